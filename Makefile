@@ -1,0 +1,40 @@
+# Two commands do everything:  `make lab` (set up, then open JupyterLab on the course)
+#                              `make test` (set up, then run every test tier)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8888
+export PATH := $(abspath $(BIN)):$(PATH)
+export MPLBACKEND := Agg
+
+.PHONY: lab test setup system-deps check clean-venv
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@# optional dependency of jsonschema that makes every `import nbformat` ~2 s slower (stack-notes.md)
+	$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
+	touch $(STAMP)
+
+# Chromium (browser tests) and bubblewrap (grading sandbox) come from Debian; installed when we are root.
+system-deps:
+	@if command -v chromium >/dev/null && command -v bwrap >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium bubblewrap >/dev/null; \
+	else echo "WARNING: install the Debian packages 'chromium' and 'bubblewrap' (browser tests and sandbox need them)"; fi
+
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.port=$(PORT) --LabApp.default_url=/lab/tree/release
+
+test: setup system-deps
+	$(BIN)/python -m pytest
+
+check: setup
+	$(BIN)/spmu check
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,11 @@
+"""Police training course package: case data, widgets and plots for the notebooks, and the instructor tools.
+
+Notebooks import from the module packages (``courses.crime_scene`` ...). This package holds no reference
+solutions: widgets that visualise a graded function take the trainee's own function as an argument.
+"""
+from courses.data import CaseFileError, case_path, load_csv, read_bytes, read_text, verify_manifest
+
+__version__ = "0.1.0"
+MODULES = ("crime_scene", "financial_investigation", "cybercrime")
+
+__all__ = ["MODULES", "CaseFileError", "case_path", "load_csv", "read_bytes", "read_text", "verify_manifest"]
