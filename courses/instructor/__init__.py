@@ -1,0 +1,1 @@
+"""Instructor pipeline behind the ``spmu`` command: release, collect, autograde, feedback, export, report, check, demo."""
