@@ -7,7 +7,7 @@ import pytest
 from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.validator import Validator
 
-from conftest import COURSE_ROOT
+COURSE_ROOT = Path(__file__).resolve().parents[2]
 
 SOURCE = sorted(p for p in COURSE_ROOT.glob("source/*/*.ipynb"))
 RELEASE = sorted(p for p in COURSE_ROOT.glob("release/*/*.ipynb"))
