@@ -42,12 +42,12 @@ def load_config(root: Path) -> Config:
     return config
 
 
-def nbgrader_api(root: Path, log_level: int = logging.WARNING):
-    """nbgrader's ``NbGraderAPI`` on this course, configured from its ``nbgrader_config.py``."""
+def nbgrader_api(root: Path, log_level: int = logging.WARNING, config: Config | None = None):
+    """nbgrader's ``NbGraderAPI`` on this course, configured from its ``nbgrader_config.py`` (or ``config``)."""
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    config = load_config(root)
+    config = config if config is not None else load_config(root)
     config.NbGraderAPI.log_level = log_level
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     api.log.setLevel(log_level)
