@@ -1,0 +1,252 @@
+"""Interactive apps for the crime-scene notebooks, each driven by the trainee's OWN functions.
+
+Every ``explore_*`` function wires ipywidgets controls to a plot from :mod:`courses.crime_scene.plots` and returns
+the app (a ``VBox``); the notebook shows it in one line. When the trainee's function raises, the app shows the
+error message in red instead of crashing, so a wrong or unfinished answer is visible.
+"""
+from __future__ import annotations
+
+import html
+import io
+import math
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+from IPython.display import Image
+from matplotlib.figure import Figure
+
+from courses.crime_scene import plots
+
+STYLE = {"description_width": "initial"}
+
+
+def _call(func: Callable, *args):
+    """``(result, None)`` or ``(None, readable error text)`` for one call of a trainee's function."""
+    try:
+        return func(*args), None
+    except NotImplementedError:
+        return None, f"{func.__name__} is not written yet (it raises NotImplementedError)."
+    except Exception as exc:  # the trainee's code may raise anything: show it, never crash the app
+        return None, f"{func.__name__} raised {type(exc).__name__}: {exc}"
+
+
+def _show(out: widgets.Output, fig: Figure) -> None:
+    """Replace what ``out`` shows with ``fig`` as a PNG (works with or without a running kernel)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    out.outputs = ()
+    out.append_display_data(Image(data=buffer.getvalue(), format="png"))
+
+
+def _message(label: widgets.HTML, text: str, error: bool = False) -> None:
+    colour = "#b00020" if error else "#1b5e20"
+    label.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
+
+
+def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> widgets.VBox:
+    """Width and length sliders; the stain and the angle YOUR ``impact_angle`` gives for it."""
+    width = widgets.FloatSlider(value=5.0, min=0.5, max=20.0, step=0.1, description="Stain width W (mm)", style=STYLE)
+    length = widgets.FloatSlider(value=10.0, min=0.5, max=20.0, step=0.1, description="Stain length L (mm)",
+                                 style=STYLE)
+    message, out = widgets.HTML(), widgets.Output()
+
+    def update(_=None) -> None:
+        angle, error = _call(impact_angle, width.value, length.value)
+        if error:
+            _message(message, error, error=True)
+        else:
+            ratio = width.value / length.value
+            spread = math.degrees(0.01 / math.sqrt(1 - ratio**2)) if ratio < 1 else math.inf
+            _message(message, f"impact_angle({width.value:.1f}, {length.value:.1f}) = {angle:.2f} degrees. "
+                              f"A 0.01 error in W/L moves it by about {spread:.1f} degrees.")
+        _show(out, plots.plot_stain(width.value, length.value, None if error else angle))
+
+    width.observe(update, "value")
+    length.observe(update, "value")
+    update()
+    return widgets.VBox([widgets.HBox([width, length]), message, out])
+
+
+def explore_convergence(stains: pd.DataFrame, convergence_point: Callable, impact_angle: Callable,
+                        origin_height: Callable) -> widgets.VBox:
+    """A checkbox per stain; top view with YOUR convergence point, side view with YOUR heights ("strings")."""
+    boxes = {sid: widgets.Checkbox(value=pattern == "impact spatter", description=f"{sid} ({pattern})",
+                                   indent=False, layout=widgets.Layout(width="auto"))
+             for sid, pattern in zip(stains["stain_id"], stains["pattern"])}
+    message, out = widgets.HTML(), widgets.Output()
+
+    def update(_=None) -> None:
+        chosen = stains[stains["stain_id"].map(lambda sid: boxes[sid].value)]
+        point, error = _call(convergence_point, chosen)
+        strings, problems = [], [] if error is None else [error]
+        if point is not None:
+            for row in chosen.itertuples():
+                distance = math.hypot(row.x_cm - point[0], row.y_cm - point[1])
+                angle, err = _call(impact_angle, row.width_mm, row.length_mm)
+                height, err = (None, err) if err else _call(origin_height, distance, angle)
+                if err:
+                    problems.append(f"{row.stain_id}: {err}")
+                else:
+                    strings.append((row.stain_id, distance, height))
+        if problems:
+            _message(message, " | ".join(problems), error=True)
+        else:
+            heights = [h for _, _, h in strings]
+            _message(message, f"{len(chosen)} stains selected; convergence at ({point[0]:.1f}, {point[1]:.1f}) cm; "
+                              f"origin heights {min(heights):.0f}-{max(heights):.0f} cm (median "
+                              f"{float(np.median(heights)):.0f} cm).")
+        _show(out, plots.plot_convergence(chosen, point, strings))
+
+    for box in boxes.values():
+        box.observe(update, "value")
+    update()
+    return widgets.VBox([widgets.HBox(list(boxes.values()), layout=widgets.Layout(flex_flow="row wrap")),
+                         message, out])
+
+
+def explore_time_of_death(henssge_hours: Callable, henssge_window: Callable, glaister_hours: Callable,
+                          exam: dict) -> widgets.VBox:
+    """Ambient temperature, weight and corrective-factor sliders; YOUR Henssge curve, band and Glaister line."""
+    ambient = widgets.FloatSlider(value=exam["ambient_c"], min=0.0, max=23.0, step=0.5, description="Room (°C)",
+                                  continuous_update=False, style=STYLE)
+    weight = widgets.FloatSlider(value=exam["weight_kg"], min=40.0, max=150.0, step=1.0,
+                                 description="Body weight (kg)", continuous_update=False, style=STYLE)
+    factor = widgets.FloatSlider(value=exam["corrective_factor"], min=0.7, max=1.6, step=0.1,
+                                 description="Corrective factor", continuous_update=False, style=STYLE)
+    message, out = widgets.HTML(), widgets.Output()
+
+    def update(_=None) -> None:
+        temps = np.linspace(36.5, ambient.value + 0.5, 40)
+        henssge, glaister, band, errors = [], [], [], []
+        for temp in temps:
+            args = (float(temp), ambient.value, weight.value, factor.value)
+            value, err = _call(henssge_hours, *args)
+            henssge.append(value)
+            window, err2 = _call(henssge_window, *args)
+            band.append(window)
+            hours, err3 = _call(glaister_hours, float(temp) * 9 / 5 + 32)
+            glaister.append(hours)
+            errors += [e for e in (err, err3) if e]
+        measured = (exam["rectal_c"], ambient.value, weight.value, factor.value)
+        window, err = _call(henssge_window, *measured)
+        if errors:
+            _message(message, errors[0], error=True)
+        elif err:
+            _message(message, f"At {exam['rectal_c']} °C: {err}", error=True)
+        else:
+            _message(message, f"At {exam['rectal_c']} °C rectal: death between {window[0]:.1f} and {window[1]:.1f} "
+                              "hours before the measurement (95 % limits). Gaps in the band are where YOUR "
+                              "henssge_window refuses the temperature.")
+        _show(out, plots.plot_cooling(temps, henssge, glaister, band, exam["rectal_c"]))
+
+    for slider in (ambient, weight, factor):
+        slider.observe(update, "value")
+    update()
+    return widgets.VBox([widgets.HBox([ambient, weight, factor], layout=widgets.Layout(flex_flow="row wrap")),
+                         message, out])
+
+
+def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> widgets.VBox:
+    """Tape-length sliders and a scale selector; YOUR intersection point and YOUR drawing distances."""
+    baseline = widgets.FloatSlider(value=4.2, min=1.0, max=8.0, step=0.05, description="A to B (m)", style=STYLE)
+    r_a = widgets.FloatSlider(value=2.85, min=0.1, max=8.0, step=0.05, description="Tape from A (m)", style=STYLE)
+    r_b = widgets.FloatSlider(value=3.49, min=0.1, max=8.0, step=0.05, description="Tape from B (m)", style=STYLE)
+    side = widgets.ToggleButtons(options=[("into the room (+1)", 1), ("outside (-1)", -1)], value=1,
+                                 description="Side of A-B", style=STYLE)
+    scale = widgets.Dropdown(options=[("1:20", 20), ("1:50", 50), ("1:100", 100)], value=50,
+                             description="Drawing scale", style=STYLE)
+    message, out = widgets.HTML(), widgets.Output()
+
+    def update(_=None) -> None:
+        point, error = _call(triangulate, baseline.value, r_a.value, r_b.value, side.value)
+        if error:
+            _message(message, error, error=True)
+        else:
+            angle = _angle_at_item(baseline.value, point)
+            drawn = [_call(to_drawing_cm, value, scale.value) for value in (r_a.value, r_b.value)]
+            if any(err for _, err in drawn):
+                _message(message, next(err for _, err in drawn if err), error=True)
+            else:
+                advice = "good (45-90°)" if 45 <= angle <= 90 else "poor: choose other fixed points (aim for 45-90°)"
+                _message(message, f"item at x = {point[0]:.2f} m, y = {point[1]:.2f} m; angle between the tapes "
+                                  f"{angle:.0f}° is {advice}. On a 1:{scale.value} drawing the tapes are "
+                                  f"{drawn[0][0]:.1f} cm and {drawn[1][0]:.1f} cm long.")
+        _show(out, plots.plot_triangulation(baseline.value, r_a.value, r_b.value, None if error else point))
+
+    for control in (baseline, r_a, r_b, side, scale):
+        control.observe(update, "value")
+    update()
+    return widgets.VBox([widgets.HBox([baseline, r_a, r_b], layout=widgets.Layout(flex_flow="row wrap")),
+                         widgets.HBox([side, scale]), message, out])
+
+
+def _angle_at_item(baseline_m: float, point: tuple[float, float]) -> float:
+    """Angle (degrees) between the tapes to A = (0, 0) and B = (baseline, 0), measured at the item."""
+    x, y = point
+    a = (-x, -y)
+    b = (baseline_m - x, -y)
+    norm = math.hypot(*a) * math.hypot(*b)
+    if norm == 0:
+        return 0.0
+    return math.degrees(math.acos(max(-1.0, min(1.0, (a[0] * b[0] + a[1] * b[1]) / norm))))
+
+
+def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> widgets.VBox:
+    """An exhibit selector and the custody timeline in UTC, with the entries YOUR ``audit_custody`` flags in red."""
+    items = widgets.SelectMultiple(options=sorted(log["item_id"].unique()), value=tuple(sorted(log["item_id"].unique())),
+                                   description="Exhibits", rows=6, style=STYLE)
+    message, out = widgets.HTML(), widgets.Output()
+
+    def update(_=None) -> None:
+        chosen = log[log["item_id"].isin(items.value)]
+        flagged, error = _call(audit_custody, chosen.copy())
+        if error:
+            _message(message, error, error=True)
+            flagged = set()
+        else:
+            listed = "; ".join(f"{i} #{s} {c}" for i, s, c in sorted(flagged)) or "nothing"
+            _message(message, f"Your audit_custody flags: {listed}")
+        if not chosen.empty:
+            _show(out, plots.plot_custody_timeline(chosen, set(flagged)))
+        else:
+            out.outputs = ()
+
+    items.observe(update, "value")
+    update()
+    return widgets.VBox([items, message, out])
+
+
+def explore_avalanche(sha256_file: Callable[[Path], str]) -> widgets.VBox:
+    """Type a text: YOUR ``sha256_file`` hashes it (written to a temporary file) and the changed bits are counted."""
+    reference = "Exhibit CS-08: witness statement, 7 March"
+    text = widgets.Text(value=reference, description="Text to hash", style=STYLE,
+                        layout=widgets.Layout(width="90%"))
+    result = widgets.HTML()
+
+    def digest_of(value: str) -> tuple[str | None, str | None]:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "text.txt"
+            path.write_bytes(value.encode("utf-8"))
+            return _call(sha256_file, path)
+
+    def update(_=None) -> None:
+        base, error = digest_of(reference)
+        now, error = (None, error) if error else digest_of(text.value)
+        if error:
+            _message(result, error, error=True)
+            return
+        try:
+            changed = bin(int(base, 16) ^ int(now, 16)).count("1")
+        except (TypeError, ValueError):
+            _message(result, f"sha256_file returned {now!r}: expected 64 hexadecimal characters", error=True)
+            return
+        result.value = (f"<code>{html.escape(now)}</code><br>{changed} of 256 bits differ from the hash of "
+                        f"'{html.escape(reference)}' (about half is what a good hash does for any change).")
+
+    text.observe(update, "value")
+    update()
+    return widgets.VBox([text, result])
