@@ -1,0 +1,116 @@
+"""Drive a JupyterLab page the way a trainee does: open a notebook, Run All, move a control, Validate."""
+from __future__ import annotations
+
+import itertools
+import re
+
+from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from lab_server import LabServer, shut_down_kernels
+
+VISIBLE_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+KERNEL_READY_TIMEOUT_MS = 60_000
+RUN_ALL_TIMEOUT_MS = 180_000
+WIDGET_UPDATE_TIMEOUT_MS = 20_000
+VALIDATE_TIMEOUT_MS = 120_000
+
+_workspace_numbers = itertools.count(1)
+
+# True when no code cell is queued or running ("[*]") and either every code cell has run or an error stopped Run All.
+_RUN_ALL_FINISHED = """(selector) => {
+  const panel = document.querySelector(selector);
+  if (!panel) return false;
+  const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent);
+  if (!prompts.length || prompts.some(t => t.includes('*'))) return false;
+  const stopped = [...panel.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]')]
+    .some(e => e.textContent.includes('Traceback'));
+  return stopped || prompts.every(t => /\\d/.test(t));
+}"""
+
+# What a widget shows in its output areas (text and images), leaving out the controls themselves.
+_OUTPUT_FINGERPRINT = """(cell) => [...cell.querySelectorAll('.jupyter-widgets.widget-output, .jupyter-widgets-output-area')]
+  .map(o => o.innerText + [...o.querySelectorAll('img')].map(i => i.src).join('') +
+            [...o.querySelectorAll('svg')].map(s => s.outerHTML).join('')).join('|')"""
+
+
+def open_notebook(page: Page, server: LabServer, relative_path: str) -> Locator:
+    """Open a notebook in a fresh Lab workspace and wait for its kernel; the notebook panel."""
+    page.goto(server.lab_url(relative_path, f"browser-test-{next(_workspace_numbers)}"))
+    page.get_by_text(re.compile(r"\| Idle$")).wait_for(timeout=KERNEL_READY_TIMEOUT_MS)
+    return page.locator(VISIBLE_NOTEBOOK)
+
+
+def leave_notebook(page: Page, server: LabServer) -> None:
+    """Leave the page, then shut its kernel down (a trainee closing the notebook with its kernel)."""
+    page.goto("about:blank")
+    shut_down_kernels(server)
+
+
+def run_all(page: Page) -> None:
+    """Run > Run All Cells, then wait until the run has finished or stopped at an error."""
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_function(_RUN_ALL_FINISHED, arg=VISIBLE_NOTEBOOK, timeout=RUN_ALL_TIMEOUT_MS)
+
+
+def unexecuted_code_cells(notebook: Locator) -> int:
+    """How many code cells have no execution count after a run."""
+    prompts = notebook.locator(".jp-CodeCell .jp-InputPrompt").all_text_contents()
+    return sum(1 for text in prompts if not re.search(r"\d", text))
+
+
+def error_outputs(notebook: Locator) -> list[str]:
+    """Tracebacks shown in the notebook (Lab renders errors as stderr output)."""
+    stderr = notebook.locator('[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
+    return [text for text in stderr if "Traceback" in text]
+
+
+def widget_cells(notebook: Locator) -> Locator:
+    """Cells whose output holds a rendered ipywidget."""
+    return notebook.locator(".jp-CodeCell").filter(has=notebook.page.locator(".jp-OutputArea .jupyter-widgets"))
+
+
+def output_fingerprint(cell: Locator) -> str:
+    """Text and images of a cell's widget outputs, to tell whether they changed."""
+    return cell.evaluate(_OUTPUT_FINGERPRINT)
+
+
+def change_first_control(cell: Locator) -> str:
+    """Move the first slider two steps right, or pick another option of the first selector; what was changed."""
+    slider = cell.locator(".widget-slider .noUi-handle")
+    if slider.count():
+        label = cell.locator(".widget-slider .widget-label").first.inner_text()
+        slider.first.focus()
+        slider.first.press("ArrowRight")
+        slider.first.press("ArrowRight")
+        return f"slider {label!r}"
+    dropdown = cell.locator(".widget-dropdown select")
+    if dropdown.count():
+        options = dropdown.first.locator("option").all_inner_texts()
+        other = (dropdown.first.evaluate("select => select.selectedIndex") + 1) % len(options)
+        dropdown.first.select_option(index=other)
+        return f"selector set to {options[other]!r}"
+    raise AssertionError("this widget has neither a slider nor a selector to change")
+
+
+def wait_for_output_change(cell: Locator, before: str, what: str) -> None:
+    """Wait until the cell's widget output differs from ``before``; fail saying ``what`` was changed if not."""
+    try:
+        cell.page.wait_for_function(
+            f"([cell, before]) => ({_OUTPUT_FINGERPRINT})(cell) !== before",
+            arg=[cell.element_handle(), before],
+            timeout=WIDGET_UPDATE_TIMEOUT_MS,
+        )
+    except PlaywrightTimeoutError:
+        raise AssertionError(
+            f"the widget's plot/output did not change within {WIDGET_UPDATE_TIMEOUT_MS / 1000:.0f} s after {what}"
+        ) from None
+
+
+def validate(page: Page) -> Locator:
+    """Press nbgrader's Validate button; the results dialog once it shows a verdict."""
+    page.locator(VISIBLE_NOTEBOOK).get_by_role("button", name="Validate").click()
+    dialog = page.locator(".jp-Dialog", has_text="Validation Results")
+    dialog.locator("#validation-message").wait_for(timeout=VALIDATE_TIMEOUT_MS)
+    return dialog

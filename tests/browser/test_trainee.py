@@ -1,0 +1,63 @@
+"""A trainee in JupyterLab: open each module's notebooks (answered), Run All, use the widgets, Validate."""
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+import pytest
+
+from lab_page import (
+    change_first_control,
+    error_outputs,
+    leave_notebook,
+    open_notebook,
+    output_fingerprint,
+    run_all,
+    unexecuted_code_cells,
+    validate,
+    wait_for_output_change,
+    widget_cells,
+)
+
+ASSIGNMENTS = ["crime_scene", "financial_investigation", "cybercrime"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_trainee_runs_each_notebook_and_uses_its_widgets(assignment, answered, lab, page, console, screenshots):
+    notebooks = answered(assignment)
+    assert notebooks, f"release/{assignment} holds no notebook"
+    changed_controls = []
+    for path in notebooks:
+        name = PurePosixPath(path).stem
+        notebook = open_notebook(page, lab, path)
+        screenshots.save(page, f"{name}-opened")
+
+        run_all(page)
+        screenshots.save(page, f"{name}-after-run-all")
+        assert error_outputs(notebook) == [], f"{path}: a cell failed when run with the answers filled in"
+        assert unexecuted_code_cells(notebook) == 0, f"{path}: Run All did not reach every code cell"
+
+        cells = widget_cells(notebook)
+        assert cells.count() > 0, f"{path}: no widget rendered after Run All"
+        for index in range(cells.count()):
+            cell = cells.nth(index)
+            screenshots.save(cell, f"{name}-widget-{index + 1}")
+            if not cell.locator(".widget-slider .noUi-handle, .widget-dropdown select").count():
+                continue
+            before = output_fingerprint(cell)
+            what = change_first_control(cell)
+            wait_for_output_change(cell, before, what)
+            screenshots.save(cell, f"{name}-widget-{index + 1}-after-change")
+            changed_controls.append(f"{name}: {what}")
+
+        dialog = validate(page)
+        screenshots.save(dialog, f"{name}-validate")
+        message = dialog.locator("#validation-message")
+        assert "validation-success" in (message.get_attribute("class") or ""), (
+            f"{path}: Validate did not report success for the answered notebook: {message.inner_text()}"
+        )
+        dialog.get_by_role("button", name="Ok").click()
+        leave_notebook(page, lab)
+
+    assert changed_controls, f"{assignment}: no widget has a slider or selector to try"
+    assert console.unexpected() == [], "JupyterLab logged console errors"
