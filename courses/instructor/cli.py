@@ -84,8 +84,8 @@ def collect_command(context: click.Context, assignment: str, path: Path) -> None
 
     Each trainee's submission is copied to grading/submitted/<trainee_id>/ASSIGNMENT/ with a timestamp
     (their own timestamp.txt if present, else now); re-collecting a trainee replaces only that trainee's files.
-    Bad entries (path traversal, unknown notebook names, other files, invalid ids) are listed and skipped.
-    Plain nbgrader: `nbgrader zip_collect` or `nbgrader collect`.
+    Bad entries (path traversal, unknown notebook names, other files, invalid ids) are listed and skipped, and the
+    exit status is then 1. Plain nbgrader: `nbgrader zip_collect` or `nbgrader collect`.
     """
     from .collect import collect
 
@@ -96,6 +96,8 @@ def collect_command(context: click.Context, assignment: str, path: Path) -> None
                   f"rejected {len(outcome.rejected)} file(s)")
     if not outcome.collected:
         raise CourseError(f"nothing was collected from {path}")
+    if outcome.rejected:
+        raise CourseError(f"{len(outcome.rejected)} file(s) rejected (listed above); the rest was collected")
 
 
 @spmu.command("autograde")

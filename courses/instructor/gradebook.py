@@ -78,3 +78,16 @@ def open_gradebook(root: Path) -> Iterator["nbgrader.api.Gradebook"]:  # noqa: F
             yield gradebook
     except SQLAlchemyError as error:
         raise explain_database_error(root, error) from None
+
+
+def autograded_points(root: Path, assignment: str, trainee_id: str) -> dict[tuple[str, str], float | None]:
+    """Autograder points per (notebook file name, grade_id) of one submission's code grade cells (None = not
+    autograded, e.g. a manually graded code answer), as the gradebook holds them."""
+    with open_gradebook(root) as gradebook:
+        submission = gradebook.find_submission(assignment, trainee_id)
+        return {
+            (f"{notebook.name}.ipynb", grade.name): grade.auto_score
+            for notebook in submission.notebooks
+            for grade in notebook.grades
+            if grade.cell.cell_type == "code"
+        }
