@@ -1,0 +1,251 @@
+"""Interactive explorers for the cybercrime notebooks.
+
+Each ``explore_*`` function takes the trainee's OWN graded functions, wires ipywidgets controls to them and
+returns the widget. If a trainee's function raises, the widget shows the error message instead of crashing.
+"""
+from __future__ import annotations
+
+import email.utils
+import html
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import display
+
+from courses.cybercrime.plots import failed_logins_figure, timeline_figure
+
+# Length in bytes of the signature of each type, only to highlight those bytes in the hex viewer.
+SIGNATURE_LENGTH = {"pdf": 5, "png": 8, "jpeg": 3, "gif": 6, "zip": 4, "exe": 2, "elf": 4}
+SYSLOG_ZONES = ["UTC", "Europe/Amsterdam", "America/New_York", "Asia/Tokyo"]
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def _error(exc: Exception, name: str) -> str:
+    return (f"<p style='color:#b00020'><b>Your function {html.escape(name)} raised "
+            f"{type(exc).__name__}:</b> {html.escape(str(exc))}</p>")
+
+
+def _show(output: widgets.Output, fig) -> None:
+    with output:
+        output.clear_output(wait=True)
+        display(fig)
+    plt.close(fig)
+
+
+def explore_brute_force(events: pd.DataFrame, brute_force_suspects: Callable, compromised_ips: Callable) -> widgets.VBox:
+    """Sliders for fail2ban's maxretry and findtime that re-run YOUR functions and redraw the flagged IPs."""
+    retry = widgets.IntSlider(value=5, min=2, max=20, description="max_retry (failures)",
+                              continuous_update=False, style={"description_width": "initial"})
+    window = widgets.IntSlider(value=600, min=60, max=7200, step=60, description="find_time_s (seconds)",
+                               continuous_update=False, style={"description_width": "initial"})
+    status = widgets.HTML()
+    plot = widgets.Output()
+
+    def refresh(_change=None) -> None:
+        try:
+            flagged = set(brute_force_suspects(events, retry.value, window.value))
+        except Exception as exc:  # a trainee's bug must show, not crash the widget
+            status.value = _error(exc, "brute_force_suspects")
+            return
+        try:
+            compromised = set(compromised_ips(events, retry.value, window.value))
+        except Exception as exc:
+            status.value = _error(exc, "compromised_ips")
+            compromised = set()
+        status.value = (f"<b>{len(flagged)} flagged:</b> {html.escape(', '.join(sorted(flagged)) or 'none')}"
+                        f"<br><b>compromised:</b> {html.escape(', '.join(sorted(compromised)) or 'none')}")
+        _show(plot, failed_logins_figure(events, flagged, compromised))
+
+    retry.observe(refresh, names="value")
+    window.observe(refresh, names="value")
+    refresh()
+    return widgets.VBox([widgets.HBox([retry, window]), status, plot])
+
+
+def explore_headers(messages: dict[str, str], trusted_mx: set[str], received_hops: Callable,
+                    originating_ip: Callable, auth_results: Callable, reply_to_mismatch: Callable) -> widgets.VBox:
+    """Pick a case e-mail or paste headers, press Analyse, and see YOUR functions' hops and badges."""
+    choice = widgets.Dropdown(options=list(messages), description="E-mail")
+    text = widgets.Textarea(value=next(iter(messages.values()), ""), description="Headers",
+                            layout=widgets.Layout(width="95%", height="160px"))
+    button = widgets.Button(description="Analyse", button_style="primary")
+    report = widgets.HTML()
+
+    def badge(name: str, result: str) -> str:
+        colour = {"pass": "#1b7f3b", "fail": "#b00020", "softfail": "#c77700"}.get(result, "#666")
+        return (f"<span style='background:{colour};color:white;padding:2px 6px;border-radius:4px;margin-right:6px'>"
+                f"{name.upper()}: {html.escape(str(result))}</span>")
+
+    def analyse(_button=None) -> None:
+        raw, parts = text.value, []
+        try:
+            hops = received_hops(raw)
+            rows = "".join(
+                f"<tr><td>{n + 1}</td><td>{html.escape(str(h.get('from_host')))}</td>"
+                f"<td>{html.escape(str(h.get('from_ip')))}</td><td>{html.escape(str(h.get('by_host')))}</td>"
+                f"<td>{html.escape(str(h.get('time_utc')))}</td></tr>" for n, h in enumerate(hops))
+            parts.append("<table><tr><th>hop</th><th>from</th><th>IP</th><th>by</th><th>time (UTC)</th></tr>"
+                         f"{rows}</table>")
+        except Exception as exc:
+            parts.append(_error(exc, "received_hops"))
+        try:
+            parts.append(f"<p><b>Originating IP:</b> {html.escape(str(originating_ip(raw, trusted_mx)))}</p>")
+        except Exception as exc:
+            parts.append(_error(exc, "originating_ip"))
+        try:
+            results = auth_results(raw, trusted_mx)
+            parts.append("<p>" + "".join(badge(k, results.get(k, "?")) for k in ("spf", "dkim", "dmarc")) + "</p>")
+        except Exception as exc:
+            parts.append(_error(exc, "auth_results"))
+        try:
+            parts.append(f"<p><b>Reply-To on another domain:</b> {bool(reply_to_mismatch(raw))}</p>")
+        except Exception as exc:
+            parts.append(_error(exc, "reply_to_mismatch"))
+        report.value = "".join(parts)
+
+    def pick(change) -> None:
+        text.value = messages[change["new"]]
+        analyse()
+
+    choice.observe(pick, names="value")
+    button.on_click(analyse)
+    analyse()
+    return widgets.VBox([choice, text, button, report])
+
+
+def hex_view(data: bytes, highlight: int, width: int = 16, rows: int = 4) -> str:
+    """HTML hex dump of the first bytes, with the first ``highlight`` bytes marked in yellow."""
+    lines = []
+    for start in range(0, min(len(data), width * rows), width):
+        chunk = data[start:start + width]
+        cells = [f"<span style='background:#ffe066'>{b:02X}</span>" if start + i < highlight else f"{b:02X}"
+                 for i, b in enumerate(chunk)]
+        text = "".join(html.escape(chr(b)) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{start:08X}  {' '.join(cells)}  {text}")
+    return "<pre>" + ("\n".join(lines) or "(empty file: 0 bytes)") + "</pre>"
+
+
+def explore_signatures(folder: Path, identify_signature: Callable, expected_type: dict[str, str]) -> widgets.VBox:
+    """Hex viewer of each file's first bytes, with the signature YOUR function recognised highlighted."""
+    names = sorted(p.name for p in Path(folder).iterdir() if p.is_file())
+    choice = widgets.Dropdown(options=names, description="File")
+    view = widgets.HTML()
+
+    def show(_change=None) -> None:
+        data = (Path(folder) / choice.value).read_bytes()[:64]
+        expected = expected_type.get(Path(choice.value).suffix.lower(), "(extension not in the table)")
+        try:
+            found = identify_signature(data)
+        except Exception as exc:
+            view.value = _error(exc, "identify_signature") + hex_view(data, 0)
+            return
+        verdict = "consistent" if found == expected or expected.startswith("(") else "MISMATCH"
+        view.value = (f"<p>Extension expects <b>{html.escape(expected)}</b>; your function says "
+                      f"<b>{html.escape(str(found))}</b>: <b>{verdict}</b></p>"
+                      + hex_view(data, SIGNATURE_LENGTH.get(found, 0)))
+
+    choice.observe(show, names="value")
+    show()
+    return widgets.VBox([choice, view])
+
+
+def explore_hash_compare(normalise_hash: Callable) -> widgets.VBox:
+    """Two boxes for hash values written differently: YOUR normalise_hash decides whether they are the same."""
+    first = widgets.Text(description="Hash A", layout=widgets.Layout(width="95%"),
+                         value="0x" + "AB" * 32)
+    second = widgets.Text(description="Hash B", layout=widgets.Layout(width="95%"),
+                          value=":".join(["ab"] * 32))
+    verdict = widgets.HTML()
+
+    def compare(_change=None) -> None:
+        try:
+            a, b = normalise_hash(first.value), normalise_hash(second.value)
+        except Exception as exc:
+            verdict.value = _error(exc, "normalise_hash")
+            return
+        same = "<b style='color:#1b7f3b'>the same hash</b>" if a == b else "<b style='color:#b00020'>different</b>"
+        verdict.value = f"<pre>A -> {html.escape(a)}\nB -> {html.escape(b)}</pre>{same}"
+
+    first.observe(compare, names="value")
+    second.observe(compare, names="value")
+    compare()
+    return widgets.VBox([first, second, verdict])
+
+
+def _syslog_local(raw: str, first_year: int) -> datetime:
+    """Naive local time of a syslog stamp; the log runs from December of ``first_year`` into January."""
+    month = MONTHS.index(raw[:3]) + 1
+    year = first_year if month == 12 else first_year + 1
+    return datetime.strptime(f"{year} {month} {raw[4:].strip()}", "%Y %m %d %H:%M:%S")
+
+
+def explore_timeline(key_events: list[dict[str, str]], parse_apache_time: Callable, to_utc: Callable,
+                     merge_timeline: Callable, syslog_first_year: int = 2024) -> widgets.VBox:
+    """Choose the time zone ASSUMED for the syslog lines and watch YOUR merge_timeline reorder the story."""
+    zone = widgets.Dropdown(options=SYSLOG_ZONES, value="UTC", description="Assumed syslog time zone",
+                            style={"description_width": "initial"})
+    status = widgets.HTML()
+    plot = widgets.Output()
+
+    def redraw(_change=None) -> None:
+        by_source: dict[str, list] = {}
+        info: dict[str, tuple] = {}
+        try:
+            for event in key_events:
+                raw, source = event["raw_time"], event["source"]
+                if source == "apache":
+                    when = parse_apache_time(raw)
+                elif source == "syslog":
+                    when = to_utc(_syslog_local(raw, syslog_first_year), zone.value)
+                elif source == "mail":
+                    when = email.utils.parsedate_to_datetime(raw)
+                else:
+                    when = datetime.fromisoformat(raw)
+                by_source.setdefault(source, []).append((event["event_id"], when))
+                info[event["event_id"]] = (when, source, event["what"])
+            order = merge_timeline(list(by_source.values()))
+        except Exception as exc:
+            status.value = _error(exc, "parse_apache_time / to_utc / merge_timeline")
+            return
+        status.value = "<b>Order found by your merge_timeline:</b> " + html.escape(" -> ".join(order))
+        rows = [(e, info[e][0], info[e][1], info[e][2]) for e in order if e in info]
+        _show(plot, timeline_figure(rows, f"Incident timeline, syslog read as {zone.value}"))
+
+    zone.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([zone, status, plot])
+
+
+def explore_indicators(decode_command: Callable, ip_in_network: Callable, btc_address_type: Callable,
+                       watched_networks: list[str]) -> widgets.VBox:
+    """One box for an indicator: YOUR functions decode it, check it against watched networks, type a wallet."""
+    text = widgets.Text(description="Indicator", layout=widgets.Layout(width="95%"),
+                        value="Y3VybCAtcyBodHRwOi8vMjAzLjAuMTEzLjk5L3N0YWdlMi5zaCAtbyAvdG1wL3MyLnNo")
+    button = widgets.Button(description="Analyse", button_style="primary")
+    report = widgets.HTML()
+
+    def analyse(_button=None) -> None:
+        value, parts = text.value.strip(), []
+        try:
+            parts.append(f"<p><b>decode_command:</b> <code>{html.escape(repr(decode_command(value)))}</code></p>")
+        except Exception as exc:
+            parts.append(_error(exc, "decode_command"))
+        try:
+            hits = [cidr for cidr in watched_networks if ip_in_network(value, cidr)]
+            parts.append(f"<p><b>ip_in_network:</b> inside {html.escape(', '.join(hits) or 'none of')} "
+                         f"the watched networks</p>")
+        except Exception as exc:
+            parts.append(_error(exc, "ip_in_network"))
+        try:
+            parts.append(f"<p><b>btc_address_type:</b> {html.escape(repr(btc_address_type(value)))}</p>")
+        except Exception as exc:
+            parts.append(_error(exc, "btc_address_type"))
+        report.value = "".join(parts)
+
+    button.on_click(analyse)
+    analyse()
+    return widgets.VBox([text, button, report])
