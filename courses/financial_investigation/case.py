@@ -79,3 +79,39 @@ def net_worth_inputs(balance_sheets: pd.DataFrame, income: pd.DataFrame, year: i
         "living_expenses": total(this_year[this_year["kind"] == "living_expense"]),
         "legitimate_income": total(this_year[this_year["kind"] == "legitimate_income"]),
     }
+
+
+def cash_table(rows: list[tuple[str, str, str, int]]) -> pd.DataFrame:
+    """A small cash table for examples: rows of (customer_id, UTC time text, type, amount_cents)."""
+    table = pd.DataFrame(rows, columns=["customer_id", "ts", "type", "amount_cents"])
+    table.insert(0, "txn_id", [f"X{n:03d}" for n in range(1, len(rows) + 1)])
+    table.insert(2, "branch_id", "B01")
+    table["currency"] = "USD"
+    table["amount_cents"] = table["amount_cents"].astype("int64")
+    return _with_utc(table)
+
+
+def account_table(rows: list[tuple[str, str, str, int]]) -> pd.DataFrame:
+    """A small account-transaction table for examples: rows of (account_id, UTC time text, type, amount_cents)."""
+    table = pd.DataFrame(rows, columns=["account_id", "ts", "type", "amount_cents"])
+    table.insert(0, "txn_id", [f"Y{n:03d}" for n in range(1, len(rows) + 1)])
+    table["currency"] = "USD"
+    table["amount_cents"] = table["amount_cents"].astype("int64")
+    return _with_utc(table)
+
+
+def wire_table(rows: list[tuple[str, str, str, int]]) -> pd.DataFrame:
+    """A small wire table for examples: rows of (from_account, to_account, value date 'YYYY-MM-DD', amount_cents)."""
+    table = pd.DataFrame(rows, columns=["from_account", "to_account", "value_date", "amount_cents"])
+    table.insert(0, "wire_id", [f"Z{n:03d}" for n in range(1, len(rows) + 1)])
+    table["value_date"] = pd.to_datetime(table["value_date"]).dt.date
+    table["amount_cents"] = table["amount_cents"].astype("int64")
+    table["currency"] = "USD"
+    return table
+
+
+def ledger_table(rows: list[tuple[str, int]]) -> pd.DataFrame:
+    """A small ledger for examples, already in time order: rows of (kind, amount_cents)."""
+    table = pd.DataFrame(rows, columns=["kind", "amount_cents"])
+    table["amount_cents"] = table["amount_cents"].astype("int64")
+    return table
