@@ -1,0 +1,177 @@
+"""Headless tests of the crime-scene apps: driven by simple stand-in functions, they redraw and show errors."""
+import math
+
+import ipywidgets as widgets
+import pytest
+
+from courses.crime_scene import load_body_examination, load_custody_log
+from courses.crime_scene.case import load_bloodstains
+from courses.crime_scene.widgets import (
+    explore_avalanche,
+    explore_convergence,
+    explore_custody,
+    explore_impact_angle,
+    explore_time_of_death,
+    explore_triangulation,
+)
+
+
+def _find(app, kind, description=None):
+    """All descendants of ``app`` of type ``kind`` (optionally with a given description)."""
+    found, stack = [], [app]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, kind) and (description is None or node.description == description):
+            found.append(node)
+        stack.extend(getattr(node, "children", ()))
+    return found
+
+
+def _one(app, kind, description=None):
+    (node,) = _find(app, kind, description)
+    return node
+
+
+def _png(app) -> bytes:
+    outputs = _one(app, widgets.Output).outputs
+    assert len(outputs) == 1, "the app should show exactly one figure"
+    return outputs[0]["data"]["image/png"]
+
+
+def _not_written(*_args):
+    raise NotImplementedError()
+
+
+def test_impact_angle_app_follows_the_sliders_and_the_trainee_function():
+    calls = []
+
+    def angle(width, length):
+        calls.append((width, length))
+        return math.degrees(math.asin(width / length))
+
+    app = explore_impact_angle(angle)
+    message, before = _one(app, widgets.HTML), _png(app)
+    assert "30.00 degrees" in message.value
+    _one(app, widgets.FloatSlider, "Stain width W (mm)").value = 8.0
+    assert calls[-1] == (8.0, 10.0)
+    assert "53.13 degrees" in message.value
+    assert _png(app) != before
+
+
+def test_impact_angle_app_shows_the_trainee_error_instead_of_crashing():
+    def picky(width, length):
+        if width > length:
+            raise ValueError("width larger than length")
+        return 45.0
+
+    app = explore_impact_angle(picky)
+    _one(app, widgets.FloatSlider, "Stain width W (mm)").value = 15.0
+    message = _one(app, widgets.HTML).value
+    assert "ValueError" in message and "width larger than length" in message
+    assert len(_one(app, widgets.Output).outputs) == 1  # the stain is still drawn, without an angle
+    assert "not written yet" in _one(explore_impact_angle(_not_written), widgets.HTML).value
+
+
+def test_convergence_app_recomputes_with_the_ticked_stains():
+    stains = load_bloodstains()
+    seen = []
+
+    def centre(chosen):
+        seen.append(list(chosen["stain_id"]))
+        return float(chosen["x_cm"].mean()), float(chosen["y_cm"].mean())
+
+    app = explore_convergence(stains, centre, lambda w, l: 30.0, lambda d, a: d / 2)
+    assert "S8" not in seen[-1] and len(seen[-1]) == 7, "only impact spatter is ticked at first"
+    before, message = _png(app), _one(app, widgets.HTML).value
+    _one(app, widgets.Checkbox, "S8 (passive drop)").value = True
+    assert "S8" in seen[-1]
+    assert _one(app, widgets.HTML).value != message and _png(app) != before
+
+
+def test_convergence_app_reports_parallel_lines():
+    def refuse(_chosen):
+        raise ValueError("parallel")
+
+    app = explore_convergence(load_bloodstains(), refuse, lambda w, l: 30.0, lambda d, a: d)
+    assert "ValueError: parallel" in _one(app, widgets.HTML).value
+
+
+def test_time_of_death_app_redraws_when_a_slider_moves():
+    exam = load_body_examination()
+    used = []
+
+    def hours(rectal, ambient, weight, factor=1.0):
+        used.append((ambient, weight, factor))
+        return (37.2 - rectal) * weight * factor / 70
+
+    def window(rectal, ambient, weight, factor=1.0):
+        return hours(rectal, ambient, weight, factor) - 2.8, hours(rectal, ambient, weight, factor) + 2.8
+
+    app = explore_time_of_death(hours, window, lambda f: (98.4 - f) / 1.5, exam)
+    assert "before the measurement" in _one(app, widgets.HTML).value
+    before = _png(app)
+    slider = _one(app, widgets.FloatSlider, "Body weight (kg)")
+    assert slider.continuous_update is False
+    slider.value = 100.0
+    assert used[-1][1] == 100.0
+    assert _png(app) != before
+
+
+def test_time_of_death_app_shows_unwritten_functions():
+    app = explore_time_of_death(_not_written, _not_written, _not_written, load_body_examination())
+    assert "not written yet" in _one(app, widgets.HTML).value
+
+
+def test_triangulation_app_uses_the_trainee_functions_and_scale():
+    def place(baseline, r_a, r_b, side=1):
+        x = (r_a**2 - r_b**2 + baseline**2) / (2 * baseline)
+        return x, side * math.sqrt(max(0.0, r_a**2 - x**2))
+
+    app = explore_triangulation(place, lambda real_m, scale: real_m * 100 / scale)
+    message = _one(app, widgets.HTML)
+    assert "5.7 cm" in message.value  # 2.85 m at 1:50
+    _one(app, widgets.Dropdown).value = 20
+    assert "14.2 cm" in message.value  # 2.85 m at 1:20 = 14.25 cm
+    before = _png(app)
+    _one(app, widgets.ToggleButtons).value = -1
+    assert "y = -2.35 m" in message.value and _png(app) != before
+
+
+def test_triangulation_app_reports_inconsistent_distances():
+    def refuse(*_args):
+        raise ValueError("circles do not meet")
+
+    app = explore_triangulation(refuse, lambda real_m, scale: 0.0)
+    assert "circles do not meet" in _one(app, widgets.HTML).value
+
+
+def test_custody_app_marks_what_the_trainee_function_flags():
+    log = load_custody_log()
+    app = explore_custody(lambda chosen: {("CS-04", 3, "TIME_REVERSAL")} if "CS-04" in set(chosen["item_id"]) else set(),
+                          log)
+    message = _one(app, widgets.HTML)
+    assert "CS-04 #3 TIME_REVERSAL" in message.value
+    before = _png(app)
+    _one(app, widgets.SelectMultiple).value = ("CS-01",)
+    assert "nothing" in message.value and _png(app) != before
+    _one(app, widgets.SelectMultiple).value = ()
+    assert _one(app, widgets.Output).outputs == ()
+
+
+def test_avalanche_app_hashes_with_the_trainee_function(tmp_path):
+    import hashlib
+
+    def sha(path):
+        return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+    app = explore_avalanche(sha)
+    result = _one(app, widgets.HTML)
+    assert "0 of 256 bits differ" in result.value
+    _one(app, widgets.Text).value = "Exhibit CS-08: witness statement, 8 March"
+    changed = int(result.value.split("</code><br>")[1].split(" of 256")[0])
+    assert 80 < changed < 176, "one changed character should flip about half of the bits"
+
+
+@pytest.mark.parametrize("bad", [lambda path: "XYZ", lambda path: 42])
+def test_avalanche_app_explains_a_malformed_digest(bad):
+    assert "expected 64 hexadecimal characters" in _one(explore_avalanche(bad), widgets.HTML).value
