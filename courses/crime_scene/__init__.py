@@ -3,6 +3,7 @@
 Notebooks import the loaders from :mod:`courses.crime_scene.case` and the interactive apps from
 :mod:`courses.crime_scene.widgets`. No reference solution of a graded function lives here.
 """
+
 from courses.crime_scene.case import (
     evidence_path,
     load_bloodstains,

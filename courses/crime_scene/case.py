@@ -1,8 +1,9 @@
-"""Loaders for the case files of the 14 Larch Row break-in, each checked against the module's SHA-256 manifest.
+"""Loaders for the case files of the 14 Larch Row break-in, checked against the SHA-256 manifest.
 
 A changed or corrupted file raises :class:`courses.data.CaseFileError` naming it, so a notebook never works on
 tampered evidence without saying so.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -45,13 +46,14 @@ def load_body_examination() -> dict[str, object]:
 def load_custody_log() -> pd.DataFrame:
     """The exhibits register, one row per event, in the order it was typed up (not sorted per item).
 
-    Columns: ``item_id, seq, timestamp, action, from_party, to_party, seal_id, sha256, note``. ``timestamp`` is
-    ISO 8601 text with its own UTC offset (the scene team wrote local time +01:00, the laboratories UTC +00:00).
+    Columns: ``item_id, seq, timestamp, action, from_party, to_party, seal_id, sha256, note``.
+    ``timestamp`` is ISO 8601 text with its own UTC offset (the scene team wrote local time +01:00, the
+    laboratories UTC +00:00).
     Empty cells are empty strings.
     """
     return load_csv(MODULE, "custody_log.csv", dtype=str, keep_default_na=False).astype({"seq": int})
 
 
 def evidence_path(name: str) -> Path:
-    """Path of one digital exhibit under ``evidence/`` (e.g. ``"witness_statement.txt"``), manifest-checked."""
+    """Path of one digital exhibit under ``evidence/`` (e.g. ``"witness_statement.txt"``), checked."""
     return case_path(MODULE, f"evidence/{name}")

@@ -2,11 +2,13 @@
 
 The figures only draw numbers they are given: the graded calculations come from the trainee's own functions.
 """
+
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -17,28 +19,37 @@ OK_COLOUR = "tab:blue"
 
 
 def plot_stain(width_mm: float, length_mm: float, angle_deg: float | None) -> Figure:
-    """Left: the stain seen from above (an ellipse). Right: a side view of the drop's path at ``angle_deg``."""
+    """Left: the stain from above (an ellipse). Right: a side view of the drop's path at ``angle_deg``."""
     fig = Figure(figsize=(9, 3.6), layout="constrained")
     top, side = fig.subplots(1, 2)
     top.add_patch(Ellipse((0, 0), length_mm, width_mm, facecolor="darkred", alpha=0.7))
     half = max(length_mm, width_mm, 1.0) / 2 * 1.3
-    top.set(xlim=(-half, half), ylim=(-half, half), aspect="equal", xlabel="length direction (mm)",
-            ylabel="width direction (mm)", title=f"Stain from above: W = {width_mm:.1f} mm, L = {length_mm:.1f} mm")
+    top.set(
+        xlim=(-half, half),
+        ylim=(-half, half),
+        aspect="equal",
+        xlabel="length direction (mm)",
+        ylabel="width direction (mm)",
+        title=f"Stain from above: W = {width_mm:.1f} mm, L = {length_mm:.1f} mm",
+    )
     side.axhline(0, color="black", linewidth=2)
     side.set(xlim=(-1.2, 0.3), ylim=(-0.1, 1.1), aspect="equal", xlabel="floor (side view)", yticks=[])
     if angle_deg is None:
         side.set_title("Side view: no angle (see the message above)")
     else:
         rad = math.radians(angle_deg)
-        side.plot([-math.cos(rad), 0], [math.sin(rad), 0], color="darkred", linewidth=2, label="path of the drop")
+        side.plot(
+            [-math.cos(rad), 0], [math.sin(rad), 0], color="darkred", linewidth=2, label="path of the drop"
+        )
         side.annotate(f"impact angle = {angle_deg:.1f}°", (0, 0), xytext=(-1.15, 0.95))
         side.legend(loc="upper right")
         side.set_title("Side view: the drop arrives at the impact angle")
     return fig
 
 
-def plot_convergence(stains: pd.DataFrame, point: tuple[float, float] | None,
-                     strings: Sequence[tuple[str, float, float]]) -> Figure:
+def plot_convergence(
+    stains: pd.DataFrame, point: tuple[float, float] | None, strings: Sequence[tuple[str, float, float]]
+) -> Figure:
     """Top view of the selected stains' lines and their convergence ``point``; side view of the ``strings``.
 
     ``strings`` holds ``(stain_id, distance_cm, height_cm)``: each string rises from the stain, at distance
@@ -53,24 +64,53 @@ def plot_convergence(stains: pd.DataFrame, point: tuple[float, float] | None,
         top.plot(row.x_cm, row.y_cm, "o", color="darkred")
         top.annotate(row.stain_id, (row.x_cm, row.y_cm), xytext=(4, 4), textcoords="offset points")
     if point is not None:
-        top.plot(*point, "*", color="gold", markersize=18, markeredgecolor="black",
-                 label=f"convergence ({point[0]:.1f}, {point[1]:.1f}) cm")
+        top.plot(
+            *point,
+            "*",
+            color="gold",
+            markersize=18,
+            markeredgecolor="black",
+            label=f"convergence ({point[0]:.1f}, {point[1]:.1f}) cm",
+        )
         top.legend(loc="upper right")
-    top.set(xlim=(-60, 340), ylim=(-80, 260), aspect="equal", xlabel="x (cm)", ylabel="y (cm)",
-            title="Top view: stain lines (grey) and area of convergence")
-    for stain_id, distance, height in strings:
+    top.set(
+        xlim=(-60, 340),
+        ylim=(-80, 260),
+        aspect="equal",
+        xlabel="x (cm)",
+        ylabel="y (cm)",
+        title="Top view: stain lines (grey) and area of convergence",
+    )
+    for rank, (stain_id, distance, height) in enumerate(sorted(strings, key=lambda string: string[1])):
         side.plot([distance, 0], [0, height], color="darkred", linewidth=1)
-        side.annotate(f"{stain_id}: {height:.0f} cm", (0, height), xytext=(4, 0), textcoords="offset points",
-                      fontsize=8)
-    side.set(xlim=(-5, 140), ylim=(0, 120), xlabel="distance from the convergence point on the floor (cm)",
-             ylabel="height (cm)", title="Side view: strings meet at the origin (a maximum height)")
-    side.invert_xaxis()
+        side.annotate(
+            stain_id, (distance, 0), xytext=(6, 3 + 10 * (rank % 3)), textcoords="offset points", fontsize=8
+        )
+    if strings:
+        median = float(np.median([height for _, _, height in strings]))
+        side.axhline(median, color="grey", linestyle=":")
+        side.annotate(
+            f"median height {median:.0f} cm", (2, median), xytext=(0, 4), textcoords="offset points"
+        )
+    top_cm = max([60.0] + [1.3 * height for _, _, height in strings])
+    side.set(
+        xlim=(0, 150),
+        ylim=(0, top_cm),
+        xlabel="distance from the convergence point on the floor (cm)",
+        ylabel="height above the floor (cm)",
+        title="Side view: strings rise to the origin (a maximum height)",
+    )
     return fig
 
 
-def plot_cooling(rectal_c: Sequence[float], henssge_h: Sequence[float | None], glaister_h: Sequence[float | None],
-                 band_h: Sequence[tuple[float, float] | None], measured_c: float) -> Figure:
-    """Estimated hours since death against the rectal temperature: Henssge with its 95 % band, and Glaister's line."""
+def plot_cooling(
+    rectal_c: Sequence[float],
+    henssge_h: Sequence[float | None],
+    glaister_h: Sequence[float | None],
+    band_h: Sequence[tuple[float, float] | None],
+    measured_c: float,
+) -> Figure:
+    """Estimated hours since death against the rectal temperature: Henssge with 95 % band, Glaister's line."""
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
     temps = np.asarray(rectal_c, dtype=float)
@@ -84,15 +124,20 @@ def plot_cooling(rectal_c: Sequence[float], henssge_h: Sequence[float | None], g
     ax.plot(temps, series(henssge_h), color=OK_COLOUR, linewidth=2, label="Henssge nomogram")
     ax.plot(temps, series(glaister_h), color="tab:orange", linestyle="--", label="Glaister rule of thumb")
     ax.axvline(measured_c, color="black", linestyle=":", label=f"measured {measured_c:.1f} °C")
-    ax.set(xlabel="rectal temperature (°C)", ylabel="time since death (hours)",
-           title="How long ago? Two estimates for the same temperature")
+    ax.set(
+        xlabel="rectal temperature (°C)",
+        ylabel="time since death (hours)",
+        title="How long ago? Two estimates for the same temperature",
+    )
     ax.invert_xaxis()
     ax.legend(loc="upper left")
     return fig
 
 
-def plot_triangulation(baseline_m: float, r_a_m: float, r_b_m: float, point: tuple[float, float] | None) -> Figure:
-    """The two tape circles from fixed points A = (0, 0) and B = (baseline, 0), and the item where they cross."""
+def plot_triangulation(
+    baseline_m: float, r_a_m: float, r_b_m: float, point: tuple[float, float] | None
+) -> Figure:
+    """The two tape circles from fixed points A = (0, 0), B = (baseline, 0) and where they cross."""
     fig = Figure(figsize=(6.5, 5.5), layout="constrained")
     ax = fig.subplots()
     ax.add_patch(Circle((0, 0), r_a_m, fill=False, color="tab:blue", label=f"{r_a_m:.2f} m from A"))
@@ -103,16 +148,30 @@ def plot_triangulation(baseline_m: float, r_a_m: float, r_b_m: float, point: tup
     if point is not None:
         x, y = point
         ax.plot([0, x, baseline_m], [0, y, 0], color="grey", linestyle=":")
-        ax.plot(x, y, "*", color="gold", markersize=16, markeredgecolor="black", label=f"item ({x:.2f}, {y:.2f}) m")
+        ax.plot(
+            x,
+            y,
+            "*",
+            color="gold",
+            markersize=16,
+            markeredgecolor="black",
+            label=f"item ({x:.2f}, {y:.2f}) m",
+        )
     reach = max(r_a_m, r_b_m, baseline_m) + 0.5
-    ax.set(xlim=(-reach, baseline_m + reach), ylim=(-reach, reach), aspect="equal", xlabel="along the wall A→B (m)",
-           ylabel="into the room (m)", title="Triangulation from two fixed points")
+    ax.set(
+        xlim=(-reach, baseline_m + reach),
+        ylim=(-reach, reach),
+        aspect="equal",
+        xlabel="along the wall A→B (m)",
+        ylabel="into the room (m)",
+        title="Triangulation from two fixed points",
+    )
     ax.legend(loc="upper right", fontsize=8)
     return fig
 
 
 def plot_custody_timeline(log: pd.DataFrame, flagged: set[tuple[str, int, str]]) -> Figure:
-    """One row per exhibit, one dot per register entry at its UTC time; entries in ``flagged`` are red and labelled."""
+    """One row per exhibit, one dot per register entry at its UTC time; ``flagged`` entries in red."""
     times = pd.to_datetime(log["timestamp"], utc=True, format="ISO8601")
     items = sorted(log["item_id"].unique(), reverse=True)
     fig = Figure(figsize=(10, 0.45 * len(items) + 1.6), layout="constrained")
@@ -120,15 +179,30 @@ def plot_custody_timeline(log: pd.DataFrame, flagged: set[tuple[str, int, str]])
     codes: dict[tuple[str, int], list[str]] = {}
     for item_id, seq, code in flagged:
         codes.setdefault((str(item_id), int(seq)), []).append(code)
-    for row, when in zip(log.itertuples(), times):
+    ordered = log.assign(utc=times).sort_values(["item_id", "seq"])
+    for item_id, rows in ordered.groupby("item_id"):  # a thin line in seq order shows any step back in time
+        ax.plot(rows["utc"], [items.index(item_id)] * len(rows), color="lightgrey", linewidth=1, zorder=0)
+    for row, when in zip(log.itertuples(), times, strict=True):
         level = items.index(row.item_id)
         found = codes.get((row.item_id, int(row.seq)))
         ax.plot(when, level, "o", color=DEFECT_COLOUR if found else OK_COLOUR, markersize=9 if found else 6)
-        ax.annotate(str(row.seq), (when, level), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=7)
+        ax.annotate(
+            str(row.seq), (when, level), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=7
+        )
         if found:
-            ax.annotate(", ".join(sorted(found)), (when, level), xytext=(6, -12), textcoords="offset points",
-                        color=DEFECT_COLOUR, fontsize=8)
+            ax.annotate(
+                ", ".join(sorted(found)),
+                (when, level),
+                xytext=(6, -12),
+                textcoords="offset points",
+                color=DEFECT_COLOUR,
+                fontsize=8,
+            )
     ax.set_yticks(range(len(items)), items)
-    ax.set(xlabel="time (UTC)", title="Custody timeline: each dot is a register entry (number = seq); red = flagged")
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M", tz="UTC"))
+    ax.set(
+        xlabel="time (UTC)",
+        title="Custody timeline: each dot is a register entry (number = seq); red = flagged",
+    )
     fig.autofmt_xdate()
     return fig

@@ -1,9 +1,10 @@
 """Interactive apps for the crime-scene notebooks, each driven by the trainee's OWN functions.
 
-Every ``explore_*`` function wires ipywidgets controls to a plot from :mod:`courses.crime_scene.plots` and returns
-the app (a ``VBox``); the notebook shows it in one line. When the trainee's function raises, the app shows the
-error message in red instead of crashing, so a wrong or unfinished answer is visible.
+Every ``explore_*`` function wires ipywidgets controls to a plot from :mod:`courses.crime_scene.plots` and
+returns the app (a ``VBox``); the notebook shows it in one line. When the trainee's function raises, the app
+shows the error message in red instead of crashing, so a wrong or unfinished answer is visible.
 """
+
 from __future__ import annotations
 
 import html
@@ -49,9 +50,12 @@ def _message(label: widgets.HTML, text: str, error: bool = False) -> None:
 
 def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> widgets.VBox:
     """Width and length sliders; the stain and the angle YOUR ``impact_angle`` gives for it."""
-    width = widgets.FloatSlider(value=5.0, min=0.5, max=20.0, step=0.1, description="Stain width W (mm)", style=STYLE)
-    length = widgets.FloatSlider(value=10.0, min=0.5, max=20.0, step=0.1, description="Stain length L (mm)",
-                                 style=STYLE)
+    width = widgets.FloatSlider(
+        value=5.0, min=0.5, max=20.0, step=0.1, description="Stain width W (mm)", style=STYLE
+    )
+    length = widgets.FloatSlider(
+        value=10.0, min=0.5, max=20.0, step=0.1, description="Stain length L (mm)", style=STYLE
+    )
     message, out = widgets.HTML(), widgets.Output()
 
     def update(_=None) -> None:
@@ -61,8 +65,11 @@ def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> widge
         else:
             ratio = width.value / length.value
             spread = math.degrees(0.01 / math.sqrt(1 - ratio**2)) if ratio < 1 else math.inf
-            _message(message, f"impact_angle({width.value:.1f}, {length.value:.1f}) = {angle:.2f} degrees. "
-                              f"A 0.01 error in W/L moves it by about {spread:.1f} degrees.")
+            _message(
+                message,
+                f"impact_angle({width.value:.1f}, {length.value:.1f}) = {angle:.2f} degrees. "
+                f"A 0.01 error in W/L moves it by about {spread:.1f} degrees.",
+            )
         _show(out, plots.plot_stain(width.value, length.value, None if error else angle))
 
     width.observe(update, "value")
@@ -71,12 +78,19 @@ def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> widge
     return widgets.VBox([widgets.HBox([width, length]), message, out])
 
 
-def explore_convergence(stains: pd.DataFrame, convergence_point: Callable, impact_angle: Callable,
-                        origin_height: Callable) -> widgets.VBox:
+def explore_convergence(
+    stains: pd.DataFrame, convergence_point: Callable, impact_angle: Callable, origin_height: Callable
+) -> widgets.VBox:
     """A checkbox per stain; top view with YOUR convergence point, side view with YOUR heights ("strings")."""
-    boxes = {sid: widgets.Checkbox(value=pattern == "impact spatter", description=f"{sid} ({pattern})",
-                                   indent=False, layout=widgets.Layout(width="auto"))
-             for sid, pattern in zip(stains["stain_id"], stains["pattern"])}
+    boxes = {
+        sid: widgets.Checkbox(
+            value=pattern == "impact spatter",
+            description=f"{sid} ({pattern})",
+            indent=False,
+            layout=widgets.Layout(width="auto"),
+        )
+        for sid, pattern in zip(stains["stain_id"], stains["pattern"], strict=True)
+    }
     message, out = widgets.HTML(), widgets.Output()
 
     def update(_=None) -> None:
@@ -96,27 +110,53 @@ def explore_convergence(stains: pd.DataFrame, convergence_point: Callable, impac
             _message(message, " | ".join(problems), error=True)
         else:
             heights = [h for _, _, h in strings]
-            _message(message, f"{len(chosen)} stains selected; convergence at ({point[0]:.1f}, {point[1]:.1f}) cm; "
-                              f"origin heights {min(heights):.0f}-{max(heights):.0f} cm (median "
-                              f"{float(np.median(heights)):.0f} cm).")
+            _message(
+                message,
+                f"{len(chosen)} stains selected; convergence at ({point[0]:.1f}, {point[1]:.1f}) cm; "
+                f"origin heights {min(heights):.0f}-{max(heights):.0f} cm (median "
+                f"{float(np.median(heights)):.0f} cm).",
+            )
         _show(out, plots.plot_convergence(chosen, point, strings))
 
     for box in boxes.values():
         box.observe(update, "value")
     update()
-    return widgets.VBox([widgets.HBox(list(boxes.values()), layout=widgets.Layout(flex_flow="row wrap")),
-                         message, out])
+    return widgets.VBox(
+        [widgets.HBox(list(boxes.values()), layout=widgets.Layout(flex_flow="row wrap")), message, out]
+    )
 
 
-def explore_time_of_death(henssge_hours: Callable, henssge_window: Callable, glaister_hours: Callable,
-                          exam: dict) -> widgets.VBox:
-    """Ambient temperature, weight and corrective-factor sliders; YOUR Henssge curve, band and Glaister line."""
-    ambient = widgets.FloatSlider(value=exam["ambient_c"], min=0.0, max=23.0, step=0.5, description="Room (°C)",
-                                  continuous_update=False, style=STYLE)
-    weight = widgets.FloatSlider(value=exam["weight_kg"], min=40.0, max=150.0, step=1.0,
-                                 description="Body weight (kg)", continuous_update=False, style=STYLE)
-    factor = widgets.FloatSlider(value=exam["corrective_factor"], min=0.7, max=1.6, step=0.1,
-                                 description="Corrective factor", continuous_update=False, style=STYLE)
+def explore_time_of_death(
+    henssge_hours: Callable, henssge_window: Callable, glaister_hours: Callable, exam: dict
+) -> widgets.VBox:
+    """Ambient temperature, weight and corrective-factor sliders; YOUR Henssge curve, band, Glaister line."""
+    ambient = widgets.FloatSlider(
+        value=exam["ambient_c"],
+        min=0.0,
+        max=23.0,
+        step=0.5,
+        description="Room (°C)",
+        continuous_update=False,
+        style=STYLE,
+    )
+    weight = widgets.FloatSlider(
+        value=exam["weight_kg"],
+        min=40.0,
+        max=150.0,
+        step=1.0,
+        description="Body weight (kg)",
+        continuous_update=False,
+        style=STYLE,
+    )
+    factor = widgets.FloatSlider(
+        value=exam["corrective_factor"],
+        min=0.7,
+        max=1.6,
+        step=0.1,
+        description="Corrective factor",
+        continuous_update=False,
+        style=STYLE,
+    )
     message, out = widgets.HTML(), widgets.Output()
 
     def update(_=None) -> None:
@@ -138,27 +178,45 @@ def explore_time_of_death(henssge_hours: Callable, henssge_window: Callable, gla
         elif err:
             _message(message, f"At {exam['rectal_c']} °C: {err}", error=True)
         else:
-            _message(message, f"At {exam['rectal_c']} °C rectal: death between {window[0]:.1f} and {window[1]:.1f} "
-                              "hours before the measurement (95 % limits). Gaps in the band are where YOUR "
-                              "henssge_window refuses the temperature.")
+            _message(
+                message,
+                f"At {exam['rectal_c']} °C rectal: death between {window[0]:.1f} and {window[1]:.1f} "
+                "hours before the measurement (95 % limits). Gaps in the band are where YOUR "
+                "henssge_window refuses the temperature.",
+            )
         _show(out, plots.plot_cooling(temps, henssge, glaister, band, exam["rectal_c"]))
 
     for slider in (ambient, weight, factor):
         slider.observe(update, "value")
     update()
-    return widgets.VBox([widgets.HBox([ambient, weight, factor], layout=widgets.Layout(flex_flow="row wrap")),
-                         message, out])
+    return widgets.VBox(
+        [widgets.HBox([ambient, weight, factor], layout=widgets.Layout(flex_flow="row wrap")), message, out]
+    )
 
 
 def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> widgets.VBox:
     """Tape-length sliders and a scale selector; YOUR intersection point and YOUR drawing distances."""
-    baseline = widgets.FloatSlider(value=4.2, min=1.0, max=8.0, step=0.05, description="A to B (m)", style=STYLE)
-    r_a = widgets.FloatSlider(value=2.85, min=0.1, max=8.0, step=0.05, description="Tape from A (m)", style=STYLE)
-    r_b = widgets.FloatSlider(value=3.49, min=0.1, max=8.0, step=0.05, description="Tape from B (m)", style=STYLE)
-    side = widgets.ToggleButtons(options=[("into the room (+1)", 1), ("outside (-1)", -1)], value=1,
-                                 description="Side of A-B", style=STYLE)
-    scale = widgets.Dropdown(options=[("1:20", 20), ("1:50", 50), ("1:100", 100)], value=50,
-                             description="Drawing scale", style=STYLE)
+    baseline = widgets.FloatSlider(
+        value=4.2, min=1.0, max=8.0, step=0.05, description="A to B (m)", style=STYLE
+    )
+    r_a = widgets.FloatSlider(
+        value=2.85, min=0.1, max=8.0, step=0.05, description="Tape from A (m)", style=STYLE
+    )
+    r_b = widgets.FloatSlider(
+        value=3.49, min=0.1, max=8.0, step=0.05, description="Tape from B (m)", style=STYLE
+    )
+    side = widgets.ToggleButtons(
+        options=[("into the room (+1)", 1), ("outside (-1)", -1)],
+        value=1,
+        description="Side of A-B",
+        style=STYLE,
+    )
+    scale = widgets.Dropdown(
+        options=[("1:20", 20), ("1:50", 50), ("1:100", 100)],
+        value=50,
+        description="Drawing scale",
+        style=STYLE,
+    )
     message, out = widgets.HTML(), widgets.Output()
 
     def update(_=None) -> None:
@@ -171,17 +229,30 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> wid
             if any(err for _, err in drawn):
                 _message(message, next(err for _, err in drawn if err), error=True)
             else:
-                advice = "good (45-90°)" if 45 <= angle <= 90 else "poor: choose other fixed points (aim for 45-90°)"
-                _message(message, f"item at x = {point[0]:.2f} m, y = {point[1]:.2f} m; angle between the tapes "
-                                  f"{angle:.0f}° is {advice}. On a 1:{scale.value} drawing the tapes are "
-                                  f"{drawn[0][0]:.1f} cm and {drawn[1][0]:.1f} cm long.")
+                advice = (
+                    "good (45-90°)"
+                    if 45 <= angle <= 90
+                    else "poor: choose other fixed points (aim for 45-90°)"
+                )
+                _message(
+                    message,
+                    f"item at x = {point[0]:.2f} m, y = {point[1]:.2f} m; angle between the tapes "
+                    f"{angle:.0f}° is {advice}. On a 1:{scale.value} drawing the tapes are "
+                    f"{drawn[0][0]:.1f} cm and {drawn[1][0]:.1f} cm long.",
+                )
         _show(out, plots.plot_triangulation(baseline.value, r_a.value, r_b.value, None if error else point))
 
     for control in (baseline, r_a, r_b, side, scale):
         control.observe(update, "value")
     update()
-    return widgets.VBox([widgets.HBox([baseline, r_a, r_b], layout=widgets.Layout(flex_flow="row wrap")),
-                         widgets.HBox([side, scale]), message, out])
+    return widgets.VBox(
+        [
+            widgets.HBox([baseline, r_a, r_b], layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox([side, scale]),
+            message,
+            out,
+        ]
+    )
 
 
 def _angle_at_item(baseline_m: float, point: tuple[float, float]) -> float:
@@ -196,9 +267,14 @@ def _angle_at_item(baseline_m: float, point: tuple[float, float]) -> float:
 
 
 def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> widgets.VBox:
-    """An exhibit selector and the custody timeline in UTC, with the entries YOUR ``audit_custody`` flags in red."""
-    items = widgets.SelectMultiple(options=sorted(log["item_id"].unique()), value=tuple(sorted(log["item_id"].unique())),
-                                   description="Exhibits", rows=6, style=STYLE)
+    """An exhibit selector and the custody timeline in UTC, with YOUR ``audit_custody`` flags in red."""
+    items = widgets.SelectMultiple(
+        options=sorted(log["item_id"].unique()),
+        value=tuple(sorted(log["item_id"].unique())),
+        description="Exhibits",
+        rows=6,
+        style=STYLE,
+    )
     message, out = widgets.HTML(), widgets.Output()
 
     def update(_=None) -> None:
@@ -221,10 +297,11 @@ def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> widgets.VBox:
 
 
 def explore_avalanche(sha256_file: Callable[[Path], str]) -> widgets.VBox:
-    """Type a text: YOUR ``sha256_file`` hashes it (written to a temporary file) and the changed bits are counted."""
+    """Type a text: YOUR ``sha256_file`` hashes it (via a temporary file); changed bits are counted."""
     reference = "Exhibit CS-08: witness statement, 7 March"
-    text = widgets.Text(value=reference, description="Text to hash", style=STYLE,
-                        layout=widgets.Layout(width="90%"))
+    text = widgets.Text(
+        value=reference, description="Text to hash", style=STYLE, layout=widgets.Layout(width="90%")
+    )
     result = widgets.HTML()
 
     def digest_of(value: str) -> tuple[str | None, str | None]:
@@ -244,8 +321,10 @@ def explore_avalanche(sha256_file: Callable[[Path], str]) -> widgets.VBox:
         except (TypeError, ValueError):
             _message(result, f"sha256_file returned {now!r}: expected 64 hexadecimal characters", error=True)
             return
-        result.value = (f"<code>{html.escape(now)}</code><br>{changed} of 256 bits differ from the hash of "
-                        f"'{html.escape(reference)}' (about half is what a good hash does for any change).")
+        result.value = (
+            f"<code>{html.escape(now)}</code><br>{changed} of 256 bits differ from the hash of "
+            f"'{html.escape(reference)}' (about half is what a good hash does for any change)."
+        )
 
     text.observe(update, "value")
     update()
