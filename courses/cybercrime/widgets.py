@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email.utils
 import html
+import io
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +15,8 @@ from pathlib import Path
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import display
+from IPython.display import Image
+from matplotlib.figure import Figure
 
 from courses.cybercrime.plots import failed_logins_figure, timeline_figure
 
@@ -29,11 +31,13 @@ def _error(exc: Exception, name: str) -> str:
             f"{type(exc).__name__}:</b> {html.escape(str(exc))}</p>")
 
 
-def _show(output: widgets.Output, fig) -> None:
-    with output:
-        output.clear_output(wait=True)
-        display(fig)
+def _show(output: widgets.Output, fig: Figure) -> None:
+    """Replace what ``output`` shows with ``fig`` as a PNG (works with or without a running kernel)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90)
     plt.close(fig)
+    output.outputs = ()
+    output.append_display_data(Image(data=buffer.getvalue(), format="png"))
 
 
 def explore_brute_force(events: pd.DataFrame, brute_force_suspects: Callable, compromised_ips: Callable) -> widgets.VBox:
@@ -236,8 +240,8 @@ def explore_indicators(decode_command: Callable, ip_in_network: Callable, btc_ad
             parts.append(_error(exc, "decode_command"))
         try:
             hits = [cidr for cidr in watched_networks if ip_in_network(value, cidr)]
-            parts.append(f"<p><b>ip_in_network:</b> inside {html.escape(', '.join(hits) or 'none of')} "
-                         f"the watched networks</p>")
+            where = f"inside {', '.join(hits)}" if hits else "not inside any watched network"
+            parts.append(f"<p><b>ip_in_network:</b> {html.escape(where)}</p>")
         except Exception as exc:
             parts.append(_error(exc, "ip_in_network"))
         try:

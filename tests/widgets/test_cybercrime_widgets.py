@@ -1,0 +1,161 @@
+"""Headless tests of the cybercrime apps: driven by stand-in functions, they react to controls and show errors."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import ipywidgets as widgets
+import pandas as pd
+
+from courses.cybercrime.case import load_key_events
+from courses.cybercrime.widgets import (
+    explore_brute_force,
+    explore_hash_compare,
+    explore_headers,
+    explore_indicators,
+    explore_signatures,
+    explore_timeline,
+)
+
+
+def _find(app, kind, description=None):
+    found, stack = [], [app]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, kind) and (description is None or node.description == description):
+            found.append(node)
+        stack.extend(getattr(node, "children", ()))
+    return found
+
+
+def _one(app, kind, description=None):
+    (node,) = _find(app, kind, description)
+    return node
+
+
+def _not_written(*_args):
+    raise NotImplementedError()
+
+
+def _events() -> pd.DataFrame:
+    t0 = pd.Timestamp("2025-01-01", tz="UTC")
+    rows = [(t0 + pd.Timedelta(seconds=10 * n), "failed", "203.0.113.5") for n in range(6)]
+    rows += [(t0 + pd.Timedelta(seconds=10 * n), "failed", "198.51.100.7") for n in range(3)]
+    return pd.DataFrame({"ts": [r[0] for r in rows], "event": [r[1] for r in rows], "user": "root",
+                         "invalid_user": False, "ip": [r[2] for r in rows], "port": 22})
+
+
+def _count_rule(events, max_retry, _find_time_s):
+    counts = events[events["event"] == "failed"].groupby("ip").size()
+    return set(counts[counts >= max_retry].index)
+
+
+def test_brute_force_app_reruns_the_trainee_functions_when_a_slider_moves():
+    calls = []
+
+    def suspects(events, max_retry, find_time_s):
+        calls.append((max_retry, find_time_s))
+        return _count_rule(events, max_retry, find_time_s)
+
+    app = explore_brute_force(_events(), suspects, lambda *_: set())
+    status = _one(app, widgets.HTML)
+    assert "203.0.113.5" in status.value and "198.51.100.7" not in status.value
+    assert _one(app, widgets.Output).outputs[0]["data"]["image/png"]
+    _one(app, widgets.IntSlider, "max_retry (failures)").value = 3
+    assert calls[-1] == (3, 600)
+    assert "198.51.100.7" in status.value, "lowering max_retry to 3 must flag the second address"
+    _one(app, widgets.IntSlider, "find_time_s (seconds)").value = 120
+    assert calls[-1] == (3, 120)
+
+
+def test_brute_force_app_shows_the_trainee_error_instead_of_crashing():
+    app = explore_brute_force(_events(), _not_written, _not_written)
+    assert "NotImplementedError" in _one(app, widgets.HTML).value
+    assert _one(app, widgets.Output).outputs == ()
+
+
+MESSAGES = {
+    "a.eml": "From: a@example.com\nReply-To: b@example.org\n\nbody",
+    "b.eml": "From: c@example.com\n\nbody",
+}
+
+
+def test_headers_app_analyses_the_chosen_message_and_survives_one_broken_function():
+    seen = []
+
+    def hops(raw):
+        seen.append(raw)
+        return [{"from_host": "x.example.net", "from_ip": "203.0.113.7", "by_host": "mx1", "time_utc": None}]
+
+    app = explore_headers(MESSAGES, {"mx1"}, hops, lambda raw, trusted: "203.0.113.7",
+                          _not_written, lambda raw: "Reply-To" in raw)
+    report = _one(app, widgets.HTML)
+    assert "203.0.113.7" in report.value and "True" in report.value
+    assert "Your function auth_results raised NotImplementedError" in report.value
+    _one(app, widgets.Dropdown).value = "b.eml"
+    assert seen[-1] == MESSAGES["b.eml"] and "False" in report.value
+    _one(app, widgets.Textarea).value = "From: pasted@example.com\n\n"
+    _one(app, widgets.Button).click()
+    assert seen[-1].startswith("From: pasted")
+
+
+def test_signature_viewer_highlights_what_the_trainee_function_found(tmp_path):
+    (tmp_path / "real.pdf").write_bytes(b"%PDF-1.4 placeholder")
+    (tmp_path / "fake.pdf").write_bytes(b"MZ\x90\x00placeholder")
+
+    def identify(data):
+        return "pdf" if data.startswith(b"%PDF-") else "exe" if data.startswith(b"MZ") else "unknown"
+
+    app = explore_signatures(tmp_path, identify, {".pdf": "pdf"})
+    view = _one(app, widgets.HTML)
+    assert "MISMATCH" in view.value and view.value.count("background:#ffe066") == 2  # fake.pdf first: "MZ"
+    _one(app, widgets.Dropdown).value = "real.pdf"
+    assert "consistent" in view.value and view.value.count("background:#ffe066") == 5
+    broken = explore_signatures(tmp_path, _not_written, {".pdf": "pdf"})
+    assert "NotImplementedError" in _one(broken, widgets.HTML).value
+
+
+def test_hash_compare_uses_the_trainee_normalisation():
+    app = explore_hash_compare(lambda text: text.strip().lower().removeprefix("0x").replace(":", ""))
+    second = _one(app, widgets.Text, "Hash B")
+    verdict = _one(app, widgets.HTML)
+    assert "the same hash" in verdict.value
+    second.value = "cd" * 32
+    assert "different" in verdict.value
+    assert "NotImplementedError" in _one(explore_hash_compare(_not_written), widgets.HTML).value
+
+
+def _merge(sources):
+    events = [pair for source in sources for pair in source]
+    return [event_id for event_id, when in sorted(events, key=lambda pair: pair[1])]
+
+
+def _to_utc(local, zone, fold=0):
+    return local.replace(tzinfo=ZoneInfo(zone), fold=fold).astimezone(timezone.utc)
+
+
+def _apache(text):
+    return datetime.strptime(text.strip("[]"), "%d/%b/%Y:%H:%M:%S %z")
+
+
+def test_timeline_reorders_when_the_assumed_syslog_zone_changes():
+    app = explore_timeline(load_key_events(), _apache, _to_utc, _merge)
+    status = _one(app, widgets.HTML)
+    as_utc = status.value
+    assert as_utc.index("WIN-3") < as_utc.index("SSH-1"), "read as UTC, the SSH break-in seems to come last"
+    assert _one(app, widgets.Output).outputs[0]["data"]["image/png"]
+    _one(app, widgets.Dropdown).value = "Europe/Amsterdam"
+    assert status.value.index("SSH-2") < status.value.index("WIN-2"), "in Amsterdam time the story is consistent"
+    assert _one(explore_timeline(load_key_events(), _apache, _not_written, _merge), widgets.HTML).value.count(
+        "NotImplementedError") == 1
+
+
+def test_indicator_app_reports_each_function_separately():
+    app = explore_indicators(lambda text: text.upper(), lambda ip, cidr: ip.startswith(cidr[:8]), _not_written,
+                             ["203.0.113.0/24", "198.51.100.0/24"])
+    text, report = _one(app, widgets.Text), _one(app, widgets.HTML)
+    text.value = "203.0.113.99"
+    _one(app, widgets.Button).click()
+    assert "<code>&#x27;203.0.113.99&#x27;</code>" in report.value and "inside 203.0.113.0/24" in report.value
+    text.value = "192.0.2.1"
+    _one(app, widgets.Button).click()
+    assert "not inside any watched network" in report.value
+    assert "btc_address_type raised NotImplementedError" in report.value
