@@ -6,13 +6,14 @@ Every explorer returns an ``ipywidgets.VBox`` whose first child after the contro
 from __future__ import annotations
 
 import html
+import io
 import random
 from collections.abc import Callable
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import display
+from IPython.display import Image
 from matplotlib.figure import Figure
 
 from courses.financial_investigation import plots
@@ -20,6 +21,16 @@ from courses.financial_investigation.case import net_worth_inputs
 
 WIDE = {"description_width": "initial"}
 LAYOUT = widgets.Layout(width="520px")
+
+
+def _show(output: widgets.Output, figure: Figure | None) -> None:
+    """Replace what ``output`` shows with ``figure`` as a PNG (works with or without a running kernel)."""
+    output.outputs = ()
+    if figure is not None:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+        plt.close(figure)
+        output.append_display_data(Image(data=buffer.getvalue(), format="png"))
 
 
 def _app(controls: list[widgets.Widget], draw: Callable[[], tuple[Figure | None, str]]) -> widgets.VBox:
@@ -32,24 +43,24 @@ def _app(controls: list[widgets.Widget], draw: Callable[[], tuple[Figure | None,
         if busy:  # draw() itself changed a control (new dropdown options): the running draw covers it
             return
         busy.append(True)
-        output.clear_output(wait=True)
         try:
             figure, message = draw()
+        except NotImplementedError:
+            status.value = "<b style='color:#b00020'>One of your functions is not written yet (NotImplementedError).</b>"
+            _show(output, None)
+            return
         except Exception as error:  # the trainee's function failed: show why instead of crashing the widget
             status.value = (f"<b style='color:#b00020'>Your function raised {type(error).__name__}: "
                             f"{html.escape(str(error))}</b>")
+            _show(output, None)
             return
         finally:
             busy.clear()
         status.value = message
-        if figure is not None:
-            with output:
-                display(figure)
-            plt.close(figure)
+        _show(output, figure)
 
     for control in controls:
-        if not isinstance(control, widgets.Button):
-            control.observe(refresh, names="value")
+        control.observe(refresh, names="value")
     refresh()
     return widgets.VBox([*controls, status, output])
 
