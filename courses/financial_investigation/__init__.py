@@ -1,4 +1,4 @@
-"""Module 2, financial investigation: case files of a procurement fraud and its laundering, with widgets and plots.
+"""Module 2, financial investigation: case files of a procurement fraud and its laundering, widgets, plots.
 
 No reference solutions here: widgets take the trainee's own functions as arguments.
 """

@@ -1,8 +1,9 @@
-"""Loaders of the case files, verified against the module's SHA-256 manifest (a changed file raises CaseFileError).
+"""Loaders of the case files, checked against the module's SHA-256 manifest (a changed file: CaseFileError).
 
 Amounts are integer cents (``amount_cents``); timestamps are timezone-aware UTC (``ts``); wire value dates are
 ``datetime.date`` values.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -10,7 +11,8 @@ import pandas as pd
 from courses.data import load_csv
 
 MODULE = "financial_investigation"
-APPROVAL_LIMIT_CENTS = 500_000  # the city's (invented) rule: invoices of $5,000 or more need a second signature
+# The city's (invented) internal rule: invoices of $5,000 or more need a second signature.
+APPROVAL_LIMIT_CENTS = 500_000
 
 
 def _with_utc(table: pd.DataFrame, column: str = "ts") -> pd.DataFrame:
@@ -19,25 +21,27 @@ def _with_utc(table: pd.DataFrame, column: str = "ts") -> pd.DataFrame:
 
 
 def load_invoices() -> pd.DataFrame:
-    """City of Eastbrook invoices paid in 2023: ``invoice_id, vendor_id, vendor_name, invoice_date, amount_cents, ...``."""
+    """City of Eastbrook 2023 invoices: ``invoice_id, vendor_id, vendor_name, invoice_date, amount_cents``."""
     table = load_csv(MODULE, "invoices.csv", dtype={"amount_cents": "int64"})
     table["invoice_date"] = pd.to_datetime(table["invoice_date"]).dt.date
     return table
 
 
 def load_cash_transactions() -> pd.DataFrame:
-    """Eastbrook Community Bank, March-April 2024: ``txn_id, customer_id, branch_id, ts, type, amount_cents, currency``."""
+    """Cash extract, Mar-Apr 2024: ``txn_id, customer_id, branch_id, ts, type, amount_cents, currency``."""
     return _with_utc(load_csv(MODULE, "cash_transactions.csv", dtype={"amount_cents": "int64"}))
 
 
 def load_account_transactions() -> pd.DataFrame:
-    """40 business accounts, May 2024: ``txn_id, account_id, ts, type, amount_cents, currency, counterparty``."""
-    table = load_csv(MODULE, "account_transactions.csv", dtype={"amount_cents": "int64"}, keep_default_na=False)
+    """40 accounts, May 2024: ``txn_id, account_id, ts, type, amount_cents, currency, counterparty``."""
+    table = load_csv(
+        MODULE, "account_transactions.csv", dtype={"amount_cents": "int64"}, keep_default_na=False
+    )
     return _with_utc(table)
 
 
 def load_wires() -> pd.DataFrame:
-    """Wires between 40 accounts: ``wire_id, from_account, to_account, value_date, amount_cents, currency``."""
+    """Wires of 40 accounts: ``wire_id, from_account, to_account, value_date, amount_cents, currency``."""
     table = load_csv(MODULE, "wires.csv", dtype={"amount_cents": "int64"})
     table["value_date"] = pd.to_datetime(table["value_date"]).dt.date
     return table
@@ -66,16 +70,22 @@ def load_income_and_expenses() -> pd.DataFrame:
 
 def net_worth_inputs(balance_sheets: pd.DataFrame, income: pd.DataFrame, year: int) -> dict[str, int]:
     """The six totals the net-worth method needs for one year, from the two tables (in cents)."""
+
     def total(frame: pd.DataFrame) -> int:
         return int(frame["amount_cents"].sum())
 
     start, end = f"{year - 1}-12-31", f"{year}-12-31"
-    sheets = {(d, c): total(balance_sheets[(balance_sheets["as_of"] == d) & (balance_sheets["category"] == c)])
-              for d in (start, end) for c in ("asset", "liability")}
+    sheets = {
+        (d, c): total(balance_sheets[(balance_sheets["as_of"] == d) & (balance_sheets["category"] == c)])
+        for d in (start, end)
+        for c in ("asset", "liability")
+    }
     this_year = income[income["year"] == year]
     return {
-        "start_assets": sheets[(start, "asset")], "start_liabilities": sheets[(start, "liability")],
-        "end_assets": sheets[(end, "asset")], "end_liabilities": sheets[(end, "liability")],
+        "start_assets": sheets[(start, "asset")],
+        "start_liabilities": sheets[(start, "liability")],
+        "end_assets": sheets[(end, "asset")],
+        "end_liabilities": sheets[(end, "liability")],
         "living_expenses": total(this_year[this_year["kind"] == "living_expense"]),
         "legitimate_income": total(this_year[this_year["kind"] == "legitimate_income"]),
     }
@@ -92,7 +102,7 @@ def cash_table(rows: list[tuple[str, str, str, int]]) -> pd.DataFrame:
 
 
 def account_table(rows: list[tuple[str, str, str, int]]) -> pd.DataFrame:
-    """A small account-transaction table for examples: rows of (account_id, UTC time text, type, amount_cents)."""
+    """A small account table for examples: rows of (account_id, UTC time text, type, amount_cents)."""
     table = pd.DataFrame(rows, columns=["account_id", "ts", "type", "amount_cents"])
     table.insert(0, "txn_id", [f"Y{n:03d}" for n in range(1, len(rows) + 1)])
     table["currency"] = "USD"
@@ -101,7 +111,7 @@ def account_table(rows: list[tuple[str, str, str, int]]) -> pd.DataFrame:
 
 
 def wire_table(rows: list[tuple[str, str, str, int]]) -> pd.DataFrame:
-    """A small wire table for examples: rows of (from_account, to_account, value date 'YYYY-MM-DD', amount_cents)."""
+    """A small wire table for examples: rows of (from_account, to_account, 'YYYY-MM-DD', amount_cents)."""
     table = pd.DataFrame(rows, columns=["from_account", "to_account", "value_date", "amount_cents"])
     table.insert(0, "wire_id", [f"Z{n:03d}" for n in range(1, len(rows) + 1)])
     table["value_date"] = pd.to_datetime(table["value_date"]).dt.date

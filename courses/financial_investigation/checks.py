@@ -1,8 +1,10 @@
 """Input checks the exercise functions call first, so bad data stops with a plain message, not a wrong answer.
 
-Each ``require_*`` raises ``ValueError`` naming the problem (negative or non-integer amounts, a currency other than
-the case currency, missing columns, unknown transaction kinds, a ledger out of time order or overdrawn).
+Each ``require_*`` raises ``ValueError`` naming the problem (negative or non-integer amounts, a currency
+other than the case currency, missing columns, unknown transaction kinds, a ledger out of time order or
+overdrawn).
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -38,7 +40,9 @@ def _require_currency(table: pd.DataFrame, what: str, currency: str) -> None:
         raise ValueError(f"{what}: every amount must be in {currency}; found {other}. Convert them first.")
 
 
-def require_transactions(table: pd.DataFrame, id_column: str = "txn_id", currency: str = CASE_CURRENCY) -> None:
+def require_transactions(
+    table: pd.DataFrame, id_column: str = "txn_id", currency: str = CASE_CURRENCY
+) -> None:
     """Check a cash or account transaction table (columns ``txn_id, ts, type, amount_cents, currency``)."""
     what = "the transaction table"
     _require_columns(table, [id_column, "ts", "type", "amount_cents", "currency"], what)
@@ -46,7 +50,9 @@ def require_transactions(table: pd.DataFrame, id_column: str = "txn_id", currenc
     if unknown:
         raise ValueError(f"{what}: unknown type(s) {unknown}; expected one of {sorted(TRANSACTION_TYPES)}")
     if len(table) and not isinstance(table["ts"].dtype, pd.DatetimeTZDtype):
-        raise ValueError(f"{what}: ts must be timezone-aware timestamps (use the case loader or pd.to_datetime(utc=True))")
+        raise ValueError(
+            f"{what}: ts must be timezone-aware timestamps (use the case loader or pd.to_datetime(utc=True))"
+        )
     _require_positive_cents(table, what, id_column)
     _require_currency(table, what, currency)
 
@@ -72,8 +78,10 @@ def require_ledger(ledger: pd.DataFrame) -> None:
     signed = ledger["amount_cents"].where(ledger["kind"] != "out", -ledger["amount_cents"])
     running = signed.cumsum()
     if len(running) and running.min() < 0:
-        raise ValueError(f"{what}: the balance goes below zero at row {int((running < 0).to_numpy().argmax())}; "
-                         "a withdrawal is larger than the money in the account")
+        raise ValueError(
+            f"{what}: the balance goes below zero at row {int((running < 0).to_numpy().argmax())}; "
+            "a withdrawal is larger than the money in the account"
+        )
 
 
 def require_cents(**amounts: int) -> None:

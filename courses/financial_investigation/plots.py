@@ -1,4 +1,5 @@
-"""Matplotlib figures for the financial investigation widgets. Each function returns a new Figure (close it)."""
+"""Matplotlib figures for the financial investigation widgets; each function returns a new Figure."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,7 +33,7 @@ def benford_figure(expected: list[float], counts: list[int], title: str) -> Figu
 
 
 def cash_calendar_figure(cash: pd.DataFrame, customer_id: str, threshold_cents: int, band: float) -> Figure:
-    """One customer's cash deposits per UTC day (stacked), with the reporting threshold and the band's lower edge."""
+    """One customer's cash deposits per UTC day (stacked), the threshold and the band's lower edge."""
     deposits = cash[(cash["customer_id"] == customer_id) & (cash["type"] == "cash_deposit")].sort_values("ts")
     fig, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
     stacked: dict[dt.date, float] = {}
@@ -41,11 +42,19 @@ def cash_calendar_figure(cash: pd.DataFrame, customer_id: str, threshold_cents: 
         bottom = stacked.get(day, 0.0)
         ax.bar(day, row.amount_cents / 100, bottom=bottom, width=0.8, color="#4c72b0", edgecolor="white")
         if row.amount_cents >= threshold_cents / 5:  # label the bars tall enough to hold a label
-            ax.annotate(row.branch_id, (day, bottom + row.amount_cents / 200), ha="center", fontsize=7,
-                        color="white", rotation=90)
+            ax.annotate(
+                row.branch_id,
+                (day, bottom + row.amount_cents / 200),
+                ha="center",
+                fontsize=7,
+                color="white",
+                rotation=90,
+            )
         stacked[day] = bottom + row.amount_cents / 100
     ax.axhline(threshold_cents / 100, color="#c44e52", label=f"threshold {dollars(threshold_cents)}")
-    ax.axhline(band * threshold_cents / 100, color="#dd8452", linestyle="--", label=f"band starts at {band:.0%}")
+    ax.axhline(
+        band * threshold_cents / 100, color="#dd8452", linestyle="--", label=f"band starts at {band:.0%}"
+    )
     ax.set_xlabel("business day (UTC date)")
     ax.set_ylabel("cash deposited (US$)")
     ax.set_title(f"Cash deposits of {customer_id} (labels: branch)")
@@ -59,10 +68,20 @@ def account_timeline_figure(tx: pd.DataFrame, account_id: str) -> Figure:
     rows = tx[tx["account_id"] == account_id].sort_values("ts")
     incoming = rows["type"].isin(["wire_in", "cash_deposit"])
     fig, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
-    ax.bar(rows.loc[incoming, "ts"], rows.loc[incoming, "amount_cents"] / 100, width=0.15, color="#55a868",
-           label="money in")
-    ax.bar(rows.loc[~incoming, "ts"], -rows.loc[~incoming, "amount_cents"] / 100, width=0.15, color="#c44e52",
-           label="money out")
+    ax.bar(
+        rows.loc[incoming, "ts"],
+        rows.loc[incoming, "amount_cents"] / 100,
+        width=0.15,
+        color="#55a868",
+        label="money in",
+    )
+    ax.bar(
+        rows.loc[~incoming, "ts"],
+        -rows.loc[~incoming, "amount_cents"] / 100,
+        width=0.15,
+        color="#c44e52",
+        label="money out",
+    )
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xlabel("time (UTC)")
     ax.set_ylabel("amount (US$; out is negative)")
@@ -72,8 +91,9 @@ def account_timeline_figure(tx: pd.DataFrame, account_id: str) -> Figure:
     return fig
 
 
-def money_trail_figure(paths: list[list[str]], time_paths: list[list[str]], source: str, target: str,
-                       holders: dict[str, str]) -> Figure:
+def money_trail_figure(
+    paths: list[list[str]], time_paths: list[list[str]], source: str, target: str, holders: dict[str, str]
+) -> Figure:
     """The accounts on the paths found: time-respecting hops solid red, other hops dashed grey."""
     graph = nx.DiGraph()
     graph.add_nodes_from([source, target])
@@ -90,26 +110,51 @@ def money_trail_figure(paths: list[list[str]], time_paths: list[list[str]], sour
     nx.draw_networkx_nodes(graph, layout, node_color=colours, node_size=700, ax=ax)
     nx.draw_networkx_labels(graph, layout, font_size=8, ax=ax)
     other = [e for e in graph.edges if e not in timed]
-    nx.draw_networkx_edges(graph, layout, edgelist=sorted(timed), edge_color="#c44e52", width=2.2, ax=ax,
-                           arrowsize=16, node_size=700)
-    nx.draw_networkx_edges(graph, layout, edgelist=other, edge_color="grey", style="dashed", ax=ax,
-                           arrowsize=14, node_size=700)
-    ax.set_title(f"{holders.get(source, source)} -> {holders.get(target, target)}: {len(paths)} path(s), "
-                 f"{len(time_paths)} respect the dates (solid red)", fontsize=10)
+    nx.draw_networkx_edges(
+        graph,
+        layout,
+        edgelist=sorted(timed),
+        edge_color="#c44e52",
+        width=2.2,
+        ax=ax,
+        arrowsize=16,
+        node_size=700,
+    )
+    nx.draw_networkx_edges(
+        graph, layout, edgelist=other, edge_color="grey", style="dashed", ax=ax, arrowsize=14, node_size=700
+    )
+    ax.set_title(
+        f"{holders.get(source, source)} -> {holders.get(target, target)}: {len(paths)} path(s), "
+        f"{len(time_paths)} respect the dates (solid red)",
+        fontsize=10,
+    )
     ax.axis("off")
     return fig
 
 
-def commingling_figure(labels: list[str], balance: list[int], libr_taint: list[int], first_out_taint: list[int],
-                       step: int) -> Figure:
+def commingling_figure(
+    labels: list[str], balance: list[int], libr_taint: list[int], first_out_taint: list[int], step: int
+) -> Figure:
     """Balance and traceable tainted money after each ledger row, under both rules, up to ``step``."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained", width_ratios=[3, 1])
     rows = range(step + 1)
     left.plot(rows, [b / 100 for b in balance[: step + 1]], "k-o", markersize=3, label="balance")
-    left.plot(rows, [t / 100 for t in libr_taint[: step + 1]], "-s", color="#c44e52", markersize=3,
-              label="tainted (lowest intermediate balance)")
-    left.plot(rows, [t / 100 for t in first_out_taint[: step + 1]], "--^", color="#dd8452", markersize=3,
-              label="tainted (tainted money leaves first)")
+    left.plot(
+        rows,
+        [t / 100 for t in libr_taint[: step + 1]],
+        "-s",
+        color="#c44e52",
+        markersize=3,
+        label="tainted (lowest intermediate balance)",
+    )
+    left.plot(
+        rows,
+        [t / 100 for t in first_out_taint[: step + 1]],
+        "--^",
+        color="#dd8452",
+        markersize=3,
+        label="tainted (tainted money leaves first)",
+    )
     left.set_xlim(-0.5, len(labels) - 0.5)
     left.set_xlabel("ledger row")
     left.set_ylabel("US$")

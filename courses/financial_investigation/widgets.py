@@ -3,6 +3,7 @@
 Every explorer returns an ``ipywidgets.VBox`` whose first child after the controls is a ``status`` HTML line
 (what was found, or the error the trainee's function raised) followed by an ``Output`` holding the figure.
 """
+
 from __future__ import annotations
 
 import html
@@ -46,12 +47,16 @@ def _app(controls: list[widgets.Widget], draw: Callable[[], tuple[Figure | None,
         try:
             figure, message = draw()
         except NotImplementedError:
-            status.value = "<b style='color:#b00020'>One of your functions is not written yet (NotImplementedError).</b>"
+            status.value = (
+                "<b style='color:#b00020'>One of your functions is not written yet (NotImplementedError).</b>"
+            )
             _show(output, None)
             return
         except Exception as error:  # the trainee's function failed: show why instead of crashing the widget
-            status.value = (f"<b style='color:#b00020'>Your function raised {type(error).__name__}: "
-                            f"{html.escape(str(error))}</b>")
+            status.value = (
+                f"<b style='color:#b00020'>Your function raised {type(error).__name__}: "
+                f"{html.escape(str(error))}</b>"
+            )
             _show(output, None)
             return
         finally:
@@ -66,20 +71,37 @@ def _app(controls: list[widgets.Widget], draw: Callable[[], tuple[Figure | None,
 
 
 def _simulated_invoices(count: int, fabricated_share: float, seed: int = 7) -> list[int]:
-    """``count`` amounts in cents: genuine ones spread on a log scale ($10-$100,000), the rest $4,000-$4,999."""
+    """``count`` amounts in cents: genuine ones log-uniform ($10-$100,000), the rest $4,000-$4,999."""
     rng = random.Random(seed)
     fabricated = round(count * fabricated_share)
     genuine = [round(10 ** rng.uniform(3, 7)) for _ in range(count - fabricated)]
     return genuine + [rng.randint(4_000, 4_999) * 100 for _ in range(fabricated)]
 
 
-def explore_benford(benford_expected: Callable, first_digit_counts: Callable, benford_mad: Callable,
-                    mad_conformity: Callable) -> widgets.VBox:
-    """Sliders for the number of invoices and the share a fraudster fabricated; your functions judge the result."""
-    share = widgets.IntSlider(value=10, min=0, max=60, step=5, description="fabricated invoices (%)", style=WIDE, layout=LAYOUT,
-                              continuous_update=False)
-    count = widgets.IntSlider(value=500, min=50, max=5000, step=50, description="number of invoices", style=WIDE, layout=LAYOUT,
-                              continuous_update=False)
+def explore_benford(
+    benford_expected: Callable, first_digit_counts: Callable, benford_mad: Callable, mad_conformity: Callable
+) -> widgets.VBox:
+    """Sliders for the number of invoices and the share fabricated; your functions judge the result."""
+    share = widgets.IntSlider(
+        value=10,
+        min=0,
+        max=60,
+        step=5,
+        description="fabricated invoices (%)",
+        style=WIDE,
+        layout=LAYOUT,
+        continuous_update=False,
+    )
+    count = widgets.IntSlider(
+        value=500,
+        min=50,
+        max=5000,
+        step=50,
+        description="number of invoices",
+        style=WIDE,
+        layout=LAYOUT,
+        continuous_update=False,
+    )
 
     def draw():
         counts = first_digit_counts(_simulated_invoices(count.value, share.value / 100))
@@ -97,14 +119,33 @@ REGIMES = [
 ]
 
 
-def explore_structuring(cash: pd.DataFrame, ctr_required: Callable, structuring_suspects: Callable) -> widgets.VBox:
-    """Regime, band and window controls re-run your functions; pick a customer to see their deposit calendar."""
-    regime = widgets.Dropdown(options=REGIMES, value=False, description="reporting rule", style=WIDE,
-                              layout=LAYOUT)
-    band = widgets.FloatSlider(value=0.8, min=0.5, max=0.99, step=0.01, description="band starts at (share of threshold)",
-                               style=WIDE, layout=LAYOUT, continuous_update=False)
-    window = widgets.IntSlider(value=7, min=1, max=30, step=1, description="window (days)", style=WIDE, layout=LAYOUT,
-                               continuous_update=False)
+def explore_structuring(
+    cash: pd.DataFrame, ctr_required: Callable, structuring_suspects: Callable
+) -> widgets.VBox:
+    """Regime, band and window controls re-run your functions; pick a customer to see their deposits."""
+    regime = widgets.Dropdown(
+        options=REGIMES, value=False, description="reporting rule", style=WIDE, layout=LAYOUT
+    )
+    band = widgets.FloatSlider(
+        value=0.8,
+        min=0.5,
+        max=0.99,
+        step=0.01,
+        description="band starts at (share of threshold)",
+        style=WIDE,
+        layout=LAYOUT,
+        continuous_update=False,
+    )
+    window = widgets.IntSlider(
+        value=7,
+        min=1,
+        max=30,
+        step=1,
+        description="window (days)",
+        style=WIDE,
+        layout=LAYOUT,
+        continuous_update=False,
+    )
     customer = widgets.Dropdown(options=["(none)"], description="customer to show", style=WIDE)
 
     def draw():
@@ -114,8 +155,10 @@ def explore_structuring(cash: pd.DataFrame, ctr_required: Callable, structuring_
         if list(customer.options) != options:
             customer.options = options  # this re-runs draw through the observer, with the new first customer
         shown = customer.value
-        message = (f"{len(reports)} currency transaction report(s) needed; {len(suspects)} structuring "
-                   f"suspect(s): {', '.join(suspects) or 'none'}")
+        message = (
+            f"{len(reports)} currency transaction report(s) needed; {len(suspects)} structuring "
+            f"suspect(s): {', '.join(suspects) or 'none'}"
+        )
         if shown == "(none)":
             return None, message
         return plots.cash_calendar_figure(cash, shown, 1_000_000, band.value), message
@@ -126,15 +169,34 @@ def explore_structuring(cash: pd.DataFrame, ctr_required: Callable, structuring_
 UNITS = [("$100", 10_000), ("$500", 50_000), ("$1,000", 100_000), ("$10,000", 1_000_000)]
 
 
-def explore_red_flags(tx: pd.DataFrame, round_amount_transfers: Callable,
-                      pass_through_accounts: Callable) -> widgets.VBox:
-    """Round-amount unit, minimum credit, hours and ratio controls; pick a flagged account to see its timeline."""
+def explore_red_flags(
+    tx: pd.DataFrame, round_amount_transfers: Callable, pass_through_accounts: Callable
+) -> widgets.VBox:
+    """Round unit, minimum credit, hours and ratio controls; pick a flagged account to see its timeline."""
     unit = widgets.Dropdown(options=UNITS, value=100_000, description="round to a multiple of", style=WIDE)
-    minimum = widgets.Dropdown(options=UNITS[1:], value=1_000_000, description="credits of at least", style=WIDE)
-    hours = widgets.IntSlider(value=48, min=1, max=168, step=1, description="money out within (hours)", style=WIDE, layout=LAYOUT,
-                              continuous_update=False)
-    ratio = widgets.FloatSlider(value=0.9, min=0.5, max=1.0, step=0.01, description="share of the credit sent out", style=WIDE,
-                                layout=LAYOUT, continuous_update=False)
+    minimum = widgets.Dropdown(
+        options=UNITS[1:], value=1_000_000, description="credits of at least", style=WIDE
+    )
+    hours = widgets.IntSlider(
+        value=48,
+        min=1,
+        max=168,
+        step=1,
+        description="money out within (hours)",
+        style=WIDE,
+        layout=LAYOUT,
+        continuous_update=False,
+    )
+    ratio = widgets.FloatSlider(
+        value=0.9,
+        min=0.5,
+        max=1.0,
+        step=0.01,
+        description="share of the credit sent out",
+        style=WIDE,
+        layout=LAYOUT,
+        continuous_update=False,
+    )
     account = widgets.Dropdown(options=["(none)"], description="account to show", style=WIDE)
 
     def draw():
@@ -143,8 +205,10 @@ def explore_red_flags(tx: pd.DataFrame, round_amount_transfers: Callable,
         options = flagged or ["(none)"]
         if list(account.options) != options:
             account.options = options
-        message = (f"{len(rounds)} round-amount transfer(s); {len(flagged)} pass-through account(s): "
-                   f"{', '.join(flagged) or 'none'}")
+        message = (
+            f"{len(rounds)} round-amount transfer(s); {len(flagged)} pass-through account(s): "
+            f"{', '.join(flagged) or 'none'}"
+        )
         if account.value == "(none)":
             return None, message
         return plots.account_timeline_figure(tx, account.value), message
@@ -152,36 +216,58 @@ def explore_red_flags(tx: pd.DataFrame, round_amount_transfers: Callable,
     return _app([unit, minimum, hours, ratio, account], draw)
 
 
-def explore_money_trail(wires: pd.DataFrame, holders: dict[str, str], money_paths: Callable,
-                        time_respecting_paths: Callable, max_traceable_cents: Callable) -> widgets.VBox:
+def explore_money_trail(
+    wires: pd.DataFrame,
+    holders: dict[str, str],
+    money_paths: Callable,
+    time_respecting_paths: Callable,
+    max_traceable_cents: Callable,
+) -> widgets.VBox:
     """Source/target selectors and a hop limit; redraws the paths your functions find and the max flow."""
     accounts = sorted(holders)
     names = [(f"{a} {holders[a]}", a) for a in accounts]
-    source = widgets.Dropdown(options=names, value="AC01", description="money from", style=WIDE, layout=LAYOUT)
+    source = widgets.Dropdown(
+        options=names, value="AC01", description="money from", style=WIDE, layout=LAYOUT
+    )
     target = widgets.Dropdown(options=names, value="AC40", description="money to", style=WIDE, layout=LAYOUT)
-    cutoff = widgets.IntSlider(value=6, min=1, max=8, step=1, description="at most this many hops", style=WIDE, layout=LAYOUT,
-                               continuous_update=False)
+    cutoff = widgets.IntSlider(
+        value=6,
+        min=1,
+        max=8,
+        step=1,
+        description="at most this many hops",
+        style=WIDE,
+        layout=LAYOUT,
+        continuous_update=False,
+    )
 
     def draw():
         paths = money_paths(wires, source.value, target.value, cutoff=cutoff.value)
         timed = time_respecting_paths(wires, source.value, target.value, cutoff=cutoff.value)
         flow = max_traceable_cents(wires, source.value, target.value)
-        message = (f"{len(paths)} path(s), {len(timed)} with dates that never go backwards; at most "
-                   f"{plots.dollars(flow)} can have travelled from {source.value} to {target.value} (max flow)")
+        message = (
+            f"{len(paths)} path(s), {len(timed)} with dates that never go backwards; at most "
+            f"{plots.dollars(flow)} can have travelled from {source.value} to {target.value} (max flow)"
+        )
         return plots.money_trail_figure(paths, timed, source.value, target.value, holders), message
 
     return _app([source, target, cutoff], draw)
 
 
-def explore_commingling(ledger: pd.DataFrame, libr_traceable_cents: Callable,
-                        first_out_tainted_cents: Callable) -> widgets.VBox:
-    """A Play control steps through the ledger; bars show the tainted part under both rules, from your functions."""
+def explore_commingling(
+    ledger: pd.DataFrame, libr_traceable_cents: Callable, first_out_tainted_cents: Callable
+) -> widgets.VBox:
+    """A Play control steps through the ledger; bars show the tainted part under both rules."""
     last = len(ledger) - 1
-    step = widgets.IntSlider(value=0, min=0, max=last, step=1, description="ledger row", style=WIDE, layout=LAYOUT)
+    step = widgets.IntSlider(
+        value=0, min=0, max=last, step=1, description="ledger row", style=WIDE, layout=LAYOUT
+    )
     play = widgets.Play(value=0, min=0, max=last, step=1, interval=700, description="play")
     widgets.link((play, "value"), (step, "value"))
-    labels = [f"{k} {plots.dollars(a)} ({d})" for k, a, d in
-              zip(ledger["kind"], ledger["amount_cents"], ledger.get("description", ledger["kind"]))]
+    labels = [
+        f"{k} {plots.dollars(a)} ({d})"
+        for k, a, d in zip(ledger["kind"], ledger["amount_cents"], ledger.get("description", ledger["kind"]))
+    ]
     signed = ledger["amount_cents"].where(ledger["kind"] != "out", -ledger["amount_cents"])
     balance = [int(b) for b in signed.cumsum()]
 
@@ -192,22 +278,33 @@ def explore_commingling(ledger: pd.DataFrame, libr_traceable_cents: Callable,
             prefix = ledger.iloc[: row + 1]
             tainted_in = int(prefix.loc[prefix["kind"] == "tainted_in", "amount_cents"].sum())
             first_out.append(tainted_in - sum(first_out_tainted_cents(prefix)))
-        message = (f"after row {step.value}: balance {plots.dollars(balance[step.value])}; tainted "
-                   f"{plots.dollars(libr[-1])} (lowest intermediate balance) or {plots.dollars(first_out[-1])} "
-                   "(tainted money leaves first)")
+        message = (
+            f"after row {step.value}: balance {plots.dollars(balance[step.value])}; tainted "
+            f"{plots.dollars(libr[-1])} (lowest intermediate balance) or {plots.dollars(first_out[-1])} "
+            "(tainted money leaves first)"
+        )
         return plots.commingling_figure(labels, balance, libr, first_out, step.value), message
 
     app = _app([step], draw)  # the Play button moves the slider, so only the slider is observed
     return widgets.VBox([play, *app.children])
 
 
-def explore_net_worth(balance_sheets: pd.DataFrame, income: pd.DataFrame,
-                      unexplained_wealth_cents: Callable) -> widgets.VBox:
+def explore_net_worth(
+    balance_sheets: pd.DataFrame, income: pd.DataFrame, unexplained_wealth_cents: Callable
+) -> widgets.VBox:
     """Year selector and a "cash hoard" slider (the classic defence): your function recomputes the result."""
     years = sorted(int(y) for y in income["year"].unique())
     year = widgets.Dropdown(options=years, value=years[-1], description="year", style=WIDE)
-    hoard = widgets.IntSlider(0, 0, 300_000, 5_000, description="cash on hand claimed at the start (US$)",
-                              style=WIDE, layout=LAYOUT, continuous_update=False)
+    hoard = widgets.IntSlider(
+        0,
+        0,
+        300_000,
+        5_000,
+        description="cash on hand claimed at the start (US$)",
+        style=WIDE,
+        layout=LAYOUT,
+        continuous_update=False,
+    )
 
     def draw():
         inputs = net_worth_inputs(balance_sheets, income, year.value)

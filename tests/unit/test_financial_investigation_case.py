@@ -1,4 +1,5 @@
 """Case files of the financial investigation: loaders, planted cases and controls, and the input checks."""
+
 import datetime as dt
 import shutil
 
@@ -15,11 +16,21 @@ MODULE = "financial_investigation"
 def test_loaders_give_cents_as_integers_and_times_in_utc():
     cash = case.load_cash_transactions()
     assert cash["amount_cents"].dtype == "int64" and str(cash["ts"].dt.tz) == "UTC"
-    assert list(cash.columns) == ["txn_id", "customer_id", "branch_id", "ts", "type", "amount_cents", "currency"]
+    assert list(cash.columns) == [
+        "txn_id",
+        "customer_id",
+        "branch_id",
+        "ts",
+        "type",
+        "amount_cents",
+        "currency",
+    ]
     assert cash["customer_id"].nunique() >= 500 and len(cash) > 4000
     wires = case.load_wires()
     assert isinstance(wires["value_date"].iloc[0], dt.date) and wires["from_account"].nunique() <= 40
-    assert case.load_account_transactions()["counterparty"].isna().sum() == 0  # empty counterparty is "", not NaN
+    assert (
+        case.load_account_transactions()["counterparty"].isna().sum() == 0
+    )  # empty counterparty is "", not NaN
     assert case.load_suspect_ledger()["ts"].is_monotonic_increasing
     assert len(case.load_account_holders()) == 40
 
@@ -43,10 +54,14 @@ def test_cash_controls_sit_exactly_at_the_edges():
 
     assert days("C-0233")[0][1] - days("C-0233")[0][0] == dt.timedelta(days=7)  # just outside a 7-day window
     assert days("C-0588")[0][1] - days("C-0588")[0][0] == dt.timedelta(days=6)  # just inside
-    assert 1_000_000 in days("C-0301")[1] and 799_999 in days("C-0356")[1] and days("C-0472")[1] == [800_000] * 2
+    assert (
+        1_000_000 in days("C-0301")[1] and 799_999 in days("C-0356")[1] and days("C-0472")[1] == [800_000] * 2
+    )
     c244 = deposits[deposits["customer_id"] == "C-0244"].sort_values("ts")
     assert c244["ts"].dt.date.nunique() == c244["ts"].dt.date.size  # 23:30 and 00:30 UTC: two business days
-    same_day = deposits[deposits["customer_id"] == "C-0246"].groupby(deposits["ts"].dt.date)["amount_cents"].sum()
+    same_day = (
+        deposits[deposits["customer_id"] == "C-0246"].groupby(deposits["ts"].dt.date)["amount_cents"].sum()
+    )
     assert same_day.max() == 1_000_000  # exactly at the threshold
 
 

@@ -3,6 +3,7 @@
 Each mistake is applied to a copy of its source notebook, which is then executed; a test cell "fails" when it
 shows an error (this is how nbgrader scores a test cell: an error gives 0 points).
 """
+
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -14,8 +15,13 @@ from nbclient import NotebookClient
 SOURCE = Path(__file__).resolve().parents[2] / "source" / "financial_investigation"
 MISTAKES = tomllib.loads((SOURCE / "simulated_mistakes.toml").read_text(encoding="utf-8"))["mistake"]
 NOTEBOOKS = sorted(p.name for p in SOURCE.glob("*.ipynb"))
-# The three mistakes the module must demonstrate (issue: float dollars, ">=" for the US rule, window off by one).
-REQUIRED = {"float_dollars_first_digit", "float_dollars_net_worth", "us_regime_or_more", "window_off_by_one_day"}
+# Mistakes the issue asks for: float dollars, ">=" for the US rule, a window off by one day.
+REQUIRED = {
+    "float_dollars_first_digit",
+    "float_dollars_net_worth",
+    "us_regime_or_more",
+    "window_off_by_one_day",
+}
 
 
 def _grade_id(cell) -> str | None:
@@ -23,7 +29,11 @@ def _grade_id(cell) -> str | None:
 
 
 def _test_ids(nb) -> set[str]:
-    return {_grade_id(c) for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
+    return {
+        _grade_id(c)
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
+    }
 
 
 def _read(name: str):
@@ -31,10 +41,19 @@ def _read(name: str):
 
 
 def _failing_test_cells(nb) -> set[str]:
-    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(SOURCE)}}).execute()
-    return {_grade_id(c) for c in nb.cells if _grade_id(c) in _test_ids(nb)
-            and any(out.get("output_type") == "error" for out in c.get("outputs", []))}
+    NotebookClient(
+        nb,
+        timeout=60,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(SOURCE)}},
+    ).execute()
+    return {
+        _grade_id(c)
+        for c in nb.cells
+        if _grade_id(c) in _test_ids(nb)
+        and any(out.get("output_type") == "error" for out in c.get("outputs", []))
+    }
 
 
 @cache
@@ -45,7 +64,9 @@ def _model_failures(name: str) -> frozenset[str]:
 def _apply(mistake: dict):
     nb = _read(mistake["notebook"])
     (cell,) = [c for c in nb.cells if _grade_id(c) == mistake["cell"]]
-    assert cell.source.count(mistake["find"]) == 1, f"{mistake['id']}: 'find' must occur exactly once in the cell"
+    assert cell.source.count(mistake["find"]) == 1, (
+        f"{mistake['id']}: 'find' must occur exactly once in the cell"
+    )
     cell.source = cell.source.replace(mistake["find"], mistake["replace"])
     return nb
 

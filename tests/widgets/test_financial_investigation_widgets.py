@@ -1,14 +1,26 @@
-"""Headless tests of the financial-investigation explorers: driven by stand-in functions, they redraw and show errors."""
+"""Headless tests of the financial-investigation explorers: stand-in functions drive redraws and errors."""
+
 import math
 
 import ipywidgets as widgets
 
 from courses.financial_investigation.case import (
-    load_account_holders, load_account_transactions, load_balance_sheets, load_cash_transactions,
-    load_income_and_expenses, load_suspect_ledger, load_wires)
+    load_account_holders,
+    load_account_transactions,
+    load_balance_sheets,
+    load_cash_transactions,
+    load_income_and_expenses,
+    load_suspect_ledger,
+    load_wires,
+)
 from courses.financial_investigation.widgets import (
-    explore_benford, explore_commingling, explore_money_trail, explore_net_worth, explore_red_flags,
-    explore_structuring)
+    explore_benford,
+    explore_commingling,
+    explore_money_trail,
+    explore_net_worth,
+    explore_red_flags,
+    explore_structuring,
+)
 
 
 def _find(app, kind, description=None):
@@ -133,7 +145,9 @@ def test_money_trail_app_redraws_for_a_new_cutoff_and_target():
         seen.append((source, target, cutoff))
         return [[source, "AC05", target]]
 
-    app = explore_money_trail(load_wires(), load_account_holders(), paths, lambda *a, **k: [], lambda *a: 12_345)
+    app = explore_money_trail(
+        load_wires(), load_account_holders(), paths, lambda *a, **k: [], lambda *a: 12_345
+    )
     status, before = _one(app, widgets.HTML), _png(app)
     assert seen == [("AC01", "AC40", 6)] and "$123.45" in status.value and before is not None
     _one(app, widgets.IntSlider, "at most this many hops").value = 7
@@ -161,6 +175,8 @@ def test_net_worth_app_adds_the_claimed_cash_hoard_to_the_start_assets():
 
     app = explore_net_worth(load_balance_sheets(), load_income_and_expenses(), unexplained)
     _one(app, widgets.IntSlider).value = 50_000
-    assert seen[-1] - seen[0] == 5_000_000, "US$50,000 claimed cash on hand is 5,000,000 cents more at the start"
+    assert seen[-1] - seen[0] == 5_000_000, (
+        "US$50,000 claimed cash on hand is 5,000,000 cents more at the start"
+    )
     bad = explore_net_worth(load_balance_sheets(), load_income_and_expenses(), lambda **k: 1 / 0)
     assert "ZeroDivisionError" in _one(bad, widgets.HTML).value
