@@ -12,7 +12,7 @@ SOURCE_COLOURS = {"mail": "tab:purple", "windows": "tab:blue", "apache": "tab:gr
 
 
 def failed_logins_figure(events: pd.DataFrame, flagged: set[str], compromised: set[str],
-                         min_failures: int = 3) -> Figure:
+                         min_failures: int = 5) -> Figure:
     """Failed SSH logins over time, one row per IP address with at least ``min_failures`` failures.
 
     Red rows are the flagged addresses, a black star marks an accepted login of a compromised address.

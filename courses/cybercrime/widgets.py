@@ -13,12 +13,11 @@ from datetime import datetime
 from pathlib import Path
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Image
-from matplotlib.figure import Figure
 
-from courses.cybercrime.plots import failed_logins_figure, timeline_figure
+# matplotlib is imported by the two explorers that draw (courses.cybercrime.plots): importing it costs about a
+# second, which the notebooks without plots should not pay.
 
 # Length in bytes of the signature of each type, only to highlight those bytes in the hex viewer.
 SIGNATURE_LENGTH = {"pdf": 5, "png": 8, "jpeg": 3, "gif": 6, "zip": 4, "exe": 2, "elf": 4}
@@ -31,8 +30,10 @@ def _error(exc: Exception, name: str) -> str:
             f"{type(exc).__name__}:</b> {html.escape(str(exc))}</p>")
 
 
-def _show(output: widgets.Output, fig: Figure) -> None:
-    """Replace what ``output`` shows with ``fig`` as a PNG (works with or without a running kernel)."""
+def _show(output: widgets.Output, fig) -> None:
+    """Replace what ``output`` shows with the matplotlib ``fig`` as a PNG (with or without a running kernel)."""
+    import matplotlib.pyplot as plt
+
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90)
     plt.close(fig)
@@ -42,6 +43,8 @@ def _show(output: widgets.Output, fig: Figure) -> None:
 
 def explore_brute_force(events: pd.DataFrame, brute_force_suspects: Callable, compromised_ips: Callable) -> widgets.VBox:
     """Sliders for fail2ban's maxretry and findtime that re-run YOUR functions and redraw the flagged IPs."""
+    from courses.cybercrime.plots import failed_logins_figure
+
     retry = widgets.IntSlider(value=5, min=2, max=20, description="max_retry (failures)",
                               continuous_update=False, style={"description_width": "initial"})
     window = widgets.IntSlider(value=600, min=60, max=7200, step=60, description="find_time_s (seconds)",
@@ -190,6 +193,8 @@ def _syslog_local(raw: str, first_year: int) -> datetime:
 def explore_timeline(key_events: list[dict[str, str]], parse_apache_time: Callable, to_utc: Callable,
                      merge_timeline: Callable, syslog_first_year: int = 2024) -> widgets.VBox:
     """Choose the time zone ASSUMED for the syslog lines and watch YOUR merge_timeline reorder the story."""
+    from courses.cybercrime.plots import timeline_figure
+
     zone = widgets.Dropdown(options=SYSLOG_ZONES, value="UTC", description="Assumed syslog time zone",
                             style={"description_width": "initial"})
     status = widgets.HTML()
