@@ -8,6 +8,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+def _utc_time_axis(ax) -> None:
+    """At most 7 date ticks on the x axis, written as day/month over hour:minute in UTC."""
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=7, tz="UTC"))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%H:%M", tz="UTC"))
+
+
 SOURCE_COLOURS = {"mail": "tab:purple", "windows": "tab:blue", "apache": "tab:green", "syslog": "tab:red"}
 
 
@@ -30,7 +36,7 @@ def failed_logins_figure(events: pd.DataFrame, flagged: set[str], compromised: s
             ax.plot(accepted, [row] * len(accepted), "*", color="black", markersize=13)
     ax.set_yticks(range(len(ips)), [f"{ip}  ({counts.get(ip, 0)})" for ip in ips], fontsize=8)
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M", tz="UTC"))
+    _utc_time_axis(ax)
     ax.set_xlabel("time of the failed login (UTC)")
     ax.set_ylabel("IP address (number of failures)")
     ax.set_title(f"Failed SSH logins: {len(flagged)} address(es) flagged in red, "
@@ -47,7 +53,7 @@ def timeline_figure(events: list[tuple[str, datetime, str, str]], title: str) ->
         ax.annotate(f"{event_id}: {what}", (when, row), xytext=(8, -3), textcoords="offset points", fontsize=8)
     ax.set_yticks(range(len(events)), [f"{n + 1}. {e[2]}" for n, e in enumerate(events)], fontsize=8)
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M", tz="UTC"))
+    _utc_time_axis(ax)
     ax.set_xlabel("time (UTC)")
     ax.set_title(title)
     ax.margins(x=0.45)
