@@ -14,7 +14,7 @@ from rich.table import Table
 
 from .course import CourseError, assignments, course_root, require_assignment
 
-console = Console()
+console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 
 

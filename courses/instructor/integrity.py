@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import keyword
 import re
 import shutil
 import tempfile
@@ -35,7 +36,8 @@ def normalise(line: str) -> str:
 
 
 def secret_lines(notebook: nbformat.NotebookNode) -> dict[str, set[str]]:
-    """Instructor-only lines of a source notebook, by kind, minus lines that also appear in its public part."""
+    """Instructor-only lines of a source notebook, by kind, minus lines that prove nothing when found: lines of its
+    public part, keyword-only lines, and (for the other kinds) lines of the solutions, which trainees may write."""
     secrets: dict[str, set[str]] = {"solution": set(), "hidden test": set(), "mark scheme": set(), "model answer": set()}
     public: set[str] = set()
     for cell in notebook.cells:
@@ -51,10 +53,21 @@ def secret_lines(notebook: nbformat.NotebookNode) -> dict[str, set[str]]:
         for marker in ALL_MARKERS:
             rest = remove_regions(rest, marker)
         public.update(normalise(line) for line in rest.split("\n"))
+    solutions = {normalise(line) for line in secrets["solution"]}
     return {
-        kind: {n for n in map(normalise, lines) if len(n) >= MIN_SECRET_CHARS and n not in public}
+        kind: {
+            n for n in map(normalise, lines)
+            if distinctive(n) and n not in public and (kind == "solution" or n not in solutions)
+        }
         for kind, lines in secrets.items()
     }
+
+
+def distinctive(line: str) -> bool:
+    """True if finding ``line`` proves a leak: long enough and more than Python keywords and punctuation
+    (``continue``, ``else:`` or ``return None`` also occur in trainees' own code)."""
+    words = re.findall(r"\w+", line)
+    return len(line) >= MIN_SECRET_CHARS and any(not keyword.iskeyword(w) for w in words)
 
 
 def find_leaks(text: str, secrets: dict[str, set[str]], kinds: tuple[str, ...] | None = None) -> list[str]:

@@ -59,15 +59,18 @@ def upper_lower_groups(totals: dict[str, float]) -> tuple[list[str], list[str]]:
 
 
 def analyse(
-    scores: dict[str, dict[str, float]], max_points: dict[str, float], exercises: dict[str, str]
+    scores: dict[str, dict[str, float]], max_points: dict[str, float], exercises: dict[str, str], min_graded: int = 1
 ) -> list[ItemStats]:
-    """Item statistics from ``scores[trainee][item]`` (points earned; an item missing means not yet graded)."""
+    """Item statistics from ``scores[trainee][item]`` (points earned; an item missing means not yet graded).
+
+    Items graded for fewer than ``min_graded`` trainees are left out (e.g. written answers not yet marked).
+    """
     totals = {trainee: sum(items.values()) for trainee, items in scores.items()}
     upper, lower = upper_lower_groups(totals) if len(totals) >= 2 else ([], [])
     stats = []
     for item, maximum in max_points.items():
         graded = {t: items[item] for t, items in scores.items() if item in items}
-        if not graded or maximum <= 0:
+        if len(graded) < max(1, min_graded) or maximum <= 0:
             continue
         fractions = {t: points / maximum for t, points in graded.items()}
         upper_f = [fractions[t] for t in upper if t in fractions]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -42,17 +44,30 @@ class AssignmentScores:
 
 
 def exercise_of_items(root: Path, assignment: str) -> dict[str, str]:
-    """Map ``notebook/grade_id`` of each graded cell to its exercise: the answer cell it follows in the notebook."""
+    """Map ``notebook/grade_id`` of each graded cell to its exercise (an answer cell's ``notebook/grade_id``).
+
+    A test belongs to the answer whose grade_id is in its own (``test_impact_angle_hidden`` -> ``impact_angle``),
+    else to the first answer it calls, else to the answer cell before it. Written answers and tasks are their own.
+    """
     mapping = {}
     for path in sorted((root / "source" / assignment).glob("*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        answers = [nbgrader_flags(c)["grade_id"] for c in cells if is_answer(c)]
         current = None
-        for cell in nbformat.read(path, as_version=4).cells:
+        for cell in cells:
             flags = nbgrader_flags(cell)
             if is_answer(cell):
-                current = flags.get("grade_id")
-            if flags.get("grade") or flags.get("task"):
-                own = is_answer(cell) or flags.get("task") or current is None
-                mapping[f"{path.stem}/{flags['grade_id']}"] = f"{path.stem}/{flags['grade_id'] if own else current}"
+                current = flags["grade_id"]
+            if not (flags.get("grade") or flags.get("task")):
+                continue
+            grade_id = flags["grade_id"]
+            named = sorted((a for a in answers if a in grade_id), key=len, reverse=True)
+            called = [a for a in answers if re.search(rf"\b{re.escape(a)}\s*\(", cell.source)]
+            if is_answer(cell) or flags.get("task"):
+                owner = grade_id
+            else:
+                owner = (named or called or [current or grade_id])[0]
+            mapping[f"{path.stem}/{grade_id}"] = f"{path.stem}/{owner}"
     return mapping
 
 
@@ -72,7 +87,8 @@ def read_scores(root: Path) -> list[AssignmentScores]:
                     for grade in notebook.grades:
                         item = f"{notebook.name}/{grade.name}"
                         item_max[item] = float(grade.max_score)
-                        if grade.auto_score is not None or grade.manual_score is not None:
+                        scored = grade.auto_score is not None or grade.manual_score is not None
+                        if scored and not grade.needs_manual_grade:
                             items[trainee][item] = float(grade.score)
             result.append(AssignmentScores(name, float(known[name].max_score), totals, dict(items), item_max,
                                            exercise_of_items(root, name)))
@@ -128,7 +144,8 @@ def item_chart(assignment: str, stats: list[ItemStats]) -> str:
     points = [s for s in stats if s.discrimination is not None]
     axes.scatter([s.difficulty for s in points], [s.discrimination for s in points], color="#4c72b0")
     for s in points:
-        axes.annotate(s.item.split("/")[-1], (s.difficulty, s.discrimination), fontsize=7)
+        if s.discrimination < 0.2 or s.difficulty < 0.5:  # label only the items worth a look, to stay readable
+            axes.annotate(s.item.split("/")[-1], (s.difficulty, s.discrimination), fontsize=7)
     for level in (0.2, 0.4):
         axes.axhline(level, color="grey", linestyle="--", linewidth=0.8)
     axes.set_xlim(-0.05, 1.05)
@@ -148,7 +165,7 @@ def assignment_section(scores: AssignmentScores) -> str:
     title = html.escape(scores.assignment)
     if not scores.totals:
         return f"<h2>{title}</h2><p>No graded submission yet.</p>"
-    stats = analyse(scores.items, scores.item_max, scores.exercises)
+    stats = analyse(scores.items, scores.item_max, scores.exercises, min_graded=math.ceil(len(scores.totals) / 2))
     means = exercise_means(stats)
     waiting = sorted(set(scores.item_max) - {s.item for s in stats})
     rows = "".join(
@@ -162,15 +179,16 @@ def assignment_section(scores: AssignmentScores) -> str:
         f"<td>{(100 * mean / maximum if maximum else 0):.0f} %</td></tr>"
         for name, mean, maximum in means
     )
-    hardest = sorted(stats, key=lambda s: (s.difficulty, s.item))[:STRUGGLED_COUNT]
+    hardest = sorted(means, key=lambda m: (m[1] / m[2] if m[2] else 1.0, m[0]))[:STRUGGLED_COUNT]
     struggled = "".join(
-        f"<li><b>{html.escape(s.item)}</b>: {100 * s.difficulty:.0f} % of its points earned on average</li>"
-        for s in hardest if s.difficulty < 1.0
-    ) or "<li>none: every item was fully answered by everyone</li>"
+        f"<li><b>{html.escape(name)}</b>: {100 * mean / maximum:.0f} % of its points earned on average</li>"
+        for name, mean, maximum in hardest if maximum and mean < maximum
+    ) or "<li>none: every exercise was fully answered by everyone</li>"
     totals = sorted(scores.totals.values())
     small = (f"<p class=warn>Only {len(totals)} trainees: the indices below are unstable; read them as hints, "
              "not verdicts.</p>") if len(totals) < SMALL_COHORT else ""
-    pending = (f"<p>Awaiting manual grading (left out of the item analysis): {html.escape(', '.join(waiting))}</p>"
+    pending = (f"<p>Awaiting manual grading for most trainees (left out of the item analysis and the exercise "
+               f"means): {html.escape(', '.join(waiting))}</p>"
                if waiting else "")
     return f"""
 <h2>{title}</h2>
