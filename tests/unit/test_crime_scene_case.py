@@ -1,4 +1,5 @@
-"""The crime-scene case files hold the planted cases the exercises rely on, and the loaders refuse tampering."""
+"""The crime-scene case files hold the planted cases the exercises need; the loaders refuse tampering."""
+
 import ast
 import math
 import shutil
@@ -18,19 +19,43 @@ from courses.crime_scene import (
     load_sketch_measurements,
 )
 
-GRADED_FUNCTIONS = {"impact_angle", "convergence_point", "origin_height", "glaister_hours", "henssge_hours",
-                    "henssge_window", "triangulate", "to_drawing_cm", "sha256_file", "audit_custody"}
+GRADED_FUNCTIONS = {
+    "impact_angle",
+    "convergence_point",
+    "origin_height",
+    "glaister_hours",
+    "henssge_hours",
+    "henssge_window",
+    "triangulate",
+    "to_drawing_cm",
+    "sha256_file",
+    "audit_custody",
+}
 
 
 def test_bloodstains_point_back_to_the_planted_origin():
     stains = load_bloodstains()
-    assert list(stains.columns) == ["stain_id", "x_cm", "y_cm", "width_mm", "length_mm", "gamma_deg", "pattern"]
+    assert list(stains.columns) == [
+        "stain_id",
+        "x_cm",
+        "y_cm",
+        "width_mm",
+        "length_mm",
+        "gamma_deg",
+        "pattern",
+    ]
     assert (stains["width_mm"] <= stains["length_mm"]).all() and (stains["width_mm"] > 0).all()
     impact = stains[stains["pattern"] == "impact spatter"]
     for row in impact.itertuples():
         bearing = math.degrees(math.atan2(row.y_cm - 88.0, row.x_cm - 142.0)) % 360
-        assert abs((row.gamma_deg - bearing + 180) % 360 - 180) < 2, f"{row.stain_id} should travel away from (142, 88)"
-        height = math.hypot(row.x_cm - 142.0, row.y_cm - 88.0) * row.width_mm / math.sqrt(row.length_mm**2 - row.width_mm**2)
+        assert abs((row.gamma_deg - bearing + 180) % 360 - 180) < 2, (
+            f"{row.stain_id} should travel away from (142, 88)"
+        )
+        height = (
+            math.hypot(row.x_cm - 142.0, row.y_cm - 88.0)
+            * row.width_mm
+            / math.sqrt(row.length_mm**2 - row.width_mm**2)
+        )
         assert abs(height - 46.0) < 2.5, f"{row.stain_id} should point back to about 46 cm"
     assert set(stains["pattern"]) == {"impact spatter", "passive drop"}
 
@@ -38,7 +63,8 @@ def test_bloodstains_point_back_to_the_planted_origin():
 def test_sketch_has_consistent_rows_and_one_planted_inconsistent_row():
     sketch = load_sketch_measurements()
     meets = (sketch["r_a_m"] + sketch["r_b_m"] >= sketch["baseline_m"]) & (
-        (sketch["r_a_m"] - sketch["r_b_m"]).abs() <= sketch["baseline_m"])
+        (sketch["r_a_m"] - sketch["r_b_m"]).abs() <= sketch["baseline_m"]
+    )
     assert list(sketch.loc[~meets, "item_id"]) == ["CS-10"]
     assert set(sketch["side"]) == {1, -1}
 
@@ -59,8 +85,12 @@ def test_custody_log_hashes_match_the_evidence_files_except_the_planted_mismatch
     for item_id, name in files.items():
         rows = log[(log["item_id"] == item_id) & (log["sha256"] != "")].sort_values("seq")
         acquired, verified = rows["sha256"].str.lower()
-        assert verified == data.sha256_of(evidence_path(name)), f"{item_id}: verification hash is the file's hash"
-        assert (acquired == verified) == (item_id != "CS-08"), f"{item_id}: only CS-08 changed after acquisition"
+        assert verified == data.sha256_of(evidence_path(name)), (
+            f"{item_id}: verification hash is the file's hash"
+        )
+        assert (acquired == verified) == (item_id != "CS-08"), (
+            f"{item_id}: only CS-08 changed after acquisition"
+        )
 
 
 def test_floor_plan_is_a_readable_png():
@@ -86,4 +116,6 @@ def test_the_package_holds_no_reference_solution():
     for source in package.glob("*.py"):
         tree = ast.parse(source.read_text(encoding="utf-8"))
         defined |= {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
-    assert not defined & GRADED_FUNCTIONS, f"graded functions must not be defined in courses/: {defined & GRADED_FUNCTIONS}"
+    assert not defined & GRADED_FUNCTIONS, (
+        f"graded functions must not be defined in courses/: {defined & GRADED_FUNCTIONS}"
+    )

@@ -3,6 +3,7 @@
 Each mistake is applied to a copy of its source notebook, which is then executed; a test cell "fails" when it
 shows an error (this is how nbgrader scores a test cell: an error gives 0 points).
 """
+
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -20,7 +21,11 @@ def _grade_id(cell) -> str | None:
 
 
 def _test_ids(nb) -> set[str]:
-    return {_grade_id(c) for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
+    return {
+        _grade_id(c)
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
+    }
 
 
 def _read(name: str):
@@ -28,10 +33,19 @@ def _read(name: str):
 
 
 def _failing_test_cells(nb) -> set[str]:
-    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(SOURCE)}}).execute()
-    return {_grade_id(c) for c in nb.cells if _grade_id(c) in _test_ids(nb)
-            and any(out.get("output_type") == "error" for out in c.get("outputs", []))}
+    NotebookClient(
+        nb,
+        timeout=60,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(SOURCE)}},
+    ).execute()
+    return {
+        _grade_id(c)
+        for c in nb.cells
+        if _grade_id(c) in _test_ids(nb)
+        and any(out.get("output_type") == "error" for out in c.get("outputs", []))
+    }
 
 
 @cache
@@ -42,7 +56,9 @@ def _unchanged_failures(name: str) -> frozenset[str]:
 def _apply(mistake: dict):
     nb = _read(mistake["notebook"])
     (cell,) = [c for c in nb.cells if _grade_id(c) == mistake["cell"]]
-    assert cell.source.count(mistake["find"]) == 1, f"{mistake['id']}: 'find' must occur exactly once in the cell"
+    assert cell.source.count(mistake["find"]) == 1, (
+        f"{mistake['id']}: 'find' must occur exactly once in the cell"
+    )
     cell.source = cell.source.replace(mistake["find"], mistake["replace"])
     return nb
 
@@ -53,14 +69,19 @@ def test_mistakes_are_well_formed():
     answer_cells = set()
     for name in sorted(p.name for p in SOURCE.glob("*.ipynb")):
         nb = _read(name)
-        answer_cells |= {_grade_id(c) for c in nb.cells if c.cell_type == "code"
-                         and c.metadata.get("nbgrader", {}).get("solution")}
+        answer_cells |= {
+            _grade_id(c)
+            for c in nb.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
+        }
     for mistake in MISTAKES:
         nb = _apply(mistake)
         assert mistake["fails"], f"{mistake['id']}: a mistake must lose some points"
         assert set(mistake["fails"]) <= _test_ids(nb), f"{mistake['id']}: unknown test cells in 'fails'"
         assert mistake["description"].strip()
-    assert answer_cells <= {m["cell"] for m in MISTAKES}, "every graded function needs at least one simulated mistake"
+    assert answer_cells <= {m["cell"] for m in MISTAKES}, (
+        "every graded function needs at least one simulated mistake"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in SOURCE.glob("*.ipynb")))

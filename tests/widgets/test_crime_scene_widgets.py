@@ -1,4 +1,5 @@
-"""Headless tests of the crime-scene apps: driven by simple stand-in functions, they redraw and show errors."""
+"""Headless tests of the crime-scene apps: driven by stand-in functions, they redraw and show errors."""
+
 import math
 
 import ipywidgets as widgets
@@ -80,7 +81,7 @@ def test_convergence_app_recomputes_with_the_ticked_stains():
         seen.append(list(chosen["stain_id"]))
         return float(chosen["x_cm"].mean()), float(chosen["y_cm"].mean())
 
-    app = explore_convergence(stains, centre, lambda w, l: 30.0, lambda d, a: d / 2)
+    app = explore_convergence(stains, centre, lambda width, length: 30.0, lambda d, a: d / 2)
     assert "S8" not in seen[-1] and len(seen[-1]) == 7, "only impact spatter is ticked at first"
     before, message = _png(app), _one(app, widgets.HTML).value
     _one(app, widgets.Checkbox, "S8 (passive drop)").value = True
@@ -92,7 +93,7 @@ def test_convergence_app_reports_parallel_lines():
     def refuse(_chosen):
         raise ValueError("parallel")
 
-    app = explore_convergence(load_bloodstains(), refuse, lambda w, l: 30.0, lambda d, a: d)
+    app = explore_convergence(load_bloodstains(), refuse, lambda width, length: 30.0, lambda d, a: d)
     assert "ValueError: parallel" in _one(app, widgets.HTML).value
 
 
@@ -147,8 +148,9 @@ def test_triangulation_app_reports_inconsistent_distances():
 
 def test_custody_app_marks_what_the_trainee_function_flags():
     log = load_custody_log()
-    app = explore_custody(lambda chosen: {("CS-04", 3, "TIME_REVERSAL")} if "CS-04" in set(chosen["item_id"]) else set(),
-                          log)
+    app = explore_custody(
+        lambda chosen: {("CS-04", 3, "TIME_REVERSAL")} if "CS-04" in set(chosen["item_id"]) else set(), log
+    )
     message = _one(app, widgets.HTML)
     assert "CS-04 #3 TIME_REVERSAL" in message.value
     before = _png(app)
