@@ -1,1 +1,2 @@
-"""Instructor pipeline behind the ``spmu`` command: release, collect, autograde, feedback, export, report, check, demo."""
+"""Instructor pipeline behind the ``spmu`` command: release, collect, autograde, feedback, export, report,
+check, demo."""

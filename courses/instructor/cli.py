@@ -1,4 +1,5 @@
-"""The ``spmu`` command: a thin command line over :mod:`courses.instructor` (run it from the course folder)."""
+"""The ``spmu`` command: a thin command line over :mod:`courses.instructor` (run from the course folder)."""
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,7 @@ errors = Console(stderr=True, soft_wrap=True)
 
 
 def _venv_on_path() -> None:
-    """nbgrader shells out to ``alembic`` when it creates a gradebook: keep this Python's bin folder on PATH."""
+    """Put this Python's bin folder on PATH: nbgrader runs ``alembic`` when it creates a gradebook."""
     folder = str(Path(sys.executable).parent)
     if folder not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = folder + os.pathsep + os.environ.get("PATH", "")
@@ -30,8 +31,14 @@ def _root(context: click.Context) -> Path:
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 def _results_table(results) -> Table:
@@ -40,20 +47,33 @@ def _results_table(results) -> Table:
         table.add_column(column)
     for r in sorted(results, key=lambda r: (r.assignment, r.trainee_id)):
         style = "green" if r.status == "graded" else "yellow" if r.status == "graded_with_repairs" else "red"
-        table.add_row(r.trainee_id, r.assignment, f"[{style}]{r.status}[/]", f"{r.score:g} / {r.max_score:g}",
-                      f"{r.seconds:.1f}", r.notes)
+        table.add_row(
+            r.trainee_id,
+            r.assignment,
+            f"[{style}]{r.status}[/]",
+            f"{r.score:g} / {r.max_score:g}",
+            f"{r.seconds:.1f}",
+            r.notes,
+        )
     return table
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--course", "course", type=click.Path(path_type=Path), default=".", show_default=True,
-              help="Course folder (holds nbgrader_config.py, source/, release/, grading/).")
+@click.option(
+    "--course",
+    "course",
+    type=click.Path(path_type=Path),
+    default=".",
+    show_default=True,
+    help="Course folder (holds nbgrader_config.py, source/, release/, grading/).",
+)
 @click.pass_context
 def spmu(context: click.Context, course: Path) -> None:
     """Instructor pipeline for the police training course, on top of nbgrader.
 
     Typical cycle: spmu release -> (trainees work) -> spmu collect -> spmu autograde -> (manual grading in the
-    formgrader) -> spmu feedback -> spmu export / spmu report. Plain nbgrader keeps working on the same course.
+    formgrader) -> spmu feedback -> spmu export / spmu report. Plain nbgrader keeps working on the same
+    course.
     """
     _venv_on_path()
     warnings.filterwarnings("ignore", message=".*not in session.*")
@@ -83,8 +103,10 @@ def collect_command(context: click.Context, assignment: str, path: Path) -> None
     """Collect trainees' notebooks from PATH (a folder or a .zip holding <trainee_id>/<notebook>.ipynb).
 
     Each trainee's submission is copied to grading/submitted/<trainee_id>/ASSIGNMENT/ with a timestamp
-    (their own timestamp.txt if present, else now); re-collecting a trainee replaces only that trainee's files.
-    Bad entries (path traversal, unknown notebook names, other files, invalid ids) are listed and skipped, and the
+    (their own timestamp.txt if present, else now); re-collecting a trainee replaces only that trainee's
+    files.
+    Bad entries (path traversal, unknown notebook names, other files, invalid ids) are listed and skipped, and
+    the
     exit status is then 1. Plain nbgrader: `nbgrader zip_collect` or `nbgrader collect`.
     """
     from .collect import collect
@@ -92,8 +114,10 @@ def collect_command(context: click.Context, assignment: str, path: Path) -> None
     outcome = collect(_root(context), assignment, path)
     for rejection in outcome.rejected:
         errors.print(f"rejected {rejection.entry}: {rejection.reason}", markup=False, highlight=False)
-    console.print(f"collected {len(outcome.collected)} trainee(s) for {assignment}, "
-                  f"rejected {len(outcome.rejected)} file(s)")
+    console.print(
+        f"collected {len(outcome.collected)} trainee(s) for {assignment}, "
+        f"rejected {len(outcome.rejected)} file(s)"
+    )
     if not outcome.collected:
         raise CourseError(f"nothing was collected from {path}")
     if outcome.rejected:
@@ -102,35 +126,57 @@ def collect_command(context: click.Context, assignment: str, path: Path) -> None
 
 @spmu.command("autograde")
 @click.argument("assignment")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Parallel grading processes [default: number of cores].")
-@click.option("--timeout", "timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds a single cell may run before it is interrupted [default: from nbgrader_config.py].")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Parallel grading processes [default: number of cores].",
+)
+@click.option(
+    "--timeout",
+    "timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds a single cell may run before it is interrupted [default: from nbgrader_config.py].",
+)
 @click.pass_context
-def autograde_command(context: click.Context, assignment: str, workers: int | None, timeout: float | None) -> None:
+def autograde_command(
+    context: click.Context, assignment: str, workers: int | None, timeout: float | None
+) -> None:
     """Grade every collected submission of ASSIGNMENT in parallel, with a progress bar.
 
-    One trainee's failure (timeout, crash, memory, broken notebook) is recorded as that trainee's status and never
+    One trainee's failure (timeout, crash, memory, broken notebook) is recorded as that trainee's status and
+    never
     stops the others. Safe to run again. Plain nbgrader (serial): `nbgrader autograde ASSIGNMENT`.
     """
-    from .grading import Limits, grade_cohort, submitted_trainees
     from .gradebook import check_gradebook, open_gradebook
+    from .grading import Limits, grade_cohort, submitted_trainees
 
     root = _root(context)
     require_assignment(root, assignment)
     check_gradebook(root)
     with open_gradebook(root) as gradebook:
         if assignment not in {a.name for a in gradebook.assignments}:
-            raise CourseError(f"the gradebook does not know {assignment!r} yet: run `spmu release {assignment}` first")
+            raise CourseError(
+                f"the gradebook does not know {assignment!r} yet: run `spmu release {assignment}` first"
+            )
     trainees = submitted_trainees(root, assignment)
     if not trainees:
-        raise CourseError(f"no submission of {assignment!r} collected yet: run `spmu collect {assignment} PATH` first")
+        raise CourseError(
+            f"no submission of {assignment!r} collected yet: run `spmu collect {assignment} PATH` first"
+        )
     limits = Limits.from_config(root, cell_timeout_s=timeout)
     started = time.monotonic()
     with _progress() as progress:
         task = progress.add_task(f"grading {assignment}", total=len(trainees))
-        results = grade_cohort(root, assignment, trainees, workers=workers, limits=limits,
-                               on_result=lambda result: progress.advance(task))
+        results = grade_cohort(
+            root,
+            assignment,
+            trainees,
+            workers=workers,
+            limits=limits,
+            on_result=lambda result: progress.advance(task),
+        )
     console.print(_results_table(results))
     console.print(f"{len(results)} submission(s) graded in {time.monotonic() - started:.1f} s")
 
@@ -157,13 +203,20 @@ def feedback_command(context: click.Context, assignment: str) -> None:
 
 
 @spmu.command("export")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("grades.csv"), show_default=True,
-              help="CSV file to write.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("grades.csv"),
+    show_default=True,
+    help="CSV file to write.",
+)
 @click.pass_context
 def export_command(context: click.Context, output: Path) -> None:
     """Write a CSV with one row per trainee and assignment, sorted.
 
-    Columns: trainee_id, assignment, score, max_score, status, notes, submitted_at, late_hours. `status` tells a
+    Columns: trainee_id, assignment, score, max_score, status, notes, submitted_at, late_hours. `status` tells
+    a
     real zero (graded) from a submission that could not be graded (timed_out, kernel_died, memory_exceeded,
     invalid_submission, flagged_for_review, ...) or is missing (not_submitted); `notes` says why.
     Plain nbgrader (no status): `nbgrader export`.
@@ -175,8 +228,14 @@ def export_command(context: click.Context, output: Path) -> None:
 
 
 @spmu.command("report")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("report.html"), show_default=True,
-              help="HTML file to write.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("report.html"),
+    show_default=True,
+    help="HTML file to write.",
+)
 @click.pass_context
 def report_command(context: click.Context, output: Path) -> None:
     """Write a self-contained HTML report for instructors, read from the gradebook.
@@ -194,7 +253,8 @@ def report_command(context: click.Context, output: Path) -> None:
 @click.argument("assignment_names", metavar="[ASSIGNMENT]...", nargs=-1)
 @click.pass_context
 def check_command(context: click.Context, no_execute: bool, assignment_names: tuple[str, ...]) -> None:
-    """Check the course: metadata valid, release/ in sync with source/, no leaks in release/, source passes the
+    """Check the course: metadata valid, release/ in sync with source/, no leaks in release/, source passes
+    the
     Validator and an unanswered release fails it. Exits non-zero on any problem."""
     from .integrity import check_course
 
@@ -211,28 +271,47 @@ def check_command(context: click.Context, no_execute: bool, assignment_names: tu
 
 
 @spmu.command("demo")
-@click.option("--trainees", type=click.IntRange(min=1), default=9, show_default=True,
-              help="Number of simulated trainees.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Parallel grading processes [default: number of cores].")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="New or empty folder for the demo course [default: a temporary folder].")
+@click.option(
+    "--trainees",
+    type=click.IntRange(min=1),
+    default=9,
+    show_default=True,
+    help="Number of simulated trainees.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Parallel grading processes [default: number of cores].",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="New or empty folder for the demo course [default: a temporary folder].",
+)
 @click.pass_context
 def demo_command(context: click.Context, trainees: int, workers: int | None, out: Path | None) -> None:
     """Run the whole pipeline on a copy of this course with a simulated cohort.
 
     Trainees are perfect, blank, partial, late, or make the typical mistakes listed in each assignment's
     simulated_mistakes.toml. Runs release -> collect -> autograde -> feedback -> export -> report and prints a
-    summary and the paths of grades.csv, report.html and the feedback files. This course's grading/ is untouched.
+    summary and the paths of grades.csv, report.html and the feedback files. This course's grading/ is
+    untouched.
     """
     from .demo import run_demo
 
     started = time.monotonic()
     with _progress() as progress:
         task = progress.add_task("demo", total=None)
-        outcome = run_demo(_root(context), out, trainees, workers,
-                           on_stage=lambda stage: progress.update(task, description=stage),
-                           on_result=lambda result: progress.advance(task))
+        outcome = run_demo(
+            _root(context),
+            out,
+            trainees,
+            workers,
+            on_stage=lambda stage: progress.update(task, description=stage),
+            on_result=lambda result: progress.advance(task),
+        )
     table = Table(title=f"Demo: {trainees} simulated trainees")
     names = sorted({row.assignment for row in outcome.rows})
     table.add_column("trainee")
@@ -240,16 +319,22 @@ def demo_command(context: click.Context, trainees: int, workers: int | None, out
         table.add_column(name)
     by_trainee: dict[str, dict[str, str]] = {}
     for row in outcome.rows:
-        by_trainee.setdefault(row.trainee_id, {})[row.assignment] = f"{row.score:g}/{row.max_score:g} {row.status}"
+        by_trainee.setdefault(row.trainee_id, {})[row.assignment] = (
+            f"{row.score:g}/{row.max_score:g} {row.status}"
+        )
     for trainee, cells in sorted(by_trainee.items()):
         table.add_row(trainee, *(cells.get(name, "") for name in names))
     console.print(table)
     stages = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in outcome.seconds.items())
     console.print(f"total {time.monotonic() - started:.1f} s ({stages})")
-    console.print(f"course:   {outcome.course}\ngrades:   {outcome.grades_csv}\nreport:   {outcome.report_html}",
-                  highlight=False)
-    console.print(f"feedback: {len(outcome.feedback_files)} files under {outcome.course / 'grading' / 'feedback'}",
-                  highlight=False)
+    console.print(
+        f"course:   {outcome.course}\ngrades:   {outcome.grades_csv}\nreport:   {outcome.report_html}",
+        highlight=False,
+    )
+    console.print(
+        f"feedback: {len(outcome.feedback_files)} files under {outcome.course / 'grading' / 'feedback'}",
+        highlight=False,
+    )
     for path in outcome.feedback_files:
         console.print(f"  {path}", highlight=False)
     if outcome.leaks:

@@ -1,10 +1,13 @@
 """Simulated trainees built from the course's own notebooks, for the demo, the pipeline tests and benchmarks.
 
 A perfect trainee is the RELEASED notebook with every answer cell filled from the SOURCE notebook's solution
-(markers removed); a blank trainee hands the release back untouched; a mistake trainee is perfect except for one
-text edit listed in ``source/<assignment>/simulated_mistakes.toml``. Solutions are read from ``source/`` at run time:
+(markers removed); a blank trainee hands the release back untouched; a mistake trainee is perfect except for
+one
+text edit listed in ``source/<assignment>/simulated_mistakes.toml``. Solutions are read from ``source/`` at
+run time:
 nothing here holds one.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -69,7 +72,15 @@ def load_mistakes(root: Path, assignment: str) -> list[Mistake]:
     try:
         entries = tomllib.loads(path.read_text(encoding="utf-8")).get("mistake", [])
         mistakes = [
-            Mistake(e["id"], e["notebook"], e["cell"], e["find"], e["replace"], tuple(e["fails"]), e["description"])
+            Mistake(
+                e["id"],
+                e["notebook"],
+                e["cell"],
+                e["find"],
+                e["replace"],
+                tuple(e["fails"]),
+                e["description"],
+            )
             for e in entries
         ]
     except (tomllib.TOMLDecodeError, KeyError, TypeError) as error:
@@ -86,7 +97,9 @@ def load_mistakes(root: Path, assignment: str) -> list[Mistake]:
         if cell is None or not is_answer(cell):
             problems.append(f"{where}: {mistake.cell!r} is not an answer cell")
         elif cell.source.count(mistake.find) != 1:
-            problems.append(f"{where}: 'find' occurs {cell.source.count(mistake.find)} times in {mistake.cell!r}")
+            problems.append(
+                f"{where}: 'find' occurs {cell.source.count(mistake.find)} times in {mistake.cell!r}"
+            )
         for grade_id in mistake.fails:
             if grade_id not in cells or not is_autograded_test(cells[grade_id]):
                 problems.append(f"{where}: {grade_id!r} is not an autograded test cell of {mistake.notebook}")
@@ -139,7 +152,9 @@ def demo_trainee(root: Path, assignment: str, trainee_id: str, profile: str, num
     return SimulatedTrainee(trainee_id, "perfect" if profile in ("mistake", "typical") else profile)
 
 
-def build_submission(root: Path, assignment: str, trainee: SimulatedTrainee) -> dict[str, nbformat.NotebookNode]:
+def build_submission(
+    root: Path, assignment: str, trainee: SimulatedTrainee
+) -> dict[str, nbformat.NotebookNode]:
     """The trainee's notebooks (file name -> notebook), built from release/ and source/."""
     released = _notebooks(root, "release", assignment)
     if trainee.profile == "blank":
@@ -188,7 +203,9 @@ def write_cohort(
 def expected_points(root: Path, assignment: str, trainee: SimulatedTrainee) -> dict[tuple[str, str], float]:
     """Exact autograded points per (notebook, test grade_id) for a perfect, blank or mistake trainee."""
     if trainee.profile not in ("perfect", "blank", "mistake"):
-        raise ValueError(f"exact points are only known for perfect, blank and mistake trainees, not {trainee.profile}")
+        raise ValueError(
+            f"exact points are only known for perfect, blank and mistake trainees, not {trainee.profile}"
+        )
     edits = {m.id: m for m in load_mistakes(root, assignment)}
     failing = {(edits[i].notebook, g) for i in trainee.mistakes for g in edits[i].fails}
     points = {}

@@ -1,16 +1,19 @@
 """``spmu collect``: copy trainees' notebooks from a folder or a zip into nbgrader's submitted folder.
 
-The input holds ``<trainee_id>/<notebook>.ipynb`` (as downloaded from an LMS or a shared drive), optionally with
-``<trainee_id>/timestamp.txt`` (nbgrader's own submission timestamp file). Bad entries are rejected one by one with
+The input holds ``<trainee_id>/<notebook>.ipynb`` (as downloaded from an LMS or a shared drive), optionally
+with
+``<trainee_id>/timestamp.txt`` (nbgrader's own submission timestamp file). Bad entries are rejected one by one
+with
 a reason; the rest is collected. Re-collecting a trainee replaces that trainee's submission only.
 """
+
 from __future__ import annotations
 
 import re
 import shutil
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from .course import CourseError, load_config, require_assignment
@@ -40,7 +43,7 @@ class CollectOutcome:
 
 def format_timestamp(moment: datetime) -> str:
     """A timestamp in nbgrader's ``timestamp.txt`` format (UTC)."""
-    return moment.astimezone(timezone.utc).strftime(TIMESTAMP_FORMAT)
+    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
 
 
 def expected_notebooks(root: Path, assignment: str) -> set[str]:
@@ -81,7 +84,9 @@ def _entries_from_zip(archive: Path) -> list[tuple[str, bytes | None]]:
 def _unsafe_path(name: str) -> bool:
     """True for a zip member name that would escape the destination (absolute, ``..``, drive or backslash)."""
     path = PurePosixPath(name)
-    return path.is_absolute() or ".." in path.parts or "\\" in name or re.match(r"^[A-Za-z]:", name) is not None
+    return (
+        path.is_absolute() or ".." in path.parts or "\\" in name or re.match(r"^[A-Za-z]:", name) is not None
+    )
 
 
 def _why_rejected(name: str, content: bytes | None, notebooks: set[str]) -> str | None:
@@ -95,8 +100,10 @@ def _why_rejected(name: str, content: bytes | None, notebooks: set[str]) -> str 
         return "not in the form <trainee_id>/<notebook>.ipynb"
     trainee, filename = parts
     if not TRAINEE_ID.match(trainee):
-        return (f"invalid trainee id {trainee!r}: use letters, digits, '.', '_' or '-', "
-                "starting with a letter or digit, at most 64 characters")
+        return (
+            f"invalid trainee id {trainee!r}: use letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit, at most 64 characters"
+        )
     if filename == TIMESTAMP_FILE:
         return None
     if not filename.endswith(".ipynb"):
@@ -109,7 +116,8 @@ def _why_rejected(name: str, content: bytes | None, notebooks: set[str]) -> str 
 def collect(root: Path, assignment: str, path: Path, now: datetime | None = None) -> CollectOutcome:
     """Collect ``path`` (folder or ``.zip``) into ``<submitted>/<trainee_id>/<assignment>/`` with a timestamp.
 
-    A trainee's timestamp is their ``timestamp.txt`` when given and readable, else ``now`` (the collection time).
+    A trainee's timestamp is their ``timestamp.txt`` when given and readable, else ``now`` (the collection
+    time).
     """
     require_assignment(root, assignment)
     path = Path(path)
@@ -132,11 +140,13 @@ def collect(root: Path, assignment: str, path: Path, now: datetime | None = None
         trainee, filename = PurePosixPath(name).parts
         accepted.setdefault(trainee, {})[filename] = content
     submitted = root / load_config(root).CourseDirectory.submitted_directory
-    collected_at = format_timestamp(now or datetime.now(timezone.utc))
+    collected_at = format_timestamp(now or datetime.now(UTC))
     for trainee, files in sorted(accepted.items()):
         timestamp = _timestamp_of(files.pop(TIMESTAMP_FILE, None), collected_at)
         if not files:
-            outcome.rejected.append(Rejection(f"{trainee}/{TIMESTAMP_FILE}", "a timestamp without any notebook"))
+            outcome.rejected.append(
+                Rejection(f"{trainee}/{TIMESTAMP_FILE}", "a timestamp without any notebook")
+            )
             continue
         destination = submitted / trainee / assignment
         if destination.exists():
@@ -160,4 +170,4 @@ def _timestamp_of(content: bytes | None, default: str) -> str:
         moment = parse_utc(text)
     except (ValueError, OverflowError):
         return default
-    return format_timestamp(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+    return format_timestamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC))

@@ -3,6 +3,7 @@
 nbgrader's Python API does not read ``nbgrader_config.py`` by itself, so every part of the instructor pipeline
 (and the grading engine) loads the configuration through :func:`load_config` here.
 """
+
 from __future__ import annotations
 
 import logging
@@ -15,21 +16,25 @@ CONFIG_NAME = "nbgrader_config.py"
 
 
 class CourseError(Exception):
-    """A problem the instructor can fix, explained in one plain line (the CLI prints it and exits non-zero)."""
+    """A problem the instructor can fix, explained in one plain line (the CLI prints it and exits
+    non-zero)."""
 
 
 def course_root(path: Path | str) -> Path:
     """Absolute course folder, checked to exist and to hold ``nbgrader_config.py``."""
     root = Path(path).expanduser().resolve()
     if not root.is_dir():
-        raise CourseError(f"course directory {root} does not exist (run from the course folder or pass --course DIR)")
+        raise CourseError(
+            f"course directory {root} does not exist (run from the course folder or pass --course DIR)"
+        )
     if not (root / CONFIG_NAME).is_file():
         raise CourseError(f"{root} is not a course directory: it has no {CONFIG_NAME}")
     return root
 
 
 def load_config(root: Path) -> Config:
-    """The course's ``nbgrader_config.py`` as a traitlets ``Config``, with the course root pinned to ``root``."""
+    """The course's ``nbgrader_config.py`` as a traitlets ``Config``, with the course root pinned to
+    ``root``."""
     root = course_root(root)
     loader = PyFileConfigLoader(CONFIG_NAME, path=str(root))
     try:
@@ -37,13 +42,16 @@ def load_config(root: Path) -> Config:
     except ConfigFileNotFound:
         raise CourseError(f"{root} is not a course directory: it has no {CONFIG_NAME}") from None
     except Exception as error:  # a syntax or runtime error in the instructor's config file
-        raise CourseError(f"{root / CONFIG_NAME} could not be read: {type(error).__name__}: {error}") from None
+        raise CourseError(
+            f"{root / CONFIG_NAME} could not be read: {type(error).__name__}: {error}"
+        ) from None
     config.CourseDirectory.root = str(root)
     return config
 
 
 def nbgrader_api(root: Path, log_level: int = logging.WARNING, config: Config | None = None):
-    """nbgrader's ``NbGraderAPI`` on this course, configured from its ``nbgrader_config.py`` (or ``config``)."""
+    """nbgrader's ``NbGraderAPI`` on this course, configured from its ``nbgrader_config.py`` (or
+    ``config``)."""
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 

@@ -3,6 +3,7 @@
 release -> collect -> autograde -> feedback -> export -> report, in a folder of its own (the course's own
 ``grading/`` is never touched), then a check that no feedback file holds a hidden test or mark scheme.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -10,7 +11,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .cohort import demo_profiles, demo_trainee, write_cohort
@@ -38,12 +39,15 @@ class DemoOutcome:
 
 
 def copy_course(root: Path, out: Path) -> Path:
-    """Copy what a course needs (``nbgrader_config.py`` and ``source/``) into ``out``, with an empty ``grading/``."""
+    """Copy what a course needs (``nbgrader_config.py`` and ``source/``) into ``out``, with an empty
+    ``grading/``."""
     if out.exists() and any(out.iterdir()):
         raise CourseError(f"{out} is not empty: give a new or empty folder to --out")
     out.mkdir(parents=True, exist_ok=True)
     shutil.copy(root / "nbgrader_config.py", out / "nbgrader_config.py")
-    shutil.copytree(root / "source", out / "source", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    shutil.copytree(
+        root / "source", out / "source", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    )
     (out / "grading").mkdir()
     return out
 
@@ -75,29 +79,33 @@ def run_demo(
     course = copy_course(root, Path(out) if out else Path(tempfile.mkdtemp(prefix="spmu-demo-")))
     seconds: dict[str, float] = {}
 
-    def stage(name: str, action: Callable[[], object]) -> object:
-        on_stage(name)
+    def stage(label: str, action: Callable[..., object], *args, **kwargs) -> object:
+        on_stage(label)
         started = time.monotonic()
-        value = action()
-        seconds[name] = seconds.get(name, 0.0) + time.monotonic() - started
+        value = action(*args, **kwargs)
+        seconds[label] = seconds.get(label, 0.0) + time.monotonic() - started
         return value
 
-    stage("release", lambda: release(course, names))
-    due = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=1)
+    stage("release", release, course, names)
+    due = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
     set_due_dates(course, due)
     ids = [f"trainee{n:02d}" for n in range(1, trainees + 1)]
     for name in names:
-        cohort = [demo_trainee(course, name, tid, p, k) for tid, (p, k) in zip(ids, demo_profiles(trainees))]
-        incoming = course / "incoming" / name
-        stage("collect", lambda: collect(course, name, write_cohort(course, name, cohort, incoming, due)))
+        cohort = [
+            demo_trainee(course, name, tid, p, k)
+            for tid, (p, k) in zip(ids, demo_profiles(trainees), strict=True)
+        ]
+        incoming = write_cohort(course, name, cohort, course / "incoming" / name, due)
+        stage("collect", collect, course, name, incoming)
     for name in names:
-        stage("autograde", lambda: grade_cohort(course, name, workers=workers, on_result=on_result))
+        stage("autograde", grade_cohort, course, name, workers=workers, on_result=on_result)
     feedback_files: list[Path] = []
     for name in names:
-        outcome = stage("feedback", lambda: generate_feedback(course, name))
+        outcome = stage("feedback", generate_feedback, course, name)
         feedback_files += [path for paths in outcome.files.values() for path in paths]
-    rows = stage("export", lambda: export_csv(course, course / "grades.csv"))
-    stage("report", lambda: write_report(course, course / "report.html"))
+    rows = stage("export", export_csv, course, course / "grades.csv")
+    stage("report", write_report, course, course / "report.html")
     leaks = [leak for name in names for leak in feedback_leak_problems(course, name)]
-    return DemoOutcome(course, course / "grades.csv", course / "report.html", sorted(feedback_files), rows, leaks,
-                       seconds)
+    return DemoOutcome(
+        course, course / "grades.csv", course / "report.html", sorted(feedback_files), rows, leaks, seconds
+    )

@@ -1,5 +1,7 @@
-"""``spmu export``: one sorted CSV row per trainee and assignment, with a status that tells a real zero apart from
+"""``spmu export``: one sorted CSV row per trainee and assignment, with a status that tells a real zero apart
+from
 a submission that could not be graded, and plain-language notes saying why."""
+
 from __future__ import annotations
 
 import csv
@@ -34,7 +36,8 @@ def _load_results(root: Path) -> dict[tuple[str, str], object]:
 
 
 def collect_rows(root: Path) -> list[ExportRow]:
-    """Rows for every (trainee, assignment) pair known to the gradebook, the submitted folder or the results."""
+    """Rows for every (trainee, assignment) pair known to the gradebook, the submitted folder or the
+    results."""
     results = _load_results(root)
     submitted = root / load_config(root).CourseDirectory.submitted_directory
     collected = {(p.parent.name, p.name) for p in submitted.glob("*/*") if p.is_dir()}
@@ -42,11 +45,21 @@ def collect_rows(root: Path) -> list[ExportRow]:
     with open_gradebook(root) as gradebook:
         names = sorted(set(assignments(root)) | {a.name for a in gradebook.assignments})
         maxima = {a.name: float(a.max_score) for a in gradebook.assignments}
-        trainees = sorted({s.id for s in gradebook.students} | {t for t, _ in collected} | {t for t, _ in results})
+        trainees = sorted(
+            {s.id for s in gradebook.students} | {t for t, _ in collected} | {t for t, _ in results}
+        )
         for trainee in trainees:
             for name in names:
-                rows.append(_row(gradebook, trainee, name, results.get((trainee, name)),
-                                 (trainee, name) in collected, maxima.get(name)))
+                rows.append(
+                    _row(
+                        gradebook,
+                        trainee,
+                        name,
+                        results.get((trainee, name)),
+                        (trainee, name) in collected,
+                        maxima.get(name),
+                    )
+                )
     return sorted(rows, key=lambda row: (row.trainee_id, row.assignment))
 
 
@@ -82,8 +95,16 @@ def _row(gradebook, trainee: str, name: str, result, collected: bool, maximum: f
         notes.append(f"submitted {late_hours:g} h after the due date")
     if submission is not None and submission.needs_manual_grade:
         notes.append("written answers still need manual grading in the formgrader")
-    return ExportRow(trainee, name, round(score, 2), round(max_score, 2), status, "; ".join(n for n in notes if n),
-                     submitted_at, late_hours)
+    return ExportRow(
+        trainee,
+        name,
+        round(score, 2),
+        round(max_score, 2),
+        status,
+        "; ".join(n for n in notes if n),
+        submitted_at,
+        late_hours,
+    )
 
 
 def export_csv(root: Path, output: Path) -> list[ExportRow]:

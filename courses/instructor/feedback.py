@@ -1,4 +1,5 @@
-"""``spmu feedback``: nbgrader's HTML feedback, without hidden tests or mark schemes (unlike stock nbgrader, #917).
+"""``spmu feedback``: nbgrader's HTML feedback, without hidden tests or mark schemes (unlike stock nbgrader,
+#917).
 
 Autograded notebooks carry the hidden tests and mark schemes again (nbgrader restores locked cells from the
 gradebook). Before the HTML is written, :class:`RedactForTrainee` removes those regions from every cell and
@@ -6,6 +7,7 @@ replaces the outputs of a cell that had hidden tests: an error whose failing lin
 sentence with the error type only; a failure of a visible line keeps its error type and message, never the
 traceback (IPython shows neighbouring lines in it, hidden ones included).
 """
+
 from __future__ import annotations
 
 import re
@@ -55,7 +57,8 @@ def redacted_outputs(source: str, outputs: list[NotebookNode]) -> list[NotebookN
 
 
 class RedactForTrainee(NbGraderPreprocessor):
-    """Remove hidden tests and mark schemes (and what their outputs reveal) from a notebook shown to a trainee."""
+    """Remove hidden tests and mark schemes (and what their outputs reveal) from a notebook shown to a
+    trainee."""
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
         original = cell.source
@@ -84,7 +87,8 @@ def feedback_config(root: Path):
 
 
 def generate_feedback(root: Path, assignment: str, trainee_ids: list[str] | None = None) -> FeedbackOutcome:
-    """Write ``<feedback>/<trainee>/<assignment>/<notebook>.html`` for every autograded trainee (or the given ids)."""
+    """Write ``<feedback>/<trainee>/<assignment>/<notebook>.html`` for every autograded trainee (or the given
+    ids)."""
     require_assignment(root, assignment)
     check_gradebook(root)
     config = feedback_config(root)
@@ -92,7 +96,9 @@ def generate_feedback(root: Path, assignment: str, trainee_ids: list[str] | None
     feedback = root / config.CourseDirectory.feedback_directory
     ids = trainee_ids or sorted(p.parent.name for p in autograded.glob(f"*/{assignment}") if p.is_dir())
     if not ids:
-        raise CourseError(f"no autograded submission of {assignment!r} yet: run `spmu autograde {assignment}` first")
+        raise CourseError(
+            f"no autograded submission of {assignment!r} yet: run `spmu autograde {assignment}` first"
+        )
     api = nbgrader_api(root, config=config)
     files: dict[str, list[Path]] = {}
     failed: dict[str, str] = {}

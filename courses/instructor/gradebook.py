@@ -1,4 +1,6 @@
-"""Opening the course's gradebook with one-line errors for the usual failures (locked, corrupt, unreachable)."""
+"""Opening the course's gradebook with one-line errors for the usual failures (locked, corrupt,
+unreachable)."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -27,7 +29,8 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def check_gradebook(root: Path) -> None:
-    """Raise :class:`CourseError` when the SQLite gradebook exists but is corrupt or locked by another program.
+    """Raise :class:`CourseError` when the SQLite gradebook exists but is corrupt or locked by another
+    program.
 
     A missing gradebook is fine (nbgrader creates it). Other databases are checked when they are opened.
     """
@@ -39,16 +42,20 @@ def check_gradebook(root: Path) -> None:
         try:
             result = connection.execute("PRAGMA quick_check").fetchone()
             if not result or result[0] != "ok":
-                raise CourseError(f"gradebook {path} is corrupt ({result[0] if result else 'no answer'}): "
-                                  "restore it from a backup")
+                raise CourseError(
+                    f"gradebook {path} is corrupt ({result[0] if result else 'no answer'}): "
+                    "restore it from a backup"
+                )
             connection.execute("BEGIN IMMEDIATE")
             connection.rollback()
         finally:
             connection.close()
     except sqlite3.OperationalError as error:
         if "locked" in str(error) or "busy" in str(error):
-            raise CourseError(f"gradebook {path} is locked by another program (formgrader or a running nbgrader?): "
-                              "close it and try again") from None
+            raise CourseError(
+                f"gradebook {path} is locked by another program (formgrader or a running nbgrader?): "
+                "close it and try again"
+            ) from None
         raise CourseError(f"gradebook {path} cannot be opened: {error}") from None
     except sqlite3.DatabaseError as error:
         raise CourseError(f"gradebook {path} is corrupt ({error}): restore it from a backup") from None
@@ -66,15 +73,18 @@ def explain_database_error(root: Path, error: Exception) -> CourseError:
 
 
 @contextmanager
-def open_gradebook(root: Path) -> Iterator["nbgrader.api.Gradebook"]:  # noqa: F821
-    """nbgrader's ``Gradebook`` for the course, checked first; database errors become one-line CourseErrors."""
+def open_gradebook(root: Path) -> Iterator[nbgrader.api.Gradebook]:  # noqa: F821
+    """nbgrader's ``Gradebook`` for the course, checked first; database errors become one-line
+    CourseErrors."""
     from nbgrader.api import Gradebook
     from sqlalchemy.exc import SQLAlchemyError
 
     check_gradebook(root)
     config = load_config(root)
     try:
-        with Gradebook(str(config.CourseDirectory.db_url), str(config.CourseDirectory.course_id)) as gradebook:
+        with Gradebook(
+            str(config.CourseDirectory.db_url), str(config.CourseDirectory.course_id)
+        ) as gradebook:
             yield gradebook
     except SQLAlchemyError as error:
         raise explain_database_error(root, error) from None

@@ -1,13 +1,18 @@
-"""Course integrity checks behind ``spmu check``; each returns a list of plain-language problems (empty = fine).
+"""Course integrity checks behind ``spmu check``; each returns a list of plain-language problems (empty =
+fine).
 
 - :func:`metadata_problems`: nbgrader metadata of the source notebooks is valid (schema 3, ids, points).
 - :func:`sync_problems`: ``release/`` is exactly what nbgrader generates from ``source/`` now.
-- :func:`leak_problems`: no solution, hidden test, mark scheme or model answer line of ``source/`` is in ``release/``.
-- :func:`feedback_leak_problems`: the same scan over trainees' HTML feedback (hidden tests, mark schemes, model
+- :func:`leak_problems`: no solution, hidden test, mark scheme or model answer line of ``source/`` is in
+``release/``.
+- :func:`feedback_leak_problems`: the same scan over trainees' HTML feedback (hidden tests, mark schemes,
+model
   written answers; solutions are not scanned there because a trainee's correct answer may equal them).
-- :func:`validation_problems`: every source notebook passes nbgrader's ``Validator``; every released notebook, left
+- :func:`validation_problems`: every source notebook passes nbgrader's ``Validator``; every released notebook,
+left
   unanswered, fails it (``invert=True``).
 """
+
 from __future__ import annotations
 
 import html
@@ -22,7 +27,8 @@ import nbformat
 
 from .course import assignments, load_config, nbgrader_api
 from .markers import ALL_MARKERS, HIDDEN_TESTS, MARK_SCHEME, SOLUTION, is_answer, region_lines, remove_regions
-from .release import last_error_line, metadata_problems as assignment_metadata_problems
+from .release import last_error_line
+from .release import metadata_problems as assignment_metadata_problems
 
 MIN_SECRET_CHARS = 8  # shorter lines ("pass", "return x") are too common to prove a leak
 SUBSTRING_SECRET_CHARS = 25  # longer secrets also count when embedded inside another line
@@ -36,9 +42,16 @@ def normalise(line: str) -> str:
 
 
 def secret_lines(notebook: nbformat.NotebookNode) -> dict[str, set[str]]:
-    """Instructor-only lines of a source notebook, by kind, minus lines that prove nothing when found: lines of its
-    public part, keyword-only lines, and (for the other kinds) lines of the solutions, which trainees may write."""
-    secrets: dict[str, set[str]] = {"solution": set(), "hidden test": set(), "mark scheme": set(), "model answer": set()}
+    """Instructor-only lines of a source notebook, by kind, minus lines that prove nothing when found: lines
+    of its
+    public part, keyword-only lines, and (for the other kinds) lines of the solutions, which trainees may
+    write."""
+    secrets: dict[str, set[str]] = {
+        "solution": set(),
+        "hidden test": set(),
+        "mark scheme": set(),
+        "model answer": set(),
+    }
     public: set[str] = set()
     for cell in notebook.cells:
         source = cell.source
@@ -56,7 +69,8 @@ def secret_lines(notebook: nbformat.NotebookNode) -> dict[str, set[str]]:
     solutions = {normalise(line) for line in secrets["solution"]}
     return {
         kind: {
-            n for n in map(normalise, lines)
+            n
+            for n in map(normalise, lines)
             if distinctive(n) and n not in public and (kind == "solution" or n not in solutions)
         }
         for kind, lines in secrets.items()
@@ -101,7 +115,9 @@ def html_text(page: str) -> str:
 
 
 def _sources(root: Path, assignment: str) -> dict[str, nbformat.NotebookNode]:
-    return {p.name: nbformat.read(p, as_version=4) for p in sorted((root / "source" / assignment).glob("*.ipynb"))}
+    return {
+        p.name: nbformat.read(p, as_version=4) for p in sorted((root / "source" / assignment).glob("*.ipynb"))
+    }
 
 
 def metadata_problems(root: Path, names: list[str] | None = None) -> list[str]:
@@ -118,12 +134,16 @@ def leak_problems(root: Path, names: list[str] | None = None) -> list[str]:
             if not released.is_file():
                 continue  # reported by sync_problems
             text = notebook_text(nbformat.read(released, as_version=4))
-            problems += [f"release/{name}/{notebook_name}: leaks {leak}" for leak in find_leaks(text, secret_lines(source))]
+            problems += [
+                f"release/{name}/{notebook_name}: leaks {leak}"
+                for leak in find_leaks(text, secret_lines(source))
+            ]
     return problems
 
 
 def feedback_leak_problems(root: Path, assignment: str, kinds: tuple[str, ...] = TRAINEE_KINDS) -> list[str]:
-    """Hidden tests, mark schemes and model written answers of ``source/`` found in trainees' feedback HTML."""
+    """Hidden tests, mark schemes and model written answers of ``source/`` found in trainees' feedback
+    HTML."""
     feedback = root / load_config(root).CourseDirectory.feedback_directory
     sources = {Path(name).stem: secret_lines(nb) for name, nb in _sources(root, assignment).items()}
     problems = []
@@ -160,7 +180,8 @@ def sync_problems(root: Path, names: list[str] | None = None) -> list[str]:
             fresh_files = {p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_file()}
             committed_files = (
                 {p.relative_to(committed).as_posix() for p in committed.rglob("*") if p.is_file()}
-                if committed.is_dir() else set()
+                if committed.is_dir()
+                else set()
             )
             for missing in sorted(fresh_files - committed_files):
                 problems.append(f"release/{name}/{missing}: missing (run `spmu release {name}`)")
@@ -168,9 +189,15 @@ def sync_problems(root: Path, names: list[str] | None = None) -> list[str]:
                 problems.append(f"release/{name}/{extra}: not generated from source/ (stale file)")
             for common in sorted(fresh_files & committed_files):
                 a, b = fresh / common, committed / common
-                same = _comparable(a) == _comparable(b) if common.endswith(".ipynb") else a.read_bytes() == b.read_bytes()
+                same = (
+                    _comparable(a) == _comparable(b)
+                    if common.endswith(".ipynb")
+                    else a.read_bytes() == b.read_bytes()
+                )
                 if not same:
-                    problems.append(f"release/{name}/{common}: out of date with source/ (run `spmu release {name}`)")
+                    problems.append(
+                        f"release/{name}/{common}: out of date with source/ (run `spmu release {name}`)"
+                    )
     return problems
 
 
@@ -184,12 +211,16 @@ def validation_problems(root: Path, names: list[str] | None = None) -> list[str]
         for path in sorted((root / "source" / name).glob("*.ipynb")):
             result = Validator(config=config).validate(str(path))
             for kind, cells in result.items():
-                problems.append(f"source/{name}/{path.name}: {len(cells)} cell(s) {kind.replace('_', ' ')} under "
-                                f"the Validator (first: {cells[0].get('source', '')[:60]!r})")
+                problems.append(
+                    f"source/{name}/{path.name}: {len(cells)} cell(s) {kind.replace('_', ' ')} under "
+                    f"the Validator (first: {cells[0].get('source', '')[:60]!r})"
+                )
         for path in sorted((root / "release" / name).glob("*.ipynb")):
             result = Validator(config=config, invert=True).validate(str(path))
             for cell in result.get("passed", []):
-                problems.append(f"release/{name}/{path.name}: a test passes with no answer: {cell['source'][:60]!r}")
+                problems.append(
+                    f"release/{name}/{path.name}: a test passes with no answer: {cell['source'][:60]!r}"
+                )
     return problems
 
 

@@ -1,13 +1,20 @@
 """Classical item analysis of a cohort's scores: difficulty and discrimination indices per graded cell.
 
-Difficulty index p: the mean fraction of the item's points the cohort earned (Crocker & Algina, *Introduction to
-Classical and Modern Test Theory*, 1986, ch. 14). Discrimination index D: p in the upper group minus p in the lower
-group, each the 27 % of trainees with the highest / lowest total score (Kelley, T. L., 1939, "The selection of upper
-and lower groups for the validation of test items", J. Educ. Psychol. 30(1), 17-24). Ebel's guide for D (Ebel &
-Frisbie, *Essentials of Educational Measurement*, 5th ed., 1991): >= 0.40 very good, 0.30-0.39 reasonably good,
-0.20-0.29 marginal (revise), < 0.20 poor (revise or discard). Corrected item-total correlation r: Pearson correlation
+Difficulty index p: the mean fraction of the item's points the cohort earned (Crocker & Algina, *Introduction
+to
+Classical and Modern Test Theory*, 1986, ch. 14). Discrimination index D: p in the upper group minus p in the
+lower
+group, each the 27 % of trainees with the highest / lowest total score (Kelley, T. L., 1939, "The selection of
+upper
+and lower groups for the validation of test items", J. Educ. Psychol. 30(1), 17-24). Ebel's guide for D (Ebel
+&
+Frisbie, *Essentials of Educational Measurement*, 5th ed., 1991): >= 0.40 very good, 0.30-0.39 reasonably
+good,
+0.20-0.29 marginal (revise), < 0.20 poor (revise or discard). Corrected item-total correlation r: Pearson
+correlation
 of the item with the total of the OTHER items (so an item is not correlated with itself).
 """
+
 from __future__ import annotations
 
 import math
@@ -59,7 +66,10 @@ def upper_lower_groups(totals: dict[str, float]) -> tuple[list[str], list[str]]:
 
 
 def analyse(
-    scores: dict[str, dict[str, float]], max_points: dict[str, float], exercises: dict[str, str], min_graded: int = 1
+    scores: dict[str, dict[str, float]],
+    max_points: dict[str, float],
+    exercises: dict[str, str],
+    min_graded: int = 1,
 ) -> list[ItemStats]:
     """Item statistics from ``scores[trainee][item]`` (points earned; an item missing means not yet graded).
 
@@ -75,7 +85,9 @@ def analyse(
         fractions = {t: points / maximum for t, points in graded.items()}
         upper_f = [fractions[t] for t in upper if t in fractions]
         lower_f = [fractions[t] for t in lower if t in fractions]
-        discrimination = statistics.fmean(upper_f) - statistics.fmean(lower_f) if upper_f and lower_f else None
+        discrimination = (
+            statistics.fmean(upper_f) - statistics.fmean(lower_f) if upper_f and lower_f else None
+        )
         trainees = sorted(graded)
         rest = [totals[t] - graded[t] for t in trainees]
         stats.append(
@@ -98,10 +110,10 @@ def item_analysis_sources() -> str:
     return (
         "<p><b>Difficulty index p</b>: mean share of an item's points earned (1 = everyone got it right; "
         "Crocker &amp; Algina, <i>Introduction to Classical and Modern Test Theory</i>, 1986). "
-        "<b>Discrimination index D</b>: p among the 27 % of trainees with the highest totals minus p among the "
-        "27 % with the lowest (Kelley, 1939, <i>J. Educ. Psychol.</i> 30(1), 17-24); Ebel &amp; Frisbie "
-        "(<i>Essentials of Educational Measurement</i>, 1991): D &ge; 0.40 very good, 0.30-0.39 reasonably good, "
-        "0.20-0.29 marginal, below 0.20 poor. <b>Item-rest r</b>: correlation of the item with the total of the "
-        "other items. A low D on an easy item is expected; a negative D means stronger trainees did worse on it: "
-        "check the item and its tests.</p>"
+        "<b>Discrimination index D</b>: p among the 27 % of trainees with the highest totals minus p among "
+        "the 27 % with the lowest (Kelley, 1939, <i>J. Educ. Psychol.</i> 30(1), 17-24); Ebel &amp; Frisbie "
+        "(<i>Essentials of Educational Measurement</i>, 1991): D &ge; 0.40 very good, 0.30-0.39 reasonably "
+        "good, 0.20-0.29 marginal, below 0.20 poor. <b>Item-rest r</b>: correlation of the item with the "
+        "total of the other items. A low D on an easy item is expected; a negative D means stronger trainees "
+        "did worse on it: check the item and its tests.</p>"
     )

@@ -1,4 +1,6 @@
-"""nbgrader's begin/end markers: find and remove solution, hidden-test and mark-scheme regions in cell sources."""
+"""nbgrader's begin/end markers: find and remove solution, hidden-test and mark-scheme regions in cell
+sources."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,7 +42,9 @@ def region_lines(source: str, marker: Marker) -> list[str]:
     lines = source.split("\n")
     numbers = region_line_numbers(source, marker)
     return [
-        lines[n - 1] for n in sorted(numbers) if marker.begin not in lines[n - 1] and marker.end not in lines[n - 1]
+        lines[n - 1]
+        for n in sorted(numbers)
+        if marker.begin not in lines[n - 1] and marker.end not in lines[n - 1]
     ]
 
 
@@ -51,8 +55,11 @@ def remove_regions(source: str, marker: Marker) -> str:
 
 
 def remove_delimiters(source: str, marker: Marker) -> str:
-    """``source`` with the ``marker`` delimiter lines dropped and the region contents kept (a model answer)."""
-    return "\n".join(line for line in source.split("\n") if marker.begin not in line and marker.end not in line)
+    """``source`` with the ``marker`` delimiter lines dropped and the region contents kept (a model
+    answer)."""
+    return "\n".join(
+        line for line in source.split("\n") if marker.begin not in line and marker.end not in line
+    )
 
 
 def nbgrader_flags(cell: nbformat.NotebookNode) -> dict:

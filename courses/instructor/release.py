@@ -1,4 +1,6 @@
-"""``spmu release``: generate ``release/<assignment>/`` from ``source/`` with nbgrader, after checking metadata."""
+"""``spmu release``: generate ``release/<assignment>/`` from ``source/`` with nbgrader, after checking
+metadata."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,7 +21,8 @@ class ReleaseOutcome:
 
 
 def metadata_problems(root: Path, assignment: str) -> list[str]:
-    """Plain-language problems in the nbgrader metadata of an assignment's source notebooks (empty if valid)."""
+    """Plain-language problems in the nbgrader metadata of an assignment's source notebooks (empty if
+    valid)."""
     from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 
     problems = []

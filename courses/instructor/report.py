@@ -1,9 +1,11 @@
 """``spmu report``: a self-contained HTML report for instructors, read from the gradebook.
 
 Per assignment: the distribution of total scores, the mean score per exercise, and the item analysis of every
-graded cell (difficulty and discrimination indices, see :mod:`courses.instructor.item_analysis`), with the items
+graded cell (difficulty and discrimination indices, see :mod:`courses.instructor.item_analysis`), with the
+items
 the cohort struggled with most. Charts are matplotlib PNGs embedded in the page, so the file works offline.
 """
+
 from __future__ import annotations
 
 import base64
@@ -13,7 +15,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import matplotlib
@@ -46,8 +48,10 @@ class AssignmentScores:
 def exercise_of_items(root: Path, assignment: str) -> dict[str, str]:
     """Map ``notebook/grade_id`` of each graded cell to its exercise (an answer cell's ``notebook/grade_id``).
 
-    A test belongs to the answer whose grade_id is in its own (``test_impact_angle_hidden`` -> ``impact_angle``),
-    else to the first answer it calls, else to the answer cell before it. Written answers and tasks are their own.
+    A test belongs to the answer whose grade_id is in its own (``test_impact_angle_hidden`` ->
+    ``impact_angle``),
+    else to the first answer it calls, else to the answer cell before it. Written answers and tasks are their
+    own.
     """
     mapping = {}
     for path in sorted((root / "source" / assignment).glob("*.ipynb")):
@@ -72,7 +76,8 @@ def exercise_of_items(root: Path, assignment: str) -> dict[str, str]:
 
 
 def read_scores(root: Path) -> list[AssignmentScores]:
-    """Every assignment's scores from the gradebook (autograded and manually graded cells that have a score)."""
+    """Every assignment's scores from the gradebook (autograded and manually graded cells that have a
+    score)."""
     result = []
     with open_gradebook(root) as gradebook:
         known = {a.name: a for a in gradebook.assignments}
@@ -90,8 +95,16 @@ def read_scores(root: Path) -> list[AssignmentScores]:
                         scored = grade.auto_score is not None or grade.manual_score is not None
                         if scored and not grade.needs_manual_grade:
                             items[trainee][item] = float(grade.score)
-            result.append(AssignmentScores(name, float(known[name].max_score), totals, dict(items), item_max,
-                                           exercise_of_items(root, name)))
+            result.append(
+                AssignmentScores(
+                    name,
+                    float(known[name].max_score),
+                    totals,
+                    dict(items),
+                    item_max,
+                    exercise_of_items(root, name),
+                )
+            )
     return result
 
 
@@ -108,8 +121,12 @@ def distribution_chart(scores: AssignmentScores) -> str:
     """Histogram of total scores (percent of the maximum)."""
     figure, axes = plt.subplots(figsize=(6, 3))
     maximum = scores.max_score or 1.0
-    axes.hist([100 * t / maximum for t in scores.totals.values()], bins=list(range(0, 101, 10)),
-              color="#4c72b0", edgecolor="white")
+    axes.hist(
+        [100 * t / maximum for t in scores.totals.values()],
+        bins=list(range(0, 101, 10)),
+        color="#4c72b0",
+        edgecolor="white",
+    )
     axes.set_xlabel("total score (% of maximum, manual grades included)")
     axes.set_ylabel("trainees")
     axes.set_title(f"{scores.assignment}: score distribution (n = {len(scores.totals)})")
@@ -144,7 +161,9 @@ def item_chart(assignment: str, stats: list[ItemStats]) -> str:
     points = [s for s in stats if s.discrimination is not None]
     axes.scatter([s.difficulty for s in points], [s.discrimination for s in points], color="#4c72b0")
     for s in points:
-        if s.discrimination < 0.2 or s.difficulty < 0.5:  # label only the items worth a look, to stay readable
+        if (
+            s.discrimination < 0.2 or s.difficulty < 0.5
+        ):  # label only the items worth a look, to stay readable
             axes.annotate(s.item.split("/")[-1], (s.difficulty, s.discrimination), fontsize=7)
     for level in (0.2, 0.4):
         axes.axhline(level, color="grey", linestyle="--", linewidth=0.8)
@@ -165,7 +184,9 @@ def assignment_section(scores: AssignmentScores) -> str:
     title = html.escape(scores.assignment)
     if not scores.totals:
         return f"<h2>{title}</h2><p>No graded submission yet.</p>"
-    stats = analyse(scores.items, scores.item_max, scores.exercises, min_graded=math.ceil(len(scores.totals) / 2))
+    stats = analyse(
+        scores.items, scores.item_max, scores.exercises, min_graded=math.ceil(len(scores.totals) / 2)
+    )
     means = exercise_means(stats)
     waiting = sorted(set(scores.item_max) - {s.item for s in stats})
     rows = "".join(
@@ -180,20 +201,34 @@ def assignment_section(scores: AssignmentScores) -> str:
         for name, mean, maximum in means
     )
     hardest = sorted(means, key=lambda m: (m[1] / m[2] if m[2] else 1.0, m[0]))[:STRUGGLED_COUNT]
-    struggled = "".join(
-        f"<li><b>{html.escape(name)}</b>: {100 * mean / maximum:.0f} % of its points earned on average</li>"
-        for name, mean, maximum in hardest if maximum and mean < maximum
-    ) or "<li>none: every exercise was fully answered by everyone</li>"
+    struggled = (
+        "".join(
+            f"<li><b>{html.escape(name)}</b>: {100 * mean / maximum:.0f} % of its points earned on average"
+            "</li>"
+            for name, mean, maximum in hardest
+            if maximum and mean < maximum
+        )
+        or "<li>none: every exercise was fully answered by everyone</li>"
+    )
     totals = sorted(scores.totals.values())
-    small = (f"<p class=warn>Only {len(totals)} trainees: the indices below are unstable; read them as hints, "
-             "not verdicts.</p>") if len(totals) < SMALL_COHORT else ""
-    pending = (f"<p>Awaiting manual grading for most trainees (left out of the item analysis and the exercise "
-               f"means): {html.escape(', '.join(waiting))}</p>"
-               if waiting else "")
+    small = (
+        (
+            f"<p class=warn>Only {len(totals)} trainees: the indices below are unstable; read them as hints, "
+            "not verdicts.</p>"
+        )
+        if len(totals) < SMALL_COHORT
+        else ""
+    )
+    pending = (
+        f"<p>Awaiting manual grading for most trainees (left out of the item analysis and the exercise "
+        f"means): {html.escape(', '.join(waiting))}</p>"
+        if waiting
+        else ""
+    )
     return f"""
 <h2>{title}</h2>
-<p>{len(totals)} graded submissions; maximum {scores.max_score:g} points; mean {sum(totals) / len(totals):.2f};
-lowest {totals[0]:g}; highest {totals[-1]:g}.</p>{small}
+<p>{len(totals)} graded submissions; maximum {scores.max_score:g} points;
+mean {sum(totals) / len(totals):.2f}; lowest {totals[0]:g}; highest {totals[-1]:g}.</p>{small}
 {distribution_chart(scores)}
 <h3>Mean score per exercise</h3>
 {exercise_chart(scores.assignment, means)}
@@ -213,8 +248,10 @@ th{background:#eee}.warn{color:#8a4b00}img{display:block;margin:1em 0}"""
 
 def build_report(root: Path) -> str:
     """The whole report as one HTML string."""
-    sections = "".join(assignment_section(scores) for scores in read_scores(root)) or "<p>No gradebook data.</p>"
-    created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    sections = (
+        "".join(assignment_section(scores) for scores in read_scores(root)) or "<p>No gradebook data.</p>"
+    )
+    created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Cohort report</title><style>{STYLE}</style></head><body>
 <h1>Cohort report</h1>

@@ -1,4 +1,6 @@
-"""Fixtures for the instructor tools: a toy course, released once per module (nbgrader generate_assignment)."""
+"""Fixtures for the instructor tools: a toy course, released once per module (nbgrader
+generate_assignment)."""
+
 from __future__ import annotations
 
 import shutil

@@ -1,8 +1,10 @@
-"""A tiny nbgrader course built in a temporary folder, so the instructor tools are tested without the real modules.
+"""A tiny nbgrader course built in a temporary folder, so the instructor tools are tested without the real
+modules.
 
 Assignment ``toy`` has one notebook: an autograded function with a visible and a hidden test (1 + 2 points), a
 manually graded written answer and a task cell with a mark scheme (2 points each, graded by hand).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -19,7 +21,7 @@ MARK_SCHEME_LINE = "Toy mark scheme: two marks for naming the chain of custody."
 MODEL_ANSWER_LINE = "Toy model answer: the seal was broken before the hand-off."
 SOLUTION_LINE = "return 3 * number"
 
-MISTAKES_TOML = '''
+MISTAKES_TOML = """
 [[mistake]]
 id = "doubles_instead"
 notebook = "01_toy.ipynb"
@@ -37,7 +39,7 @@ find = "return 3 * number"
 replace = "return 3 * abs(number)"
 fails = ["test_triple_hidden"]
 description = "drops the sign of negative numbers"
-'''
+"""
 
 
 def _meta(grade_id: str, **flags) -> dict:
@@ -49,19 +51,26 @@ def _meta(grade_id: str, **flags) -> dict:
 def toy_notebook() -> nbformat.NotebookNode:
     """The source notebook of the toy assignment (solutions, hidden test and mark scheme included)."""
     cells = [
-        new_markdown_cell("# Toy exercise\nWrite `triple(number: int) -> int`.", metadata=_meta("intro", locked=True)),
+        new_markdown_cell(
+            "# Toy exercise\nWrite `triple(number: int) -> int`.", metadata=_meta("intro", locked=True)
+        ),
         new_code_cell(
-            f'def triple(number: int) -> int:\n    """Three times number."""\n    ### BEGIN SOLUTION\n    {SOLUTION_LINE}\n'
-            "    ### END SOLUTION",
+            'def triple(number: int) -> int:\n    """Three times number."""\n'
+            f"    ### BEGIN SOLUTION\n    {SOLUTION_LINE}\n    ### END SOLUTION",
             metadata=_meta("triple", solution=True),
         ),
         new_code_cell(VISIBLE_LINE, metadata=_meta("test_triple_visible", grade=True, locked=True, points=1)),
         new_code_cell(
-            f'assert triple(0) == 0, "triple(0) should be 0"\n### BEGIN HIDDEN TESTS\n{HIDDEN_LINE}\n### END HIDDEN TESTS',
+            'assert triple(0) == 0, "triple(0) should be 0"\n'
+            f"### BEGIN HIDDEN TESTS\n{HIDDEN_LINE}\n### END HIDDEN TESTS",
             metadata=_meta("test_triple_hidden", grade=True, locked=True, points=2),
         ),
-        new_markdown_cell("Why does the custody log matter? (written answer, 2 points)", metadata=_meta("q", locked=True)),
-        new_markdown_cell(MODEL_ANSWER_LINE, metadata=_meta("custody_answer", grade=True, solution=True, points=2)),
+        new_markdown_cell(
+            "Why does the custody log matter? (written answer, 2 points)", metadata=_meta("q", locked=True)
+        ),
+        new_markdown_cell(
+            MODEL_ANSWER_LINE, metadata=_meta("custody_answer", grade=True, solution=True, points=2)
+        ),
         new_markdown_cell(
             f"Explain the next step.\n=== BEGIN MARK SCHEME ===\n{MARK_SCHEME_LINE}\n=== END MARK SCHEME ===",
             metadata=_meta("next_step_task", task=True, locked=True, points=2),
@@ -73,7 +82,8 @@ def toy_notebook() -> nbformat.NotebookNode:
 
 
 def make_toy_course(root: Path) -> Path:
-    """Write a course folder at ``root`` (config copied from the real course) holding the ``toy`` assignment."""
+    """Write a course folder at ``root`` (config copied from the real course) holding the ``toy``
+    assignment."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(COURSE_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
     (root / "grading").mkdir(exist_ok=True)

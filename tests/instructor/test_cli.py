@@ -1,4 +1,5 @@
 """The spmu command line: useful help, one-line errors and non-zero exits (run as a real subprocess)."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -39,8 +40,11 @@ def test_missing_course_directory(tmp_path: Path):
 
 
 def test_unknown_assignment(released_toy: Path):
-    assert_one_line_error(run("--course", str(released_toy), "autograde", "nope"),
-                          "unknown assignment 'nope'", "known assignments: toy")
+    assert_one_line_error(
+        run("--course", str(released_toy), "autograde", "nope"),
+        "unknown assignment 'nope'",
+        "known assignments: toy",
+    )
     assert_one_line_error(run("--course", str(released_toy), "release", "nope"), "unknown assignment 'nope'")
 
 
@@ -59,16 +63,18 @@ def test_zip_with_parent_paths_is_rejected_and_exits_non_zero(toy_copy: Path, tm
 
 def test_corrupt_gradebook(toy_copy: Path):
     (toy_copy / "grading" / "gradebook.db").write_bytes(b"this is not SQLite" * 100)
-    assert_one_line_error(run("--course", str(toy_copy), "export", "-o", str(toy_copy / "g.csv")),
-                          "gradebook", "corrupt")
+    assert_one_line_error(
+        run("--course", str(toy_copy), "export", "-o", str(toy_copy / "g.csv")), "gradebook", "corrupt"
+    )
 
 
 def test_locked_gradebook(toy_copy: Path):
     holder = sqlite3.connect(toy_copy / "grading" / "gradebook.db")
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        assert_one_line_error(run("--course", str(toy_copy), "report", "-o", str(toy_copy / "r.html")),
-                              "gradebook", "locked")
+        assert_one_line_error(
+            run("--course", str(toy_copy), "report", "-o", str(toy_copy / "r.html")), "gradebook", "locked"
+        )
     finally:
         holder.rollback()
         holder.close()
@@ -78,7 +84,9 @@ def test_check_passes_on_a_good_course_and_fails_on_a_stale_release(toy_copy: Pa
     assert run("--course", str(toy_copy), "check").returncode == 0
     released = toy_copy / "release" / "toy" / "01_toy.ipynb"
     text = released.read_text().replace("Toy exercise", "Edited by hand")
-    released.write_text(text.replace("triple(2) == 6", "triple(-7) == -21, \\\"toy hidden check on a negative number\\\""))
+    released.write_text(
+        text.replace("triple(2) == 6", 'triple(-7) == -21, \\"toy hidden check on a negative number\\"')
+    )
     result = run("--course", str(toy_copy), "check", "--no-execute")
     assert result.returncode == 1 and "out of date with source/" in result.stdout
     assert "leaks hidden test line 'assert triple(-7) == -21" in result.stdout

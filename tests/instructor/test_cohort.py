@@ -1,4 +1,5 @@
 """The simulated cohort: built from release/ and source/, mistakes checked against the notebooks."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,13 +9,22 @@ import pytest
 from instructor_toy_course import SOLUTION_LINE
 
 from courses.instructor.cohort import (
-    MISTAKES_FILE, SimulatedTrainee, build_submission, demo_profiles, demo_trainee, load_mistakes,
+    MISTAKES_FILE,
+    SimulatedTrainee,
+    build_submission,
+    demo_profiles,
+    demo_trainee,
+    load_mistakes,
 )
 from courses.instructor.course import CourseError
 
 
 def answer_source(notebooks: dict, grade_id: str = "triple") -> str:
-    [cell] = [c for c in notebooks["01_toy.ipynb"].cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+    [cell] = [
+        c
+        for c in notebooks["01_toy.ipynb"].cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+    ]
     return cell.source
 
 
@@ -22,7 +32,9 @@ def test_perfect_blank_and_mistake_notebooks(released_toy: Path):
     perfect = build_submission(released_toy, "toy", SimulatedTrainee("p", "perfect"))
     assert SOLUTION_LINE in answer_source(perfect) and "SOLUTION" not in answer_source(perfect)
     blank = build_submission(released_toy, "toy", SimulatedTrainee("b", "blank"))
-    assert blank["01_toy.ipynb"] == nbformat.read(released_toy / "release" / "toy" / "01_toy.ipynb", as_version=4)
+    assert blank["01_toy.ipynb"] == nbformat.read(
+        released_toy / "release" / "toy" / "01_toy.ipynb", as_version=4
+    )
     wrong = build_submission(released_toy, "toy", SimulatedTrainee("m", "mistake", ("doubles_instead",)))
     assert "return 2 * number" in answer_source(wrong) and SOLUTION_LINE not in answer_source(wrong)
     assert "Simulated written answer" in answer_source(wrong, "custody_answer")
@@ -40,12 +52,15 @@ def test_demo_profiles_cover_every_kind_of_trainee():
     assert {"mistake", "typical"} <= set(kinds[4:])
 
 
-@pytest.mark.parametrize("edit, message", [
-    (("find = \"return 3 * number\"", "find = \"return 4 * number\""), "'find' occurs 0 times"),
-    (("cell = \"triple\"", "cell = \"test_triple_visible\""), "is not an answer cell"),
-    (("fails = [\"test_triple_hidden\"]", "fails = [\"nope\"]"), "'nope' is not an autograded test cell"),
-    (("notebook = \"01_toy.ipynb\"", "notebook = \"09.ipynb\""), "no notebook '09.ipynb'"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (('find = "return 3 * number"', 'find = "return 4 * number"'), "'find' occurs 0 times"),
+        (('cell = "triple"', 'cell = "test_triple_visible"'), "is not an answer cell"),
+        (('fails = ["test_triple_hidden"]', 'fails = ["nope"]'), "'nope' is not an autograded test cell"),
+        (('notebook = "01_toy.ipynb"', 'notebook = "09.ipynb"'), "no notebook '09.ipynb'"),
+    ],
+)
 def test_bad_mistakes_file_is_explained(toy_copy: Path, edit, message):
     path = toy_copy / "source" / "toy" / MISTAKES_FILE
     path.write_text(path.read_text().replace(*edit, 1))

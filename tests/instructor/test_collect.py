@@ -1,4 +1,5 @@
 """spmu collect: folder and zip input, one rejection per bad file, re-collecting replaces one trainee only."""
+
 from __future__ import annotations
 
 import zipfile
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from instructor_toy_course import toy_notebook, make_toy_course
+from instructor_toy_course import make_toy_course, toy_notebook
 
 from courses.instructor.collect import collect
 from courses.instructor.course import CourseError
@@ -36,16 +37,19 @@ def submitted(course: Path, trainee: str) -> Path:
 
 def test_zip_rejects_each_bad_entry_with_a_reason_and_collects_the_rest(course: Path, tmp_path: Path):
     good = notebook_bytes("trainee01's work")
-    archive = make_zip(tmp_path / "lms.zip", {
-        "trainee01/01_toy.ipynb": good,
-        "../escape/01_toy.ipynb": notebook_bytes(),
-        "trainee02/../../etc/01_toy.ipynb": notebook_bytes(),
-        "/abs/01_toy.ipynb": notebook_bytes(),
-        "trainee03/02_other.ipynb": notebook_bytes(),
-        "trainee04/notes.txt": b"hello",
-        "bad id!/01_toy.ipynb": notebook_bytes(),
-        "loose.ipynb": notebook_bytes(),
-    })
+    archive = make_zip(
+        tmp_path / "lms.zip",
+        {
+            "trainee01/01_toy.ipynb": good,
+            "../escape/01_toy.ipynb": notebook_bytes(),
+            "trainee02/../../etc/01_toy.ipynb": notebook_bytes(),
+            "/abs/01_toy.ipynb": notebook_bytes(),
+            "trainee03/02_other.ipynb": notebook_bytes(),
+            "trainee04/notes.txt": b"hello",
+            "bad id!/01_toy.ipynb": notebook_bytes(),
+            "loose.ipynb": notebook_bytes(),
+        },
+    )
     outcome = collect(course, "toy", archive)
     assert sorted(outcome.collected) == ["trainee01"]
     reasons = {r.entry: r.reason for r in outcome.rejected}

@@ -1,4 +1,5 @@
 """Item analysis on a cohort small enough to check by hand."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,7 +11,7 @@ SCORES = {
     "t1": {"easy": 1.0, "hard": 2.0},  # total 3
     "t2": {"easy": 1.0, "hard": 1.0},  # total 2
     "t3": {"easy": 1.0, "hard": 0.0},  # total 1
-    "t4": {"easy": 0.0},               # total 0, "hard" not graded yet
+    "t4": {"easy": 0.0},  # total 0, "hard" not graded yet
 }
 
 
@@ -34,4 +35,9 @@ def test_difficulty_and_discrimination_by_hand():
 
 def test_ebel_reading():
     assert [ebel_label(d) for d in (0.5, 0.35, 0.25, 0.1, None)] == [
-        "very good", "reasonably good", "marginal: revise", "poor: revise or discard", "not enough data"]
+        "very good",
+        "reasonably good",
+        "marginal: revise",
+        "poor: revise or discard",
+        "not enough data",
+    ]

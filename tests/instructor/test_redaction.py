@@ -1,20 +1,32 @@
 """Feedback redaction and the leak scanner, on hand-made cells (no kernel needed)."""
+
 from __future__ import annotations
 
 import nbformat
-from instructor_toy_course import HIDDEN_LINE, MARK_SCHEME_LINE, MODEL_ANSWER_LINE, SOLUTION_LINE, toy_notebook
+from instructor_toy_course import (
+    HIDDEN_LINE,
+    MARK_SCHEME_LINE,
+    MODEL_ANSWER_LINE,
+    SOLUTION_LINE,
+    toy_notebook,
+)
 from nbformat.v4 import new_code_cell, new_output
 
 from courses.instructor.feedback import RedactForTrainee, redacted_outputs
 from courses.instructor.integrity import find_leaks, html_text, secret_lines
 
-TEST_SOURCE = 'assert f(1) == 2, "visible"\n### BEGIN HIDDEN TESTS\nassert f(-1) == -2, "secret case"\n### END HIDDEN TESTS'
+TEST_SOURCE = (
+    'assert f(1) == 2, "visible"\n'
+    '### BEGIN HIDDEN TESTS\nassert f(-1) == -2, "secret case"\n### END HIDDEN TESTS'
+)
 
 
 def error_at(line: int, evalue: str) -> nbformat.NotebookNode:
-    traceback = ["\x1b[31mAssertionError\x1b[39m  Traceback (most recent call last)",
-                 f"\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[3]\x1b[39m\x1b[32m, line {line}\x1b[39m\n"
-                 f"----> {line} assert f(-1) == -2, \"secret case\""]
+    traceback = [
+        "\x1b[31mAssertionError\x1b[39m  Traceback (most recent call last)",
+        f"\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[3]\x1b[39m\x1b[32m, line {line}\x1b[39m\n"
+        f'----> {line} assert f(-1) == -2, "secret case"',
+    ]
     return new_output("error", ename="AssertionError", evalue=evalue, traceback=traceback)
 
 
@@ -63,11 +75,13 @@ def test_secret_lines_by_kind_ignore_lines_that_are_public_anyway():
 
 def test_leak_scanner_sees_through_syntax_highlighting_html():
     secrets = secret_lines(toy_notebook())
-    highlighted = ('<div class="highlight"><pre><span class="k">assert</span> <span class="n">triple</span>'
-                   '<span class="p">(</span><span class="o">-</span><span class="mi">7</span><span class="p">)'
-                   '</span> <span class="o">==</span> <span class="o">-</span><span class="mi">21</span>'
-                   '<span class="p">,</span> <span class="s2">&quot;toy hidden check on a negative number&quot;'
-                   '</span>\n</pre></div>')
+    highlighted = (
+        '<div class="highlight"><pre><span class="k">assert</span> <span class="n">triple</span>'
+        '<span class="p">(</span><span class="o">-</span><span class="mi">7</span><span class="p">)'
+        '</span> <span class="o">==</span> <span class="o">-</span><span class="mi">21</span>'
+        '<span class="p">,</span> <span class="s2">&quot;toy hidden check on a negative number&quot;'
+        "</span>\n</pre></div>"
+    )
     assert find_leaks(html_text(highlighted), secrets) == [f"hidden test line {HIDDEN_LINE!r}"]
     assert find_leaks("### BEGIN HIDDEN TESTS", secrets) == ["'BEGIN HIDDEN TESTS' delimiter"]
     assert find_leaks("nothing to see", secrets) == []

@@ -1,9 +1,13 @@
-"""Pipeline tier: every assignment in source/ with a simulated_mistakes.toml, end to end in a temporary course.
+"""Pipeline tier: every assignment in source/ with a simulated_mistakes.toml, end to end in a temporary
+course.
 
-release -> collect (perfect, blank, one trainee per mistake) -> autograde (2 workers) -> feedback -> export, then:
-exact autograder points of every graded cell from nbgrader's Gradebook, and feedback free of hidden tests, mark
+release -> collect (perfect, blank, one trainee per mistake) -> autograde (2 workers) -> feedback -> export,
+then:
+exact autograder points of every graded cell from nbgrader's Gradebook, and feedback free of hidden tests,
+mark
 schemes and model answers (the blank trainee's feedback also free of solution lines).
 """
+
 from __future__ import annotations
 
 import csv
@@ -28,8 +32,15 @@ COURSE_ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = sorted(p.parent.name for p in (COURSE_ROOT / "source").glob(f"*/{MISTAKES_FILE}"))
 
 
-@pytest.fixture(scope="module", params=ASSIGNMENTS or [pytest.param(None, marks=pytest.mark.skip(
-    reason=f"no assignment in source/ has a {MISTAKES_FILE} yet"))])
+@pytest.fixture(
+    scope="module",
+    params=ASSIGNMENTS
+    or [
+        pytest.param(
+            None, marks=pytest.mark.skip(reason=f"no assignment in source/ has a {MISTAKES_FILE} yet")
+        )
+    ],
+)
 def graded(request, tmp_path_factory) -> tuple[Path, str]:
     """(course, assignment) after the whole pipeline ran on the simulated trainees of that assignment."""
     assignment = request.param
@@ -50,7 +61,9 @@ def test_exact_points_of_every_graded_cell(graded):
     for trainee in pipeline_cohort(course, assignment):
         expected = expected_points(course, assignment, trainee)
         actual = autograded_points(course, assignment, trainee.trainee_id)
-        wrong = {key: (actual.get(key), points) for key, points in expected.items() if actual.get(key) != points}
+        wrong = {
+            key: (actual.get(key), points) for key, points in expected.items() if actual.get(key) != points
+        }
         assert not wrong, f"{trainee.trainee_id} ({trainee.mistakes}): (actual, expected) points {wrong}"
 
 
@@ -69,7 +82,9 @@ def test_export_lists_every_trainee_as_graded(graded):
     course, assignment = graded
     with open(course / "grades.csv", newline="", encoding="utf-8") as handle:
         rows = [row for row in csv.DictReader(handle) if row["assignment"] == assignment]
-    assert sorted(row["trainee_id"] for row in rows) == sorted(t.trainee_id for t in pipeline_cohort(course, assignment))
+    assert sorted(row["trainee_id"] for row in rows) == sorted(
+        t.trainee_id for t in pipeline_cohort(course, assignment)
+    )
     assert {row["status"] for row in rows} == {"graded"}
     scores = {row["trainee_id"]: float(row["score"]) for row in rows}
     assert scores["perfect"] > max(score for trainee, score in scores.items() if trainee != "perfect")
