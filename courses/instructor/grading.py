@@ -1,27 +1,52 @@
-"""Autograding a cohort: each submission in, a recorded status and score out (first, simple version).
+"""Autograding untrusted submissions: each submission in, a recorded status and score out, the cohort never stops.
 
-This version runs plain nbgrader autograde through its Python API in parallel processes; the hardened engine
-(sandbox, limits, repairs, tamper checks) replaces it behind the same functions.
+Two halves, kept apart so execution can later fan out to other machines:
+
+* **execution** (:func:`execute_submission`, in worker processes): read each submitted notebook defensively,
+  restore its graded structure from the release, run it in a sandboxed kernel under :class:`Limits` (offending
+  cells disabled, the rest graded) and stage the executed notebook in ``grading/.staging/``;
+* **recording** (:func:`record_execution`, in the calling process, one at a time under a file lock): nbgrader's
+  own ``Autograde`` converter with its execution step removed turns the staged notebooks into
+  ``grading/autograded/`` and gradebook rows, so formgrader, generate_feedback and export work unchanged.
+  Manual grades are kept (nbgrader never overwrites them).
 """
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
+import logging
 import os
+import shutil
+import tempfile
 import time
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
-from courses.instructor.course import load_config, nbgrader_api
+import nbformat
+
+from courses.instructor.course import CourseError, load_config
+from courses.instructor.grading_repair import UnreadableNotebook, read_submitted, repair
 from courses.instructor.limits import Limits
+from courses.instructor.sandbox import hidden_paths, resolve_sandbox
+from courses.instructor.sandbox_run import run_notebook
 
 __all__ = ["GradeResult", "Limits", "grade_cohort", "grade_submission", "load_results", "save_result"]
 
-STATUSES = (
-    "graded", "graded_with_repairs", "timed_out", "kernel_died", "memory_exceeded", "flagged_for_review",
-    "invalid_submission",
-)
+log = logging.getLogger(__name__)
+
+STAGING = "grading/.staging"  # executed notebooks waiting to be recorded (nbgrader's "submitted" for recording)
+LOCK_FILE = "grading/.gradebook.lock"
+# Worst status first: the status of a submission is the worst thing that happened in any of its notebooks.
+STATUS_ORDER = ("invalid_submission", "flagged_for_review", "memory_exceeded", "kernel_died", "timed_out",
+                "graded_with_repairs", "graded")
+INCIDENT_STATUS = {"memory_exceeded": "memory_exceeded", "kernel_died": "kernel_died", "timed_out": "timed_out",
+                   "notebook_timed_out": "timed_out", "output_capped": "graded_with_repairs"}
 
 
 @dataclass
@@ -30,71 +55,284 @@ class GradeResult:
 
     trainee_id: str
     assignment: str
-    status: str
-    notes: str
+    status: str  # one of STATUS_ORDER (export adds not_submitted)
+    notes: str  # plain words: what happened, in which notebook/cell
     score: float
     max_score: float
     seconds: float
 
 
+@dataclass
+class Execution:
+    """What running one submission produced, before anything is written to the gradebook."""
+
+    trainee_id: str
+    assignment: str
+    sandbox: str = "none"
+    staged: list[str] = field(default_factory=list)  # notebook names executed and staged
+    unreadable: list[str] = field(default_factory=list)  # one reason per notebook that could not be used
+    repairs: list[str] = field(default_factory=list)
+    incidents: list[tuple[str, str, str]] = field(default_factory=list)  # (status, notebook, detail)
+    tampering: list[str] = field(default_factory=list)
+    held_tests: dict[str, list[str]] = field(default_factory=dict)  # notebook -> test ids held for review
+    seconds: float = 0.0
+
+
+# ---------------------------------------------------------------- saved results
 def status_path(course_root: Path, assignment: str, trainee_id: str) -> Path:
     """Where the result of one submission is saved."""
     return Path(course_root) / "grading" / "status" / assignment / f"{trainee_id}.json"
 
 
-def save_result(course_root: Path, result: GradeResult) -> None:
+def save_result(course_root: Path, result: GradeResult, fingerprint: str = "") -> None:
     """Write ``grading/status/<assignment>/<trainee_id>.json`` atomically (a killed run never leaves half a file)."""
     path = status_path(course_root, result.assignment, result.trainee_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(asdict(result), indent=2) + "\n", encoding="utf-8")
+    temporary.write_text(json.dumps({**asdict(result), "fingerprint": fingerprint}, indent=2) + "\n",
+                         encoding="utf-8")
     os.replace(temporary, path)
+
+
+def _load(path: Path) -> tuple[GradeResult, str] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return GradeResult(**{n: data[n] for n in GradeResult.__dataclass_fields__}), data.get("fingerprint", "")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def load_results(course_root: Path, assignment: str | None = None) -> list[GradeResult]:
     """Saved results, sorted by assignment then trainee (all assignments when ``assignment`` is None)."""
     root = Path(course_root) / "grading" / "status"
     pattern = f"{assignment}/*.json" if assignment else "*/*.json"
-    results = []
-    for path in sorted(root.glob(pattern)):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        results.append(GradeResult(**{name: data[name] for name in GradeResult.__dataclass_fields__}))
-    return results
+    loaded = (_load(path) for path in sorted(root.glob(pattern)))
+    return [entry[0] for entry in loaded if entry is not None]
+
+
+# ---------------------------------------------------------------- paths and fingerprints
+def _dirs(course_root: Path) -> tuple[Path, Path]:
+    config = load_config(course_root)
+    root = Path(course_root)
+    return root / config.CourseDirectory.submitted_directory, root / config.CourseDirectory.autograded_directory
 
 
 def submitted_trainees(course_root: Path, assignment: str) -> list[str]:
     """Trainee ids with a collected submission folder for ``assignment``."""
-    submitted = Path(course_root) / load_config(course_root).CourseDirectory.submitted_directory
+    submitted, _ = _dirs(course_root)
     return sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
 
 
-def gradebook_scores(course_root: Path, assignment: str, trainee_id: str) -> tuple[float, float]:
-    """(score, max_score) of one submission as the gradebook holds it."""
-    from nbgrader.api import Gradebook
+def released_notebooks(course_root: Path, assignment: str) -> list[Path]:
+    """The released notebooks of ``assignment`` (the structure every submission is checked against)."""
+    notebooks = sorted((Path(course_root) / "release" / assignment).glob("*.ipynb"))
+    if not notebooks:
+        raise CourseError(f"release/{assignment}/ holds no notebook: generate the release before autograding")
+    return notebooks
+
+
+def fingerprint(course_root: Path, assignment: str, trainee_id: str, limits: Limits) -> str:
+    """Digest of everything a grade depends on: the submission's files, the release and the limits."""
+    submitted, _ = _dirs(course_root)
+    digest = hashlib.sha256(repr(limits).encode())
+    folders = [submitted / trainee_id / assignment, Path(course_root) / "source" / assignment]
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(folder)).encode())
+            with open(path, "rb") as handle:
+                for chunk in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(chunk)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- execution (no gradebook access)
+def execute_submission(course_root: Path, assignment: str, trainee_id: str, limits: Limits,
+                       sandbox: str) -> Execution:
+    """Run one submission's notebooks (repaired, sandboxed, limited) and stage them for recording."""
+    started = time.monotonic()
+    course_root = Path(course_root)
+    execution = Execution(trainee_id, assignment, sandbox=sandbox)
+    submitted, _ = _dirs(course_root)
+    folder = submitted / trainee_id / assignment
+    staging = course_root / STAGING / trainee_id / assignment
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    if (folder / "timestamp.txt").is_file():
+        shutil.copy(folder / "timestamp.txt", staging / "timestamp.txt")
+    with _working_files(course_root, assignment, folder, limits) as files_dir:
+        for released_path in released_notebooks(course_root, assignment):
+            name = released_path.name
+            try:
+                submitted_nb, notes = read_submitted(folder / name, limits.max_notebook_bytes)
+                repaired = repair(submitted_nb, nbformat.read(released_path, as_version=4), name)
+            except UnreadableNotebook as error:
+                execution.unreadable.append(str(error))
+                continue
+            execution.repairs += notes + repaired.repairs
+            report = run_notebook(repaired.notebook, files_dir, limits, sandbox, hidden_paths(course_root))
+            for incident in report.incidents:
+                where = f"{name}, cell {incident.cell_index}" + (f" ('{incident.grade_id}')" if incident.grade_id
+                                                                  else "")
+                if incident.kind == "tampering":
+                    execution.tampering.append(f"{where}: {incident.detail}")
+                else:
+                    execution.incidents.append((INCIDENT_STATUS[incident.kind], name, f"{where}: {incident.detail}"))
+            execution.tampering += repaired.tampering
+            execution.held_tests[name] = _held_tests(report, bool(repaired.tampering))
+            nbformat.write(report.notebook, staging / name)
+            execution.staged.append(name)
+    execution.seconds = time.monotonic() - started
+    return execution
+
+
+def _held_tests(report, statically_flagged: bool) -> list[str]:
+    """Test cells whose result cannot be trusted: all of them after a static finding, else those from the
+    first cell where the probe saw tampering on."""
+    first = min((i.cell_index for i in report.incidents if i.kind == "tampering"), default=None)
+    if first is None and not statically_flagged:
+        return []
+    start = 0 if statically_flagged else first
+    tests = []
+    for cell in report.notebook.cells[start:]:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
+            tests.append(meta["grade_id"])
+    return tests
+
+
+@contextmanager
+def _working_files(course_root: Path, assignment: str, folder: Path, limits: Limits) -> Iterator[Path]:
+    """A temporary folder with the files a notebook may read: the trainee's extra files (within the size
+    limit), overwritten by the assignment's own files, as nbgrader does."""
+    files_dir = Path(tempfile.mkdtemp(prefix="spmu-files-"))
+    try:
+        for origin in (folder, course_root / "source" / assignment):
+            if not origin.is_dir():
+                continue
+            for path in origin.rglob("*"):
+                if path.is_file() and not path.is_symlink() and path.suffix != ".ipynb" and \
+                        path.name != "timestamp.txt" and path.stat().st_size <= limits.max_notebook_bytes:
+                    target = files_dir / path.relative_to(origin)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(path, target)
+        yield files_dir
+    finally:
+        shutil.rmtree(files_dir, ignore_errors=True)
+
+
+def _safe_execute(course_root: Path, assignment: str, trainee_id: str, limits: Limits, sandbox: str) -> Execution:
+    """execute_submission that never raises: a grader error becomes a recorded reason."""
+    started = time.monotonic()
+    try:
+        return execute_submission(course_root, assignment, trainee_id, limits, sandbox)
+    except CourseError:
+        raise
+    except Exception as error:  # noqa: BLE001 - one trainee's failure never stops the cohort
+        log.error("grading %s failed:\n%s", trainee_id, traceback.format_exc())
+        return Execution(trainee_id, assignment, sandbox=sandbox, seconds=time.monotonic() - started,
+                         unreadable=[f"the grader could not process this submission ({type(error).__name__}: "
+                                     f"{error}); see the log"])
+
+
+# ---------------------------------------------------------------- recording (gradebook, serialised)
+@contextmanager
+def gradebook_lock(course_root: Path) -> Iterator[None]:
+    """Exclusive lock on the gradebook for this course (also across separate `spmu autograde` runs)."""
+    path = Path(course_root) / LOCK_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _recording_api(course_root: Path):
+    """nbgrader's API reading the staged notebooks, with execution and output clearing taken out."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, DeduplicateIds, IgnorePattern,
+                                        LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
     config = load_config(course_root)
-    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gradebook:
-        submission = gradebook.find_submission(assignment, trainee_id)
-        return float(submission.score), float(submission.max_score)
+    config.CourseDirectory.submitted_directory = STAGING
+    config.Autograde.sanitize_preprocessors = [DeduplicateIds, OverwriteKernelspec, OverwriteCells,
+                                               CheckCellMetadata]
+    config.Autograde.autograde_preprocessors = [IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                                SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    config.NbGraderAPI.log_level = logging.WARNING
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
+def record_execution(course_root: Path, execution: Execution) -> GradeResult:
+    """Write one execution into grading/autograded/ and the gradebook and return its result."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    course_root = Path(course_root)
+    config = load_config(course_root)
+    db_url, course_id = config.CourseDirectory.db_url, config.CourseDirectory.course_id
+    notes = list(execution.unreadable)
+    with gradebook_lock(course_root):
+        if execution.staged:
+            outcome = _recording_api(course_root).autograde(execution.assignment, execution.trainee_id,
+                                                            force=True, create=True)
+            if not outcome["success"]:
+                last = (outcome.get("error") or "unknown error").strip().splitlines()[-1]
+                notes.append(f"nbgrader could not record the graded notebooks: {last}")
+        with Gradebook(db_url, course_id) as gradebook:
+            gradebook.update_or_create_student(execution.trainee_id)
+            try:
+                gradebook.find_submission(execution.assignment, execution.trainee_id)
+            except MissingEntry:
+                gradebook.update_or_create_submission(execution.assignment, execution.trainee_id)
+            if not execution.staged:
+                shutil.rmtree(_dirs(course_root)[1] / execution.trainee_id / execution.assignment,
+                              ignore_errors=True)
+            for notebook, tests in execution.held_tests.items():
+                for grade_id in tests:
+                    grade = gradebook.find_grade(grade_id, Path(notebook).stem, execution.assignment,
+                                                 execution.trainee_id)
+                    grade.auto_score, grade.needs_manual_grade = 0.0, True
+            gradebook.db.commit()
+            submission = gradebook.find_submission(execution.assignment, execution.trainee_id)
+            score, max_score = float(submission.score), float(submission.max_score)
+    shutil.rmtree(course_root / STAGING / execution.trainee_id / execution.assignment, ignore_errors=True)
+    return GradeResult(execution.trainee_id, execution.assignment, *_status_and_notes(execution, notes),
+                       score, max_score, round(execution.seconds, 2))
+
+
+def _status_and_notes(execution: Execution, extra: list[str]) -> tuple[str, str]:
+    statuses = {status for status, _, _ in execution.incidents}
+    if extra:
+        statuses.add("invalid_submission")
+    if execution.tampering:
+        statuses.add("flagged_for_review")
+    if execution.repairs:
+        statuses.add("graded_with_repairs")
+    status = next((s for s in STATUS_ORDER if s in statuses), "graded")
+    held = sum(len(tests) for tests in execution.held_tests.values())
+    lines = [*extra, *(detail for _, _, detail in execution.incidents)]
+    if execution.tampering:
+        lines.append("possible tampering with what the tests rely on: " + "; ".join(execution.tampering[:5]) +
+                     f" ({held} test cell(s) scored 0 and marked for manual review)")
+    lines += execution.repairs
+    if execution.sandbox == "none":
+        lines.append("graded WITHOUT a sandbox")
+    return status, "; ".join(lines) if lines else "graded normally"
+
+
+# ---------------------------------------------------------------- public entry points
 def grade_submission(course_root: Path, assignment: str, trainee_id: str, limits: Limits) -> GradeResult:
-    """Grade ``grading/submitted/<trainee_id>/<assignment>/`` into grading/autograded/ and the gradebook, save and
-    return the result. Never raises for a bad submission: it returns a status."""
-    started = time.monotonic()
-    outcome = nbgrader_api(course_root).autograde(assignment, trainee_id, force=True, create=True)
-    try:
-        score, max_score = gradebook_scores(course_root, assignment, trainee_id)
-    except Exception as error:  # noqa: BLE001 - a missing submission row is reported, not raised
-        score, max_score = 0.0, 0.0
-        outcome = {"success": False, "error": f"{outcome.get('error', '')}\n{error}"}
-    if outcome["success"]:
-        status, notes = "graded", "graded by nbgrader autograde"
-    else:
-        last_line = (outcome.get("error") or "unknown error").strip().splitlines()[-1:]
-        status, notes = "invalid_submission", f"nbgrader autograde failed: {' '.join(last_line)}"
-    result = GradeResult(trainee_id, assignment, status, notes, score, max_score, time.monotonic() - started)
-    save_result(course_root, result)
+    """Grade ``grading/submitted/<trainee_id>/<assignment>/`` into grading/autograded/ and the gradebook
+    (nbgrader's own format), save and return the result. Never raises for a bad submission."""
+    course_root = Path(course_root).resolve()
+    released_notebooks(course_root, assignment)
+    current = fingerprint(course_root, assignment, trainee_id, limits)
+    execution = _safe_execute(course_root, assignment, trainee_id, limits, resolve_sandbox(limits.sandbox))
+    result = record_execution(course_root, execution)
+    save_result(course_root, result, current)
     return result
 
 
@@ -105,23 +343,47 @@ def grade_cohort(
     workers: int | None = None,
     limits: Limits | None = None,
     on_result: Callable[[GradeResult], None] | None = None,
+    force: bool = False,
 ) -> list[GradeResult]:
     """Grade every collected submission (or the given ids) in ``workers`` processes, calling ``on_result`` as
-    each finishes. One trainee's failure never stops the cohort."""
+    each finishes. One trainee's failure never stops the cohort. A submission already graded with the same
+    files, release and limits is not run again (so an interrupted run resumes) unless ``force``."""
     course_root = Path(course_root).resolve()
     limits = limits or Limits.from_config(course_root)
+    released_notebooks(course_root, assignment)
+    sandbox = resolve_sandbox(limits.sandbox)
     ids = list(trainee_ids) if trainee_ids is not None else submitted_trainees(course_root, assignment)
     results: list[GradeResult] = []
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        futures = {pool.submit(grade_submission, course_root, assignment, tid, limits): tid for tid in ids}
-        for future in as_completed(futures):
-            try:
-                result = future.result()
-            except Exception as error:  # noqa: BLE001 - a crashed worker costs one trainee, not the cohort
-                result = GradeResult(futures[future], assignment, "invalid_submission",
-                                     f"grading crashed: {type(error).__name__}: {error}", 0.0, 0.0, 0.0)
-                save_result(course_root, result)
-            results.append(result)
+    pending: dict[str, str] = {}
+    for trainee_id in ids:
+        current = fingerprint(course_root, assignment, trainee_id, limits)
+        saved = _load(status_path(course_root, assignment, trainee_id))
+        if not force and saved is not None and saved[1] == current:
+            results.append(saved[0])
             if on_result:
-                on_result(result)
+                on_result(saved[0])
+        else:
+            pending[trainee_id] = current
+    if pending:
+        context = get_context("spawn")  # fresh workers: no event loops or sockets inherited from the caller
+        with ProcessPoolExecutor(max_workers=max(1, min(workers or os.cpu_count() or 1, len(pending))),
+                                 mp_context=context) as pool:
+            futures = {pool.submit(_safe_execute, course_root, assignment, tid, limits, sandbox): tid
+                       for tid in pending}
+            try:
+                for future in as_completed(futures):
+                    trainee_id = futures[future]
+                    try:
+                        execution = future.result()
+                    except Exception as error:  # noqa: BLE001 - e.g. a worker process killed from outside
+                        execution = Execution(trainee_id, assignment, sandbox=sandbox, unreadable=[
+                            f"the grading process failed ({type(error).__name__}: {error})"])
+                    result = record_execution(course_root, execution)
+                    save_result(course_root, result, pending[trainee_id])
+                    results.append(result)
+                    if on_result:
+                        on_result(result)
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     return sorted(results, key=lambda r: r.trainee_id)

@@ -19,11 +19,12 @@ class Limits:
     memory_mb: int = 1024  # per kernel (address-space limit plus a resident-memory watchdog)
     max_output_bytes: int = 1_000_000  # per notebook, all cell outputs together
     sandbox: str = "auto"  # "auto" (bwrap if usable, else loud warning and none) | "bwrap" | "none"
+    max_notebook_bytes: int = 20_000_000  # a submitted notebook file larger than this is not opened
 
     def __post_init__(self) -> None:
         if self.sandbox not in SANDBOX_CHOICES:
             raise ValueError(f"sandbox must be one of {', '.join(SANDBOX_CHOICES)}, not {self.sandbox!r}")
-        for name in ("cell_timeout_s", "notebook_timeout_s", "memory_mb", "max_output_bytes"):
+        for name in ("cell_timeout_s", "notebook_timeout_s", "memory_mb", "max_output_bytes", "max_notebook_bytes"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)!r}")
 

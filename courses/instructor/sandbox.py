@@ -71,7 +71,8 @@ def hidden_paths(course_root: Path) -> list[Path]:
     and the instructor's home (unless Python itself lives there)."""
     paths = [course_root / "source", course_root / "grading"]
     home = Path.home()
-    if home != Path("/") and not Path(sys.prefix).is_relative_to(home) and not course_root.is_relative_to(home):
+    needed = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve(), course_root]
+    if home != Path("/") and not any(p.is_relative_to(home) for p in needed):
         paths.append(home)
     return [p for p in paths if p.is_dir()]
 

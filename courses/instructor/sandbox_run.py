@@ -19,6 +19,8 @@ from pathlib import Path
 
 import nbformat
 import psutil
+import zmq
+import zmq.asyncio
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
@@ -118,7 +120,9 @@ class _CappedClient(NotebookClient):
 
 
 def _kernel_manager(sandbox: str, work: Path, runtime: Path, limits: Limits, hidden: list[Path]) -> AsyncKernelManager:
-    km = AsyncKernelManager(transport="ipc", ip=str(runtime / "kernel"), connection_file=str(runtime / "kernel.json"))
+    context = zmq.asyncio.Context()
+    context.setsockopt(zmq.LINGER, 0)  # never wait on messages to a kernel that is gone
+    km = AsyncKernelManager(context=context, transport="ipc", ip=str(runtime / "kernel"), connection_file=str(runtime / "kernel.json"))
     km._kernel_spec = KernelSpec(  # our own spec: never the kernel named in the (untrusted) notebook
         argv=kernel_argv(sandbox, work, runtime, limits.memory_mb, hidden), display_name="graded (sandboxed)",
         language="python", env=kernel_env(work) if sandbox == "none" else {})
@@ -136,7 +140,8 @@ def run_notebook(nb: nbformat.NotebookNode, files_dir: Path | None, limits: Limi
     while True:
         report.passes += 1
         executed, incident, tampering, capped = _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline)
-        if incident is None or incident.kind == "notebook_timed_out" or len(disabled) >= MAX_DISABLED_CELLS:
+        if (incident is None or incident.kind == "notebook_timed_out" or incident.cell_index < 0
+                or len(disabled) >= MAX_DISABLED_CELLS):
             if incident is not None:
                 report.incidents.append(incident)
             break
