@@ -20,3 +20,20 @@ c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# --- grading limits (spmu autograde) ---
+# Read by `spmu autograde` (courses/instructor/limits.py); plain `nbgrader autograde` uses c.Execute.timeout above.
+# Per cell: our slowest solution cell runs in well under 10 s on 2 cores, so 30 s leaves 3x headroom for a slow
+# but honest answer while a hang costs a trainee's re-run at most 30 s.
+c.GradingLimits.cell_timeout_s = 30.0
+# Per notebook, all re-runs included (each disabled cell means one more run from the top): bounds a cohort run.
+c.GradingLimits.notebook_timeout_s = 300.0
+# Address space per kernel (MB): a pandas + matplotlib kernel maps about 300 MB and our case files are small,
+# so 1 GB is over 3x what an honest notebook needs, and 2 workers x 1 GB fits a small 4 GB machine.
+c.GradingLimits.memory_mb = 1024
+# All cell outputs of one notebook (bytes): our notebooks' figures and tables stay well under 1 MB.
+c.GradingLimits.max_output_bytes = 1_000_000
+# "auto": bubblewrap when usable, else a loud warning and no sandbox; "bwrap" refuses to run without it.
+c.GradingLimits.sandbox = "auto"
+# A submitted notebook file larger than this (bytes) is not opened and is recorded as invalid.
+c.GradingLimits.max_notebook_bytes = 20_000_000
