@@ -30,6 +30,7 @@ c.GradingLimits.cell_timeout_s = {cell_timeout_s}
 c.GradingLimits.notebook_timeout_s = {notebook_timeout_s}
 c.GradingLimits.memory_mb = {memory_mb}
 c.GradingLimits.max_output_bytes = {max_output_bytes}
+c.GradingLimits.max_notebook_bytes = 2_000_000
 '''
 
 

@@ -1,0 +1,29 @@
+"""One graded cohort of hostile and broken submissions, shared by the tests of this folder."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import toy_course as toy  # noqa: E402
+from cases import CASES, submit_all  # noqa: E402
+
+from courses.instructor.sandbox import bwrap_problem  # noqa: E402
+
+needs_bwrap = pytest.mark.skipif(bwrap_problem() is not None, reason=f"bubblewrap unusable: {bwrap_problem()}")
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory):
+    """The toy course with every case submitted and graded once with 2 workers: (root, {trainee: result})."""
+    from courses.instructor.grading import grade_cohort
+
+    root = toy.build_course(tmp_path_factory.mktemp("hostile") / "course")
+    submit_all(root)
+    seen = []
+    results = grade_cohort(root, toy.ASSIGNMENT, workers=2, on_result=seen.append)
+    assert sorted(r.trainee_id for r in seen) == sorted(c.trainee_id for c in CASES)
+    return root, {r.trainee_id: r for r in results}
