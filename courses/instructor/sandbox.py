@@ -104,7 +104,7 @@ def kernel_argv(sandbox: str, work: Path, runtime: Path, memory_mb: int, hidden:
         return launcher
     argv = [shutil.which("bwrap") or "bwrap", *_bwrap_probe_args(), "--new-session", "--clearenv", "--tmpfs", "/tmp"]
     for path in hidden:
-        argv += ["--tmpfs", str(path)]
+        argv += ["--tmpfs", str(path), "--remount-ro", str(path)]
     argv += ["--bind", str(work), str(work), "--bind", str(runtime), str(runtime), "--chdir", str(work)]
     for name, value in kernel_env(work).items():
         argv += ["--setenv", name, value]
