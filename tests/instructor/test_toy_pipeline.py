@@ -20,7 +20,7 @@ from courses.instructor.course import load_config
 from courses.instructor.export import COLUMNS, export_csv
 from courses.instructor.feedback import generate_feedback
 from courses.instructor.gradebook import autograded_points, open_gradebook
-from courses.instructor.grading import grade_cohort
+from courses.instructor.grading import GradeResult, grade_cohort, save_result
 from courses.instructor.integrity import feedback_leak_problems, find_leaks, html_text, secret_lines
 from courses.instructor.report import build_report
 
@@ -38,6 +38,8 @@ def graded(released_toy: Path, tmp_path_factory) -> Path:
     grade_cohort(root, "toy", [t.trainee_id for t in trainees], workers=2)
     with open_gradebook(root) as gradebook:
         gradebook.update_or_create_student("absent01")
+    # a result as the grading engine records it for a submission it could not grade
+    save_result(root, GradeResult("stuck01", "toy", "timed_out", "cell 3 ran over 30 s", 0.0, 7.0, 31.0))
     generate_feedback(root, "toy", [t.trainee_id for t in trainees])
     export_csv(root, root / "grades.csv")
     return root
@@ -95,6 +97,8 @@ def test_export_is_sorted_and_tells_statuses_apart(graded: Path):
     assert by_trainee["perfect"]["status"] == "graded" and float(by_trainee["perfect"]["score"]) == 3.0
     assert by_trainee["blank"]["status"] == "graded" and float(by_trainee["blank"]["score"]) == 0.0
     assert by_trainee["absent01"]["status"] == "not_submitted"
+    assert by_trainee["stuck01"]["status"] == "timed_out" and float(by_trainee["stuck01"]["score"]) == 0.0
+    assert by_trainee["stuck01"]["notes"] == "cell 3 ran over 30 s"
     assert by_trainee["late_collect"]["status"] == "not_graded"
     assert "run `spmu autograde toy`" in by_trainee["late_collect"]["notes"]
     assert all(float(row["max_score"]) == 7.0 for row in rows)
