@@ -102,11 +102,9 @@ def release_command(context: click.Context, assignment_names: tuple[str, ...]) -
 def collect_command(context: click.Context, assignment: str, path: Path) -> None:
     """Collect trainees' notebooks from PATH (a folder or a .zip holding <trainee_id>/<notebook>.ipynb).
 
-    Each trainee's submission is copied to grading/submitted/<trainee_id>/ASSIGNMENT/ with a timestamp
-    (their own timestamp.txt if present, else now); re-collecting a trainee replaces only that trainee's
-    files.
-    Bad entries (path traversal, unknown notebook names, other files, invalid ids) are listed and skipped, and
-    the
+    Each trainee's submission is copied to grading/submitted/<trainee_id>/ASSIGNMENT/ with a timestamp (their
+    own timestamp.txt if present, else now); re-collecting a trainee replaces only that trainee's files. Bad
+    entries (path traversal, unknown notebook names, other files, invalid ids) are listed and skipped, and the
     exit status is then 1. Plain nbgrader: `nbgrader zip_collect` or `nbgrader collect`.
     """
     from .collect import collect
@@ -146,8 +144,7 @@ def autograde_command(
     """Grade every collected submission of ASSIGNMENT in parallel, with a progress bar.
 
     One trainee's failure (timeout, crash, memory, broken notebook) is recorded as that trainee's status and
-    never
-    stops the others. Safe to run again. Plain nbgrader (serial): `nbgrader autograde ASSIGNMENT`.
+    never stops the others. Safe to run again. Plain nbgrader (serial): `nbgrader autograde ASSIGNMENT`.
     """
     from .gradebook import check_gradebook, open_gradebook
     from .grading import Limits, grade_cohort, submitted_trainees
@@ -216,10 +213,9 @@ def export_command(context: click.Context, output: Path) -> None:
     """Write a CSV with one row per trainee and assignment, sorted.
 
     Columns: trainee_id, assignment, score, max_score, status, notes, submitted_at, late_hours. `status` tells
-    a
-    real zero (graded) from a submission that could not be graded (timed_out, kernel_died, memory_exceeded,
-    invalid_submission, flagged_for_review, ...) or is missing (not_submitted); `notes` says why.
-    Plain nbgrader (no status): `nbgrader export`.
+    a real zero (graded) from a submission that could not be graded (timed_out, kernel_died, memory_exceeded,
+    invalid_submission, flagged_for_review, ...) or is missing (not_submitted); `notes` says why. Plain
+    nbgrader (no status): `nbgrader export`.
     """
     from .export import export_csv
 
@@ -254,8 +250,7 @@ def report_command(context: click.Context, output: Path) -> None:
 @click.pass_context
 def check_command(context: click.Context, no_execute: bool, assignment_names: tuple[str, ...]) -> None:
     """Check the course: metadata valid, release/ in sync with source/, no leaks in release/, source passes
-    the
-    Validator and an unanswered release fails it. Exits non-zero on any problem."""
+    the Validator and an unanswered release fails it. Exits non-zero on any problem."""
     from .integrity import check_course
 
     root = _root(context)

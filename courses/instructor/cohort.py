@@ -2,10 +2,8 @@
 
 A perfect trainee is the RELEASED notebook with every answer cell filled from the SOURCE notebook's solution
 (markers removed); a blank trainee hands the release back untouched; a mistake trainee is perfect except for
-one
-text edit listed in ``source/<assignment>/simulated_mistakes.toml``. Solutions are read from ``source/`` at
-run time:
-nothing here holds one.
+one text edit listed in ``source/<assignment>/simulated_mistakes.toml``. Solutions are read from ``source/``
+at run time: nothing here holds one.
 """
 
 from __future__ import annotations

@@ -1,10 +1,8 @@
 """``spmu collect``: copy trainees' notebooks from a folder or a zip into nbgrader's submitted folder.
 
 The input holds ``<trainee_id>/<notebook>.ipynb`` (as downloaded from an LMS or a shared drive), optionally
-with
-``<trainee_id>/timestamp.txt`` (nbgrader's own submission timestamp file). Bad entries are rejected one by one
-with
-a reason; the rest is collected. Re-collecting a trainee replaces that trainee's submission only.
+with ``<trainee_id>/timestamp.txt`` (nbgrader's own submission timestamp file). Bad entries are rejected one
+by one with a reason; the rest is collected. Re-collecting a trainee replaces that trainee's submission only.
 """
 
 from __future__ import annotations

@@ -1,6 +1,5 @@
 """``spmu export``: one sorted CSV row per trainee and assignment, with a status that tells a real zero apart
-from
-a submission that could not be graded, and plain-language notes saying why."""
+from a submission that could not be graded, and plain-language notes saying why."""
 
 from __future__ import annotations
 

@@ -6,11 +6,9 @@ fine).
 - :func:`leak_problems`: no solution, hidden test, mark scheme or model answer line of ``source/`` is in
 ``release/``.
 - :func:`feedback_leak_problems`: the same scan over trainees' HTML feedback (hidden tests, mark schemes,
-model
-  written answers; solutions are not scanned there because a trainee's correct answer may equal them).
+model written answers; solutions are not scanned there because a trainee's correct answer may equal them).
 - :func:`validation_problems`: every source notebook passes nbgrader's ``Validator``; every released notebook,
-left
-  unanswered, fails it (``invert=True``).
+left unanswered, fails it (``invert=True``).
 """
 
 from __future__ import annotations
@@ -43,9 +41,8 @@ def normalise(line: str) -> str:
 
 def secret_lines(notebook: nbformat.NotebookNode) -> dict[str, set[str]]:
     """Instructor-only lines of a source notebook, by kind, minus lines that prove nothing when found: lines
-    of its
-    public part, keyword-only lines, and (for the other kinds) lines of the solutions, which trainees may
-    write."""
+    of its public part, keyword-only lines, and (for the other kinds) lines of the solutions, which trainees
+    may write."""
     secrets: dict[str, set[str]] = {
         "solution": set(),
         "hidden test": set(),

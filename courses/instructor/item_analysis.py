@@ -1,18 +1,13 @@
 """Classical item analysis of a cohort's scores: difficulty and discrimination indices per graded cell.
 
 Difficulty index p: the mean fraction of the item's points the cohort earned (Crocker & Algina, *Introduction
-to
-Classical and Modern Test Theory*, 1986, ch. 14). Discrimination index D: p in the upper group minus p in the
-lower
-group, each the 27 % of trainees with the highest / lowest total score (Kelley, T. L., 1939, "The selection of
-upper
-and lower groups for the validation of test items", J. Educ. Psychol. 30(1), 17-24). Ebel's guide for D (Ebel
-&
-Frisbie, *Essentials of Educational Measurement*, 5th ed., 1991): >= 0.40 very good, 0.30-0.39 reasonably
-good,
-0.20-0.29 marginal (revise), < 0.20 poor (revise or discard). Corrected item-total correlation r: Pearson
-correlation
-of the item with the total of the OTHER items (so an item is not correlated with itself).
+to Classical and Modern Test Theory*, 1986, ch. 14). Discrimination index D: p in the upper group minus p in
+the lower group, each the 27 % of trainees with the highest / lowest total score (Kelley, T. L., 1939, "The
+selection of upper and lower groups for the validation of test items", J. Educ. Psychol. 30(1), 17-24). Ebel's
+guide for D (Ebel & Frisbie, *Essentials of Educational Measurement*, 5th ed., 1991): >= 0.40 very good,
+0.30-0.39 reasonably good, 0.20-0.29 marginal (revise), < 0.20 poor (revise or discard). Corrected item-total
+correlation r: Pearson correlation of the item with the total of the OTHER items (so an item is not correlated
+with itself).
 """
 
 from __future__ import annotations

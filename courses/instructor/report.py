@@ -2,8 +2,8 @@
 
 Per assignment: the distribution of total scores, the mean score per exercise, and the item analysis of every
 graded cell (difficulty and discrimination indices, see :mod:`courses.instructor.item_analysis`), with the
-items
-the cohort struggled with most. Charts are matplotlib PNGs embedded in the page, so the file works offline.
+items the cohort struggled with most. Charts are matplotlib PNGs embedded in the page, so the file works
+offline.
 """
 
 from __future__ import annotations
@@ -49,9 +49,8 @@ def exercise_of_items(root: Path, assignment: str) -> dict[str, str]:
     """Map ``notebook/grade_id`` of each graded cell to its exercise (an answer cell's ``notebook/grade_id``).
 
     A test belongs to the answer whose grade_id is in its own (``test_impact_angle_hidden`` ->
-    ``impact_angle``),
-    else to the first answer it calls, else to the answer cell before it. Written answers and tasks are their
-    own.
+    ``impact_angle``), else to the first answer it calls, else to the answer cell before it. Written answers
+    and tasks are their own.
     """
     mapping = {}
     for path in sorted((root / "source" / assignment).glob("*.ipynb")):

@@ -1,8 +1,7 @@
 """The whole pipeline on the toy course: exact points, redacted feedback, export statuses and the report.
 
 Includes the negative control: stock nbgrader feedback of the same submissions DOES show the hidden test, and
-the
-scanner catches it (so the scan that passes on our feedback is able to fail).
+the scanner catches it (so the scan that passes on our feedback is able to fail).
 """
 
 from __future__ import annotations

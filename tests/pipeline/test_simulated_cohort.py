@@ -2,10 +2,8 @@
 course.
 
 release -> collect (perfect, blank, one trainee per mistake) -> autograde (2 workers) -> feedback -> export,
-then:
-exact autograder points of every graded cell from nbgrader's Gradebook, and feedback free of hidden tests,
-mark
-schemes and model answers (the blank trainee's feedback also free of solution lines).
+then: exact autograder points of every graded cell from nbgrader's Gradebook, and feedback free of hidden
+tests, mark schemes and model answers (the blank trainee's feedback also free of solution lines).
 """
 
 from __future__ import annotations
