@@ -28,10 +28,14 @@ _RUN_ALL_FINISHED = """(selector) => {
   return stopped || prompts.every(t => /\\d/.test(t));
 }"""
 
-# What a widget shows in its output areas (text and images), leaving out the controls themselves.
-_OUTPUT_FINGERPRINT = """(cell) => [...cell.querySelectorAll('.jupyter-widgets.widget-output, .jupyter-widgets-output-area')]
-  .map(o => o.innerText + [...o.querySelectorAll('img')].map(i => i.src).join('') +
-            [...o.querySelectorAll('svg')].map(s => s.outerHTML).join('')).join('|')"""
+# What a cell's widgets show (text, images, drawings), leaving out the controls' own values (slider readouts,
+# selectors, text boxes), so that only a real change of the plot, table or message counts.
+_OUTPUT_FINGERPRINT = """(cell) => {
+  const area = cell.querySelector('.jp-OutputArea').cloneNode(true);
+  area.querySelectorAll('.widget-readout, select, textarea, input').forEach(e => e.remove());
+  return area.textContent + [...area.querySelectorAll('img')].map(i => i.src).join('') +
+         [...area.querySelectorAll('svg')].map(s => s.outerHTML).join('');
+}"""
 
 
 def open_notebook(page: Page, server: LabServer, relative_path: str) -> Locator:
@@ -77,21 +81,30 @@ def output_fingerprint(cell: Locator) -> str:
 
 
 def change_first_control(cell: Locator) -> str:
-    """Move the first slider two steps right, or pick another option of the first selector; what was changed."""
+    """Move the first slider two steps, or pick another option of the first selector, then press the widget's
+    first button if it has one (widgets that work on request, e.g. "Analyse"); what was done."""
     slider = cell.locator(".widget-slider .noUi-handle")
-    if slider.count():
-        label = cell.locator(".widget-slider .widget-label").first.inner_text()
-        slider.first.focus()
-        slider.first.press("ArrowRight")
-        slider.first.press("ArrowRight")
-        return f"slider {label!r}"
     dropdown = cell.locator(".widget-dropdown select")
-    if dropdown.count():
+    if slider.count():
+        handle = slider.first
+        label = cell.locator(".widget-slider .widget-label").first.inner_text()
+        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        handle.focus()
+        for _ in range(2):
+            handle.press("ArrowLeft" if at_max else "ArrowRight")
+        done = f"moving slider {label!r}"
+    elif dropdown.count():
         options = dropdown.first.locator("option").all_inner_texts()
         other = (dropdown.first.evaluate("select => select.selectedIndex") + 1) % len(options)
         dropdown.first.select_option(index=other)
-        return f"selector set to {options[other]!r}"
-    raise AssertionError("this widget has neither a slider nor a selector to change")
+        done = f"choosing {options[other]!r} in a selector"
+    else:
+        raise AssertionError("this widget has neither a slider nor a selector to change")
+    button = cell.locator("button.widget-button")
+    if button.count():
+        done += f" and pressing {button.first.inner_text()!r}"
+        button.first.click()
+    return done
 
 
 def wait_for_output_change(cell: Locator, before: str, what: str) -> None:
@@ -106,6 +119,24 @@ def wait_for_output_change(cell: Locator, before: str, what: str) -> None:
         raise AssertionError(
             f"the widget's plot/output did not change within {WIDGET_UPDATE_TIMEOUT_MS / 1000:.0f} s after {what}"
         ) from None
+
+
+def cell_at(notebook: Locator, index: int) -> Locator:
+    """The notebook's cell at ``index`` (0-based, as in the .ipynb file)."""
+    return notebook.locator(f'.jp-Cell[data-windowed-list-index="{index}"]')
+
+
+def run_cell(cell: Locator) -> None:
+    """Select a code cell, press Shift+Enter, and wait until it has run (its execution count changed)."""
+    prompt = cell.locator(".jp-InputPrompt")
+    before = prompt.inner_text()
+    cell.locator(".jp-InputArea-editor").click()
+    cell.page.keyboard.press("Shift+Enter")
+    cell.page.wait_for_function(
+        "([prompt, before]) => /\\d/.test(prompt.textContent) && prompt.textContent !== before",
+        arg=[prompt.element_handle(), before],
+        timeout=WIDGET_UPDATE_TIMEOUT_MS,
+    )
 
 
 def validate(page: Page) -> Locator:

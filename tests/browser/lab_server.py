@@ -15,9 +15,13 @@ from pathlib import Path
 
 STARTUP_TIMEOUT_S = 60.0
 
-# The "get notified about Jupyter news" pop-up covers the page and would fetch from the internet.
 LAB_SETTINGS_OVERRIDES = {
+    # The "get notified about Jupyter news" pop-up covers the page and would fetch from the internet.
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    # Lab's default ("contentVisibility") lets the browser skip laying out cells off screen, so a cell's size is
+    # only estimated until it is scrolled to and cell screenshots came out cropped. "none" lays out every cell:
+    # the page looks the same, only long notebooks render a little slower.
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
 }
 
 
