@@ -23,15 +23,17 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 
 # --- grading limits (spmu autograde) ---
 # Read by `spmu autograde` (courses/instructor/limits.py); plain `nbgrader autograde` uses c.Execute.timeout above.
-# Per cell: our slowest solution cell runs in well under 10 s on 2 cores, so 30 s leaves 3x headroom for a slow
-# but honest answer while a hang costs a trainee's re-run at most 30 s.
+# Per cell: the slowest cell of our source notebooks took 3.8 s in the sandbox on 2 shared cores (2026-11-28),
+# so 30 s leaves about 8x headroom for a slow but honest answer, while a hang costs at most 30 s per re-run.
 c.GradingLimits.cell_timeout_s = 30.0
 # Per notebook, all re-runs included (each disabled cell means one more run from the top): bounds a cohort run.
 c.GradingLimits.notebook_timeout_s = 300.0
-# Address space per kernel (MB): a pandas + matplotlib kernel maps about 300 MB and our case files are small,
-# so 1 GB is over 3x what an honest notebook needs, and 2 workers x 1 GB fits a small 4 GB machine.
+# Address space per kernel (MB): running our source notebooks in the sandbox peaked at 335-447 MB mapped
+# (103-156 MB resident), measured on 2026-11-28; 1 GB leaves over 2x headroom for an honest answer,
+# and 2 workers x 1 GB fits a small 4 GB machine.
 c.GradingLimits.memory_mb = 1024
-# All cell outputs of one notebook (bytes): our notebooks' figures and tables stay well under 1 MB.
+# All cell outputs of one notebook (bytes): our graded source notebooks produce at most 7.2 kB; 1 MB leaves room
+# for a trainee's print-debugging while a print loop cannot fill the grader's memory.
 c.GradingLimits.max_output_bytes = 1_000_000
 # "auto": bubblewrap when usable, else a loud warning and no sandbox; "bwrap" refuses to run without it.
 c.GradingLimits.sandbox = "auto"
