@@ -106,3 +106,19 @@ def test_unsandboxed_kernel_still_gets_the_memory_limit(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("hog = bytearray(2_000_000_000)")])
     report = run_notebook(nb, None, Limits(memory_mb=512, sandbox="none"), "none", [])
     assert [i.kind for i in report.incidents] == ["memory_exceeded"]
+
+
+CHILD_HOG = ("import subprocess, sys, time\n"
+             "hogs = [subprocess.Popen([sys.executable, '-c', 'b = bytearray(350_000_000); import time; "
+             "time.sleep(60)']) for _ in range(2)]\n"
+             "time.sleep(60)")
+
+
+def test_memory_of_processes_the_kernel_starts_counts_too():
+    """Each child stays under the per-process limit; together they pass it and the watchdog stops them."""
+    mode = "bwrap" if sandbox.bwrap_problem() is None else "none"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CHILD_HOG),
+                                         nbformat.v4.new_code_cell("print('after')")])
+    report = run_notebook(nb, None, Limits(memory_mb=512, cell_timeout_s=30, sandbox=mode), mode, [])
+    assert [(i.kind, i.cell_index) for i in report.incidents] == [("memory_exceeded", 0)]
+    assert report.notebook.cells[1].outputs[0]["text"] == "after\n", "the next cell runs after the restart"
