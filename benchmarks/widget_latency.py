@@ -1,0 +1,153 @@
+"""Widget latency: how long each module widget takes to react to a control, on the module's own case data.
+
+Every source notebook is run in this process (an IPython shell, headless, ``MPLBACKEND=Agg``) so each explorer
+gets the case data and the reference functions exactly as the notebook wires them. Then every control of every
+widget is changed a few times (slider positions, dropdown options, check boxes, text, button clicks) and the
+time until the synchronous callback returns is measured. The goal is at most 50 ms per callback.
+
+    python benchmarks/widget_latency.py [--changes 3] [NOTEBOOK ...]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+
+from notebook_timing import COURSE_ROOT, median, prepare_environment
+
+GOAL_MS = 50.0
+EXPLORER_CALL = re.compile(r"\b((?:explore|build)_\w+)\s*\(")
+
+
+def notebook_widgets(path: Path) -> list[tuple[str, object]]:
+    """(explorer name, widget) for every cell of ``path`` whose value is a widget, in notebook order."""
+    import ipywidgets as widgets
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    shell.reset(new_session=True)
+    previous = os.getcwd()
+    os.chdir(path.parent)
+    found = []
+    try:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            with capture_output():
+                outcome = shell.run_cell(cell.source, store_history=False)
+            if not outcome.success:
+                raise SystemExit(f"{path.name}: a cell failed ({outcome.error_before_exec or outcome.error_in_exec})")
+            if isinstance(outcome.result, widgets.Widget):
+                names = EXPLORER_CALL.findall(cell.source)
+                found.append((names[-1] if names else "widget", outcome.result))
+    finally:
+        os.chdir(previous)
+    return found
+
+
+def controls(widget) -> Iterator[object]:
+    """Every control a trainee can change inside ``widget`` (depth first)."""
+    import ipywidgets as widgets
+
+    passive = (widgets.HTML, widgets.HTMLMath, widgets.Label, widgets.Output, widgets.Image, widgets.Valid)
+    stack = [widget]
+    while stack:
+        node = stack.pop(0)
+        children = getattr(node, "children", None)
+        if children:
+            stack[:0] = list(children)
+        elif isinstance(node, widgets.Button) or (isinstance(node, widgets.ValueWidget)
+                                                  and not isinstance(node, passive)
+                                                  and not getattr(node, "disabled", False)):
+            yield node
+
+
+def new_values(control, count: int) -> list[object]:
+    """``count`` values for ``control`` that differ from each other in turn (empty: not a control we drive)."""
+    import ipywidgets as widgets
+
+    value = control.value
+    if isinstance(control, widgets.widgets.widget_selection._MultipleSelection):
+        options = list(control._options_values)
+        return [tuple(options[: (i % len(options)) + 1]) for i in range(1, count + 1)] if options else []
+    if isinstance(control, widgets.widgets.widget_selection._Selection):
+        options = list(control._options_values)
+        if len(options) < 2:
+            return []
+        start = options.index(value) if value in options else 0
+        return [options[(start + i) % len(options)] for i in range(1, count + 1)]
+    if isinstance(value, bool):
+        return [not value if i % 2 == 0 else value for i in range(count)]
+    if isinstance(value, (int, float)) and hasattr(control, "min") and hasattr(control, "max"):
+        low, high = control.min, control.max
+        step = getattr(control, "step", None) or (1 if isinstance(value, int) else (high - low) / 100)
+        picks = []
+        for i in range(count):
+            target = low + (high - low) * (0.25 + 0.5 * (i % 2)) + step * (i // 2)
+            snapped = low + round((target - low) / step) * step
+            picks.append(type(value)(min(high, max(low, snapped))))
+        return picks
+    if isinstance(value, str):
+        return [value + " " * (i % 2 + 1) if i % 2 == 0 else value for i in range(count)]
+    return []
+
+
+def callback_times_ms(widget, changes: int) -> dict[str, list[float]]:
+    """Control description -> milliseconds each change took until its callbacks returned."""
+    import ipywidgets as widgets
+
+    times: dict[str, list[float]] = {}
+    for number, control in enumerate(controls(widget)):
+        label = f"{type(control).__name__} '{getattr(control, 'description', '') or number}'"
+        runs = []
+        if isinstance(control, widgets.Button):
+            for _ in range(changes):
+                started = time.perf_counter()
+                control.click()
+                runs.append((time.perf_counter() - started) * 1000)
+        else:
+            for value in new_values(control, changes):
+                started = time.perf_counter()
+                control.value = value
+                runs.append((time.perf_counter() - started) * 1000)
+        if runs:
+            times[label] = runs
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--changes", type=int, default=3, help="changes per control [3]")
+    parser.add_argument("notebooks", nargs="*", type=Path, help="source notebooks [all of source/]")
+    args = parser.parse_args()
+    prepare_environment()
+    paths = [p.resolve() for p in args.notebooks] or sorted((COURSE_ROOT / "source").glob("*/*.ipynb"))
+    worst_all, over, total = 0.0, 0, 0
+    for path in paths:
+        for name, widget in notebook_widgets(path):
+            times = callback_times_ms(widget, args.changes)
+            if not times:
+                print(f"{path.parent.name}/{name}: no control to drive")
+                continue
+            total += 1
+            slowest = max(times, key=lambda k: median(times[k]))
+            worst = max(max(t) for t in times.values())
+            typical = median([t for runs in times.values() for t in runs])
+            worst_all = max(worst_all, worst)
+            over += worst > GOAL_MS
+            print(f"{path.parent.name}/{name}: median {typical:.0f} ms, max {worst:.0f} ms, slowest control "
+                  f"{slowest} (median {median(times[slowest]):.0f} ms), {sum(map(len, times.values()))} changes"
+                  f"{'  OVER GOAL' if worst > GOAL_MS else ''}", flush=True)
+    print(f"widgets: {total}")
+    print(f"max_callback_ms: {worst_all:.0f}")
+    print(f"widgets_over_{GOAL_MS:g}ms: {over} of {total}")
+
+
+if __name__ == "__main__":
+    main()
