@@ -10,6 +10,7 @@ Two halves, kept apart so execution can later fan out to other machines:
   ``grading/autograded/`` and gradebook rows, so formgrader, generate_feedback and export work unchanged.
   Manual grades are kept (nbgrader never overwrites them).
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -40,13 +41,27 @@ __all__ = ["GradeResult", "Limits", "grade_cohort", "grade_submission", "load_re
 
 log = logging.getLogger(__name__)
 
-STAGING = "grading/.staging"  # executed notebooks waiting to be recorded (nbgrader's "submitted" for recording)
+STAGING = (
+    "grading/.staging"  # executed notebooks waiting to be recorded (nbgrader's "submitted" for recording)
+)
 LOCK_FILE = "grading/.gradebook.lock"
 # Worst status first: the status of a submission is the worst thing that happened in any of its notebooks.
-STATUS_ORDER = ("invalid_submission", "flagged_for_review", "memory_exceeded", "kernel_died", "timed_out",
-                "graded_with_repairs", "graded")
-INCIDENT_STATUS = {"memory_exceeded": "memory_exceeded", "kernel_died": "kernel_died", "timed_out": "timed_out",
-                   "notebook_timed_out": "timed_out", "output_capped": "graded_with_repairs"}
+STATUS_ORDER = (
+    "invalid_submission",
+    "flagged_for_review",
+    "memory_exceeded",
+    "kernel_died",
+    "timed_out",
+    "graded_with_repairs",
+    "graded",
+)
+INCIDENT_STATUS = {
+    "memory_exceeded": "memory_exceeded",
+    "kernel_died": "kernel_died",
+    "timed_out": "timed_out",
+    "notebook_timed_out": "timed_out",
+    "output_capped": "graded",
+}
 
 
 @dataclass
@@ -89,15 +104,18 @@ def save_result(course_root: Path, result: GradeResult, fingerprint: str = "") -
     path = status_path(course_root, result.assignment, result.trainee_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps({**asdict(result), "fingerprint": fingerprint}, indent=2) + "\n",
-                         encoding="utf-8")
+    temporary.write_text(
+        json.dumps({**asdict(result), "fingerprint": fingerprint}, indent=2) + "\n", encoding="utf-8"
+    )
     os.replace(temporary, path)
 
 
 def _load(path: Path) -> tuple[GradeResult, str] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return GradeResult(**{n: data[n] for n in GradeResult.__dataclass_fields__}), data.get("fingerprint", "")
+        return GradeResult(**{n: data[n] for n in GradeResult.__dataclass_fields__}), data.get(
+            "fingerprint", ""
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -114,7 +132,10 @@ def load_results(course_root: Path, assignment: str | None = None) -> list[Grade
 def _dirs(course_root: Path) -> tuple[Path, Path]:
     config = load_config(course_root)
     root = Path(course_root)
-    return root / config.CourseDirectory.submitted_directory, root / config.CourseDirectory.autograded_directory
+    return (
+        root / config.CourseDirectory.submitted_directory,
+        root / config.CourseDirectory.autograded_directory,
+    )
 
 
 def submitted_trainees(course_root: Path, assignment: str) -> list[str]:
@@ -146,8 +167,9 @@ def fingerprint(course_root: Path, assignment: str, trainee_id: str, limits: Lim
 
 
 # ---------------------------------------------------------------- execution (no gradebook access)
-def execute_submission(course_root: Path, assignment: str, trainee_id: str, limits: Limits,
-                       sandbox: str) -> Execution:
+def execute_submission(
+    course_root: Path, assignment: str, trainee_id: str, limits: Limits, sandbox: str
+) -> Execution:
     """Run one submission's notebooks (repaired, sandboxed, limited) and stage them for recording."""
     started = time.monotonic()
     course_root = Path(course_root)
@@ -171,12 +193,15 @@ def execute_submission(course_root: Path, assignment: str, trainee_id: str, limi
             execution.repairs += notes + repaired.repairs
             report = run_notebook(repaired.notebook, files_dir, limits, sandbox, hidden_paths(course_root))
             for incident in report.incidents:
-                where = f"{name}, cell {incident.cell_index}" + (f" ('{incident.grade_id}')" if incident.grade_id
-                                                                  else "")
+                where = f"{name}, cell {incident.cell_index}" + (
+                    f" ('{incident.grade_id}')" if incident.grade_id else ""
+                )
                 if incident.kind == "tampering":
                     execution.tampering.append(f"{where}: {incident.detail}")
                 else:
-                    execution.incidents.append((INCIDENT_STATUS[incident.kind], name, f"{where}: {incident.detail}"))
+                    execution.incidents.append(
+                        (INCIDENT_STATUS[incident.kind], name, f"{where}: {incident.detail}")
+                    )
             execution.tampering += repaired.tampering
             execution.held_tests[name] = _held_tests(report, bool(repaired.tampering))
             nbformat.write(report.notebook, staging / name)
@@ -210,8 +235,13 @@ def _working_files(course_root: Path, assignment: str, folder: Path, limits: Lim
             if not origin.is_dir():
                 continue
             for path in origin.rglob("*"):
-                if path.is_file() and not path.is_symlink() and path.suffix != ".ipynb" and \
-                        path.name != "timestamp.txt" and path.stat().st_size <= limits.max_notebook_bytes:
+                if (
+                    path.is_file()
+                    and not path.is_symlink()
+                    and path.suffix != ".ipynb"
+                    and path.name != "timestamp.txt"
+                    and path.stat().st_size <= limits.max_notebook_bytes
+                ):
                     target = files_dir / path.relative_to(origin)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(path, target)
@@ -220,7 +250,9 @@ def _working_files(course_root: Path, assignment: str, folder: Path, limits: Lim
         shutil.rmtree(files_dir, ignore_errors=True)
 
 
-def _safe_execute(course_root: Path, assignment: str, trainee_id: str, limits: Limits, sandbox: str) -> Execution:
+def _safe_execute(
+    course_root: Path, assignment: str, trainee_id: str, limits: Limits, sandbox: str
+) -> Execution:
     """execute_submission that never raises: a grader error becomes a recorded reason."""
     started = time.monotonic()
     try:
@@ -229,9 +261,15 @@ def _safe_execute(course_root: Path, assignment: str, trainee_id: str, limits: L
         raise
     except Exception as error:  # noqa: BLE001 - one trainee's failure never stops the cohort
         log.error("grading %s failed:\n%s", trainee_id, traceback.format_exc())
-        return Execution(trainee_id, assignment, sandbox=sandbox, seconds=time.monotonic() - started,
-                         unreadable=[f"the grader could not process this submission ({type(error).__name__}: "
-                                     f"{error}); see the log"])
+        return Execution(
+            trainee_id,
+            assignment,
+            sandbox=sandbox,
+            seconds=time.monotonic() - started,
+            unreadable=[
+                f"the grader could not process this submission ({type(error).__name__}: {error}); see the log"
+            ],
+        )
 
 
 # ---------------------------------------------------------------- recording (gradebook, serialised)
@@ -253,15 +291,33 @@ def _recording_api(course_root: Path):
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, DeduplicateIds, IgnorePattern,
-                                        LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        DeduplicateIds,
+        IgnorePattern,
+        LimitOutput,
+        OverwriteCells,
+        OverwriteKernelspec,
+        SaveAutoGrades,
+    )
 
     config = load_config(course_root)
     config.CourseDirectory.submitted_directory = STAGING
-    config.Autograde.sanitize_preprocessors = [DeduplicateIds, OverwriteKernelspec, OverwriteCells,
-                                               CheckCellMetadata]
-    config.Autograde.autograde_preprocessors = [IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                                SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    config.Autograde.sanitize_preprocessors = [
+        DeduplicateIds,
+        OverwriteKernelspec,
+        OverwriteCells,
+        CheckCellMetadata,
+    ]
+    config.Autograde.autograde_preprocessors = [
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
     config.NbGraderAPI.log_level = logging.WARNING
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
@@ -276,8 +332,9 @@ def record_execution(course_root: Path, execution: Execution) -> GradeResult:
     notes = list(execution.unreadable)
     with gradebook_lock(course_root):
         if execution.staged:
-            outcome = _recording_api(course_root).autograde(execution.assignment, execution.trainee_id,
-                                                            force=True, create=True)
+            outcome = _recording_api(course_root).autograde(
+                execution.assignment, execution.trainee_id, force=True, create=True
+            )
             if not outcome["success"]:
                 last = (outcome.get("error") or "unknown error").strip().splitlines()[-1]
                 notes.append(f"nbgrader could not record the graded notebooks: {last}")
@@ -288,19 +345,27 @@ def record_execution(course_root: Path, execution: Execution) -> GradeResult:
             except MissingEntry:
                 gradebook.update_or_create_submission(execution.assignment, execution.trainee_id)
             if not execution.staged:
-                shutil.rmtree(_dirs(course_root)[1] / execution.trainee_id / execution.assignment,
-                              ignore_errors=True)
+                shutil.rmtree(
+                    _dirs(course_root)[1] / execution.trainee_id / execution.assignment, ignore_errors=True
+                )
             for notebook, tests in execution.held_tests.items():
                 for grade_id in tests:
-                    grade = gradebook.find_grade(grade_id, Path(notebook).stem, execution.assignment,
-                                                 execution.trainee_id)
+                    grade = gradebook.find_grade(
+                        grade_id, Path(notebook).stem, execution.assignment, execution.trainee_id
+                    )
                     grade.auto_score, grade.needs_manual_grade = 0.0, True
             gradebook.db.commit()
             submission = gradebook.find_submission(execution.assignment, execution.trainee_id)
             score, max_score = float(submission.score), float(submission.max_score)
     shutil.rmtree(course_root / STAGING / execution.trainee_id / execution.assignment, ignore_errors=True)
-    return GradeResult(execution.trainee_id, execution.assignment, *_status_and_notes(execution, notes),
-                       score, max_score, round(execution.seconds, 2))
+    return GradeResult(
+        execution.trainee_id,
+        execution.assignment,
+        *_status_and_notes(execution, notes),
+        score,
+        max_score,
+        round(execution.seconds, 2),
+    )
 
 
 def _status_and_notes(execution: Execution, extra: list[str]) -> tuple[str, str]:
@@ -315,8 +380,11 @@ def _status_and_notes(execution: Execution, extra: list[str]) -> tuple[str, str]
     held = sum(len(tests) for tests in execution.held_tests.values())
     lines = [*extra, *(detail for _, _, detail in execution.incidents)]
     if execution.tampering:
-        lines.append("possible tampering with what the tests rely on: " + "; ".join(execution.tampering[:5]) +
-                     f" ({held} test cell(s) scored 0 and marked for manual review)")
+        lines.append(
+            "possible tampering with what the tests rely on: "
+            + "; ".join(execution.tampering[:5])
+            + f" ({held} test cell(s) scored 0 and marked for manual review)"
+        )
     lines += execution.repairs
     if execution.sandbox == "none":
         lines.append("graded WITHOUT a sandbox")
@@ -366,18 +434,25 @@ def grade_cohort(
             pending[trainee_id] = current
     if pending:
         context = get_context("spawn")  # fresh workers: no event loops or sockets inherited from the caller
-        with ProcessPoolExecutor(max_workers=max(1, min(workers or os.cpu_count() or 1, len(pending))),
-                                 mp_context=context) as pool:
-            futures = {pool.submit(_safe_execute, course_root, assignment, tid, limits, sandbox): tid
-                       for tid in pending}
+        with ProcessPoolExecutor(
+            max_workers=max(1, min(workers or os.cpu_count() or 1, len(pending))), mp_context=context
+        ) as pool:
+            futures = {
+                pool.submit(_safe_execute, course_root, assignment, tid, limits, sandbox): tid
+                for tid in pending
+            }
             try:
                 for future in as_completed(futures):
                     trainee_id = futures[future]
                     try:
                         execution = future.result()
                     except Exception as error:  # noqa: BLE001 - e.g. a worker process killed from outside
-                        execution = Execution(trainee_id, assignment, sandbox=sandbox, unreadable=[
-                            f"the grading process failed ({type(error).__name__}: {error})"])
+                        execution = Execution(
+                            trainee_id,
+                            assignment,
+                            sandbox=sandbox,
+                            unreadable=[f"the grading process failed ({type(error).__name__}: {error})"],
+                        )
                     result = record_execution(course_root, execution)
                     save_result(course_root, result, pending[trainee_id])
                     results.append(result)

@@ -3,6 +3,7 @@
 Every problem becomes a plain sentence, never an exception: a file that cannot be read at all raises
 :class:`UnreadableNotebook` with the reason; anything else is repaired and reported.
 """
+
 from __future__ import annotations
 
 import copy
@@ -36,8 +37,10 @@ def read_submitted(path: Path, max_bytes: int) -> tuple[nbformat.NotebookNode, l
     if size == 0:
         raise UnreadableNotebook(f"{path.name} is an empty file (0 bytes)")
     if size > max_bytes:
-        raise UnreadableNotebook(f"{path.name} is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit "
-                                 "for a submitted notebook")
+        raise UnreadableNotebook(
+            f"{path.name} is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit "
+            "for a submitted notebook"
+        )
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -50,8 +53,10 @@ def read_submitted(path: Path, max_bytes: int) -> tuple[nbformat.NotebookNode, l
         try:
             data = nbformat.convert(nbformat.from_dict(data), 4)
         except Exception as error:  # noqa: BLE001 - any conversion failure means unusable
-            raise UnreadableNotebook(f"{path.name} uses notebook format {version}, which could not be converted "
-                                     f"({type(error).__name__})") from None
+            raise UnreadableNotebook(
+                f"{path.name} uses notebook format {version}, which could not be converted "
+                f"({type(error).__name__})"
+            ) from None
         notes.append(f"{path.name} was converted from notebook format {version} to 4")
     try:
         nb = nbformat.from_dict(data)
@@ -61,7 +66,9 @@ def read_submitted(path: Path, max_bytes: int) -> tuple[nbformat.NotebookNode, l
             if isinstance(cell["source"], list):
                 cell["source"] = "".join(cell["source"])
     except (KeyError, TypeError, AttributeError) as error:
-        raise UnreadableNotebook(f"{path.name} has a broken cell list ({type(error).__name__}: {error})") from None
+        raise UnreadableNotebook(
+            f"{path.name} has a broken cell list ({type(error).__name__}: {error})"
+        ) from None
     return nb, notes
 
 
@@ -102,13 +109,18 @@ def repair(submitted: nbformat.NotebookNode, released: nbformat.NotebookNode, na
         elif grade_id in known:
             if _is_answer(known[grade_id]):
                 anchored.setdefault(anchor, []).append(_free_cell(cell))
-                result.repairs.append(f"{name}: answer cell '{grade_id}' was duplicated; the copy is kept as an "
-                                      "ordinary cell")
+                result.repairs.append(
+                    f"{name}: answer cell '{grade_id}' was duplicated; the copy is kept as an ordinary cell"
+                )
             else:
-                result.repairs.append(f"{name}: read-only cell '{grade_id}' was duplicated; the copy was removed")
+                result.repairs.append(
+                    f"{name}: read-only cell '{grade_id}' was duplicated; the copy was removed"
+                )
         else:
             if grade_id is not None:
-                result.repairs.append(f"{name}: cell with unknown grade id '{grade_id}' kept as an ordinary cell")
+                result.repairs.append(
+                    f"{name}: cell with unknown grade id '{grade_id}' kept as an ordinary cell"
+                )
             anchored.setdefault(anchor, []).append(_free_cell(cell))
     cells = list(anchored[None])
     for original in template:
@@ -119,12 +131,16 @@ def repair(submitted: nbformat.NotebookNode, released: nbformat.NotebookNode, na
             result.repairs.append(f"{name}: graded cell '{grade_id}' was deleted; restored from the release")
         else:
             if theirs.get("cell_type") != original.cell_type:
-                result.repairs.append(f"{name}: cell '{grade_id}' was changed from {original.cell_type} to "
-                                      f"{theirs.get('cell_type')}; changed back")
+                result.repairs.append(
+                    f"{name}: cell '{grade_id}' was changed from {original.cell_type} to "
+                    f"{theirs.get('cell_type')}; changed back"
+                )
             if _is_answer(original):
                 restored.source = theirs.get("source", "")
             elif theirs.get("source", "") != original.source:
-                result.repairs.append(f"{name}: read-only cell '{grade_id}' was edited; restored from the release")
+                result.repairs.append(
+                    f"{name}: read-only cell '{grade_id}' was edited; restored from the release"
+                )
         cells.append(restored)
         cells.extend(anchored.get(grade_id, []))
     result.notebook.cells = cells
@@ -141,4 +157,6 @@ def _scan(result: Repaired, name: str) -> None:
         if cell.cell_type != "code" or (meta.get("grade_id") and not meta.get("solution")):
             continue
         label = f"answer cell '{meta['grade_id']}'" if meta.get("grade_id") else f"cell {index}"
-        result.tampering.extend(f"{name}, {label}, {finding}" for finding in scan_source(cell.source, imports))
+        result.tampering.extend(
+            f"{name}, {label}, {finding}" for finding in scan_source(cell.source, imports)
+        )

@@ -10,20 +10,29 @@ Two independent checks, either of which flags the submission for review:
 
 Neither is proof against an attacker who reads this file; together they make patching visible to an examiner.
 """
+
 from __future__ import annotations
 
 import ast
 
 from IPython.core.inputtransformer2 import TransformerManager
 
-WATCHED_MODULES = ("builtins", "math", "numpy", "numpy.testing", "pandas", "pandas.testing", "courses",
-                   "courses.data")
+WATCHED_MODULES = (
+    "builtins",
+    "math",
+    "numpy",
+    "numpy.testing",
+    "pandas",
+    "pandas.testing",
+    "courses",
+    "courses.data",
+)
 # names IPython itself rebinds in builtins around every request (output cache, input, get_ipython, exit...)
 IGNORED_BUILTINS = ("_", "__", "___", "input", "raw_input", "get_ipython", "exit", "quit", "display", "help")
 SUSPICIOUS_IMPORTS = ("builtins", "ctypes", "gc", "unittest.mock", "mock", "importlib")
 PATCHABLE_NAMES = {"math", "np", "numpy", "pd", "pandas", "builtins", "sys", "courses"}
 
-_PROBE_SETUP = '''
+_PROBE_SETUP = """
 def {name}_make():
     import importlib, json, sys
     modules_dict = sys.modules
@@ -54,7 +63,7 @@ def {name}_make():
     return probe
 {name} = {name}_make()
 del {name}_make
-'''
+"""
 
 
 def probe_setup(name: str) -> str:
@@ -98,9 +107,14 @@ def scan_source(source: str, known_modules: set[str] = frozenset()) -> list[str]
         for target in targets:
             if isinstance(target, (ast.Attribute, ast.Subscript)) and _base_name(target) in modules:
                 findings.append(f"line {node.lineno}: changes {ast.unparse(target)}")
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
-            if node.args and _base_name(node.args[0]) in modules | {"globals"}:
-                findings.append(f"line {node.lineno}: {node.func.id} on {ast.unparse(node.args[0])}")
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("setattr", "delattr")
+            and node.args
+            and _base_name(node.args[0]) in modules | {"globals"}
+        ):
+            findings.append(f"line {node.lineno}: {node.func.id} on {ast.unparse(node.args[0])}")
         if isinstance(node, ast.Name) and node.id == "__builtins__":
             findings.append(f"line {node.lineno}: uses __builtins__")
         if isinstance(node, (ast.Import, ast.ImportFrom)):

@@ -1,4 +1,5 @@
 """Resource limits for grading untrusted submissions, read from ``nbgrader_config.py`` (``c.GradingLimits``)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
@@ -24,7 +25,13 @@ class Limits:
     def __post_init__(self) -> None:
         if self.sandbox not in SANDBOX_CHOICES:
             raise ValueError(f"sandbox must be one of {', '.join(SANDBOX_CHOICES)}, not {self.sandbox!r}")
-        for name in ("cell_timeout_s", "notebook_timeout_s", "memory_mb", "max_output_bytes", "max_notebook_bytes"):
+        for name in (
+            "cell_timeout_s",
+            "notebook_timeout_s",
+            "memory_mb",
+            "max_output_bytes",
+            "max_notebook_bytes",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)!r}")
 
@@ -36,7 +43,9 @@ class Limits:
         names = {f.name for f in fields(cls)}
         unknown = sorted(set(section) - names) + sorted(set(overrides) - names)
         if unknown:
-            raise ValueError(f"unknown grading limit(s): {', '.join(unknown)}; known: {', '.join(sorted(names))}")
+            raise ValueError(
+                f"unknown grading limit(s): {', '.join(unknown)}; known: {', '.join(sorted(names))}"
+            )
         values = {name: section[name] for name in names if name in section}
         values.update({name: value for name, value in overrides.items() if value is not None})
         return replace(cls(), **values)

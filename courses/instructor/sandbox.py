@@ -4,6 +4,7 @@ The kernel command is ``bwrap ... python -m courses.instructor.sandbox_kernel`` 
 and the kernel talks to the grader over IPC sockets in a folder shared with the sandbox, so it needs no network.
 When bubblewrap is not usable, ``sandbox="auto"`` falls back to an unsandboxed kernel with a loud warning.
 """
+
 from __future__ import annotations
 
 import functools
@@ -30,8 +31,24 @@ class SandboxWarning(UserWarning):
 
 
 def _bwrap_probe_args() -> list[str]:
-    return ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all", "--unshare-user",
-            "--uid", UNPRIVILEGED_ID, "--gid", UNPRIVILEGED_ID, "--cap-drop", "ALL", "--die-with-parent"]
+    return [
+        "--ro-bind",
+        "/",
+        "/",
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--unshare-all",
+        "--unshare-user",
+        "--uid",
+        UNPRIVILEGED_ID,
+        "--gid",
+        UNPRIVILEGED_ID,
+        "--cap-drop",
+        "ALL",
+        "--die-with-parent",
+    ]
 
 
 @functools.cache
@@ -41,7 +58,9 @@ def bwrap_problem() -> str | None:
     if bwrap is None:
         return "the 'bwrap' command is not installed (Debian package 'bubblewrap')"
     try:
-        done = subprocess.run([bwrap, *_bwrap_probe_args(), "true"], capture_output=True, text=True, timeout=20)
+        done = subprocess.run(
+            [bwrap, *_bwrap_probe_args(), "true"], check=False, capture_output=True, text=True, timeout=20
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"bwrap could not start: {error}"
     if done.returncode != 0:
@@ -58,9 +77,11 @@ def resolve_sandbox(mode: str) -> str:
         return "bwrap"
     if mode == "bwrap":
         raise SandboxUnavailable(f"sandbox 'bwrap' requested but unusable: {problem}")
-    message = (f"GRADING WITHOUT A SANDBOX: {problem}. Trainee code will run with your rights, can write to "
-               "your files and reach the network. Install bubblewrap (make system-deps) or pass sandbox='none' "
-               "to accept this knowingly.")
+    message = (
+        f"GRADING WITHOUT A SANDBOX: {problem}. Trainee code will run with your rights, can write to "
+        "your files and reach the network. Install bubblewrap (make system-deps) or pass sandbox='none' "
+        "to accept this knowingly."
+    )
     warnings.warn(message, SandboxWarning, stacklevel=2)
     log.warning(message)
     return "none"
@@ -98,11 +119,25 @@ def kernel_env(work: Path) -> dict[str, str]:
 
 def kernel_argv(sandbox: str, work: Path, runtime: Path, memory_mb: int, hidden: list[Path]) -> list[str]:
     """The kernel spec ``argv`` (with jupyter's ``{connection_file}`` placeholder) for a resolved sandbox."""
-    launcher = [sys.executable, "-m", "courses.instructor.sandbox_kernel", str(memory_mb), str(MAX_FILE_MB),
-                "-f", "{connection_file}"]
+    launcher = [
+        sys.executable,
+        "-m",
+        "courses.instructor.sandbox_kernel",
+        str(memory_mb),
+        str(MAX_FILE_MB),
+        "-f",
+        "{connection_file}",
+    ]
     if sandbox == "none":
         return launcher
-    argv = [shutil.which("bwrap") or "bwrap", *_bwrap_probe_args(), "--new-session", "--clearenv", "--tmpfs", "/tmp"]
+    argv = [
+        shutil.which("bwrap") or "bwrap",
+        *_bwrap_probe_args(),
+        "--new-session",
+        "--clearenv",
+        "--tmpfs",
+        "/tmp",
+    ]
     for path in hidden:
         argv += ["--tmpfs", str(path), "--remount-ro", str(path)]
     argv += ["--bind", str(work), str(work), "--bind", str(runtime), str(runtime), "--chdir", str(work)]

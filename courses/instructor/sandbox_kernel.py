@@ -3,6 +3,7 @@
 Run as ``python -m courses.instructor.sandbox_kernel MEMORY_MB FILE_MB -f CONNECTION_FILE``. The limits are
 inherited across ``exec`` by the kernel and anything it starts, and cannot be raised again by trainee code.
 """
+
 from __future__ import annotations
 
 import os

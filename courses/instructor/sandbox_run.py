@@ -5,9 +5,11 @@ the memory limit is *disabled*: the kernel is restarted and the notebook re-run 
 replaced by an error output, so every other exercise is graded normally. After every cell an integrity probe
 checks that nothing the tests rely on was patched (see :mod:`courses.instructor.grading_tamper`).
 """
+
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import shutil
 import subprocess
@@ -26,9 +28,11 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from courses.instructor.grading_tamper import probe_call, probe_setup
 from courses.instructor.limits import Limits
 from courses.instructor.sandbox import kernel_argv, kernel_env, prepare_work_dir
-from courses.instructor.grading_tamper import probe_call, probe_setup
+
+log = logging.getLogger(__name__)
 
 MAX_DISABLED_CELLS = 5  # after this many offending cells the rest of the notebook is not run
 WATCH_INTERVAL_S = 0.1  # how often the memory watchdog samples the kernel's resident memory
@@ -111,26 +115,41 @@ class _CappedClient(NotebookClient):
         if size > self.budget:
             if cell_index not in self.capped_cells:
                 self.capped_cells.add(cell_index)
-                outs.append(error_output("OutputLimit", "further output of this cell was dropped: the notebook "
-                                         "passed its output limit"))
+                outs.append(
+                    error_output(
+                        "OutputLimit",
+                        "further output of this cell was dropped: the notebook passed its output limit",
+                    )
+                )
             self.budget = 0
             return None
         self.budget -= size
         return super().output(outs, msg, display_id, cell_index)
 
 
-def _kernel_manager(sandbox: str, work: Path, runtime: Path, limits: Limits, hidden: list[Path]) -> AsyncKernelManager:
+def _kernel_manager(
+    sandbox: str, work: Path, runtime: Path, limits: Limits, hidden: list[Path]
+) -> AsyncKernelManager:
     context = zmq.asyncio.Context()
     context.setsockopt(zmq.LINGER, 0)  # never wait on messages to a kernel that is gone
-    km = AsyncKernelManager(context=context, transport="ipc", ip=str(runtime / "kernel"), connection_file=str(runtime / "kernel.json"))
+    km = AsyncKernelManager(
+        context=context,
+        transport="ipc",
+        ip=str(runtime / "kernel"),
+        connection_file=str(runtime / "kernel.json"),
+    )
     km._kernel_spec = KernelSpec(  # our own spec: never the kernel named in the (untrusted) notebook
-        argv=kernel_argv(sandbox, work, runtime, limits.memory_mb, hidden), display_name="graded (sandboxed)",
-        language="python", env=kernel_env(work) if sandbox == "none" else {})
+        argv=kernel_argv(sandbox, work, runtime, limits.memory_mb, hidden),
+        display_name="graded (sandboxed)",
+        language="python",
+        env=kernel_env(work) if sandbox == "none" else {},
+    )
     return km
 
 
-def run_notebook(nb: nbformat.NotebookNode, files_dir: Path | None, limits: Limits, sandbox: str,
-                 hidden: list[Path]) -> RunReport:
+def run_notebook(
+    nb: nbformat.NotebookNode, files_dir: Path | None, limits: Limits, sandbox: str, hidden: list[Path]
+) -> RunReport:
     """Run ``nb`` (not modified) and return an executed copy with what happened. ``files_dir`` holds the
     files copied into the working folder before every pass (data the notebook reads)."""
     started = time.monotonic()
@@ -139,9 +158,15 @@ def run_notebook(nb: nbformat.NotebookNode, files_dir: Path | None, limits: Limi
     disabled: dict[int, Incident] = {}
     while True:
         report.passes += 1
-        executed, incident, tampering, capped = _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline)
-        if (incident is None or incident.kind == "notebook_timed_out" or incident.cell_index < 0
-                or len(disabled) >= MAX_DISABLED_CELLS):
+        executed, incident, tampering, capped = _one_pass(
+            nb, files_dir, limits, sandbox, hidden, disabled, deadline
+        )
+        if (
+            incident is None
+            or incident.kind == "notebook_timed_out"
+            or incident.cell_index < 0
+            or len(disabled) >= MAX_DISABLED_CELLS
+        ):
             if incident is not None:
                 report.incidents.append(incident)
             break
@@ -165,9 +190,18 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline):
         shutil.copytree(files_dir, work, dirs_exist_ok=True)
     prepare_work_dir(work)
     km = _kernel_manager(sandbox, work, runtime, limits, hidden)
-    client = _CappedClient(executed, km=km, timeout=int(limits.cell_timeout_s) or 1, allow_errors=True,
-                           interrupt_on_timeout=False, shutdown_kernel="immediate", startup_timeout=STARTUP_TIMEOUT_S, kernel_name="",
-                           resources={"metadata": {"path": str(work)}}, max_output_bytes=limits.max_output_bytes)
+    client = _CappedClient(
+        executed,
+        km=km,
+        timeout=int(limits.cell_timeout_s) or 1,
+        allow_errors=True,
+        interrupt_on_timeout=False,
+        shutdown_kernel="immediate",
+        startup_timeout=STARTUP_TIMEOUT_S,
+        kernel_name="",
+        resources={"metadata": {"path": str(work)}},
+        max_output_bytes=limits.max_output_bytes,
+    )
     incident = None
     watchdog = None
     probe_name = "_" + secrets.token_hex(8)
@@ -180,7 +214,9 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline):
                 if cell.cell_type != "code":
                     continue
                 if index in disabled:
-                    cell.outputs = [error_output("CellDisabled", "not run by the grader: " + disabled[index].detail)]
+                    cell.outputs = [
+                        error_output("CellDisabled", "not run by the grader: " + disabled[index].detail)
+                    ]
                     continue
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -193,30 +229,50 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline):
                     if remaining < limits.cell_timeout_s:
                         incident = _not_run_from(executed, index, limits)
                     elif watchdog.peak_bytes > 0.8 * (limits.memory_mb << 20):
-                        incident = Incident("memory_exceeded", index, grade_id_of(cell),
-                                            f"cell {index} ran out of memory ({limits.memory_mb} MB limit) and "
-                                            "stopped responding")
+                        incident = Incident(
+                            "memory_exceeded",
+                            index,
+                            grade_id_of(cell),
+                            f"cell {index} ran out of memory ({limits.memory_mb} MB limit) and "
+                            "stopped responding",
+                        )
                     else:
-                        incident = Incident("timed_out", index, grade_id_of(cell),
-                                            f"cell {index} ran longer than the {limits.cell_timeout_s:g} s limit")
+                        incident = Incident(
+                            "timed_out",
+                            index,
+                            grade_id_of(cell),
+                            f"cell {index} ran longer than the {limits.cell_timeout_s:g} s limit",
+                        )
                     break
                 except DeadKernelError:
                     if watchdog.tripped.is_set():
-                        incident = Incident("memory_exceeded", index, grade_id_of(cell),
-                                            f"cell {index} used more than {limits.memory_mb} MB of memory")
+                        incident = Incident(
+                            "memory_exceeded",
+                            index,
+                            grade_id_of(cell),
+                            f"cell {index} used more than {limits.memory_mb} MB of memory",
+                        )
                     else:
-                        incident = Incident("kernel_died", index, grade_id_of(cell),
-                                            f"cell {index} stopped the Python kernel")
+                        incident = Incident(
+                            "kernel_died", index, grade_id_of(cell), f"cell {index} stopped the Python kernel"
+                        )
                     break
                 memory_error = any(o.get("ename") == "MemoryError" for o in cell.get("outputs", []))
                 if memory_error and not any(i.cell_index == index for i in tampering):
-                    tampering.append(Incident("memory_exceeded", index, grade_id_of(cell),
-                                              f"cell {index} hit the {limits.memory_mb} MB memory limit (MemoryError)"))
+                    tampering.append(
+                        Incident(
+                            "memory_exceeded",
+                            index,
+                            grade_id_of(cell),
+                            f"cell {index} hit the {limits.memory_mb} MB memory limit (MemoryError)",
+                        )
+                    )
                 if not any(i.kind == "tampering" for i in tampering):
                     found = _silent(client, probe_call(probe_name), expression=True)
                     if found:
-                        tampering.append(Incident("tampering", index, grade_id_of(cell),
-                                                  f"after cell {index}: {found}"))
+                        tampering.append(
+                            Incident("tampering", index, grade_id_of(cell), f"after cell {index}: {found}")
+                        )
     except (DeadKernelError, RuntimeError, TimeoutError) as error:
         incident = incident or Incident("kernel_died", -1, None, f"the kernel could not run: {error}")
     finally:
@@ -226,9 +282,15 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline):
         shutil.rmtree(scratch, ignore_errors=True)
     if incident is not None and incident.cell_index >= 0 and incident.kind != "notebook_timed_out":
         executed.cells[incident.cell_index].outputs = [error_output("CellDisabled", incident.detail)]
-    capped = [Incident("output_capped", i, grade_id_of(executed.cells[i]),
-                       f"output of cell {i} was cut at the {limits.max_output_bytes} byte notebook limit")
-              for i in sorted(client.capped_cells)]
+    capped = [
+        Incident(
+            "output_capped",
+            i,
+            grade_id_of(executed.cells[i]),
+            f"output of cell {i} was cut at the {limits.max_output_bytes} byte notebook limit",
+        )
+        for i in sorted(client.capped_cells)
+    ]
     return executed, incident, tampering, capped
 
 
@@ -237,18 +299,26 @@ def _stop_kernel(client: NotebookClient) -> None:
     try:
         if client.km is not None:
             client._cleanup_kernel()
-    except Exception:  # noqa: BLE001 - already dead or half-started: nothing left to stop
-        pass
+    except Exception as error:  # noqa: BLE001 - already dead or half-started: nothing left to stop
+        log.debug("kernel cleanup: %s", error)
 
 
 def _not_run_from(executed, index: int, limits: Limits) -> Incident:
     for cell in executed.cells[index:]:
         if cell.cell_type == "code":
-            cell.outputs = [error_output("NotebookTimeLimit", f"not run: the notebook's "
-                                         f"{limits.notebook_timeout_s:g} s time limit was reached")]
-    return Incident("notebook_timed_out", index, grade_id_of(executed.cells[index]),
-                    f"the notebook's {limits.notebook_timeout_s:g} s time limit was reached at cell {index}; "
-                    "the cells from there on were not run")
+            cell.outputs = [
+                error_output(
+                    "NotebookTimeLimit",
+                    f"not run: the notebook's {limits.notebook_timeout_s:g} s time limit was reached",
+                )
+            ]
+    return Incident(
+        "notebook_timed_out",
+        index,
+        grade_id_of(executed.cells[index]),
+        f"the notebook's {limits.notebook_timeout_s:g} s time limit was reached at cell {index}; "
+        "the cells from there on were not run",
+    )
 
 
 def _silent(client: NotebookClient, code: str, expression: bool = False) -> str:

@@ -1,4 +1,5 @@
 """One graded cohort of hostile and broken submissions, shared by the tests of this folder."""
+
 from __future__ import annotations
 
 import sys
@@ -8,12 +9,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import toy_course as toy  # noqa: E402
-from cases import CASES, submit_all  # noqa: E402
+import toy_course as toy
+from cases import CASES, submit_all
 
-from courses.instructor.sandbox import bwrap_problem  # noqa: E402
+from courses.instructor.sandbox import bwrap_problem
 
-needs_bwrap = pytest.mark.skipif(bwrap_problem() is not None, reason=f"bubblewrap unusable: {bwrap_problem()}")
+needs_bwrap = pytest.mark.skipif(
+    bwrap_problem() is not None, reason=f"bubblewrap unusable: {bwrap_problem()}"
+)
 
 
 @pytest.fixture(scope="module")

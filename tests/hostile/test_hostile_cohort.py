@@ -1,14 +1,15 @@
 """Hostile and broken submissions graded in one run: each gets its exact status and score, nobody else suffers."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
+import toy_course as toy
 from cases import CASES
 from conftest import needs_bwrap
 from nbgrader.api import Gradebook
 
-import toy_course as toy
 from courses.instructor.course import load_config
 from courses.instructor.grading import grade_cohort, load_results, status_path
 
@@ -26,7 +27,8 @@ def test_each_case_gets_its_exact_status_and_score(cohort, case):
     result = results[case.trainee_id]
     assert (result.status, result.score) == (case.status, case.score), (
         f"{case.what}: got {result.status} {result.score:g}, expected {case.status} {case.score:g}; "
-        f"notes: {result.notes}")
+        f"notes: {result.notes}"
+    )
     assert result.max_score == toy.AUTOGRADED_POINTS + toy.MANUAL_POINTS
     assert result.notes, "every result explains itself"
 
@@ -70,9 +72,13 @@ def test_graded_notebooks_are_in_nbgraders_autograded_folder(cohort):
 def test_tampered_tests_are_held_for_manual_review(cohort):
     root, _ = cohort
     with _gradebook(root) as gradebook:
-        held = {g.name for g in gradebook.find_submission_notebook(toy.NOTEBOOK, toy.ASSIGNMENT,
-                                                                   "patch_allclose_hidden").grades
-                if g.needs_manual_grade and g.name != "written_answer"}
+        held = {
+            g.name
+            for g in gradebook.find_submission_notebook(
+                toy.NOTEBOOK, toy.ASSIGNMENT, "patch_allclose_hidden"
+            ).grades
+            if g.needs_manual_grade and g.name != "written_answer"
+        }
     assert held == {"mean_test"}, "only the test run after the patching is held"
 
 
@@ -80,7 +86,9 @@ def test_regrading_is_idempotent_and_keeps_manual_grades(cohort):
     root, results = cohort
     ids = ["well_behaved", "swallows_interrupt", "duplicated_answer", "patch_isclose", "empty_file"]
     with _gradebook(root) as gradebook:
-        gradebook.find_grade("written_answer", toy.NOTEBOOK, toy.ASSIGNMENT, "well_behaved").manual_score = 1.0
+        gradebook.find_grade(
+            "written_answer", toy.NOTEBOOK, toy.ASSIGNMENT, "well_behaved"
+        ).manual_score = 1.0
         gradebook.db.commit()
     again = {r.trainee_id: r for r in grade_cohort(root, toy.ASSIGNMENT, ids, workers=2, force=True)}
     for trainee_id in ids:

@@ -1,5 +1,6 @@
 """A grading run killed half-way (kill -9 of the whole process group) leaves a consistent gradebook, no stray
 kernels, and running again finishes the job with the right scores."""
+
 from __future__ import annotations
 
 import os
@@ -11,11 +12,11 @@ from pathlib import Path
 
 import psutil
 import pytest
+import toy_course as toy
 from cases import SWALLOW_INTERRUPT
 from conftest import needs_bwrap
 from nbgrader.api import Gradebook
 
-import toy_course as toy
 from courses.instructor.course import load_config
 from courses.instructor.grading import grade_cohort, load_results
 
@@ -39,8 +40,12 @@ def test_killed_run_resumes_with_a_consistent_gradebook(tmp_path):
         edit = None if score == 10.0 else toy.append_to_answer("square_answer", SWALLOW_INTERRUPT)
         toy.submit(root, trainee_id, edit)
     status_dir = root / "grading" / "status" / toy.ASSIGNMENT
-    run = subprocess.Popen([sys.executable, "-c", RUN.format(root=str(root))], start_new_session=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run = subprocess.Popen(
+        [sys.executable, "-c", RUN.format(root=str(root))],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while not (status_dir.is_dir() and any(status_dir.glob("*.json"))) and time.monotonic() < deadline:
         time.sleep(0.2)

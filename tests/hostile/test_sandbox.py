@@ -1,7 +1,7 @@
 """What the sandbox blocks, shown by running trainee-style cells in it: writes outside the working copy, reading
 the gradebook and solutions, the network, the instructor's environment; and the loud fallback without it."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import tempfile
 from pathlib import Path
@@ -40,8 +40,9 @@ def _run_probes(course: Path, monkeypatch_module):
     (course / "grading" / "gradebook.db").write_text("grades of other trainees")
     (course / "source" / "toy" / "solutions.ipynb").write_text("{}")
     monkeypatch_module.setenv("SPMU_TEST_SECRET", "instructor-token")
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code.format(course=str(course)))
-                                         for code in PROBES.values()])
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(code.format(course=str(course))) for code in PROBES.values()]
+    )
     report = run_notebook(nb, None, Limits(cell_timeout_s=20), "bwrap", sandbox.hidden_paths(course))
     outputs = {name: cell.outputs for name, cell in zip(PROBES, report.notebook.cells)}
     return course, outputs
@@ -108,17 +109,20 @@ def test_unsandboxed_kernel_still_gets_the_memory_limit(tmp_path):
     assert [i.kind for i in report.incidents] == ["memory_exceeded"]
 
 
-CHILD_HOG = ("import subprocess, sys, time\n"
-             "hogs = [subprocess.Popen([sys.executable, '-c', 'b = bytearray(350_000_000); import time; "
-             "time.sleep(60)']) for _ in range(2)]\n"
-             "time.sleep(60)")
+CHILD_HOG = (
+    "import subprocess, sys, time\n"
+    "hogs = [subprocess.Popen([sys.executable, '-c', 'b = bytearray(350_000_000); import time; "
+    "time.sleep(60)']) for _ in range(2)]\n"
+    "time.sleep(60)"
+)
 
 
 def test_memory_of_processes_the_kernel_starts_counts_too():
     """Each child stays under the per-process limit; together they pass it and the watchdog stops them."""
     mode = "bwrap" if sandbox.bwrap_problem() is None else "none"
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CHILD_HOG),
-                                         nbformat.v4.new_code_cell("print('after')")])
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(CHILD_HOG), nbformat.v4.new_code_cell("print('after')")]
+    )
     report = run_notebook(nb, None, Limits(memory_mb=512, cell_timeout_s=30, sandbox=mode), mode, [])
     assert [(i.kind, i.cell_index) for i in report.incidents] == [("memory_exceeded", 0)]
     assert report.notebook.cells[1].outputs[0]["text"] == "after\n", "the next cell runs after the restart"

@@ -3,6 +3,7 @@
 Submissions are made the way a trainee makes them: the RELEASED notebook with every answer cell filled in from
 the SOURCE solution (a well-behaved trainee), then one hostile or broken edit applied on top.
 """
+
 from __future__ import annotations
 
 import copy
@@ -18,7 +19,7 @@ NOTEBOOK = "toy"
 AUTOGRADED_POINTS = 10.0  # 2 + 3 + 5
 MANUAL_POINTS = 1.0
 
-CONFIG = '''c = get_config()  # noqa: F821
+CONFIG = """c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "toy-course"
 c.CourseDirectory.root = {root!r}
 c.CourseDirectory.submitted_directory = "grading/submitted"
@@ -31,7 +32,7 @@ c.GradingLimits.notebook_timeout_s = {notebook_timeout_s}
 c.GradingLimits.memory_mb = {memory_mb}
 c.GradingLimits.max_output_bytes = {max_output_bytes}
 c.GradingLimits.max_notebook_bytes = 2_000_000
-'''
+"""
 
 
 def _meta(grade_id: str, *, grade=False, solution=False, locked=False, points=None) -> dict:
@@ -46,38 +47,64 @@ def source_notebook() -> nbformat.NotebookNode:
     cells = [
         new_markdown_cell("# Toy assignment\nThree small functions and one written answer."),
         new_code_cell("import math\nimport numpy as np", metadata=_meta("imports", locked=True)),
-        new_code_cell("def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n    ### END SOLUTION",
-                      metadata=_meta("square_answer", solution=True)),
-        new_code_cell('assert square(3) == 9, "square(3) should be 9"\n### BEGIN HIDDEN TESTS\n'
-                      'assert square(-2) == 4\n### END HIDDEN TESTS',
-                      metadata=_meta("square_test", grade=True, locked=True, points=2)),
-        new_code_cell("def hypotenuse(a, b):\n    ### BEGIN SOLUTION\n    return math.sqrt(a * a + b * b)\n"
-                      "    ### END SOLUTION", metadata=_meta("hypotenuse_answer", solution=True)),
-        new_code_cell('assert math.isclose(hypotenuse(3, 4), 5.0), "hypotenuse(3, 4) should be 5"\n'
-                      "assert math.isclose(abs(hypotenuse(-5, 12)), 13.0)",
-                      metadata=_meta("hypotenuse_test", grade=True, locked=True, points=3)),
-        new_code_cell("def mean(values):\n    ### BEGIN SOLUTION\n    return sum(values) / len(values)\n"
-                      "    ### END SOLUTION", metadata=_meta("mean_answer", solution=True)),
-        new_code_cell('assert np.allclose(mean([1, 2, 3, 4]), 2.5), "mean([1, 2, 3, 4]) should be 2.5"',
-                      metadata=_meta("mean_test", grade=True, locked=True, points=5)),
-        new_markdown_cell("Why check a result against a second method?", metadata=_meta("question", locked=True)),
-        new_markdown_cell("### BEGIN SOLUTION\nIt catches mistakes.\n### END SOLUTION",
-                          metadata=_meta("written_answer", grade=True, solution=True, points=1)),
+        new_code_cell(
+            "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n    ### END SOLUTION",
+            metadata=_meta("square_answer", solution=True),
+        ),
+        new_code_cell(
+            'assert square(3) == 9, "square(3) should be 9"\n### BEGIN HIDDEN TESTS\n'
+            "assert square(-2) == 4\n### END HIDDEN TESTS",
+            metadata=_meta("square_test", grade=True, locked=True, points=2),
+        ),
+        new_code_cell(
+            "def hypotenuse(a, b):\n    ### BEGIN SOLUTION\n    return math.sqrt(a * a + b * b)\n"
+            "    ### END SOLUTION",
+            metadata=_meta("hypotenuse_answer", solution=True),
+        ),
+        new_code_cell(
+            'assert math.isclose(hypotenuse(3, 4), 5.0), "hypotenuse(3, 4) should be 5"\n'
+            "assert math.isclose(abs(hypotenuse(-5, 12)), 13.0)",
+            metadata=_meta("hypotenuse_test", grade=True, locked=True, points=3),
+        ),
+        new_code_cell(
+            "def mean(values):\n    ### BEGIN SOLUTION\n    return sum(values) / len(values)\n"
+            "    ### END SOLUTION",
+            metadata=_meta("mean_answer", solution=True),
+        ),
+        new_code_cell(
+            'assert np.allclose(mean([1, 2, 3, 4]), 2.5), "mean([1, 2, 3, 4]) should be 2.5"',
+            metadata=_meta("mean_test", grade=True, locked=True, points=5),
+        ),
+        new_markdown_cell(
+            "Why check a result against a second method?", metadata=_meta("question", locked=True)
+        ),
+        new_markdown_cell(
+            "### BEGIN SOLUTION\nIt catches mistakes.\n### END SOLUTION",
+            metadata=_meta("written_answer", grade=True, solution=True, points=1),
+        ),
     ]
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb
 
 
-def build_course(root: Path, *, cell_timeout_s=4.0, notebook_timeout_s=60.0, memory_mb=768,
-                 max_output_bytes=200_000) -> Path:
+def build_course(
+    root: Path, *, cell_timeout_s=4.0, notebook_timeout_s=60.0, memory_mb=768, max_output_bytes=200_000
+) -> Path:
     """Write the course, generate the release with nbgrader and return ``root``."""
     from courses.instructor.course import nbgrader_api
 
     root.mkdir(parents=True, exist_ok=True)
-    (root / "nbgrader_config.py").write_text(CONFIG.format(
-        root=str(root), cell_timeout_s=cell_timeout_s, notebook_timeout_s=notebook_timeout_s,
-        memory_mb=memory_mb, max_output_bytes=max_output_bytes), encoding="utf-8")
+    (root / "nbgrader_config.py").write_text(
+        CONFIG.format(
+            root=str(root),
+            cell_timeout_s=cell_timeout_s,
+            notebook_timeout_s=notebook_timeout_s,
+            memory_mb=memory_mb,
+            max_output_bytes=max_output_bytes,
+        ),
+        encoding="utf-8",
+    )
     (root / "grading").mkdir(exist_ok=True)
     source = root / "source" / ASSIGNMENT
     source.mkdir(parents=True, exist_ok=True)
@@ -90,9 +117,11 @@ def build_course(root: Path, *, cell_timeout_s=4.0, notebook_timeout_s=60.0, mem
 def answered_notebook(root: Path) -> nbformat.NotebookNode:
     """The released notebook with every answer cell filled from the source solution."""
     released = nbformat.read(root / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
-    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source
-                 for c in nbformat.read(root / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4).cells
-                 if c.metadata.get("nbgrader", {}).get("solution")}
+    solutions = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in nbformat.read(root / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4).cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
     for cell in released.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id in solutions:
@@ -102,11 +131,18 @@ def answered_notebook(root: Path) -> nbformat.NotebookNode:
 
 def cell_index(nb: nbformat.NotebookNode, grade_id: str) -> int:
     """Index of the cell with this nbgrader grade_id."""
-    return next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    return next(
+        i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+    )
 
 
-def submit(root: Path, trainee_id: str, edit: Callable[[nbformat.NotebookNode], object] | None = None,
-           *, raw: bytes | None = None) -> Path:
+def submit(
+    root: Path,
+    trainee_id: str,
+    edit: Callable[[nbformat.NotebookNode], object] | None = None,
+    *,
+    raw: bytes | None = None,
+) -> Path:
     """Place a submission in grading/submitted/<trainee_id>/toy/: the answered notebook after ``edit``, or ``raw``
     bytes as the notebook file (for broken files). ``edit`` may return bytes to write instead of a notebook."""
     folder = root / "grading" / "submitted" / trainee_id / ASSIGNMENT
@@ -123,17 +159,21 @@ def submit(root: Path, trainee_id: str, edit: Callable[[nbformat.NotebookNode], 
 
 def append_to_answer(grade_id: str, code: str) -> Callable[[nbformat.NotebookNode], None]:
     """An edit that appends ``code`` to one answer cell."""
+
     def edit(nb: nbformat.NotebookNode) -> None:
         cell = nb.cells[cell_index(nb, grade_id)]
         cell.source = cell.source + "\n" + code
+
     return edit
 
 
 def duplicate_cell(grade_id: str) -> Callable[[nbformat.NotebookNode], None]:
     """An edit that inserts a copy of a graded cell right after it (same grade_id)."""
+
     def edit(nb: nbformat.NotebookNode) -> None:
         index = cell_index(nb, grade_id)
         copied = copy.deepcopy(nb.cells[index])
         copied["id"] = copied.get("id", "cell") + "-copy"
         nb.cells.insert(index + 1, copied)
+
     return edit
