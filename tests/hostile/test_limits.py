@@ -1,0 +1,41 @@
+"""Limits come from nbgrader_config.py with CLI overrides, and the per-notebook wall clock stops a notebook whose
+cells are each within the per-cell timeout but together too slow."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from courses.instructor.limits import Limits
+from courses.instructor.sandbox import bwrap_problem
+from courses.instructor.sandbox_run import run_notebook
+
+
+def test_limits_read_config_then_overrides(tmp_path):
+    (tmp_path / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.GradingLimits.cell_timeout_s = 12.0\nc.GradingLimits.memory_mb = 640\n"
+    )
+    limits = Limits.from_config(tmp_path, cell_timeout_s=5.0, notebook_timeout_s=None)
+    assert (limits.cell_timeout_s, limits.memory_mb, limits.notebook_timeout_s) == (5.0, 640, 300.0)
+
+
+def test_unknown_or_invalid_limits_are_refused(tmp_path):
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\nc.GradingLimits.memroy_mb = 640\n")
+    with pytest.raises(ValueError, match="unknown grading limit"):
+        Limits.from_config(tmp_path)
+    with pytest.raises(ValueError, match="sandbox must be one of"):
+        Limits(sandbox="docker")
+    with pytest.raises(ValueError, match="memory_mb must be positive"):
+        Limits(memory_mb=0)
+
+
+def test_notebook_wall_clock_stops_the_rest_of_the_notebook():
+    mode = "bwrap" if bwrap_problem() is None else "none"
+    cells = [nbformat.v4.new_code_cell("import time\ntime.sleep(2)") for _ in range(8)]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    # 8 x 2 s of cells (each within its 4 s) against 12 s for the notebook, kernel start included
+    report = run_notebook(nb, None, Limits(cell_timeout_s=4, notebook_timeout_s=12, sandbox=mode), mode, [])
+    assert [i.kind for i in report.incidents] == ["notebook_timed_out"]
+    last = report.notebook.cells[-1].outputs
+    assert last[0]["ename"] == "NotebookTimeLimit", "cells after the limit are marked as not run"
+    assert report.notebook.cells[0].outputs == [], "cells before the limit ran normally"
