@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import matplotlib.pyplot as plt
-import networkx as nx
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -21,7 +19,8 @@ def dollars(cents: float) -> str:
 def benford_figure(expected: list[float], counts: list[int], title: str) -> Figure:
     """Observed first-digit shares (bars) against Benford's expected shares (line), in percent."""
     total = sum(counts)
-    fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
+    fig = Figure(figsize=(7, 3.8), layout="constrained")
+    ax = fig.subplots()
     ax.bar(DIGITS, [100 * c / total if total else 0 for c in counts], color="#4c72b0", label="observed")
     ax.plot(DIGITS, [100 * e for e in expected], "o-", color="#c44e52", label="Benford expected")
     ax.set_xticks(DIGITS)
@@ -35,7 +34,8 @@ def benford_figure(expected: list[float], counts: list[int], title: str) -> Figu
 def cash_calendar_figure(cash: pd.DataFrame, customer_id: str, threshold_cents: int, band: float) -> Figure:
     """One customer's cash deposits per UTC day (stacked), the threshold and the band's lower edge."""
     deposits = cash[(cash["customer_id"] == customer_id) & (cash["type"] == "cash_deposit")].sort_values("ts")
-    fig, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
+    fig = Figure(figsize=(8, 3.8), layout="constrained")
+    ax = fig.subplots()
     stacked: dict[dt.date, float] = {}
     for row in deposits.itertuples():
         day = row.ts.date()
@@ -67,7 +67,8 @@ def account_timeline_figure(tx: pd.DataFrame, account_id: str) -> Figure:
     """Money in (up, green) and out (down, red) of one account over time."""
     rows = tx[tx["account_id"] == account_id].sort_values("ts")
     incoming = rows["type"].isin(["wire_in", "cash_deposit"])
-    fig, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
+    fig = Figure(figsize=(8, 3.8), layout="constrained")
+    ax = fig.subplots()
     ax.bar(
         rows.loc[incoming, "ts"],
         rows.loc[incoming, "amount_cents"] / 100,
@@ -95,12 +96,15 @@ def money_trail_figure(
     paths: list[list[str]], time_paths: list[list[str]], source: str, target: str, holders: dict[str, str]
 ) -> Figure:
     """The accounts on the paths found: time-respecting hops solid red, other hops dashed grey."""
+    import networkx as nx  # here, not at the top: only this figure needs it (0.3-0.7 s to import)
+
     graph = nx.DiGraph()
     graph.add_nodes_from([source, target])
     for path in paths:
         nx.add_path(graph, path)
     timed = {(a, b) for path in time_paths for a, b in zip(path, path[1:])}
-    fig, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
+    fig = Figure(figsize=(9, 5.5), layout="constrained")
+    ax = fig.subplots()
     hops = nx.single_source_shortest_path_length(graph, source)
     for node in graph.nodes:  # left to right by hops from the source; the target always on the far right
         graph.nodes[node]["layer"] = hops.get(node, 0)
@@ -136,7 +140,8 @@ def commingling_figure(
     labels: list[str], balance: list[int], libr_taint: list[int], first_out_taint: list[int], step: int
 ) -> Figure:
     """Balance and traceable tainted money after each ledger row, under both rules, up to ``step``."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained", width_ratios=[3, 1])
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    left, right = fig.subplots(1, 2, width_ratios=[3, 1])
     rows = range(step + 1)
     left.plot(rows, [b / 100 for b in balance[: step + 1]], "k-o", markersize=3, label="balance")
     left.plot(
@@ -175,7 +180,8 @@ def net_worth_figure(parts: dict[str, int], unexplained_cents: int, year: int) -
     """The inputs of the net-worth method and the unexplained remainder, as horizontal bars (US$)."""
     labels = list(parts) + ["unexplained wealth"]
     values = [v / 100 for v in parts.values()] + [unexplained_cents / 100]
-    fig, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
+    fig = Figure(figsize=(8, 3.8), layout="constrained")
+    ax = fig.subplots()
     colours = ["#8fb3d9"] * len(parts) + ["#c44e52"]
     ax.barh(labels, values, color=colours)
     ax.axvline(0, color="black", linewidth=0.8)

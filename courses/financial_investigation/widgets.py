@@ -12,7 +12,6 @@ import random
 from collections.abc import Callable
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Image
 from matplotlib.figure import Figure
@@ -30,7 +29,6 @@ def _show(output: widgets.Output, figure: Figure | None) -> None:
     if figure is not None:
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-        plt.close(figure)
         output.append_display_data(Image(data=buffer.getvalue(), format="png"))
 
 
