@@ -1,10 +1,9 @@
-"""Matplotlib figures for the cybercrime notebooks (each function returns a Figure; the caller closes it)."""
+"""Matplotlib figures for the cybercrime notebooks (plain Figures outside pyplot: nothing to close)."""
 from __future__ import annotations
 
 from datetime import datetime
 
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -26,7 +25,8 @@ def failed_logins_figure(events: pd.DataFrame, flagged: set[str], compromised: s
     failed = events[events["event"] == "failed"]
     counts = failed.groupby("ip").size()
     ips = sorted(set(counts[counts >= min_failures].index) | set(flagged), key=lambda ip: (ip not in flagged, ip))
-    fig, ax = plt.subplots(figsize=(10, 0.32 * len(ips) + 1.8), layout="constrained")
+    fig = Figure(figsize=(10, 0.32 * len(ips) + 1.8), layout="constrained")
+    ax = fig.subplots()
     for row, ip in enumerate(ips):
         times = failed.loc[failed["ip"] == ip, "ts"]
         colour = "tab:red" if ip in flagged else "tab:grey"
@@ -47,7 +47,8 @@ def failed_logins_figure(events: pd.DataFrame, flagged: set[str], compromised: s
 
 def timeline_figure(events: list[tuple[str, datetime, str, str]], title: str) -> Figure:
     """Events as (event_id, UTC time, source, description) drawn top-down in the given order."""
-    fig, ax = plt.subplots(figsize=(10, 0.45 * len(events) + 1.6), layout="constrained")
+    fig = Figure(figsize=(10, 0.45 * len(events) + 1.6), layout="constrained")
+    ax = fig.subplots()
     for row, (event_id, when, source, what) in enumerate(events):
         ax.plot(when, row, "o", color=SOURCE_COLOURS.get(source, "black"), markersize=9)
         ax.annotate(f"{event_id}: {what}", (when, row), xytext=(8, -3), textcoords="offset points", fontsize=8)

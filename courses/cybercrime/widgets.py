@@ -32,11 +32,8 @@ def _error(exc: Exception, name: str) -> str:
 
 def _show(output: widgets.Output, fig) -> None:
     """Replace what ``output`` shows with the matplotlib ``fig`` as a PNG (with or without a running kernel)."""
-    import matplotlib.pyplot as plt
-
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90)
-    plt.close(fig)
     output.outputs = ()
     output.append_display_data(Image(data=buffer.getvalue(), format="png"))
 
