@@ -59,7 +59,11 @@ def bwrap_problem() -> str | None:
         return "the 'bwrap' command is not installed (Debian package 'bubblewrap')"
     try:
         done = subprocess.run(
-            [bwrap, *_bwrap_probe_args(), "true"], check=False, capture_output=True, text=True, timeout=20
+            [bwrap, *_bwrap_probe_args(), *_scratch_tmp(), sys.executable, "-c", "import ipykernel, courses"],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"bwrap could not start: {error}"
@@ -92,10 +96,28 @@ def hidden_paths(course_root: Path) -> list[Path]:
     and the instructor's home (unless Python itself lives there)."""
     paths = [course_root / "source", course_root / "grading"]
     home = Path.home()
-    needed = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve(), course_root]
-    if home != Path("/") and not any(p.is_relative_to(home) for p in needed):
+    if home != Path("/") and not any(p.is_relative_to(home) for p in [*_python_paths(), course_root]):
         paths.append(home)
     return [p for p in paths if p.is_dir()]
+
+
+def _python_paths() -> list[Path]:
+    """Where the kernel's Python and the ``courses`` package live: these must stay visible in the sandbox."""
+    import courses
+
+    return [
+        Path(sys.prefix),
+        Path(sys.base_prefix),
+        Path(sys.executable).resolve(),
+        Path(courses.__file__).resolve().parent,
+    ]
+
+
+def _scratch_tmp() -> list[str]:
+    """An empty private /tmp, unless Python or the course package itself lives under /tmp."""
+    if any(p.is_relative_to("/tmp") for p in _python_paths()):
+        return []
+    return ["--tmpfs", "/tmp"]
 
 
 def kernel_env(work: Path) -> dict[str, str]:
@@ -135,8 +157,7 @@ def kernel_argv(sandbox: str, work: Path, runtime: Path, memory_mb: int, hidden:
         *_bwrap_probe_args(),
         "--new-session",
         "--clearenv",
-        "--tmpfs",
-        "/tmp",
+        *_scratch_tmp(),
     ]
     for path in hidden:
         argv += ["--tmpfs", str(path), "--remount-ro", str(path)]
