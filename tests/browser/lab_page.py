@@ -38,10 +38,18 @@ _OUTPUT_FINGERPRINT = """(cell) => {
 }"""
 
 
+_KERNEL_IDLE = """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')].some(e => /\\| Idle$/.test(e.textContent))"""
+
+
+def wait_for_kernel_idle(page: Page) -> None:
+    """Wait until the status bar says the kernel is idle (a widget callback has finished drawing)."""
+    page.wait_for_function(_KERNEL_IDLE, timeout=WIDGET_UPDATE_TIMEOUT_MS)
+
+
 def open_notebook(page: Page, server: LabServer, relative_path: str) -> Locator:
     """Open a notebook in a fresh Lab workspace and wait for its kernel; the notebook panel."""
     page.goto(server.lab_url(relative_path, f"browser-test-{next(_workspace_numbers)}"))
-    page.get_by_text(re.compile(r"\| Idle$")).wait_for(timeout=KERNEL_READY_TIMEOUT_MS)
+    page.wait_for_function(_KERNEL_IDLE, timeout=KERNEL_READY_TIMEOUT_MS)
     return page.locator(VISIBLE_NOTEBOOK)
 
 
@@ -56,6 +64,7 @@ def run_all(page: Page) -> None:
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
     page.wait_for_function(_RUN_ALL_FINISHED, arg=VISIBLE_NOTEBOOK, timeout=RUN_ALL_TIMEOUT_MS)
+    wait_for_kernel_idle(page)
 
 
 def unexecuted_code_cells(notebook: Locator) -> int:
@@ -80,26 +89,34 @@ def output_fingerprint(cell: Locator) -> str:
     return cell.evaluate(_OUTPUT_FINGERPRINT)
 
 
+SLIDER, SELECTOR, TEXT_BOX = ".widget-slider .noUi-handle", ".widget-dropdown select", ".widget-text input"
+CONTROLS = f"{SLIDER}, {SELECTOR}, {TEXT_BOX}"
+
+
 def change_first_control(cell: Locator) -> str:
-    """Move the first slider two steps, or pick another option of the first selector, then press the widget's
-    first button if it has one (widgets that work on request, e.g. "Analyse"); what was done."""
-    slider = cell.locator(".widget-slider .noUi-handle")
-    dropdown = cell.locator(".widget-dropdown select")
+    """Move the first slider one step, else pick another option of the first selector, else add a character to
+    the first text box; then press the widget's first button if it has one (widgets that work on request, such
+    as "Analyse"). Returns what was done, in words."""
+    slider, dropdown, text_box = cell.locator(SLIDER), cell.locator(SELECTOR), cell.locator(TEXT_BOX)
     if slider.count():
         handle = slider.first
         label = cell.locator(".widget-slider .widget-label").first.inner_text()
         at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
         handle.focus()
-        for _ in range(2):
-            handle.press("ArrowLeft" if at_max else "ArrowRight")
+        handle.press("ArrowLeft" if at_max else "ArrowRight")  # one step: one update to wait for
         done = f"moving slider {label!r}"
     elif dropdown.count():
         options = dropdown.first.locator("option").all_inner_texts()
         other = (dropdown.first.evaluate("select => select.selectedIndex") + 1) % len(options)
         dropdown.first.select_option(index=other)
         done = f"choosing {options[other]!r} in a selector"
+    elif text_box.count():
+        text_box.first.press("End")
+        text_box.first.press_sequentially("!")
+        text_box.first.press("Enter")
+        done = "typing '!' at the end of a text box"
     else:
-        raise AssertionError("this widget has neither a slider nor a selector to change")
+        raise AssertionError("this widget has no slider, selector or text box to change")
     button = cell.locator("button.widget-button")
     if button.count():
         done += f" and pressing {button.first.inner_text()!r}"
@@ -119,6 +136,12 @@ def wait_for_output_change(cell: Locator, before: str, what: str) -> None:
         raise AssertionError(
             f"the widget's plot/output did not change within {WIDGET_UPDATE_TIMEOUT_MS / 1000:.0f} s after {what}"
         ) from None
+    wait_for_kernel_idle(cell.page)
+
+
+def image_count(cell: Locator) -> int:
+    """How many images (matplotlib figures) a cell's output shows."""
+    return cell.locator(".jp-OutputArea img").count()
 
 
 def cell_at(notebook: Locator, index: int) -> Locator:

@@ -8,9 +8,11 @@ import nbformat
 import pytest
 
 from lab_page import (
+    CONTROLS,
     cell_at,
     change_first_control,
     error_outputs,
+    image_count,
     leave_notebook,
     open_notebook,
     output_fingerprint,
@@ -53,12 +55,14 @@ def test_trainee_runs_each_notebook_and_uses_its_widgets(
         for index in range(cells.count()):
             cell = cells.nth(index)
             screenshots.save(cell, f"{name}-widget-{index + 1}")
-            if not cell.locator(".widget-slider .noUi-handle, .widget-dropdown select").count():
+            if not cell.locator(CONTROLS).count():
                 continue
-            before = output_fingerprint(cell)
+            before, images = output_fingerprint(cell), image_count(cell)
             what = change_first_control(cell)
             wait_for_output_change(cell, before, what)
             screenshots.save(cell, f"{name}-widget-{index + 1}-after-change")
+            assert error_outputs(cell) == [], f"{path}: widget {index + 1} failed after {what}"
+            assert image_count(cell) >= images, f"{path}: widget {index + 1} lost its plot after {what}"
             changed_controls.append(f"{name}: {what}")
 
         for index in self_check_cells(nbformat.read(lab_root / path, as_version=4))[:1]:
@@ -80,6 +84,6 @@ def test_trainee_runs_each_notebook_and_uses_its_widgets(
             dialog.get_by_role("button", name="Ok").click()
         leave_notebook(page, lab)
 
-    assert changed_controls, f"{assignment}: no widget has a slider or selector to try"
+    assert changed_controls, f"{assignment}: no widget has a slider, selector or text box to try"
     assert self_checks, f"{assignment}: no notebook has a self-check cell (a code cell whose id contains 'selfcheck')"
     assert console.unexpected() == [], "JupyterLab logged console errors"
