@@ -32,7 +32,7 @@ from pathlib import Path
 import nbformat
 
 from courses.instructor.course import CourseError, load_config
-from courses.instructor.grading_repair import UnreadableNotebook, read_submitted, repair
+from courses.instructor.grading_repair import UnreadableNotebook, read_submitted, repair, with_hidden_tests
 from courses.instructor.limits import Limits
 from courses.instructor.sandbox import hidden_paths, resolve_sandbox
 from courses.instructor.sandbox_run import run_notebook
@@ -187,6 +187,7 @@ def execute_submission(
             try:
                 submitted_nb, notes = read_submitted(folder / name, limits.max_notebook_bytes)
                 repaired = repair(submitted_nb, nbformat.read(released_path, as_version=4), name)
+                with_hidden_tests(repaired.notebook, _source_notebook(course_root, assignment, name))
             except UnreadableNotebook as error:
                 execution.unreadable.append(str(error))
                 continue
@@ -208,6 +209,14 @@ def execute_submission(
             execution.staged.append(name)
     execution.seconds = time.monotonic() - started
     return execution
+
+
+def _source_notebook(course_root: Path, assignment: str, name: str) -> nbformat.NotebookNode:
+    """The source version of a released notebook: its test cells carry the hidden tests."""
+    path = Path(course_root) / "source" / assignment / name
+    if not path.is_file():
+        raise CourseError(f"source/{assignment}/{name} is missing: its hidden tests cannot be run")
+    return nbformat.read(path, as_version=4)
 
 
 def _held_tests(report, statically_flagged: bool) -> list[str]:

@@ -148,6 +148,21 @@ def repair(submitted: nbformat.NotebookNode, released: nbformat.NotebookNode, na
     return result
 
 
+def with_hidden_tests(notebook: nbformat.NotebookNode, source: nbformat.NotebookNode) -> None:
+    """Give every autograder test cell its source version, hidden tests included (the release lacks them),
+    as nbgrader's OverwriteCells does from the gradebook before executing."""
+    tests = {
+        _grade_id(cell): cell.source
+        for cell in source.cells
+        if cell.cell_type == "code" and _grade_id(cell) and cell.metadata["nbgrader"].get("grade")
+        and not _is_answer(cell)
+    }
+    for cell in notebook.cells:
+        grade_id = _grade_id(cell)
+        if cell.cell_type == "code" and grade_id in tests and not _is_answer(cell):
+            cell.source = tests[grade_id]
+
+
 def _scan(result: Repaired, name: str) -> None:
     """Static tamper scan of the code the trainee wrote (answers and their own cells)."""
     code = [c for c in result.notebook.cells if c.cell_type == "code"]
