@@ -60,7 +60,7 @@ def test_feedback_has_no_hidden_test_or_mark_scheme(graded: Path):
         assert "toy hidden check" not in text and MARK_SCHEME_LINE not in text
     blank = html_text((graded / "grading" / "feedback" / "blank" / "toy" / "01_toy.html").read_text())
     assert find_leaks(blank, secret_lines_of(graded), ("solution",)) == []
-    mistake = html_text((graded / "grading" / "feedback" / "mistake02" / "toy" / "01_toy.html").read_text())
+    mistake = html_text((graded / "grading" / "feedback" / "mistakes02" / "toy" / "01_toy.html").read_text())
     assert "hidden test in this cell did not pass" in mistake
 
 
@@ -78,8 +78,8 @@ def test_stock_nbgrader_feedback_leaks_and_the_scanner_catches_it(graded: Path):
     config.CourseDirectory.feedback_directory = "grading/stock_feedback"
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     api.log.setLevel(logging.WARNING)
-    assert api.generate_feedback("toy", "mistake02")["success"]
-    page = graded / "grading" / "stock_feedback" / "mistake02" / "toy" / "01_toy.html"
+    assert api.generate_feedback("toy", "mistakes02")["success"]
+    page = graded / "grading" / "stock_feedback" / "mistakes02" / "toy" / "01_toy.html"
     leaks = find_leaks(html_text(page.read_text(encoding="utf-8")), secret_lines_of(graded))
     assert f"hidden test line {HIDDEN_LINE!r}" in leaks
     assert f"mark scheme line {MARK_SCHEME_LINE!r}" in leaks
