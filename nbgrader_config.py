@@ -21,6 +21,15 @@ c.Execute.interrupt_on_timeout = True
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
+# nbgrader's exchange (release/fetch/submit on a shared JupyterHub) is not used on one machine; it points into the
+# private grading/ area so the formgrader does not warn about a missing /srv/nbgrader/exchange.
+EXCHANGE = COURSE_ROOT / "grading" / "exchange"
+try:
+    EXCHANGE.mkdir(parents=True, exist_ok=True)
+except OSError:  # a read-only copy of the course: nbgrader then only warns
+    pass
+c.Exchange.root = str(EXCHANGE)
+
 # --- grading limits (spmu autograde) ---
 # Read by `spmu autograde` (courses/instructor/limits.py); plain `nbgrader autograde` uses c.Execute.timeout above.
 # Per cell: the slowest cell of our source notebooks took 3.8 s in the sandbox on 2 shared cores (2026-11-28),
