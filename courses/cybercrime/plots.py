@@ -49,14 +49,21 @@ def timeline_figure(events: list[tuple[str, datetime, str, str]], title: str) ->
     """Events as (event_id, UTC time, source, description) drawn top-down in the given order."""
     fig = Figure(figsize=(10, 0.45 * len(events) + 1.6), layout="constrained")
     ax = fig.subplots()
+    times = [mdates.date2num(when) for _, when, _, _ in events]
+    middle = (min(times) + max(times)) / 2 if times else 0
     for row, (event_id, when, source, what) in enumerate(events):
         ax.plot(when, row, "o", color=SOURCE_COLOURS.get(source, "black"), markersize=9)
-        ax.annotate(f"{event_id}: {what}", (when, row), xytext=(8, -3), textcoords="offset points", fontsize=8)
+        # Labels point towards the middle of the plot (right of early events, left of late ones): none runs
+        # past the edge of the plot.
+        late = mdates.date2num(when) > middle
+        ax.annotate(f"{event_id}: {what}", (when, row), xytext=(-8 if late else 8, -3), textcoords="offset points",
+                    fontsize=8, ha="right" if late else "left",
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
     ax.set_yticks(range(len(events)), [f"{n + 1}. {e[2]}" for n, e in enumerate(events)], fontsize=8)
     ax.invert_yaxis()
     _utc_time_axis(ax)
     ax.set_xlabel("time (UTC)")
     ax.set_title(title)
-    ax.margins(x=0.45)
+    ax.margins(x=0.08)
     ax.grid(axis="x", alpha=0.3)
     return fig

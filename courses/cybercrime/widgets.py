@@ -8,6 +8,7 @@ from __future__ import annotations
 import email.utils
 import html
 import io
+import ipaddress
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -106,16 +107,25 @@ def explore_headers(messages: dict[str, str], trusted_mx: set[str], received_hop
         except Exception as exc:
             parts.append(_error(exc, "auth_results"))
         try:
-            parts.append(f"<p><b>Reply-To on another domain:</b> {bool(reply_to_mismatch(raw))}</p>")
+            answer = "yes" if reply_to_mismatch(raw) else "no"
+            parts.append(f"<p><b>Reply-To on another domain:</b> {answer}</p>")
         except Exception as exc:
             parts.append(_error(exc, "reply_to_mismatch"))
         report.value = "".join(parts)
+        analysed[0] = raw
 
     def pick(change) -> None:
         text.value = messages[change["new"]]
         analyse()
 
+    def edited(change) -> None:
+        # Results of other headers must not stay on screen: ask for a new analysis instead.
+        if change["new"] != analysed[0]:
+            report.value = "<p style='color:#666'><i>The headers changed: press Analyse to see the new results.</i></p>"
+
+    analysed = [None]
     choice.observe(pick, names="value")
+    text.observe(edited, names="value")
     button.on_click(analyse)
     analyse()
     return widgets.VBox([choice, text, button, report])
@@ -193,7 +203,7 @@ def explore_timeline(key_events: list[dict[str, str]], parse_apache_time: Callab
     from courses.cybercrime.plots import timeline_figure
 
     zone = widgets.Dropdown(options=SYSLOG_ZONES, value="UTC", description="Assumed syslog time zone",
-                            style={"description_width": "initial"})
+                            style={"description_width": "initial"}, layout=widgets.Layout(width="380px"))
     status = widgets.HTML()
     plot = widgets.Output()
 
@@ -226,6 +236,15 @@ def explore_timeline(key_events: list[dict[str, str]], parse_apache_time: Callab
     return widgets.VBox([zone, status, plot])
 
 
+def _looks_like_ip(text: str) -> bool:
+    """True for an IPv4 or IPv6 address (only to decide whether ip_in_network is worth calling)."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def explore_indicators(decode_command: Callable, ip_in_network: Callable, btc_address_type: Callable,
                        watched_networks: list[str]) -> widgets.VBox:
     """One box for an indicator: YOUR functions decode it, check it against watched networks, type a wallet."""
@@ -238,14 +257,21 @@ def explore_indicators(decode_command: Callable, ip_in_network: Callable, btc_ad
         value, parts = text.value.strip(), []
         try:
             parts.append(f"<p><b>decode_command:</b> <code>{html.escape(repr(decode_command(value)))}</code></p>")
+        except ValueError as exc:  # the documented answer for text that is not an encoded command
+            parts.append(f"<p><b>decode_command:</b> <span style='color:#666'>not an encoded command (your "
+                         f"function raised ValueError: {html.escape(str(exc))})</span></p>")
         except Exception as exc:
             parts.append(_error(exc, "decode_command"))
-        try:
-            hits = [cidr for cidr in watched_networks if ip_in_network(value, cidr)]
-            where = f"inside {', '.join(hits)}" if hits else "not inside any watched network"
-            parts.append(f"<p><b>ip_in_network:</b> {html.escape(where)}</p>")
-        except Exception as exc:
-            parts.append(_error(exc, "ip_in_network"))
+        if not _looks_like_ip(value):
+            parts.append("<p><b>ip_in_network:</b> <span style='color:#666'>not an IP address, so not checked "
+                         "against the watched networks</span></p>")
+        else:
+            try:
+                hits = [cidr for cidr in watched_networks if ip_in_network(value, cidr)]
+                where = f"inside {', '.join(hits)}" if hits else "not inside any watched network"
+                parts.append(f"<p><b>ip_in_network:</b> {html.escape(where)}</p>")
+            except Exception as exc:
+                parts.append(_error(exc, "ip_in_network"))
         try:
             parts.append(f"<p><b>btc_address_type:</b> {html.escape(repr(btc_address_type(value)))}</p>")
         except Exception as exc:

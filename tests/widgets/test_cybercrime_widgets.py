@@ -88,13 +88,14 @@ def test_headers_app_analyses_the_chosen_message_and_survives_one_broken_functio
     app = explore_headers(MESSAGES, {"mx1"}, hops, lambda raw, trusted: "203.0.113.7",
                           _not_written, lambda raw: "Reply-To" in raw)
     report = _one(app, widgets.HTML)
-    assert "203.0.113.7" in report.value and "True" in report.value
+    assert "203.0.113.7" in report.value and "another domain:</b> yes" in report.value
     assert "Your function auth_results raised NotImplementedError" in report.value
     _one(app, widgets.Dropdown).value = "b.eml"
-    assert seen[-1] == MESSAGES["b.eml"] and "False" in report.value
+    assert seen[-1] == MESSAGES["b.eml"] and "another domain:</b> no" in report.value, "choosing re-analyses"
     _one(app, widgets.Textarea).value = "From: pasted@example.com\n\n"
+    assert "203.0.113.7" not in report.value and "press Analyse" in report.value, "old results must not stay"
     _one(app, widgets.Button).click()
-    assert seen[-1].startswith("From: pasted")
+    assert seen[-1].startswith("From: pasted") and "203.0.113.7" in report.value
 
 
 def test_signature_viewer_highlights_what_the_trainee_function_found(tmp_path):
@@ -159,3 +160,22 @@ def test_indicator_app_reports_each_function_separately():
     _one(app, widgets.Button).click()
     assert "not inside any watched network" in report.value
     assert "btc_address_type raised NotImplementedError" in report.value
+
+
+def test_indicator_app_calls_ip_in_network_only_on_ip_addresses_and_keeps_value_errors_neutral():
+    calls = []
+
+    def decode(text):
+        raise ValueError("not base64")
+
+    def in_network(ip, cidr):
+        calls.append(ip)
+        raise ValueError(f"{ip!r} does not appear to be an IPv4 or IPv6 address")
+
+    app = explore_indicators(decode, in_network, lambda addr: None, ["203.0.113.0/24"])
+    report = _one(app, widgets.HTML)
+    assert calls == [] and "not an IP address" in report.value and "raised ValueError" in report.value
+    assert "color:#b00020" not in report.value, "a documented ValueError of decode_command is not shown as a bug"
+    _one(app, widgets.Text).value = "2001:db8:bad::1"
+    _one(app, widgets.Button).click()
+    assert calls == ["2001:db8:bad::1"] and "Your function ip_in_network raised ValueError" in report.value
