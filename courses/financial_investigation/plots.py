@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 DIGITS = list(range(1, 10))
 
@@ -14,6 +18,22 @@ def dollars(cents: float) -> str:
     """``123456`` -> ``'$1,234.56'``."""
     sign = "-" if cents < 0 else ""
     return f"{sign}${abs(cents) / 100:,.2f}"
+
+
+def plain(text: str) -> str:
+    """Escape each ``$`` so matplotlib prints it instead of reading ``$4,000 and $4,999`` as maths."""
+    return re.sub(r"(?<!\\)\$", r"\\$", text)
+
+
+def _whole_dollars(value: float, _position=None) -> str:
+    """Axis tick label: ``100000`` -> ``'$100,000'`` (escaped for matplotlib)."""
+    sign = "-" if value < 0 else ""
+    return plain(f"{sign}${abs(value):,.0f}")
+
+
+def _money_axis(axis) -> None:
+    """Show an axis in whole dollars with thousands separators."""
+    axis.set_major_formatter(FuncFormatter(_whole_dollars))
 
 
 def benford_figure(expected: list[float], counts: list[int], title: str) -> Figure:
@@ -26,7 +46,7 @@ def benford_figure(expected: list[float], counts: list[int], title: str) -> Figu
     ax.set_xticks(DIGITS)
     ax.set_xlabel("first digit of the amount")
     ax.set_ylabel("share of amounts (%)")
-    ax.set_title(title)
+    ax.set_title(plain(title))
     ax.legend()
     return fig
 
@@ -46,18 +66,32 @@ def cash_calendar_figure(cash: pd.DataFrame, customer_id: str, threshold_cents: 
                 row.branch_id,
                 (day, bottom + row.amount_cents / 200),
                 ha="center",
-                fontsize=7,
-                color="white",
-                rotation=90,
+                va="center",
+                fontsize=9,
+                color="black",
+                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.9},
             )
         stacked[day] = bottom + row.amount_cents / 100
-    ax.axhline(threshold_cents / 100, color="#c44e52", label=f"threshold {dollars(threshold_cents)}")
+    ax.axhline(threshold_cents / 100, color="#c44e52", label=plain(f"threshold {dollars(threshold_cents)}"))
     ax.axhline(
-        band * threshold_cents / 100, color="#dd8452", linestyle="--", label=f"band starts at {band:.0%}"
+        band * threshold_cents / 100,
+        color="#dd8452",
+        linestyle="--",
+        label=plain(f"band starts at {band:.0%} ({dollars(band * threshold_cents)})"),
     )
+    if stacked:  # only the days with deposits, a day either side (at least a week shown)
+        first, last = (dt.datetime.combine(day, dt.time()) for day in (min(stacked), max(stacked)))
+        pad = dt.timedelta(days=max(1, (7 - (last - first).days) // 2), hours=12)
+        ax.set_xlim(first - pad, last + pad)
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=10)
+        locator.intervald[mdates.DAILY] = [1, 2, 3, 7, 14]  # whole days only, never hours
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
+    ax.set_ylim(0, max([threshold_cents / 100, *stacked.values()]) * 1.15)
+    _money_axis(ax.yaxis)
     ax.set_xlabel("business day (UTC date)")
-    ax.set_ylabel("cash deposited (US$)")
-    ax.set_title(f"Cash deposits of {customer_id} (labels: branch)")
+    ax.set_ylabel(plain("cash deposited (US$)"))
+    ax.set_title(f"Cash deposits of {customer_id} (white boxes: branch of the deposit)")
     ax.legend(loc="upper right", fontsize=8)
     fig.autofmt_xdate()
     return fig
@@ -84,8 +118,9 @@ def account_timeline_figure(tx: pd.DataFrame, account_id: str) -> Figure:
         label="money out",
     )
     ax.axhline(0, color="black", linewidth=0.8)
+    _money_axis(ax.yaxis)
     ax.set_xlabel("time (UTC)")
-    ax.set_ylabel("amount (US$; out is negative)")
+    ax.set_ylabel(plain("amount (US$; out is negative)"))
     ax.set_title(f"Transactions of {account_id}")
     ax.legend(fontsize=8)
     fig.autofmt_xdate()
@@ -128,9 +163,24 @@ def money_trail_figure(
         graph, layout, edgelist=other, edge_color="grey", style="dashed", ax=ax, arrowsize=14, node_size=700
     )
     ax.set_title(
-        f"{holders.get(source, source)} -> {holders.get(target, target)}: {len(paths)} path(s), "
-        f"{len(time_paths)} respect the dates (solid red)",
+        plain(
+            f"{holders.get(source, source)} -> {holders.get(target, target)}: {len(paths)} path(s), "
+            f"{len(time_paths)} with dates in order (solid red; key below)"
+        ),
         fontsize=10,
+    )
+    ax.legend(
+        handles=[
+            Line2D([], [], color="#c44e52", linewidth=2.2, label="wire on a path whose dates never go backwards"),
+            Line2D([], [], color="grey", linestyle="--", label="wire only on paths that go back in time"),
+            Line2D([], [], marker="o", linestyle="", markersize=10, color="#c44e52", label="start and end account"),
+            Line2D([], [], marker="o", linestyle="", markersize=10, color="#8fb3d9", label="account in between"),
+        ],
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=2,
+        fontsize=8,
+        frameon=False,
     )
     ax.axis("off")
     return fig
@@ -161,18 +211,24 @@ def commingling_figure(
         label="tainted (tainted money leaves first)",
     )
     left.set_xlim(-0.5, len(labels) - 0.5)
+    left.xaxis.set_major_locator(MaxNLocator(integer=True))  # rows are whole numbers: no 2.5 or 7.5
     left.set_xlabel("ledger row")
-    left.set_ylabel("US$")
-    left.set_title(f"Row {step}: {labels[step]}", fontsize=10)
+    left.set_ylabel(plain("US$"))
+    _money_axis(left.yaxis)
+    left.set_title(plain(f"Row {step}: {labels[step]}"), fontsize=10)
     left.legend(fontsize=8)
     rules = ["lowest\nintermediate\nbalance", "tainted\nleaves first"]
     tainted = [libr_taint[step] / 100, first_out_taint[step] / 100]
     clean = [balance[step] / 100 - t for t in tainted]
     right.bar(rules, tainted, color="#c44e52", label="tainted")
     right.bar(rules, clean, bottom=tainted, color="#8fb3d9", label="clean")
-    right.set_ylabel("US$ in the account")
-    right.set_title("Now", fontsize=10)
-    right.legend(fontsize=8)
+    right.set_ylabel(plain("US$ in the account"))
+    _money_axis(right.yaxis)
+    right.set_title(f"Now (after row {step})", fontsize=10)
+    # the legend sits above the bars, in headroom kept free for it, instead of covering one of them
+    top = max([b / 100 for b in balance] + tainted + [1.0])
+    right.set_ylim(0, top * 1.35)
+    right.legend(fontsize=8, loc="upper center", ncol=2, handlelength=1.0, columnspacing=0.8)
     return fig
 
 
@@ -183,9 +239,14 @@ def net_worth_figure(parts: dict[str, int], unexplained_cents: int, year: int) -
     fig = Figure(figsize=(8, 3.8), layout="constrained")
     ax = fig.subplots()
     colours = ["#8fb3d9"] * len(parts) + ["#c44e52"]
-    ax.barh(labels, values, color=colours)
+    bars = ax.barh(labels, values, color=colours)
+    ax.bar_label(bars, labels=[_whole_dollars(v) for v in values], padding=3, fontsize=8)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.invert_yaxis()
-    ax.set_xlabel("US$")
-    ax.set_title(f"Net-worth method, {year}: unexplained = {dollars(unexplained_cents)}")
+    low, high = min(values + [0]), max(values + [0])
+    room = 0.2 * ((high - low) or 1)  # space beyond the longest bars for their value labels
+    ax.set_xlim(low - room if low < 0 else 0, high + room)
+    _money_axis(ax.xaxis)
+    ax.set_xlabel(plain("US$"))
+    ax.set_title(plain(f"Net-worth method, {year}: unexplained = {dollars(unexplained_cents)}"))
     return fig

@@ -104,7 +104,8 @@ def explore_benford(
     def draw():
         counts = first_digit_counts(_simulated_invoices(count.value, share.value / 100))
         mad = benford_mad(counts)
-        title = f"{count.value} invoices, {share.value}% fabricated between $4,000 and $4,999"
+        # "\\$" (an escaped dollar) stops matplotlib reading "$4,000 and $" as maths; plots.plain leaves it as is
+        title = f"{count.value} invoices, {share.value}% fabricated between \\$4,000 and \\$4,999"
         message = f"MAD = {mad:.4f}: <b>{html.escape(str(mad_conformity(mad)))}</b>"
         return plots.benford_figure(benford_expected(), counts, title), message
 
@@ -260,8 +261,24 @@ def explore_commingling(
     step = widgets.IntSlider(
         value=0, min=0, max=last, step=1, description="ledger row", style=WIDE, layout=LAYOUT
     )
-    play = widgets.Play(value=0, min=0, max=last, step=1, interval=700, description="play")
+    play = widgets.Play(
+        value=0,
+        min=0,
+        max=last,
+        step=1,
+        interval=700,
+        description="Step through the ledger",
+        tooltip="Step through the ledger: play, pause, back to row 0",
+        show_repeat=False,
+    )
     widgets.link((play, "value"), (step, "value"))
+    # JupyterLab draws a Play control as bare icons (its description is not shown), so label it in words
+    player = widgets.HBox(
+        [
+            widgets.Label("Step through the ledger (play / pause / back to row 0):"),
+            play,
+        ]
+    )
     labels = [
         f"{k} {plots.dollars(a)} ({d})"
         for k, a, d in zip(ledger["kind"], ledger["amount_cents"], ledger.get("description", ledger["kind"]))
@@ -284,7 +301,7 @@ def explore_commingling(
         return plots.commingling_figure(labels, balance, libr, first_out, step.value), message
 
     app = _app([step], draw)  # the Play button moves the slider, so only the slider is observed
-    return widgets.VBox([play, *app.children])
+    return widgets.VBox([player, *app.children])
 
 
 def explore_net_worth(
