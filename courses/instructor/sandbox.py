@@ -1,6 +1,6 @@
 """Where trainee code runs: a kernel inside bubblewrap (read-only system, one writable folder, no network).
 
-The kernel command is ``bwrap ... python -m courses.instructor.sandbox_kernel`` (which sets the memory limit)
+The kernel command is ``bwrap ... python .../instructor/sandbox_kernel.py`` (which sets the memory limit)
 and the kernel talks to the grader over IPC sockets in a folder shared with the sandbox, so it needs no network.
 When bubblewrap is not usable, ``sandbox="auto"`` falls back to an unsandboxed kernel with a loud warning.
 """
@@ -141,10 +141,11 @@ def kernel_env(work: Path) -> dict[str, str]:
 
 def kernel_argv(sandbox: str, work: Path, runtime: Path, memory_mb: int, hidden: list[Path]) -> list[str]:
     """The kernel spec ``argv`` (with jupyter's ``{connection_file}`` placeholder) for a resolved sandbox."""
+    # The launcher runs as a script, not with -m: -m would import the ``courses`` package first (pandas, about
+    # a second per kernel start) only for the process to be replaced by the kernel straight away.
     launcher = [
         sys.executable,
-        "-m",
-        "courses.instructor.sandbox_kernel",
+        str(Path(__file__).with_name("sandbox_kernel.py")),
         str(memory_mb),
         str(MAX_FILE_MB),
         "-f",

@@ -1,6 +1,7 @@
 """Kernel launcher used inside the sandbox: set hard resource limits, then become the IPython kernel.
 
-Run as ``python -m courses.instructor.sandbox_kernel MEMORY_MB FILE_MB -f CONNECTION_FILE``. The limits are
+Run as ``python path/to/sandbox_kernel.py MEMORY_MB FILE_MB -f CONNECTION_FILE`` (a script: importing the
+``courses`` package first would cost a pandas import per kernel). The limits are
 inherited across ``exec`` by the kernel and anything it starts, and cannot be raised again by trainee code.
 """
 
