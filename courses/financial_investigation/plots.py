@@ -169,12 +169,13 @@ def money_trail_figure(
         ),
         fontsize=10,
     )
+    node = {"marker": "o", "linestyle": "", "markersize": 10}
     ax.legend(
         handles=[
-            Line2D([], [], color="#c44e52", linewidth=2.2, label="wire on a path whose dates never go backwards"),
+            Line2D([], [], color="#c44e52", lw=2.2, label="wire on a path whose dates never go backwards"),
             Line2D([], [], color="grey", linestyle="--", label="wire only on paths that go back in time"),
-            Line2D([], [], marker="o", linestyle="", markersize=10, color="#c44e52", label="start and end account"),
-            Line2D([], [], marker="o", linestyle="", markersize=10, color="#8fb3d9", label="account in between"),
+            Line2D([], [], **node, color="#c44e52", label="start and end account"),
+            Line2D([], [], **node, color="#8fb3d9", label="account in between"),
         ],
         loc="upper center",
         bbox_to_anchor=(0.5, 0.0),

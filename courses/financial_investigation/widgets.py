@@ -104,7 +104,7 @@ def explore_benford(
     def draw():
         counts = first_digit_counts(_simulated_invoices(count.value, share.value / 100))
         mad = benford_mad(counts)
-        # "\\$" (an escaped dollar) stops matplotlib reading "$4,000 and $" as maths; plots.plain leaves it as is
+        # "\\$" (an escaped dollar): matplotlib would read "$4,000 and $" as maths (plots.plain keeps it)
         title = f"{count.value} invoices, {share.value}% fabricated between \\$4,000 and \\$4,999"
         message = f"MAD = {mad:.4f}: <b>{html.escape(str(mad_conformity(mad)))}</b>"
         return plots.benford_figure(benford_expected(), counts, title), message
