@@ -33,7 +33,15 @@ def plot_stain(width_mm: float, length_mm: float, angle_deg: float | None) -> Fi
         title=f"Stain from above: W = {width_mm:.1f} mm, L = {length_mm:.1f} mm",
     )
     side.axhline(0, color="black", linewidth=2)
-    side.set(xlim=(-1.2, 0.3), ylim=(-0.1, 1.1), aspect="equal", xlabel="floor (side view)", yticks=[])
+    side.set(
+        xlim=(-1.2, 0.3),
+        ylim=(-0.1, 1.1),
+        aspect="equal",
+        xticks=[],
+        yticks=[],
+        xlabel="floor, seen from the side (a sketch: no scale)",
+        ylabel="height above the floor",
+    )
     if angle_deg is None:
         side.set_title("Side view: no angle (see the message above)")
     else:
@@ -41,6 +49,8 @@ def plot_stain(width_mm: float, length_mm: float, angle_deg: float | None) -> Fi
         side.plot(
             [-math.cos(rad), 0], [math.sin(rad), 0], color="darkred", linewidth=2, label="path of the drop"
         )
+        arc = np.radians(np.linspace(180 - angle_deg, 180, 30))
+        side.plot(0.3 * np.cos(arc), 0.3 * np.sin(arc), color="black", linewidth=1)
         side.annotate(f"impact angle = {angle_deg:.1f}°", (0, 0), xytext=(-1.15, 0.95))
         side.legend(loc="upper right")
         side.set_title("Side view: the drop arrives at the impact angle")
@@ -81,10 +91,25 @@ def plot_convergence(
         ylabel="y (cm)",
         title="Top view: stain lines (grey) and area of convergence",
     )
-    for rank, (stain_id, distance, height) in enumerate(sorted(strings, key=lambda string: string[1])):
+    ordered = sorted(strings, key=lambda string: string[1])
+    for stain_id, distance, height in ordered:
         side.plot([distance, 0], [0, height], color="darkred", linewidth=1)
+    groups: list[list[tuple[str, float]]] = []  # strings whose feet are closer than a label's width
+    for stain_id, distance, _height in ordered:
+        if groups and distance - groups[-1][-1][1] < 7.0:
+            groups[-1].append((stain_id, distance))
+        else:
+            groups.append([(stain_id, distance)])
+    for group in groups:
+        foot = group[0][1]
         side.annotate(
-            stain_id, (distance, 0), xytext=(6, 3 + 10 * (rank % 3)), textcoords="offset points", fontsize=8
+            "\n".join(stain_id for stain_id, _ in reversed(group)),
+            (foot, 0),
+            xytext=(3, 3),
+            textcoords="offset points",
+            fontsize=8,
+            va="bottom",
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
         )
     if strings:
         median = float(np.median([height for _, _, height in strings]))
@@ -109,8 +134,13 @@ def plot_cooling(
     glaister_h: Sequence[float | None],
     band_h: Sequence[tuple[float, float] | None],
     measured_c: float,
+    limit_c: float | None = None,
 ) -> Figure:
-    """Estimated hours since death against the rectal temperature: Henssge with 95 % band, Glaister's line."""
+    """Estimated hours since death against the rectal temperature: Henssge with 95 % band, Glaister's line.
+
+    ``limit_c`` is the rectal temperature where Henssge's method stops (Q = 0.2): colder than that, the
+    Henssge curve is not drawn and the range is greyed out with a note.
+    """
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.subplots()
     temps = np.asarray(rectal_c, dtype=float)
@@ -120,8 +150,24 @@ def plot_cooling(
 
     low = series([b[0] if b else None for b in band_h])
     high = series([b[1] if b else None for b in band_h])
+    henssge = series(henssge_h)
+    if limit_c is not None:
+        outside = temps < limit_c - 1e-9
+        henssge[outside] = low[outside] = high[outside] = np.nan
+        ax.axvspan(min(temps.min(), limit_c), limit_c, color="lightgrey", alpha=0.5, zorder=0)
+        ax.text(
+            (min(temps.min(), limit_c) + limit_c) / 2,
+            0.98,
+            f"colder than {limit_c:.1f} °C (Q ≤ 0.2):\nno reliable Henssge estimate",
+            transform=ax.get_xaxis_transform(),
+            rotation=90,
+            va="top",
+            ha="center",
+            color="dimgrey",
+            fontsize=8,
+        )
     ax.fill_between(temps, low, high, color=OK_COLOUR, alpha=0.2, label="Henssge 95 % limits")
-    ax.plot(temps, series(henssge_h), color=OK_COLOUR, linewidth=2, label="Henssge nomogram")
+    ax.plot(temps, henssge, color=OK_COLOUR, linewidth=2, label="Henssge nomogram")
     ax.plot(temps, series(glaister_h), color="tab:orange", linestyle="--", label="Glaister rule of thumb")
     ax.axvline(measured_c, color="black", linestyle=":", label=f"measured {measured_c:.1f} °C")
     ax.set(
@@ -129,6 +175,7 @@ def plot_cooling(
         ylabel="time since death (hours)",
         title="How long ago? Two estimates for the same temperature",
     )
+    ax.set_ylim(bottom=0)
     ax.invert_xaxis()
     ax.legend(loc="upper left")
     return fig
@@ -182,13 +229,28 @@ def plot_custody_timeline(log: pd.DataFrame, flagged: set[tuple[str, int, str]])
     ordered = log.assign(utc=times).sort_values(["item_id", "seq"])
     for item_id, rows in ordered.groupby("item_id"):  # a thin line in seq order shows any step back in time
         ax.plot(rows["utc"], [items.index(item_id)] * len(rows), color="lightgrey", linewidth=1, zorder=0)
+    span = max((times.max() - times.min()).total_seconds(), 1.0)
+    for item_id, rows in log.assign(utc=times).sort_values(["item_id", "utc", "seq"]).groupby("item_id"):
+        # entries of one exhibit closer than a label's width share one label ("2,3"), in time order
+        level, groups = items.index(item_id), []
+        for row in rows.itertuples():
+            if groups and (row.utc - groups[-1][-1][0]).total_seconds() < 0.012 * span:
+                groups[-1].append((row.utc, row.seq))
+            else:
+                groups.append([(row.utc, row.seq)])
+        for group in groups:
+            ax.annotate(
+                ",".join(str(seq) for _, seq in group),
+                (group[0][0] + (group[-1][0] - group[0][0]) / 2, level),
+                xytext=(0, 6),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7,
+            )
     for row, when in zip(log.itertuples(), times, strict=True):
         level = items.index(row.item_id)
         found = codes.get((row.item_id, int(row.seq)))
         ax.plot(when, level, "o", color=DEFECT_COLOUR if found else OK_COLOUR, markersize=9 if found else 6)
-        ax.annotate(
-            str(row.seq), (when, level), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=7
-        )
         if found:
             ax.annotate(
                 ", ".join(sorted(found)),
@@ -202,7 +264,10 @@ def plot_custody_timeline(log: pd.DataFrame, flagged: set[tuple[str, int, str]])
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M", tz="UTC"))
     ax.set(
         xlabel="time (UTC)",
-        title="Custody timeline: each dot is a register entry (number = seq); red = flagged",
+        title=(
+            'Custody timeline: each dot is a register entry (number = seq; "1,2" = entries close together); '
+            "red = flagged"
+        ),
     )
     fig.autofmt_xdate()
     return fig

@@ -160,7 +160,9 @@ def explore_time_of_death(
     message, out = widgets.HTML(), widgets.Output()
 
     def update(_=None) -> None:
-        temps = np.linspace(36.5, ambient.value + 0.5, 40)
+        # Q = (rectal - room) / (37.2 - room) = 0.2 here (the notebook's definition): colder is beyond it
+        limit = ambient.value + 0.2 * (37.2 - ambient.value)
+        temps = np.unique(np.append(np.linspace(36.5, ambient.value + 0.5, 40), limit))[::-1]
         henssge, glaister, band, errors = [], [], [], []
         for temp in temps:
             args = (float(temp), ambient.value, weight.value, factor.value)
@@ -182,9 +184,10 @@ def explore_time_of_death(
                 message,
                 f"At {exam['rectal_c']} °C rectal: death between {window[0]:.1f} and {window[1]:.1f} "
                 "hours before the measurement (95 % limits). Gaps in the band are where YOUR "
-                "henssge_window refuses the temperature.",
+                f"henssge_window refuses the temperature. The grey area (colder than {limit:.1f} °C, "
+                "Q ≤ 0.2) is beyond what Henssge's method covers.",
             )
-        _show(out, plots.plot_cooling(temps, henssge, glaister, band, exam["rectal_c"]))
+        _show(out, plots.plot_cooling(temps, henssge, glaister, band, exam["rectal_c"], limit))
 
     for slider in (ambient, weight, factor):
         slider.observe(update, "value")
@@ -197,13 +200,13 @@ def explore_time_of_death(
 def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> widgets.VBox:
     """Tape-length sliders and a scale selector; YOUR intersection point and YOUR drawing distances."""
     baseline = widgets.FloatSlider(
-        value=4.2, min=1.0, max=8.0, step=0.05, description="A to B (m)", style=STYLE
+        value=4.2, min=1.0, max=8.0, step=0.01, description="A to B (m)", style=STYLE
     )
     r_a = widgets.FloatSlider(
-        value=2.85, min=0.1, max=8.0, step=0.05, description="Tape from A (m)", style=STYLE
+        value=2.85, min=0.1, max=8.0, step=0.01, description="Tape from A (m)", style=STYLE
     )
     r_b = widgets.FloatSlider(
-        value=3.49, min=0.1, max=8.0, step=0.05, description="Tape from B (m)", style=STYLE
+        value=3.49, min=0.1, max=8.0, step=0.01, description="Tape from B (m)", style=STYLE
     )
     side = widgets.ToggleButtons(
         options=[("into the room (+1)", 1), ("outside (-1)", -1)],
@@ -220,12 +223,19 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> wid
     message, out = widgets.HTML(), widgets.Output()
 
     def update(_=None) -> None:
-        point, error = _call(triangulate, baseline.value, r_a.value, r_b.value, side.value)
+        # the tapes are read to the centimetre, as the sliders show them: the text and the plot use these
+        ab, tape_a, tape_b = (round(control.value, 2) for control in (baseline, r_a, r_b))
+        point, error = _call(triangulate, ab, tape_a, tape_b, side.value)
+        if not error:
+            try:
+                point = (round(float(point[0]), 2), round(float(point[1]), 2))
+            except (TypeError, ValueError, IndexError) as exc:
+                error = f"triangulate returned {point!r}: expected a pair (x_m, y_m) ({exc})"
         if error:
             _message(message, error, error=True)
         else:
-            angle = _angle_at_item(baseline.value, point)
-            drawn = [_call(to_drawing_cm, value, scale.value) for value in (r_a.value, r_b.value)]
+            angle = _angle_at_item(ab, point)
+            drawn = [_call(to_drawing_cm, value, scale.value) for value in (tape_a, tape_b)]
             if any(err for _, err in drawn):
                 _message(message, next(err for _, err in drawn if err), error=True)
             else:
@@ -240,7 +250,7 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> wid
                     f"{angle:.0f}° is {advice}. On a 1:{scale.value} drawing the tapes are "
                     f"{drawn[0][0]:.1f} cm and {drawn[1][0]:.1f} cm long.",
                 )
-        _show(out, plots.plot_triangulation(baseline.value, r_a.value, r_b.value, None if error else point))
+        _show(out, plots.plot_triangulation(ab, tape_a, tape_b, None if error else point))
 
     for control in (baseline, r_a, r_b, side, scale):
         control.observe(update, "value")
@@ -267,40 +277,73 @@ def _angle_at_item(baseline_m: float, point: tuple[float, float]) -> float:
 
 
 def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> widgets.VBox:
-    """An exhibit selector and the custody timeline in UTC, with YOUR ``audit_custody`` flags in red."""
-    items = widgets.SelectMultiple(
-        options=sorted(log["item_id"].unique()),
-        value=tuple(sorted(log["item_id"].unique())),
-        description="Exhibits",
-        rows=6,
-        style=STYLE,
-    )
+    """A tick box per exhibit and the custody timeline in UTC, with YOUR ``audit_custody`` flags in red."""
+    boxes = {
+        item_id: widgets.Checkbox(
+            value=True, description=str(item_id), indent=False, layout=widgets.Layout(width="auto")
+        )
+        for item_id in sorted(log["item_id"].unique())
+    }
+    tick_all = widgets.Button(description="Tick all", layout=widgets.Layout(width="auto"))
+    tick_none = widgets.Button(description="Untick all", layout=widgets.Layout(width="auto"))
+    hint = widgets.Label("Exhibits to check (untick an exhibit to leave it out of the register):")
     message, out = widgets.HTML(), widgets.Output()
 
     def update(_=None) -> None:
-        chosen = log[log["item_id"].isin(items.value)]
+        chosen = log[log["item_id"].map(lambda item_id: boxes[item_id].value)]
         flagged, error = _call(audit_custody, chosen.copy())
         if error:
             _message(message, error, error=True)
             flagged = set()
         else:
             listed = "; ".join(f"{i} #{s} {c}" for i, s, c in sorted(flagged)) or "nothing"
-            _message(message, f"Your audit_custody flags: {listed}")
+            checked = chosen["item_id"].nunique()
+            _message(message, f"{checked} exhibits checked. Your audit_custody flags: {listed}")
         if not chosen.empty:
             _show(out, plots.plot_custody_timeline(chosen, set(flagged)))
         else:
             out.outputs = ()
 
-    items.observe(update, "value")
+    def set_all(value: bool) -> None:
+        for box in boxes.values():
+            box.unobserve(update, "value")
+            box.value = value
+            box.observe(update, "value")
+        update()
+
+    for box in boxes.values():
+        box.observe(update, "value")
+    tick_all.on_click(lambda _button: set_all(True))
+    tick_none.on_click(lambda _button: set_all(False))
     update()
-    return widgets.VBox([items, message, out])
+    return widgets.VBox(
+        [
+            hint,
+            widgets.HBox(
+                [*boxes.values(), tick_all, tick_none], layout=widgets.Layout(flex_flow="row wrap")
+            ),
+            message,
+            out,
+        ]
+    )
 
 
 def explore_avalanche(sha256_file: Callable[[Path], str]) -> widgets.VBox:
-    """Type a text: YOUR ``sha256_file`` hashes it (via a temporary file); changed bits are counted."""
+    """Type a text: YOUR ``sha256_file`` hashes it (via a temporary file); changed bits are counted.
+
+    The box starts with one character already changed ("7 March" became "8 March"), so the first thing the
+    trainee sees is the avalanche: about half of the 256 bits differ.
+    """
     reference = "Exhibit CS-08: witness statement, 7 March"
     text = widgets.Text(
-        value=reference, description="Text to hash", style=STYLE, layout=widgets.Layout(width="90%")
+        value=reference.replace("7 March", "8 March"),
+        description="Text to hash",
+        style=STYLE,
+        layout=widgets.Layout(width="90%"),
+    )
+    hint = widgets.Label(
+        f"The original text is '{reference}'. The box below already has ONE character changed (7 became 8). "
+        "Change any other single character, or change it back, and compare the hashes."
     )
     result = widgets.HTML()
 
@@ -321,11 +364,16 @@ def explore_avalanche(sha256_file: Callable[[Path], str]) -> widgets.VBox:
         except (TypeError, ValueError):
             _message(result, f"sha256_file returned {now!r}: expected 64 hexadecimal characters", error=True)
             return
+        if text.value == reference:
+            verdict = "The text is the original again, so the hash is identical: nothing differs."
+        else:
+            verdict = "About half (near 128) is what a good hash does for ANY change, however small."
         result.value = (
-            f"<code>{html.escape(now)}</code><br>{changed} of 256 bits differ from the hash of "
-            f"'{html.escape(reference)}' (about half is what a good hash does for any change)."
+            f"original: <code>{html.escape(base)}</code><br>"
+            f"your text: <code>{html.escape(now)}</code><br>"
+            f"<b>{changed} of 256 bits differ</b> from the hash of the original. {verdict}"
         )
 
     text.observe(update, "value")
     update()
-    return widgets.VBox([text, result])
+    return widgets.VBox([hint, text, result])

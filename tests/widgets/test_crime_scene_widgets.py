@@ -152,26 +152,64 @@ def test_custody_app_marks_what_the_trainee_function_flags():
         lambda chosen: {("CS-04", 3, "TIME_REVERSAL")} if "CS-04" in set(chosen["item_id"]) else set(), log
     )
     message = _one(app, widgets.HTML)
+    boxes = _find(app, widgets.Checkbox)
+    assert len(boxes) == log["item_id"].nunique() and all(box.value for box in boxes), "every exhibit ticked"
     assert "CS-04 #3 TIME_REVERSAL" in message.value
     before = _png(app)
-    _one(app, widgets.SelectMultiple).value = ("CS-01",)
-    assert "nothing" in message.value and _png(app) != before
-    _one(app, widgets.SelectMultiple).value = ()
+    _one(app, widgets.Button, "Untick all").click()
     assert _one(app, widgets.Output).outputs == ()
+    _one(app, widgets.Checkbox, "CS-01").value = True
+    assert "nothing" in message.value and "1 exhibits checked" in message.value and _png(app) != before
+    _one(app, widgets.Button, "Tick all").click()
+    assert all(box.value for box in boxes) and "CS-04 #3 TIME_REVERSAL" in message.value
 
 
-def test_avalanche_app_hashes_with_the_trainee_function(tmp_path):
+def test_avalanche_app_starts_with_one_character_changed():
     import hashlib
 
     def sha(path):
         return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
     app = explore_avalanche(sha)
-    result = _one(app, widgets.HTML)
-    assert "0 of 256 bits differ" in result.value
-    _one(app, widgets.Text).value = "Exhibit CS-08: witness statement, 8 March"
-    changed = int(result.value.split("</code><br>")[1].split(" of 256")[0])
-    assert 80 < changed < 176, "one changed character should flip about half of the bits"
+    result, text = _one(app, widgets.HTML), _one(app, widgets.Text)
+
+    def changed():
+        return int(result.value.split("<b>")[1].split(" of 256")[0])
+
+    assert text.value == "Exhibit CS-08: witness statement, 8 March"
+    assert 80 < changed() < 176, "one changed character should flip about half of the bits"
+    text.value = "Exhibit CS-08: witness statement, 7 March"
+    assert changed() == 0 and "identical" in result.value
+    text.value = "Exhibit CS-08: witness statement, 7 march"
+    assert 80 < changed() < 176
+
+
+def test_triangulation_uses_the_tape_lengths_as_the_sliders_show_them():
+    seen = []
+
+    def place(baseline, r_a, r_b, side=1):
+        seen.append((baseline, r_a, r_b))
+        return 1.615000001, 2.349999
+
+    app = explore_triangulation(place, lambda real_m, scale: real_m * 100 / scale)
+    assert seen[-1] == (4.2, 2.85, 3.49)
+    slider = _one(app, widgets.FloatSlider, "Tape from B (m)")
+    assert slider.step == 0.01, "a 1 cm grid: the slider never snaps to another value than the one used"
+    slider.value = 3.5000000001
+    assert seen[-1][2] == 3.5
+    assert "x = 1.62 m, y = 2.35 m" in _one(app, widgets.HTML).value
+
+
+def test_time_of_death_app_greys_out_beyond_the_method():
+    exam = load_body_examination()
+    app = explore_time_of_death(
+        lambda r, a, w, f=1.0: (37.2 - r) * 2.0,
+        lambda r, a, w, f=1.0: ((37.2 - r) * 2.0 - 2.8, (37.2 - r) * 2.0 + 2.8),
+        lambda f: (98.4 - f) / 1.5,
+        exam,
+    )
+    limit = exam["ambient_c"] + 0.2 * (37.2 - exam["ambient_c"])
+    assert f"colder than {limit:.1f} °C" in _one(app, widgets.HTML).value
 
 
 @pytest.mark.parametrize("bad", [lambda path: "XYZ", lambda path: 42])
