@@ -30,6 +30,15 @@ except OSError:  # a read-only copy of the course: nbgrader then only warns
     pass
 c.Exchange.root = str(EXCHANGE)
 
+# Plain `nbgrader generate_feedback` (and the formgrader) show hidden tests (nbgrader#917): run the same redaction
+# as `spmu feedback` first, so feedback never quotes a hidden test or a mark scheme whichever tool made it.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+from courses.instructor.feedback import RedactForTrainee  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [RedactForTrainee, GetGrades, CSSHTMLHeaderPreprocessor]
+
 # --- grading limits (spmu autograde) ---
 # Read by `spmu autograde` (courses/instructor/limits.py); plain `nbgrader autograde` uses c.Execute.timeout above.
 # Per cell: the slowest cell of our source notebooks took 3.8 s in the sandbox on 2 shared cores (2026-11-28),

@@ -70,19 +70,30 @@ def secret_lines_of(root: Path) -> dict[str, set[str]]:
     return secret_lines(nbformat.read(root / "source" / "toy" / "01_toy.ipynb", as_version=4))
 
 
-def test_stock_nbgrader_feedback_leaks_and_the_scanner_catches_it(graded: Path):
+def _plain_nbgrader_feedback(root: Path, folder: str, stock: bool) -> dict[str, set[str]]:
+    """Leaks found in plain nbgrader's feedback for one trainee (``stock``: nbgrader's own preprocessors)."""
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    config = load_config(graded)
-    config.CourseDirectory.feedback_directory = "grading/stock_feedback"
+    config = load_config(root)
+    config.CourseDirectory.feedback_directory = f"grading/{folder}"
+    if stock:
+        del config.GenerateFeedback["preprocessors"]  # back to nbgrader's defaults
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     api.log.setLevel(logging.WARNING)
     assert api.generate_feedback("toy", "mistakes02")["success"]
-    page = graded / "grading" / "stock_feedback" / "mistakes02" / "toy" / "01_toy.html"
-    leaks = find_leaks(html_text(page.read_text(encoding="utf-8")), secret_lines_of(graded))
+    page = root / "grading" / folder / "mistakes02" / "toy" / "01_toy.html"
+    return find_leaks(html_text(page.read_text(encoding="utf-8")), secret_lines_of(root))
+
+
+def test_stock_nbgrader_feedback_leaks_and_the_scanner_catches_it(graded: Path):
+    leaks = _plain_nbgrader_feedback(graded, "stock_feedback", stock=True)
     assert f"hidden test line {HIDDEN_LINE!r}" in leaks
     assert f"mark scheme line {MARK_SCHEME_LINE!r}" in leaks
+
+
+def test_plain_nbgrader_feedback_with_the_course_config_leaks_nothing(graded: Path):
+    assert _plain_nbgrader_feedback(graded, "plain_feedback", stock=False) == []
 
 
 def test_export_is_sorted_and_tells_statuses_apart(graded: Path):
