@@ -15,22 +15,8 @@ from courses.crime_scene.widgets import (
     explore_time_of_death,
     explore_triangulation,
 )
+from widget_tree import find_widgets as _find, one_widget as _one
 
-
-def _find(app, kind, description=None):
-    """All descendants of ``app`` of type ``kind`` (optionally with a given description)."""
-    found, stack = [], [app]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, kind) and (description is None or node.description == description):
-            found.append(node)
-        stack.extend(getattr(node, "children", ()))
-    return found
-
-
-def _one(app, kind, description=None):
-    (node,) = _find(app, kind, description)
-    return node
 
 
 def _png(app) -> bytes:

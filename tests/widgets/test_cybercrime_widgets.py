@@ -14,21 +14,8 @@ from courses.cybercrime.widgets import (
     explore_signatures,
     explore_timeline,
 )
+from widget_tree import find_widgets as _find, one_widget as _one
 
-
-def _find(app, kind, description=None):
-    found, stack = [], [app]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, kind) and (description is None or node.description == description):
-            found.append(node)
-        stack.extend(getattr(node, "children", ()))
-    return found
-
-
-def _one(app, kind, description=None):
-    (node,) = _find(app, kind, description)
-    return node
 
 
 def _not_written(*_args):
