@@ -14,7 +14,7 @@ from courses.cybercrime.widgets import (
     explore_signatures,
     explore_timeline,
 )
-from widget_tree import find_widgets as _find, one_widget as _one
+from widget_tree import one_widget as _one
 
 
 

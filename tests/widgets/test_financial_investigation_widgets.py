@@ -21,7 +21,7 @@ from courses.financial_investigation.widgets import (
     explore_red_flags,
     explore_structuring,
 )
-from widget_tree import find_widgets as _find, one_widget as _one
+from widget_tree import one_widget as _one
 
 
 
