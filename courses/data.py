@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported only when a CSV is loaded: the instructor tools start faster
+    import pandas as pd
 
 MANIFEST_NAME = "MANIFEST.sha256"
 CHUNK_BYTES = 1 << 16
@@ -119,6 +121,8 @@ def read_text(module: str, name: str, encoding: str = "utf-8") -> str:
     return case_path(module, name).read_text(encoding=encoding)
 
 
-def load_csv(module: str, name: str, **read_csv_kwargs) -> pd.DataFrame:
+def load_csv(module: str, name: str, **read_csv_kwargs) -> "pd.DataFrame":
     """A verified CSV case file as a DataFrame (keyword arguments go to ``pandas.read_csv``)."""
+    import pandas as pd
+
     return pd.read_csv(case_path(module, name), **read_csv_kwargs)
