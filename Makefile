@@ -27,8 +27,12 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium bubblewrap >/dev/null; \
 	else echo "WARNING: install the Debian packages 'chromium' and 'bubblewrap' (browser tests and sandbox need them)"; fi
 
+# Jupyter refuses to run as root without --allow-root (containers and CI machines run as root).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.port=$(PORT) --LabApp.default_url=/lab/tree/release
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=$(CURDIR) --ServerApp.port=$(PORT) \
+	  --LabApp.default_url=/lab/tree/release
 
 test: setup system-deps
 	$(BIN)/python -m pytest
