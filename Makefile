@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@# optional dependency of jsonschema that makes every `import nbformat` ~2 s slower (stack-notes.md)
 	$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
+	@# no "get notified about Jupyter news" pop-up over the trainees' notebooks (it also needs the internet)
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
+	  > $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
 # Chromium (browser tests) and bubblewrap (grading sandbox) come from Debian; installed when we are root.
