@@ -8,7 +8,6 @@ shows the error message in red instead of crashing, so a wrong or unfinished ans
 from __future__ import annotations
 
 import html
-import io
 import math
 import tempfile
 from collections.abc import Callable
@@ -17,10 +16,9 @@ from pathlib import Path
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
-from IPython.display import Image
-from matplotlib.figure import Figure
 
 from courses.crime_scene import plots
+from courses.widgets import show_figure
 
 STYLE = {"description_width": "initial"}
 
@@ -34,13 +32,6 @@ def _call(func: Callable, *args):
     except Exception as exc:  # the trainee's code may raise anything: show it, never crash the app
         return None, f"{func.__name__} raised {type(exc).__name__}: {exc}"
 
-
-def _show(out: widgets.Output, fig: Figure) -> None:
-    """Replace what ``out`` shows with ``fig`` as a PNG (works with or without a running kernel)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    out.outputs = ()
-    out.append_display_data(Image(data=buffer.getvalue(), format="png"))
 
 
 def _message(label: widgets.HTML, text: str, error: bool = False) -> None:
@@ -70,7 +61,7 @@ def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> widge
                 f"impact_angle({width.value:.1f}, {length.value:.1f}) = {angle:.2f} degrees. "
                 f"A 0.01 error in W/L moves it by about {spread:.1f} degrees.",
             )
-        _show(out, plots.plot_stain(width.value, length.value, None if error else angle))
+        show_figure(out, plots.plot_stain(width.value, length.value, None if error else angle))
 
     width.observe(update, "value")
     length.observe(update, "value")
@@ -116,7 +107,7 @@ def explore_convergence(
                 f"origin heights {min(heights):.0f}-{max(heights):.0f} cm (median "
                 f"{float(np.median(heights)):.0f} cm).",
             )
-        _show(out, plots.plot_convergence(chosen, point, strings))
+        show_figure(out, plots.plot_convergence(chosen, point, strings))
 
     for box in boxes.values():
         box.observe(update, "value")
@@ -187,7 +178,7 @@ def explore_time_of_death(
                 f"henssge_window refuses the temperature. The grey area (colder than {limit:.1f} °C, "
                 "Q ≤ 0.2) is beyond what Henssge's method covers.",
             )
-        _show(out, plots.plot_cooling(temps, henssge, glaister, band, exam["rectal_c"], limit))
+        show_figure(out, plots.plot_cooling(temps, henssge, glaister, band, exam["rectal_c"], limit))
 
     for slider in (ambient, weight, factor):
         slider.observe(update, "value")
@@ -250,7 +241,7 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> wid
                     f"{angle:.0f}° is {advice}. On a 1:{scale.value} drawing the tapes are "
                     f"{drawn[0][0]:.1f} cm and {drawn[1][0]:.1f} cm long.",
                 )
-        _show(out, plots.plot_triangulation(ab, tape_a, tape_b, None if error else point))
+        show_figure(out, plots.plot_triangulation(ab, tape_a, tape_b, None if error else point))
 
     for control in (baseline, r_a, r_b, side, scale):
         control.observe(update, "value")
@@ -300,7 +291,7 @@ def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> widgets.VBox:
             checked = chosen["item_id"].nunique()
             _message(message, f"{checked} exhibits checked. Your audit_custody flags: {listed}")
         if not chosen.empty:
-            _show(out, plots.plot_custody_timeline(chosen, set(flagged)))
+            show_figure(out, plots.plot_custody_timeline(chosen, set(flagged)))
         else:
             out.outputs = ()
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import email.utils
 import html
-import io
 import ipaddress
 from collections.abc import Callable
 from datetime import datetime
@@ -15,7 +14,8 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
-from IPython.display import Image
+
+from courses.widgets import show_figure
 
 # matplotlib is imported by the two explorers that draw (courses.cybercrime.plots): importing it costs about a
 # second, which the notebooks without plots should not pay.
@@ -30,13 +30,6 @@ def _error(exc: Exception, name: str) -> str:
     return (f"<p style='color:#b00020'><b>Your function {html.escape(name)} raised "
             f"{type(exc).__name__}:</b> {html.escape(str(exc))}</p>")
 
-
-def _show(output: widgets.Output, fig) -> None:
-    """Replace what ``output`` shows with the matplotlib ``fig`` as a PNG (with or without a running kernel)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
-    output.outputs = ()
-    output.append_display_data(Image(data=buffer.getvalue(), format="png"))
 
 
 def explore_brute_force(events: pd.DataFrame, brute_force_suspects: Callable, compromised_ips: Callable) -> widgets.VBox:
@@ -63,7 +56,7 @@ def explore_brute_force(events: pd.DataFrame, brute_force_suspects: Callable, co
             compromised = set()
         status.value = (f"<b>{len(flagged)} flagged:</b> {html.escape(', '.join(sorted(flagged)) or 'none')}"
                         f"<br><b>compromised:</b> {html.escape(', '.join(sorted(compromised)) or 'none')}")
-        _show(plot, failed_logins_figure(events, flagged, compromised))
+        show_figure(plot, failed_logins_figure(events, flagged, compromised), tight=False)
 
     retry.observe(refresh, names="value")
     window.observe(refresh, names="value")
@@ -229,7 +222,7 @@ def explore_timeline(key_events: list[dict[str, str]], parse_apache_time: Callab
             return
         status.value = "<b>Order found by your merge_timeline:</b> " + html.escape(" -> ".join(order))
         rows = [(e, info[e][0], info[e][1], info[e][2]) for e in order if e in info]
-        _show(plot, timeline_figure(rows, f"Incident timeline, syslog read as {zone.value}"))
+        show_figure(plot, timeline_figure(rows, f"Incident timeline, syslog read as {zone.value}"), tight=False)
 
     zone.observe(redraw, names="value")
     redraw()

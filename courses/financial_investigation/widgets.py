@@ -7,29 +7,20 @@ Every explorer returns an ``ipywidgets.VBox`` whose first child after the contro
 from __future__ import annotations
 
 import html
-import io
 import random
 from collections.abc import Callable
 
 import ipywidgets as widgets
 import pandas as pd
-from IPython.display import Image
 from matplotlib.figure import Figure
 
 from courses.financial_investigation import plots
 from courses.financial_investigation.case import net_worth_inputs
+from courses.widgets import show_figure
 
 WIDE = {"description_width": "initial"}
 LAYOUT = widgets.Layout(width="520px")
 
-
-def _show(output: widgets.Output, figure: Figure | None) -> None:
-    """Replace what ``output`` shows with ``figure`` as a PNG (works with or without a running kernel)."""
-    output.outputs = ()
-    if figure is not None:
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-        output.append_display_data(Image(data=buffer.getvalue(), format="png"))
 
 
 def _app(controls: list[widgets.Widget], draw: Callable[[], tuple[Figure | None, str]]) -> widgets.VBox:
@@ -48,19 +39,19 @@ def _app(controls: list[widgets.Widget], draw: Callable[[], tuple[Figure | None,
             status.value = (
                 "<b style='color:#b00020'>One of your functions is not written yet (NotImplementedError).</b>"
             )
-            _show(output, None)
+            show_figure(output, None)
             return
         except Exception as error:  # the trainee's function failed: show why instead of crashing the widget
             status.value = (
                 f"<b style='color:#b00020'>Your function raised {type(error).__name__}: "
                 f"{html.escape(str(error))}</b>"
             )
-            _show(output, None)
+            show_figure(output, None)
             return
         finally:
             busy.clear()
         status.value = message
-        _show(output, figure)
+        show_figure(output, figure)
 
     for control in controls:
         control.observe(refresh, names="value")
