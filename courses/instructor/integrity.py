@@ -198,26 +198,53 @@ def sync_problems(root: Path, names: list[str] | None = None) -> list[str]:
     return problems
 
 
-def validation_problems(root: Path, names: list[str] | None = None) -> list[str]:
-    """Source notebooks that fail their own tests, and released notebooks whose tests pass unanswered."""
+def _only_comments(source: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("#") for line in source.splitlines())
+
+
+def source_validation_problems(path: Path, config) -> list[str]:
+    """A source notebook's cells that fail its own tests under nbgrader's ``Validator``."""
     from nbgrader.validator import Validator
 
+    label = f"{path.parent.parent.name}/{path.parent.name}/{path.name}"
+    return [
+        f"{label}: {len(cells)} cell(s) {kind.replace('_', ' ')} under the Validator "
+        f"(first: {cells[0].get('source', '')[:60]!r})"
+        for kind, cells in Validator(config=config).validate(str(path)).items()
+    ]
+
+
+def release_validation_problems(path: Path, config) -> list[str]:
+    """Tests of an unanswered released notebook that pass anyway, and cells changed from their checksums.
+
+    The comment-only cells nbgrader leaves where it removed hidden tests pass by construction: not a problem.
+    """
+    from nbgrader.validator import Validator
+
+    label = f"{path.parent.parent.name}/{path.parent.name}/{path.name}"
+    result = Validator(config=config, invert=True).validate(str(path))
+    problems = [
+        f"{label}: {len(result[kind])} cell(s) {kind.replace('_', ' ')} against the release checksums"
+        for kind in ("changed", "type_changed")
+        if result.get(kind)
+    ]
+    problems += [
+        f"{label}: a test passes with no answer: {cell['source'][:60]!r}"
+        for cell in result.get("passed", [])
+        if not _only_comments(cell["source"])
+    ]
+    return problems
+
+
+def validation_problems(root: Path, names: list[str] | None = None) -> list[str]:
+    """Source notebooks that fail their own tests, and released notebooks whose tests pass unanswered."""
     config = load_config(root)
     problems = []
     for name in names or assignments(root):
         for path in sorted((root / "source" / name).glob("*.ipynb")):
-            result = Validator(config=config).validate(str(path))
-            for kind, cells in result.items():
-                problems.append(
-                    f"source/{name}/{path.name}: {len(cells)} cell(s) {kind.replace('_', ' ')} under "
-                    f"the Validator (first: {cells[0].get('source', '')[:60]!r})"
-                )
+            problems += source_validation_problems(path, config)
         for path in sorted((root / "release" / name).glob("*.ipynb")):
-            result = Validator(config=config, invert=True).validate(str(path))
-            for cell in result.get("passed", []):
-                problems.append(
-                    f"release/{name}/{path.name}: a test passes with no answer: {cell['source'][:60]!r}"
-                )
+            problems += release_validation_problems(path, config)
     return problems
 
 
