@@ -1,11 +1,27 @@
-"""Matplotlib figures for the cybercrime notebooks (plain Figures outside pyplot: nothing to close)."""
+"""Matplotlib figures for the cybercrime notebooks (plain Figures outside pyplot: nothing to close).
+
+Each figure is built once per explorer and then redrawn fast (:mod:`courses.cybercrime.blitting`): a control
+only changes the data of a few artists (marks, colours, labels of the events, the title); axes, ticks and axis
+titles are rendered again only when the rows themselves change.
+"""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import matplotlib.dates as mdates
-import pandas as pd
+import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.transforms import blended_transform_factory
+
+from courses.cybercrime.blitting import BlittedFigure
+
+if TYPE_CHECKING:  # pandas is imported by the notebook that has the events, not by this module
+    import pandas as pd
+
+SOURCE_COLOURS = {"mail": "tab:purple", "windows": "tab:blue", "apache": "tab:green", "syslog": "tab:red"}
+MAX_CACHED_ROW_SETS = 16
+
 
 def _utc_time_axis(ax) -> None:
     """At most 7 date ticks on the x axis, written as day/month over hour:minute in UTC."""
@@ -13,60 +29,157 @@ def _utc_time_axis(ax) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%H:%M", tz="UTC"))
 
 
-SOURCE_COLOURS = {"mail": "tab:purple", "windows": "tab:blue", "apache": "tab:green", "syslog": "tab:red"}
+def _set_time_range(ax, low: float, high: float) -> None:
+    """x limits from ``low`` to ``high`` (date numbers) with a small margin on each side."""
+    pad = 0.04 * (high - low) or 1 / 24
+    ax.set_xlim(low - pad, high + pad)
 
 
-def failed_logins_figure(events: pd.DataFrame, flagged: set[str], compromised: set[str],
-                         min_failures: int = 5) -> Figure:
-    """Failed SSH logins over time, one row per IP address with at least ``min_failures`` failures.
+def _date_numbers(times: "pd.Series") -> np.ndarray:
+    """Matplotlib date numbers (days, UTC) of a pandas time column, aware or naive (naive is read as UTC)."""
+    if getattr(times.dt, "tz", None) is not None:
+        times = times.dt.tz_convert("UTC").dt.tz_localize(None)
+    return mdates.date2num(times.to_numpy(dtype="datetime64[ns]"))
 
-    Red rows are the flagged addresses, a black star marks an accepted login of a compromised address.
+
+class FailedLoginsFigure:
+    """Failed SSH logins over time, one row per IP address with at least ``min_failures`` failures (and every
+    flagged address), most failures on top.
+
+    Red marks are the flagged addresses, a black star marks an accepted login of a compromised address.
+    :meth:`png` draws the figure for one result of the trainee's functions.
     """
-    failed = events[events["event"] == "failed"]
-    counts = failed.groupby("ip").size()
-    ips = sorted(set(counts[counts >= min_failures].index) | set(flagged), key=lambda ip: (ip not in flagged, ip))
-    height = 0.32 * len(ips) + 1.8
-    fig = Figure(figsize=(10, height))
-    # Fixed margins in inches (room for the longest IPv6 label) instead of a layout engine: a third faster to draw.
-    fig.subplots_adjust(left=2.1 / 10, right=1 - 0.25 / 10, bottom=0.85 / height, top=1 - 0.45 / height)
-    ax = fig.subplots()
-    for row, ip in enumerate(ips):
-        times = failed.loc[failed["ip"] == ip, "ts"]
-        colour = "tab:red" if ip in flagged else "tab:grey"
-        ax.plot(times, [row] * len(times), "|", color=colour, markersize=9)
-        if ip in compromised:
-            accepted = events.loc[(events["ip"] == ip) & (events["event"] == "accepted"), "ts"]
-            ax.plot(accepted, [row] * len(accepted), "*", color="black", markersize=13)
-    ax.set_yticks(range(len(ips)), [f"{ip}  ({counts.get(ip, 0)})" for ip in ips], fontsize=8)
-    ax.invert_yaxis()
-    _utc_time_axis(ax)
-    ax.set_xlabel("time of the failed login (UTC)")
-    ax.set_ylabel("IP address (number of failures)")
-    ax.set_title(f"Failed SSH logins: {len(flagged)} address(es) flagged in red, "
-                 f"{len(compromised)} compromised (star = accepted login)")
-    ax.grid(axis="x", alpha=0.3)
-    return fig
+
+    def __init__(self, events: "pd.DataFrame", min_failures: int = 5) -> None:
+        failed = events[events["event"] == "failed"]
+        accepted = events[events["event"] == "accepted"]
+        self._failures = {ip: _date_numbers(group["ts"]) for ip, group in failed.groupby("ip")}
+        self._accepted = {ip: _date_numbers(group["ts"]) for ip, group in accepted.groupby("ip")}
+        self._min_failures = min_failures
+        self._figures: dict[tuple[str, ...], tuple[BlittedFigure, dict]] = {}
+
+    def rows(self, flagged: set[str]) -> tuple[str, ...]:
+        """The addresses shown, top to bottom: most failures first (a fixed order, so red rows can be compared)."""
+        shown = {ip for ip, times in self._failures.items() if len(times) >= self._min_failures} | set(flagged)
+        return tuple(sorted(shown, key=lambda ip: (-len(self._failures.get(ip, ())), ip)))
+
+    def _build(self, ips: tuple[str, ...]) -> tuple[BlittedFigure, dict]:
+        height = 0.32 * len(ips) + 1.8
+        fig = Figure(figsize=(10, height))
+        # Fixed margins in inches (room for the longest IPv6 label) instead of a layout engine: a third faster.
+        fig.subplots_adjust(left=2.1 / 10, right=1 - 0.25 / 10, bottom=0.85 / height, top=1 - 0.45 / height)
+        ax = fig.subplots()
+        grey, = ax.plot([], [], "|", color="tab:grey", markersize=9)
+        red, = ax.plot([], [], "|", color="tab:red", markersize=9)
+        stars, = ax.plot([], [], "*", color="black", markersize=13)
+        times = [t for ip in ips for t in (*self._failures.get(ip, ()), *self._accepted.get(ip, ()))]
+        if times:  # the limits of every mark these rows can show: they stay while the colours change
+            low, high = min(times), max(times)
+            pad = 0.05 * (high - low) or 0.01
+            ax.set_xlim(low - pad, high + pad)
+        ax.set_ylim(len(ips) - 0.5, -0.5)  # first row on top
+        ax.set_yticks(range(len(ips)), [f"{ip}  ({len(self._failures.get(ip, ()))})" for ip in ips], fontsize=8)
+        _utc_time_axis(ax)
+        ax.set_xlabel("time of the failed login (UTC)")
+        ax.set_ylabel("IP address (number of failures)")
+        title = ax.set_title(" ")
+        ax.grid(axis="x", alpha=0.3)
+        return BlittedFigure(fig, [grey, red, stars, title]), {"grey": grey, "red": red, "stars": stars,
+                                                              "title": title}
+
+    def png(self, flagged: set[str], compromised: set[str]) -> bytes:
+        """The figure with ``flagged`` addresses in red and stars on the accepted logins of ``compromised``."""
+        ips = self.rows(flagged)
+        if ips not in self._figures:
+            if len(self._figures) >= MAX_CACHED_ROW_SETS:
+                self._figures.pop(next(iter(self._figures)))
+            self._figures[ips] = self._build(ips)
+        blitted, artists = self._figures[ips]
+        for name, chosen in (("red", [ip for ip in ips if ip in flagged]),
+                             ("grey", [ip for ip in ips if ip not in flagged]),
+                             ("stars", [ip for ip in ips if ip in compromised])):
+            source = self._accepted if name == "stars" else self._failures
+            x = [t for ip in chosen for t in source.get(ip, ())]
+            y = [ips.index(ip) for ip in chosen for _ in source.get(ip, ())]
+            artists[name].set_data(x, y)
+        artists["title"].set_text(f"Failed SSH logins: {len(flagged)} address(es) flagged in red, "
+                                  f"{len(compromised)} compromised (star = accepted login)")
+        return blitted.png()
 
 
-def timeline_figure(events: list[tuple[str, datetime, str, str]], title: str) -> Figure:
-    """Events as (event_id, UTC time, source, description) drawn top-down in the given order."""
-    fig = Figure(figsize=(10, 0.45 * len(events) + 1.6), layout="constrained")
-    ax = fig.subplots()
-    times = [mdates.date2num(when) for _, when, _, _ in events]
-    middle = (min(times) + max(times)) / 2 if times else 0
-    for row, (event_id, when, source, what) in enumerate(events):
-        ax.plot(when, row, "o", color=SOURCE_COLOURS.get(source, "black"), markersize=9)
-        # Labels point towards the middle of the plot (right of early events, left of late ones): none runs
-        # past the edge of the plot.
-        late = mdates.date2num(when) > middle
-        ax.annotate(f"{event_id}: {what}", (when, row), xytext=(-8 if late else 8, -3), textcoords="offset points",
-                    fontsize=8, ha="right" if late else "left",
-                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
-    ax.set_yticks(range(len(events)), [f"{n + 1}. {e[2]}" for n, e in enumerate(events)], fontsize=8)
-    ax.invert_yaxis()
-    _utc_time_axis(ax)
-    ax.set_xlabel("time (UTC)")
-    ax.set_title(title)
-    ax.margins(x=0.08)
-    ax.grid(axis="x", alpha=0.3)
-    return fig
+class TimelineFigure:
+    """Events as (event_id, UTC time, source, description) drawn top-down in the order given to :meth:`png`.
+
+    The x axis covers the time range given when it is built (where the events can fall, whatever syslog time
+    zone is assumed), so it stays put while the assumed zone moves the events; it widens if an event falls outside.
+    """
+
+    def __init__(self, events: list[tuple[str, str, str]], earliest: float, latest: float) -> None:
+        """``events``: (event_id, source, description) of every event; ``earliest``, ``latest``: the time range
+        as matplotlib date numbers (days)."""
+        self._what = {event_id: (source, what) for event_id, source, what in events}
+        self._range = (earliest, latest)
+        self._figure: tuple[BlittedFigure, dict] | None = None
+        self._rows = len(events)
+
+    def _build(self) -> tuple[BlittedFigure, dict]:
+        n = self._rows
+        height = 0.45 * n + 1.6
+        fig = Figure(figsize=(10, height))
+        # Fixed margins in inches (row labels on the left, two-line dates below) instead of a layout engine.
+        fig.subplots_adjust(left=0.95 / 10, right=1 - 0.2 / 10, bottom=0.8 / height, top=1 - 0.4 / height)
+        ax = fig.subplots()
+        _set_time_range(ax, *self._range)
+        ax.set_ylim(max(n, 1) - 0.5, -0.5)  # first event on top
+        ax.set_yticks(range(n), [""] * n)
+        _utc_time_axis(ax)
+        ax.set_xlabel("time (UTC)")
+        ax.grid(axis="x", alpha=0.3)
+        title = ax.set_title(" ")
+        dots = ax.scatter([], [], s=81, zorder=3)
+        labels = {}
+        for event_id, (_source, what) in self._what.items():
+            labels[event_id] = ax.annotate(
+                f"{event_id}: {what}", (0, 0), xytext=(8, -3), textcoords="offset points", fontsize=8,
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+        left_of_axes = blended_transform_factory(ax.transAxes, ax.transData)
+        row_names = [ax.text(-0.012, row, "", transform=left_of_axes, ha="right", va="center", fontsize=8)
+                     for row in range(n)]
+        artists = {"dots": dots, "labels": labels, "row_names": row_names, "title": title, "ax": ax}
+        return BlittedFigure(fig, [dots, title, *row_names, *labels.values()]), artists
+
+    def png(self, rows: list[tuple[str, datetime, str, str]], title: str) -> bytes:
+        """The figure for ``rows`` = (event_id, UTC time, source, description) in timeline order."""
+        if len(rows) != self._rows or self._figure is None:
+            self._rows = len(rows)
+            self._figure = self._build()
+        blitted, artists = self._figure
+        earliest, latest = self._range
+        times = [float(mdates.date2num(when)) for _, when, _, _ in rows]
+        if times and (min(times) < earliest or max(times) > latest):
+            # A time outside the expected range (a wrong conversion, say): widen the axis so the event shows.
+            self._range = (min(earliest, *times), max(latest, *times))
+            _set_time_range(artists["ax"], *self._range)
+            blitted.invalidate()
+        middle = (min(times) + max(times)) / 2 if times else 0
+        artists["dots"].set_offsets(np.column_stack([times, range(len(rows))]) if rows else np.empty((0, 2)))
+        artists["dots"].set_color([SOURCE_COLOURS.get(source, "black") for _, _, source, _ in rows])
+        placed = set()
+        for row, (event_id, when, source, what) in enumerate(rows):
+            label = artists["labels"].get(event_id)
+            if label is None or event_id in placed:  # an id that is not a key event: no label to move
+                continue
+            placed.add(event_id)
+            # Labels point towards the middle of the events (right of early events, left of late ones): none
+            # runs past the edge of the plot.
+            late = times[row] > middle
+            label.xy = (times[row], row)
+            label.xyann = (-8 if late else 8, -3)
+            label.set_horizontalalignment("right" if late else "left")
+        for event_id, label in artists["labels"].items():
+            label.set_visible(event_id in placed)
+        for row, name in enumerate(artists["row_names"]):
+            name.set_text(f"{row + 1}. {rows[row][2]}")
+        artists["title"].set_text(title)
+        return blitted.png()
+

@@ -9,16 +9,17 @@ import email.utils
 import html
 import ipaddress
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
-import pandas as pd
 
-from courses.widgets import show_figure
+if TYPE_CHECKING:  # only the notebook that has the auth events needs pandas; importing it costs ~0.4 s
+    import pandas as pd
 
-# matplotlib is imported by the two explorers that draw (courses.cybercrime.plots): importing it costs about a
-# second, which the notebooks without plots should not pay.
+# matplotlib is imported by the two explorers that draw (courses.cybercrime.plots): importing it costs about half
+# a second, which the notebooks without plots should not pay.
 
 # Length in bytes of the signature of each type, only to highlight those bytes in the hex viewer.
 SIGNATURE_LENGTH = {"pdf": 5, "png": 8, "jpeg": 3, "gif": 6, "zip": 4, "exe": 2, "elf": 4}
@@ -32,9 +33,10 @@ def _error(exc: Exception, name: str) -> str:
 
 
 
-def explore_brute_force(events: pd.DataFrame, brute_force_suspects: Callable, compromised_ips: Callable) -> widgets.VBox:
+def explore_brute_force(events: "pd.DataFrame", brute_force_suspects: Callable, compromised_ips: Callable) -> widgets.VBox:
     """Sliders for fail2ban's maxretry and findtime that re-run YOUR functions and redraw the flagged IPs."""
-    from courses.cybercrime.plots import failed_logins_figure
+    from courses.cybercrime.blitting import show_png
+    from courses.cybercrime.plots import FailedLoginsFigure
 
     retry = widgets.IntSlider(value=5, min=2, max=20, description="max_retry (failures)",
                               continuous_update=False, style={"description_width": "initial"})
@@ -42,6 +44,7 @@ def explore_brute_force(events: pd.DataFrame, brute_force_suspects: Callable, co
                                continuous_update=False, style={"description_width": "initial"})
     status = widgets.HTML()
     plot = widgets.Output()
+    figure = FailedLoginsFigure(events)  # built once: a slider only re-colours its rows
 
     def refresh(_change=None) -> None:
         try:
@@ -56,7 +59,7 @@ def explore_brute_force(events: pd.DataFrame, brute_force_suspects: Callable, co
             compromised = set()
         status.value = (f"<b>{len(flagged)} flagged:</b> {html.escape(', '.join(sorted(flagged)) or 'none')}"
                         f"<br><b>compromised:</b> {html.escape(', '.join(sorted(compromised)) or 'none')}")
-        show_figure(plot, failed_logins_figure(events, flagged, compromised), tight=False)
+        show_png(plot, figure.png(flagged, compromised))
 
     retry.observe(refresh, names="value")
     window.observe(refresh, names="value")
@@ -193,12 +196,28 @@ def _syslog_local(raw: str, first_year: int) -> datetime:
 def explore_timeline(key_events: list[dict[str, str]], parse_apache_time: Callable, to_utc: Callable,
                      merge_timeline: Callable, syslog_first_year: int = 2024) -> widgets.VBox:
     """Choose the time zone ASSUMED for the syslog lines and watch YOUR merge_timeline reorder the story."""
-    from courses.cybercrime.plots import timeline_figure
+    import matplotlib.dates as mdates
+
+    from courses.cybercrime.blitting import show_png
+    from courses.cybercrime.plots import TimelineFigure
 
     zone = widgets.Dropdown(options=SYSLOG_ZONES, value="UTC", description="Assumed syslog time zone",
                             style={"description_width": "initial"}, layout=widgets.Layout(width="380px"))
     status = widgets.HTML()
     plot = widgets.Output()
+    figure: list[TimelineFigure] = []  # built at the first draw, then only its events move
+
+    def new_figure(info: dict[str, tuple]) -> TimelineFigure:
+        """The figure, its x axis covering where the events can fall whatever zone is assumed for syslog."""
+        times = [float(mdates.date2num(when)) for when, source, _ in info.values() if source != "syslog"]
+        for event in key_events:
+            if event["source"] == "syslog":
+                local = _syslog_local(event["raw_time"], syslog_first_year).replace(tzinfo=timezone.utc)
+                # The same clock time is 14 h earlier at UTC+14 and 12 h later at UTC-12 (all zones lie between)
+                times += [float(mdates.date2num(local - timedelta(hours=14))),
+                          float(mdates.date2num(local + timedelta(hours=12)))]
+        return TimelineFigure([(e, source, what) for e, (_, source, what) in info.items()],
+                              min(times, default=0.0), max(times, default=1.0))
 
     def redraw(_change=None) -> None:
         by_source: dict[str, list] = {}
@@ -222,7 +241,9 @@ def explore_timeline(key_events: list[dict[str, str]], parse_apache_time: Callab
             return
         status.value = "<b>Order found by your merge_timeline:</b> " + html.escape(" -> ".join(order))
         rows = [(e, info[e][0], info[e][1], info[e][2]) for e in order if e in info]
-        show_figure(plot, timeline_figure(rows, f"Incident timeline, syslog read as {zone.value}"), tight=False)
+        if not figure:
+            figure.append(new_figure(info))
+        show_png(plot, figure[0].png(rows, f"Incident timeline, syslog read as {zone.value}"))
 
     zone.observe(redraw, names="value")
     redraw()

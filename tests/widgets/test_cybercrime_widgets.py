@@ -45,10 +45,14 @@ def test_brute_force_app_reruns_the_trainee_functions_when_a_slider_moves():
     app = explore_brute_force(_events(), suspects, lambda *_: set())
     status = _one(app, widgets.HTML)
     assert "203.0.113.5" in status.value and "198.51.100.7" not in status.value
-    assert _one(app, widgets.Output).outputs[0]["data"]["image/png"]
+    plot = _one(app, widgets.Output)
+    first_png = plot.outputs[0]["data"]["image/png"]
+    assert first_png
     _one(app, widgets.IntSlider, "max_retry (failures)").value = 3
     assert calls[-1] == (3, 600)
     assert "198.51.100.7" in status.value, "lowering max_retry to 3 must flag the second address"
+    assert len(plot.outputs) == 1 and plot.outputs[0]["data"]["image/png"] != first_png, \
+        "the figure must be redrawn with the second address in red"
     _one(app, widgets.IntSlider, "find_time_s (seconds)").value = 120
     assert calls[-1] == (3, 120)
 
@@ -129,9 +133,14 @@ def test_timeline_reorders_when_the_assumed_syslog_zone_changes():
     status = _one(app, widgets.HTML)
     as_utc = status.value
     assert as_utc.index("WIN-3") < as_utc.index("SSH-1"), "read as UTC, the SSH break-in seems to come last"
-    assert _one(app, widgets.Output).outputs[0]["data"]["image/png"]
+    plot = _one(app, widgets.Output)
+    utc_png = plot.outputs[0]["data"]["image/png"]
+    assert utc_png
     _one(app, widgets.Dropdown).value = "Europe/Amsterdam"
     assert status.value.index("SSH-2") < status.value.index("WIN-2"), "in Amsterdam time the story is consistent"
+    assert len(plot.outputs) == 1 and plot.outputs[0]["data"]["image/png"] != utc_png, "the timeline must be redrawn"
+    _one(app, widgets.Dropdown).value = "UTC"
+    assert plot.outputs[0]["data"]["image/png"] == utc_png, "the same zone must give the same figure again"
     assert _one(explore_timeline(load_key_events(), _apache, _not_written, _merge), widgets.HTML).value.count(
         "NotImplementedError") == 1
 
