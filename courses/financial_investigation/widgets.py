@@ -12,19 +12,17 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 import pandas as pd
-from matplotlib.figure import Figure
 
 from courses.financial_investigation import plots
 from courses.financial_investigation.case import net_worth_inputs
-from courses.widgets import show_figure
+from courses.financial_investigation.png_rendering import show_png
 
 WIDE = {"description_width": "initial"}
 LAYOUT = widgets.Layout(width="520px")
 
-
-
-def _app(controls: list[widgets.Widget], draw: Callable[[], tuple[Figure | None, str]]) -> widgets.VBox:
-    """Controls, a status line and a figure area; ``draw`` runs on every change and on start."""
+def _app(controls: list[widgets.Widget], draw: Callable[[], tuple[bytes | None, str]]) -> widgets.VBox:
+    """Controls, a status line and a figure area; ``draw`` (-> PNG bytes or None, message) runs on every change
+    and on start."""
     status = widgets.HTML()
     output = widgets.Output()
     busy = []
@@ -34,29 +32,43 @@ def _app(controls: list[widgets.Widget], draw: Callable[[], tuple[Figure | None,
             return
         busy.append(True)
         try:
-            figure, message = draw()
+            png, message = draw()
         except NotImplementedError:
             status.value = (
                 "<b style='color:#b00020'>One of your functions is not written yet (NotImplementedError).</b>"
             )
-            show_figure(output, None)
+            show_png(output, None)
             return
         except Exception as error:  # the trainee's function failed: show why instead of crashing the widget
             status.value = (
                 f"<b style='color:#b00020'>Your function raised {type(error).__name__}: "
                 f"{html.escape(str(error))}</b>"
             )
-            show_figure(output, None)
+            show_png(output, None)
             return
         finally:
             busy.clear()
         status.value = message
-        show_figure(output, figure)
+        show_png(output, png)
 
     for control in controls:
         control.observe(refresh, names="value")
     refresh()
     return widgets.VBox([*controls, status, output])
+
+
+def _remembered(function: Callable) -> Callable:
+    """``function`` (a trainee's function on the app's fixed case data) run once per distinct arguments: a control
+    that does not change its arguments (e.g. which customer to show) shows the result without re-running it."""
+    results: dict = {}
+
+    def remembered(*args, **kwargs):
+        key = (args, tuple(sorted(kwargs.items())))
+        if key not in results:
+            results[key] = function(*args, **kwargs)
+        return results[key]
+
+    return remembered
 
 
 def _simulated_invoices(count: int, fabricated_share: float, seed: int = 7) -> list[int]:
@@ -92,13 +104,15 @@ def explore_benford(
         continuous_update=False,
     )
 
+    chart = plots.BenfordChart()
+
     def draw():
         counts = first_digit_counts(_simulated_invoices(count.value, share.value / 100))
         mad = benford_mad(counts)
         # "\\$" (an escaped dollar): matplotlib would read "$4,000 and $" as maths (plots.plain keeps it)
         title = f"{count.value} invoices, {share.value}% fabricated between \\$4,000 and \\$4,999"
         message = f"MAD = {mad:.4f}: <b>{html.escape(str(mad_conformity(mad)))}</b>"
-        return plots.benford_figure(benford_expected(), counts, title), message
+        return chart.png(benford_expected(), counts, title), message
 
     return _app([share, count], draw)
 
@@ -137,10 +151,15 @@ def explore_structuring(
         continuous_update=False,
     )
     customer = widgets.Dropdown(options=["(none)"], description="customer to show", style=WIDE)
+    chart = plots.CashCalendar(cash, 1_000_000)
+    reports_for = _remembered(lambda inclusive: ctr_required(cash, 1_000_000, inclusive=inclusive))
+    suspects_for = _remembered(
+        lambda band, window: sorted(structuring_suspects(cash, 1_000_000, band=band, window_days=window))
+    )
 
     def draw():
-        reports = ctr_required(cash, 1_000_000, inclusive=regime.value)
-        suspects = sorted(structuring_suspects(cash, 1_000_000, band=band.value, window_days=window.value))
+        reports = reports_for(regime.value)
+        suspects = suspects_for(band.value, window.value)
         options = suspects or ["(none)"]
         if list(customer.options) != options:
             customer.options = options  # this re-runs draw through the observer, with the new first customer
@@ -151,7 +170,7 @@ def explore_structuring(
         )
         if shown == "(none)":
             return None, message
-        return plots.cash_calendar_figure(cash, shown, 1_000_000, band.value), message
+        return chart.png(shown, band.value), message
 
     return _app([regime, band, window, customer], draw)
 
@@ -188,10 +207,15 @@ def explore_red_flags(
         continuous_update=False,
     )
     account = widgets.Dropdown(options=["(none)"], description="account to show", style=WIDE)
+    chart = plots.AccountTimeline(tx)
+    rounds_for = _remembered(lambda unit_cents: round_amount_transfers(tx, unit_cents))
+    flagged_for = _remembered(
+        lambda minimum_cents, hours, ratio: sorted(pass_through_accounts(tx, minimum_cents, hours=hours, ratio=ratio))
+    )
 
     def draw():
-        rounds = round_amount_transfers(tx, unit.value)
-        flagged = sorted(pass_through_accounts(tx, minimum.value, hours=hours.value, ratio=ratio.value))
+        rounds = rounds_for(unit.value)
+        flagged = flagged_for(minimum.value, hours.value, ratio.value)
         options = flagged or ["(none)"]
         if list(account.options) != options:
             account.options = options
@@ -201,7 +225,7 @@ def explore_red_flags(
         )
         if account.value == "(none)":
             return None, message
-        return plots.account_timeline_figure(tx, account.value), message
+        return chart.png(account.value), message
 
     return _app([unit, minimum, hours, ratio, account], draw)
 
@@ -231,15 +255,20 @@ def explore_money_trail(
         continuous_update=False,
     )
 
+    chart = plots.MoneyTrailChart(holders)
+    paths_for = _remembered(lambda a, b, hops: money_paths(wires, a, b, cutoff=hops))
+    timed_for = _remembered(lambda a, b, hops: time_respecting_paths(wires, a, b, cutoff=hops))
+    flow_for = _remembered(lambda a, b: max_traceable_cents(wires, a, b))
+
     def draw():
-        paths = money_paths(wires, source.value, target.value, cutoff=cutoff.value)
-        timed = time_respecting_paths(wires, source.value, target.value, cutoff=cutoff.value)
-        flow = max_traceable_cents(wires, source.value, target.value)
+        paths = paths_for(source.value, target.value, cutoff.value)
+        timed = timed_for(source.value, target.value, cutoff.value)
+        flow = flow_for(source.value, target.value)
         message = (
             f"{len(paths)} path(s), {len(timed)} with dates that never go backwards; at most "
             f"{plots.dollars(flow)} can have travelled from {source.value} to {target.value} (max flow)"
         )
-        return plots.money_trail_figure(paths, timed, source.value, target.value, holders), message
+        return chart.png(paths, timed, source.value, target.value), message
 
     return _app([source, target, cutoff], draw)
 
@@ -276,20 +305,25 @@ def explore_commingling(
     ]
     signed = ledger["amount_cents"].where(ledger["kind"] != "out", -ledger["amount_cents"])
     balance = [int(b) for b in signed.cumsum()]
+    tainted_in = [int(t) for t in ledger["amount_cents"].where(ledger["kind"] == "tainted_in", 0).cumsum()]
+    chart = plots.ComminglingChart(labels, balance)
+
+    @_remembered
+    def after_row(row: int) -> tuple[int, int]:
+        """Your two rules' tainted cents after ``row`` (each row computed once, however often it is shown)."""
+        prefix = ledger.iloc[: row + 1]
+        return libr_traceable_cents(prefix), tainted_in[row] - sum(first_out_tainted_cents(prefix))
 
     def draw():
-        libr = [libr_traceable_cents(ledger.iloc[: row + 1]) for row in range(step.value + 1)]
-        first_out = []
-        for row in range(step.value + 1):
-            prefix = ledger.iloc[: row + 1]
-            tainted_in = int(prefix.loc[prefix["kind"] == "tainted_in", "amount_cents"].sum())
-            first_out.append(tainted_in - sum(first_out_tainted_cents(prefix)))
+        both = [after_row(row) for row in range(step.value + 1)]
+        libr = [b[0] for b in both]
+        first_out = [b[1] for b in both]
         message = (
             f"after row {step.value}: balance {plots.dollars(balance[step.value])}; tainted "
             f"{plots.dollars(libr[-1])} (lowest intermediate balance) or {plots.dollars(first_out[-1])} "
             "(tainted money leaves first)"
         )
-        return plots.commingling_figure(labels, balance, libr, first_out, step.value), message
+        return chart.png(libr, first_out, step.value), message
 
     app = _app([step], draw)  # the Play button moves the slider, so only the slider is observed
     return widgets.VBox([player, *app.children])
@@ -312,12 +346,16 @@ def explore_net_worth(
         continuous_update=False,
     )
 
+    chart = None
+
     def draw():
+        nonlocal chart
         inputs = net_worth_inputs(balance_sheets, income, year.value)
         inputs["start_assets"] += hoard.value * 100
         result = unexplained_wealth_cents(**inputs)
         parts = {name.replace("_", " "): cents for name, cents in inputs.items()}
         message = f"{year.value}: unexplained wealth {plots.dollars(result)}"
-        return plots.net_worth_figure(parts, result, year.value), message
+        chart = chart or plots.NetWorthChart(list(parts))
+        return chart.png(parts, result, year.value), message
 
     return _app([year, hoard], draw)
