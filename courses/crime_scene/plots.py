@@ -1,4 +1,9 @@
-"""Figures for the crime-scene notebooks and widgets. Each function returns a new matplotlib ``Figure``.
+"""Figures for the crime-scene notebooks and widgets.
+
+Each widget keeps one *view* (``StainView``, ``ConvergenceView``, ...): the figure, its axes and fixed texts are
+built once, and ``view.update(...)`` only replaces what the controls change, then ``view.png()`` draws a frame
+(see :mod:`courses.crime_scene.blitted_figure`). Margins are fixed, axis limits change in steps, so a slider move
+redraws only the data. The ``plot_*`` functions return one finished ``Figure`` for use outside a widget.
 
 The figures only draw numbers they are given: the graded calculations come from the trainee's own functions.
 """
@@ -11,121 +16,284 @@ from collections.abc import Sequence
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle, Ellipse
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle, Ellipse, Patch
+
+from courses.crime_scene.blitted_figure import BlittedFigure, changing
 
 DEFECT_COLOUR = "tab:red"
 OK_COLOUR = "tab:blue"
 
 
+class _View:
+    """A figure kept by one widget; subclasses add ``update``. ``png()`` draws the current state."""
+
+    figure: Figure
+
+    def __init__(self, figure: Figure) -> None:
+        self.figure = figure
+        self._frames = BlittedFigure(figure)
+        self._transient: list = []
+
+    def png(self) -> bytes:
+        return self._frames.png()
+
+    def _keep(self, artist):
+        """A changing artist that the next ``update`` removes (drawn every frame until then)."""
+        self._transient.append(changing(artist))
+        return artist
+
+    def _clear(self) -> None:
+        for artist in self._transient:
+            artist.remove()
+        self._transient = []
+
+
+def _step_up(value: float, step: float) -> float:
+    """``value`` rounded up to a multiple of ``step`` (axis limits change in steps, not with every slider move)."""
+    return step * math.ceil(value / step - 1e-9)
+
+
+class StainView(_View):
+    """Left: the stain from above (an ellipse, to scale). Right: a side view of the drop's path at the angle."""
+
+    def __init__(self, max_mm: float = 20.0) -> None:
+        fig = Figure(figsize=(9, 3.6))
+        fig.subplots_adjust(left=0.075, right=0.985, bottom=0.14, top=0.9, wspace=0.12)
+        top, side = fig.subplots(1, 2)
+        super().__init__(fig)
+        half = max_mm / 2 * 1.3  # one scale for every slider position: a bigger stain looks bigger
+        top.set(
+            xlim=(-half, half),
+            ylim=(-half, half),
+            aspect="equal",
+            xlabel="length direction (mm)",
+            ylabel="width direction (mm)",
+        )
+        self.ellipse = changing(top.add_patch(Ellipse((0, 0), 1, 1, facecolor="darkred", alpha=0.7)))
+        self.top_title = changing(top.title)
+        side.axhline(0, color="black", linewidth=2)
+        side.set(
+            xlim=(-1.2, 0.3),
+            ylim=(-0.1, 1.1),
+            aspect="equal",
+            xticks=[],
+            yticks=[],
+            xlabel="floor, seen from the side (a sketch: no scale)",
+            ylabel="height above the floor",
+        )
+        (self.path,) = side.plot([], [], color="darkred", linewidth=2, label="path of the drop")
+        (self.arc,) = side.plot([], [], color="black", linewidth=1)
+        self.angle_text = side.text(-1.15, 0.95, "")
+        self.legend = side.legend(handles=[self.path], loc="upper right")
+        self.side_title = side.title
+        for artist in (self.path, self.arc, self.angle_text, self.legend, self.side_title):
+            changing(artist)
+
+    def update(self, width_mm: float, length_mm: float, angle_deg: float | None) -> StainView:
+        self.ellipse.set_width(length_mm)
+        self.ellipse.set_height(width_mm)
+        self.top_title.set_text(f"Stain from above: W = {width_mm:.1f} mm, L = {length_mm:.1f} mm")
+        shown = angle_deg is not None
+        for artist in (self.path, self.arc, self.angle_text, self.legend):
+            artist.set_visible(shown)
+        if not shown:
+            self.side_title.set_text("Side view: no angle (see the message above)")
+            return self
+        rad = math.radians(angle_deg)
+        self.path.set_data([-math.cos(rad), 0], [math.sin(rad), 0])
+        arc = np.radians(np.linspace(180 - angle_deg, 180, 30))
+        self.arc.set_data(0.3 * np.cos(arc), 0.3 * np.sin(arc))
+        self.angle_text.set_text(f"impact angle = {angle_deg:.1f}°")
+        self.side_title.set_text("Side view: the drop arrives at the impact angle")
+        return self
+
+
 def plot_stain(width_mm: float, length_mm: float, angle_deg: float | None) -> Figure:
     """Left: the stain from above (an ellipse). Right: a side view of the drop's path at ``angle_deg``."""
-    fig = Figure(figsize=(9, 3.6), layout="constrained")
-    top, side = fig.subplots(1, 2)
-    top.add_patch(Ellipse((0, 0), length_mm, width_mm, facecolor="darkred", alpha=0.7))
-    half = max(length_mm, width_mm, 1.0) / 2 * 1.3
-    top.set(
-        xlim=(-half, half),
-        ylim=(-half, half),
-        aspect="equal",
-        xlabel="length direction (mm)",
-        ylabel="width direction (mm)",
-        title=f"Stain from above: W = {width_mm:.1f} mm, L = {length_mm:.1f} mm",
-    )
-    side.axhline(0, color="black", linewidth=2)
-    side.set(
-        xlim=(-1.2, 0.3),
-        ylim=(-0.1, 1.1),
-        aspect="equal",
-        xticks=[],
-        yticks=[],
-        xlabel="floor, seen from the side (a sketch: no scale)",
-        ylabel="height above the floor",
-    )
-    if angle_deg is None:
-        side.set_title("Side view: no angle (see the message above)")
-    else:
-        rad = math.radians(angle_deg)
-        side.plot(
-            [-math.cos(rad), 0], [math.sin(rad), 0], color="darkred", linewidth=2, label="path of the drop"
+    return StainView(max(20.0, width_mm, length_mm)).update(width_mm, length_mm, angle_deg).figure
+
+
+class ConvergenceView(_View):
+    """Top view of the selected stains' lines and their convergence point; side view of the strings."""
+
+    def __init__(self, stains: pd.DataFrame) -> None:
+        fig = Figure(figsize=(10, 4.2))
+        top = fig.add_axes((0.06, 0.12, 0.4, 0.8))
+        side = fig.add_axes((0.53, 0.12, 0.44, 0.8))  # room on the right for the side view's long title
+        super().__init__(fig)
+        self.top, self.side = top, side
+        top.set(
+            xlim=(-60, 340),
+            ylim=(-80, 260),
+            aspect="equal",
+            xlabel="x (cm)",
+            ylabel="y (cm)",
+            title="Top view: stain lines (grey) and area of convergence",
         )
-        arc = np.radians(np.linspace(180 - angle_deg, 180, 30))
-        side.plot(0.3 * np.cos(arc), 0.3 * np.sin(arc), color="black", linewidth=1)
-        side.annotate(f"impact angle = {angle_deg:.1f}°", (0, 0), xytext=(-1.15, 0.95))
-        side.legend(loc="upper right")
-        side.set_title("Side view: the drop arrives at the impact angle")
-    return fig
+        self.stain_artists: dict[str, list] = {}
+        back = np.array([-250.0, 40.0])  # each line backwards (towards the source) and a little forwards
+        for row in stains.itertuples():
+            rad = math.radians(row.gamma_deg)
+            (line,) = top.plot(
+                row.x_cm + back * math.cos(rad), row.y_cm + back * math.sin(rad), color="grey", linewidth=1
+            )
+            (dot,) = top.plot(row.x_cm, row.y_cm, "o", color="darkred")
+            label = top.annotate(row.stain_id, (row.x_cm, row.y_cm), xytext=(4, 4), textcoords="offset points")
+            self.stain_artists[row.stain_id] = [changing(line), changing(dot), changing(label)]
+        (self.star,) = top.plot(
+            [], [], "*", color="gold", markersize=18, markeredgecolor="black", label="convergence"
+        )
+        self.legend = top.legend(handles=[self.star], loc="upper right")
+        changing(self.star), changing(self.legend)
+        side.set(
+            xlim=(0, 150),
+            xlabel="distance from the convergence point on the floor (cm)",
+            ylabel="height above the floor (cm)",
+            title="Side view: strings rise to the origin (a maximum height)",
+        )
+
+    def update(
+        self, chosen: Sequence[str], point: tuple[float, float] | None, strings: Sequence[tuple[str, float, float]]
+    ) -> ConvergenceView:
+        """``strings`` holds ``(stain_id, distance_cm, height_cm)``: each string rises from the stain, at
+        ``distance_cm`` from the convergence point, to ``height_cm`` above it."""
+        self._clear()
+        chosen = set(chosen)
+        for stain_id, artists in self.stain_artists.items():
+            for artist in artists:
+                artist.set_visible(stain_id in chosen)
+        self.star.set_visible(point is not None)
+        self.legend.set_visible(point is not None)
+        if point is not None:
+            self.star.set_data([point[0]], [point[1]])
+            self.legend.get_texts()[0].set_text(f"convergence ({point[0]:.1f}, {point[1]:.1f}) cm")
+        side = self.side
+        ordered = sorted(strings, key=lambda string: string[1])
+        self._keep(
+            side.add_collection(
+                LineCollection(
+                    [[(distance, 0), (0, height)] for _, distance, height in ordered], colors="darkred", linewidths=1
+                ),
+                autolim=False,
+            )
+        )
+        groups: list[list[tuple[str, float]]] = []  # strings whose feet are closer than a label's width
+        for stain_id, distance, _height in ordered:
+            if groups and distance - groups[-1][-1][1] < 7.0:
+                groups[-1].append((stain_id, distance))
+            else:
+                groups.append([(stain_id, distance)])
+        for group in groups:
+            self._keep(
+                side.annotate(
+                    "\n".join(stain_id for stain_id, _ in reversed(group)),
+                    (group[0][1], 0),
+                    xytext=(3, 3),
+                    textcoords="offset points",
+                    fontsize=8,
+                    va="bottom",
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+                )
+            )
+        if strings:
+            median = float(np.median([height for _, _, height in strings]))
+            self._keep(side.axhline(median, color="grey", linestyle=":"))
+            self._keep(
+                side.annotate(
+                    f"median height {median:.0f} cm", (2, median), xytext=(0, 4), textcoords="offset points"
+                )
+            )
+        side.set_ylim(0, _step_up(max([60.0] + [1.3 * height for _, _, height in strings]), 20.0))
+        return self
 
 
 def plot_convergence(
     stains: pd.DataFrame, point: tuple[float, float] | None, strings: Sequence[tuple[str, float, float]]
 ) -> Figure:
-    """Top view of the selected stains' lines and their convergence ``point``; side view of the ``strings``.
+    """Top view of the ``stains``' lines and their convergence ``point``; side view of the ``strings``."""
+    return ConvergenceView(stains).update(list(stains["stain_id"]), point, strings).figure
 
-    ``strings`` holds ``(stain_id, distance_cm, height_cm)``: each string rises from the stain, at distance
-    ``distance_cm`` from the convergence point, to ``height_cm`` above it.
+
+class CoolingView(_View):
+    """Estimated hours since death against the rectal temperature: Henssge with 95 % band, Glaister's line.
+
+    Colder than the limit temperature (Q = 0.2) Henssge's method stops: that range is greyed out with a note.
     """
-    fig = Figure(figsize=(10, 4.2), layout="constrained")
-    top, side = fig.subplots(1, 2)
-    for row in stains.itertuples():
-        rad = math.radians(row.gamma_deg)
-        back = np.array([-250.0, 40.0])  # draw each line backwards (towards the source) and a little forwards
-        top.plot(row.x_cm + back * math.cos(rad), row.y_cm + back * math.sin(rad), color="grey", linewidth=1)
-        top.plot(row.x_cm, row.y_cm, "o", color="darkred")
-        top.annotate(row.stain_id, (row.x_cm, row.y_cm), xytext=(4, 4), textcoords="offset points")
-    if point is not None:
-        top.plot(
-            *point,
-            "*",
-            color="gold",
-            markersize=18,
-            markeredgecolor="black",
-            label=f"convergence ({point[0]:.1f}, {point[1]:.1f}) cm",
+
+    def __init__(self, measured_c: float) -> None:
+        fig = Figure(figsize=(8, 4.5))
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.115, top=0.93)
+        ax = fig.subplots()
+        super().__init__(fig)
+        self.ax = ax
+        self.measured_c = measured_c
+        ax.set(
+            xlabel="rectal temperature (°C)",
+            ylabel="time since death (hours)",
+            title="How long ago? Two estimates for the same temperature",
         )
-        top.legend(loc="upper right")
-    top.set(
-        xlim=(-60, 340),
-        ylim=(-80, 260),
-        aspect="equal",
-        xlabel="x (cm)",
-        ylabel="y (cm)",
-        title="Top view: stain lines (grey) and area of convergence",
-    )
-    ordered = sorted(strings, key=lambda string: string[1])
-    for stain_id, distance, height in ordered:
-        side.plot([distance, 0], [0, height], color="darkred", linewidth=1)
-    groups: list[list[tuple[str, float]]] = []  # strings whose feet are closer than a label's width
-    for stain_id, distance, _height in ordered:
-        if groups and distance - groups[-1][-1][1] < 7.0:
-            groups[-1].append((stain_id, distance))
-        else:
-            groups.append([(stain_id, distance)])
-    for group in groups:
-        foot = group[0][1]
-        side.annotate(
-            "\n".join(stain_id for stain_id, _ in reversed(group)),
-            (foot, 0),
-            xytext=(3, 3),
-            textcoords="offset points",
-            fontsize=8,
-            va="bottom",
-            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
-        )
-    if strings:
-        median = float(np.median([height for _, _, height in strings]))
-        side.axhline(median, color="grey", linestyle=":")
-        side.annotate(
-            f"median height {median:.0f} cm", (2, median), xytext=(0, 4), textcoords="offset points"
-        )
-    top_cm = max([60.0] + [1.3 * height for _, _, height in strings])
-    side.set(
-        xlim=(0, 150),
-        ylim=(0, top_cm),
-        xlabel="distance from the convergence point on the floor (cm)",
-        ylabel="height above the floor (cm)",
-        title="Side view: strings rise to the origin (a maximum height)",
-    )
-    return fig
+        ax.axvline(measured_c, color="black", linestyle=":")
+        (self.henssge,) = ax.plot([], [], color=OK_COLOUR, linewidth=2)
+        (self.glaister,) = ax.plot([], [], color="tab:orange", linestyle="--")
+        changing(self.henssge), changing(self.glaister)
+        handles = [
+            Patch(color=OK_COLOUR, alpha=0.2, label="Henssge 95 % limits"),
+            Line2D([], [], color=OK_COLOUR, linewidth=2, label="Henssge nomogram"),
+            Line2D([], [], color="tab:orange", linestyle="--", label="Glaister rule of thumb"),
+            Line2D([], [], color="black", linestyle=":", label=f"measured {measured_c:.1f} °C"),
+        ]
+        self.legend = changing(ax.legend(handles=handles, loc="upper left"))
+        self.legend.set_zorder(6)
+
+    def update(
+        self,
+        rectal_c: Sequence[float],
+        henssge_h: Sequence[float | None],
+        glaister_h: Sequence[float | None],
+        band_h: Sequence[tuple[float, float] | None],
+        limit_c: float | None = None,
+    ) -> CoolingView:
+        self._clear()
+        ax = self.ax
+        temps = np.asarray(rectal_c, dtype=float)
+
+        def series(values: Sequence[float | None]) -> np.ndarray:
+            return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+        low = series([b[0] if b else None for b in band_h])
+        high = series([b[1] if b else None for b in band_h])
+        henssge, glaister = series(henssge_h), series(glaister_h)
+        coldest = float(temps.min()) if limit_c is None else min(float(temps.min()), limit_c)
+        if limit_c is not None:
+            outside = temps < limit_c - 1e-9
+            henssge[outside] = low[outside] = high[outside] = np.nan
+            self._keep(ax.axvspan(coldest, limit_c, color="lightgrey", alpha=0.5, zorder=0))
+            self._keep(
+                ax.text(
+                    (coldest + limit_c) / 2,
+                    0.98,
+                    f"colder than {limit_c:.1f} °C (Q ≤ 0.2):\nno reliable Henssge estimate",
+                    transform=ax.get_xaxis_transform(),
+                    rotation=90,
+                    va="top",
+                    ha="center",
+                    color="dimgrey",
+                    fontsize=8,
+                )
+            )
+        self._keep(ax.fill_between(temps, low, high, color=OK_COLOUR, alpha=0.2, linewidth=0))
+        self.henssge.set_data(temps, henssge)
+        self.glaister.set_data(temps, glaister)
+        # limits in steps (1 °C, 12 h) so that most slider moves redraw only the curves; x runs hot to cold
+        drawn = np.concatenate([henssge, high, glaister, [1.0]])
+        top_h = float(np.nanmax(drawn)) if np.isfinite(drawn).any() else 12.0
+        hottest = max(float(temps.max()), self.measured_c)
+        ax.set_xlim(math.ceil(hottest + 0.5), math.floor(min(coldest, self.measured_c) - 0.5))
+        ax.set_ylim(0, _step_up(top_h * 1.05, 12.0))
+        return self
 
 
 def plot_cooling(
@@ -136,138 +304,160 @@ def plot_cooling(
     measured_c: float,
     limit_c: float | None = None,
 ) -> Figure:
-    """Estimated hours since death against the rectal temperature: Henssge with 95 % band, Glaister's line.
+    """Estimated hours since death against the rectal temperature: Henssge with 95 % band, Glaister's line."""
+    return CoolingView(measured_c).update(rectal_c, henssge_h, glaister_h, band_h, limit_c).figure
 
-    ``limit_c`` is the rectal temperature where Henssge's method stops (Q = 0.2): colder than that, the
-    Henssge curve is not drawn and the range is greyed out with a note.
-    """
-    fig = Figure(figsize=(8, 4.5), layout="constrained")
-    ax = fig.subplots()
-    temps = np.asarray(rectal_c, dtype=float)
 
-    def series(values: Sequence[float | None]) -> np.ndarray:
-        return np.array([np.nan if v is None else v for v in values], dtype=float)
+class TriangulationView(_View):
+    """The two tape circles from fixed points A = (0, 0), B = (baseline, 0) and where they cross."""
 
-    low = series([b[0] if b else None for b in band_h])
-    high = series([b[1] if b else None for b in band_h])
-    henssge = series(henssge_h)
-    if limit_c is not None:
-        outside = temps < limit_c - 1e-9
-        henssge[outside] = low[outside] = high[outside] = np.nan
-        ax.axvspan(min(temps.min(), limit_c), limit_c, color="lightgrey", alpha=0.5, zorder=0)
-        ax.text(
-            (min(temps.min(), limit_c) + limit_c) / 2,
-            0.98,
-            f"colder than {limit_c:.1f} °C (Q ≤ 0.2):\nno reliable Henssge estimate",
-            transform=ax.get_xaxis_transform(),
-            rotation=90,
-            va="top",
-            ha="center",
-            color="dimgrey",
-            fontsize=8,
+    def __init__(self) -> None:
+        fig = Figure(figsize=(6.5, 5.5))
+        fig.subplots_adjust(left=0.1, right=0.98, bottom=0.1, top=0.93)
+        ax = fig.subplots()
+        super().__init__(fig)
+        self.ax = ax
+        ax.set(
+            aspect="equal",
+            xlabel="along the wall A→B (m)",
+            ylabel="into the room (m)",
+            title="Triangulation from two fixed points",
         )
-    ax.fill_between(temps, low, high, color=OK_COLOUR, alpha=0.2, label="Henssge 95 % limits")
-    ax.plot(temps, henssge, color=OK_COLOUR, linewidth=2, label="Henssge nomogram")
-    ax.plot(temps, series(glaister_h), color="tab:orange", linestyle="--", label="Glaister rule of thumb")
-    ax.axvline(measured_c, color="black", linestyle=":", label=f"measured {measured_c:.1f} °C")
-    ax.set(
-        xlabel="rectal temperature (°C)",
-        ylabel="time since death (hours)",
-        title="How long ago? Two estimates for the same temperature",
-    )
-    ax.set_ylim(bottom=0)
-    ax.invert_xaxis()
-    ax.legend(loc="upper left")
-    return fig
+
+    def update(
+        self, baseline_m: float, r_a_m: float, r_b_m: float, point: tuple[float, float] | None
+    ) -> TriangulationView:
+        self._clear()
+        ax = self.ax
+        keep = self._keep
+        circle_a = keep(ax.add_patch(Circle((0, 0), r_a_m, fill=False, color="tab:blue", label=f"{r_a_m:.2f} m from A")))
+        circle_b = keep(
+            ax.add_patch(Circle((baseline_m, 0), r_b_m, fill=False, color="tab:green", label=f"{r_b_m:.2f} m from B"))
+        )
+        handles = [circle_a, circle_b]
+        keep(ax.plot([0, baseline_m], [0, 0], "ks-", linewidth=2)[0])
+        keep(ax.annotate("A", (0, 0), xytext=(-12, -14), textcoords="offset points"))
+        keep(ax.annotate("B", (baseline_m, 0), xytext=(4, -14), textcoords="offset points"))
+        if point is not None:
+            x, y = point
+            keep(ax.plot([0, x, baseline_m], [0, y, 0], color="grey", linestyle=":")[0])
+            handles.append(
+                keep(
+                    ax.plot(
+                        x, y, "*", color="gold", markersize=16, markeredgecolor="black", label=f"item ({x:.2f}, {y:.2f}) m"
+                    )[0]
+                )
+            )
+        keep(ax.legend(handles=handles, loc="upper right", fontsize=8))
+        # limits in whole metres (a slider move rarely changes them), widened to fill the plot at 1:1 scale
+        reach = _step_up(max(r_a_m, r_b_m, baseline_m) + 0.5, 1.0)
+        x_low, x_high, y_half = -reach, _step_up(baseline_m, 1.0) + reach, reach
+        width_in, height_in = self.figure.get_size_inches() * self.ax.get_position(original=True).size
+        if (x_high - x_low) / (2 * y_half) > width_in / height_in:
+            y_half = (x_high - x_low) * height_in / width_in / 2
+        else:
+            extra = (2 * y_half * width_in / height_in - (x_high - x_low)) / 2
+            x_low, x_high = x_low - extra, x_high + extra
+        ax.set(xlim=(x_low, x_high), ylim=(-y_half, y_half))
+        return self
 
 
 def plot_triangulation(
     baseline_m: float, r_a_m: float, r_b_m: float, point: tuple[float, float] | None
 ) -> Figure:
     """The two tape circles from fixed points A = (0, 0), B = (baseline, 0) and where they cross."""
-    fig = Figure(figsize=(6.5, 5.5), layout="constrained")
-    ax = fig.subplots()
-    ax.add_patch(Circle((0, 0), r_a_m, fill=False, color="tab:blue", label=f"{r_a_m:.2f} m from A"))
-    ax.add_patch(Circle((baseline_m, 0), r_b_m, fill=False, color="tab:green", label=f"{r_b_m:.2f} m from B"))
-    ax.plot([0, baseline_m], [0, 0], "ks-", linewidth=2)
-    ax.annotate("A", (0, 0), xytext=(-12, -14), textcoords="offset points")
-    ax.annotate("B", (baseline_m, 0), xytext=(4, -14), textcoords="offset points")
-    if point is not None:
-        x, y = point
-        ax.plot([0, x, baseline_m], [0, y, 0], color="grey", linestyle=":")
-        ax.plot(
-            x,
-            y,
-            "*",
-            color="gold",
-            markersize=16,
-            markeredgecolor="black",
-            label=f"item ({x:.2f}, {y:.2f}) m",
+    return TriangulationView().update(baseline_m, r_a_m, r_b_m, point).figure
+
+
+class CustodyView(_View):
+    """One row per exhibit of the whole ``log``, one dot per register entry at its UTC time; flagged in red.
+
+    The rows and the time axis stay fixed for the whole register; an exhibit left out shows an empty row.
+    """
+
+    def __init__(self, log: pd.DataFrame) -> None:
+        times = pd.to_datetime(log["timestamp"], utc=True, format="ISO8601")
+        self.items = sorted(log["item_id"].unique(), reverse=True)
+        height = 0.45 * len(self.items) + 1.6
+        fig = Figure(figsize=(10, height))
+        fig.subplots_adjust(left=0.075, right=0.985, bottom=1.05 / height, top=1 - 0.35 / height)
+        ax = fig.subplots()
+        super().__init__(fig)
+        self.ax = ax
+        self.span = max((times.max() - times.min()).total_seconds(), 1.0)
+        margin = pd.Timedelta(seconds=0.03 * self.span)
+        ax.set_xlim(times.min() - margin, times.max() + margin)
+        ax.set_ylim(-0.6, len(self.items) - 0.4)
+        ax.set_yticks(range(len(self.items)), self.items)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M", tz="UTC"))
+        ax.set(
+            xlabel="time (UTC)",
+            title=(
+                'Custody timeline: each dot is a register entry (number = seq; "1,2" = entries close together); '
+                "red = flagged"
+            ),
         )
-    reach = max(r_a_m, r_b_m, baseline_m) + 0.5
-    ax.set(
-        xlim=(-reach, baseline_m + reach),
-        ylim=(-reach, reach),
-        aspect="equal",
-        xlabel="along the wall A→B (m)",
-        ylabel="into the room (m)",
-        title="Triangulation from two fixed points",
-    )
-    ax.legend(loc="upper right", fontsize=8)
-    return fig
+        for label in ax.get_xticklabels():
+            label.set(rotation=30, ha="right")
+
+    def update(self, chosen: pd.DataFrame, flagged: set[tuple[str, int, str]]) -> CustodyView:
+        self._clear()
+        ax, items, keep = self.ax, self.items, self._keep
+        times = pd.to_datetime(chosen["timestamp"], utc=True, format="ISO8601")
+        codes: dict[tuple[str, int], list[str]] = {}
+        for item_id, seq, code in flagged:
+            codes.setdefault((str(item_id), int(seq)), []).append(code)
+        for item_id in sorted(set(items) - set(chosen["item_id"])):
+            keep(ax.text(0.005, items.index(item_id), "left out", transform=ax.get_yaxis_transform(),
+                         va="center", color="grey", fontsize=8, style="italic"))
+        ordered = chosen.assign(utc=mdates.date2num(times)).sort_values(["item_id", "seq"])
+        segments = [  # a thin line in seq order shows any step back in time
+            np.column_stack([rows["utc"], np.full(len(rows), items.index(item_id))])
+            for item_id, rows in ordered.groupby("item_id")
+        ]
+        keep(ax.add_collection(LineCollection(segments, colors="lightgrey", linewidths=1, zorder=0), autolim=False))
+        day_span = self.span / 86400
+        for item_id, rows in ordered.sort_values(["item_id", "utc", "seq"]).groupby("item_id"):
+            # entries of one exhibit closer than a label's width share one label ("2,3"), in time order
+            level, groups = items.index(item_id), []
+            for when, seq in zip(rows["utc"], rows["seq"], strict=True):
+                if groups and when - groups[-1][-1][0] < 0.012 * day_span:
+                    groups[-1].append((when, seq))
+                else:
+                    groups.append([(when, seq)])
+            for group in groups:
+                keep(
+                    ax.annotate(
+                        ",".join(str(seq) for _, seq in group),
+                        ((group[0][0] + group[-1][0]) / 2, level),
+                        xytext=(0, 6),
+                        textcoords="offset points",
+                        ha="center",
+                        fontsize=7,
+                    )
+                )
+        x, y, colours, sizes = [], [], [], []
+        for item_id, seq, when in zip(chosen["item_id"], chosen["seq"], mdates.date2num(times), strict=True):
+            level = items.index(item_id)
+            found = codes.get((item_id, int(seq)))
+            x.append(when), y.append(level)
+            colours.append(DEFECT_COLOUR if found else OK_COLOUR)
+            sizes.append(81 if found else 36)  # marker sizes 9 and 6 points
+            if found:
+                keep(
+                    ax.annotate(
+                        ", ".join(sorted(found)),
+                        (when, level),
+                        xytext=(6, -12),
+                        textcoords="offset points",
+                        color=DEFECT_COLOUR,
+                        fontsize=8,
+                    )
+                )
+        keep(ax.scatter(x, y, s=sizes, c=colours, zorder=2))
+        return self
 
 
 def plot_custody_timeline(log: pd.DataFrame, flagged: set[tuple[str, int, str]]) -> Figure:
     """One row per exhibit, one dot per register entry at its UTC time; ``flagged`` entries in red."""
-    times = pd.to_datetime(log["timestamp"], utc=True, format="ISO8601")
-    items = sorted(log["item_id"].unique(), reverse=True)
-    fig = Figure(figsize=(10, 0.45 * len(items) + 1.6), layout="constrained")
-    ax = fig.subplots()
-    codes: dict[tuple[str, int], list[str]] = {}
-    for item_id, seq, code in flagged:
-        codes.setdefault((str(item_id), int(seq)), []).append(code)
-    ordered = log.assign(utc=times).sort_values(["item_id", "seq"])
-    for item_id, rows in ordered.groupby("item_id"):  # a thin line in seq order shows any step back in time
-        ax.plot(rows["utc"], [items.index(item_id)] * len(rows), color="lightgrey", linewidth=1, zorder=0)
-    span = max((times.max() - times.min()).total_seconds(), 1.0)
-    for item_id, rows in log.assign(utc=times).sort_values(["item_id", "utc", "seq"]).groupby("item_id"):
-        # entries of one exhibit closer than a label's width share one label ("2,3"), in time order
-        level, groups = items.index(item_id), []
-        for row in rows.itertuples():
-            if groups and (row.utc - groups[-1][-1][0]).total_seconds() < 0.012 * span:
-                groups[-1].append((row.utc, row.seq))
-            else:
-                groups.append([(row.utc, row.seq)])
-        for group in groups:
-            ax.annotate(
-                ",".join(str(seq) for _, seq in group),
-                (group[0][0] + (group[-1][0] - group[0][0]) / 2, level),
-                xytext=(0, 6),
-                textcoords="offset points",
-                ha="center",
-                fontsize=7,
-            )
-    for row, when in zip(log.itertuples(), times, strict=True):
-        level = items.index(row.item_id)
-        found = codes.get((row.item_id, int(row.seq)))
-        ax.plot(when, level, "o", color=DEFECT_COLOUR if found else OK_COLOUR, markersize=9 if found else 6)
-        if found:
-            ax.annotate(
-                ", ".join(sorted(found)),
-                (when, level),
-                xytext=(6, -12),
-                textcoords="offset points",
-                color=DEFECT_COLOUR,
-                fontsize=8,
-            )
-    ax.set_yticks(range(len(items)), items)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M", tz="UTC"))
-    ax.set(
-        xlabel="time (UTC)",
-        title=(
-            'Custody timeline: each dot is a register entry (number = seq; "1,2" = entries close together); '
-            "red = flagged"
-        ),
-    )
-    fig.autofmt_xdate()
-    return fig
+    return CustodyView(log).update(log, flagged).figure

@@ -17,10 +17,18 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
+from IPython.display import Image
+
 from courses.crime_scene import plots
-from courses.widgets import show_figure
 
 STYLE = {"description_width": "initial"}
+
+
+def _show(output: widgets.Output, view: plots._View) -> None:
+    """Replace what ``output`` shows with the view's current frame as a PNG (works without a kernel, so headless
+    tests see it). Like :func:`courses.widgets.show_figure`, but draws only what changed since the last frame."""
+    output.outputs = ()
+    output.append_display_data(Image(data=view.png(), format="png"))
 
 
 def _call(func: Callable, *args):
@@ -48,6 +56,7 @@ def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> widge
         value=10.0, min=0.5, max=20.0, step=0.1, description="Stain length L (mm)", style=STYLE
     )
     message, out = widgets.HTML(), widgets.Output()
+    view = plots.StainView(max_mm=max(width.max, length.max))
 
     def update(_=None) -> None:
         angle, error = _call(impact_angle, width.value, length.value)
@@ -61,7 +70,7 @@ def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> widge
                 f"impact_angle({width.value:.1f}, {length.value:.1f}) = {angle:.2f} degrees. "
                 f"A 0.01 error in W/L moves it by about {spread:.1f} degrees.",
             )
-        show_figure(out, plots.plot_stain(width.value, length.value, None if error else angle))
+        _show(out, view.update(width.value, length.value, None if error else angle))
 
     width.observe(update, "value")
     length.observe(update, "value")
@@ -83,6 +92,7 @@ def explore_convergence(
         for sid, pattern in zip(stains["stain_id"], stains["pattern"], strict=True)
     }
     message, out = widgets.HTML(), widgets.Output()
+    view = plots.ConvergenceView(stains)
 
     def update(_=None) -> None:
         chosen = stains[stains["stain_id"].map(lambda sid: boxes[sid].value)]
@@ -107,7 +117,7 @@ def explore_convergence(
                 f"origin heights {min(heights):.0f}-{max(heights):.0f} cm (median "
                 f"{float(np.median(heights)):.0f} cm).",
             )
-        show_figure(out, plots.plot_convergence(chosen, point, strings))
+        _show(out, view.update(list(chosen["stain_id"]), point, strings))
 
     for box in boxes.values():
         box.observe(update, "value")
@@ -149,6 +159,7 @@ def explore_time_of_death(
         style=STYLE,
     )
     message, out = widgets.HTML(), widgets.Output()
+    view = plots.CoolingView(exam["rectal_c"])
 
     def update(_=None) -> None:
         # Q = (rectal - room) / (37.2 - room) = 0.2 here (the notebook's definition): colder is beyond it
@@ -178,7 +189,7 @@ def explore_time_of_death(
                 f"henssge_window refuses the temperature. The grey area (colder than {limit:.1f} °C, "
                 "Q ≤ 0.2) is beyond what Henssge's method covers.",
             )
-        show_figure(out, plots.plot_cooling(temps, henssge, glaister, band, exam["rectal_c"], limit))
+        _show(out, view.update(temps, henssge, glaister, band, limit))
 
     for slider in (ambient, weight, factor):
         slider.observe(update, "value")
@@ -212,6 +223,7 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> wid
         style=STYLE,
     )
     message, out = widgets.HTML(), widgets.Output()
+    view = plots.TriangulationView()
 
     def update(_=None) -> None:
         # the tapes are read to the centimetre, as the sliders show them: the text and the plot use these
@@ -241,7 +253,7 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> wid
                     f"{angle:.0f}° is {advice}. On a 1:{scale.value} drawing the tapes are "
                     f"{drawn[0][0]:.1f} cm and {drawn[1][0]:.1f} cm long.",
                 )
-        show_figure(out, plots.plot_triangulation(ab, tape_a, tape_b, None if error else point))
+        _show(out, view.update(ab, tape_a, tape_b, None if error else point))
 
     for control in (baseline, r_a, r_b, side, scale):
         control.observe(update, "value")
@@ -279,6 +291,7 @@ def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> widgets.VBox:
     tick_none = widgets.Button(description="Untick all", layout=widgets.Layout(width="auto"))
     hint = widgets.Label("Exhibits to check (untick an exhibit to leave it out of the register):")
     message, out = widgets.HTML(), widgets.Output()
+    view = plots.CustodyView(log)
 
     def update(_=None) -> None:
         chosen = log[log["item_id"].map(lambda item_id: boxes[item_id].value)]
@@ -291,7 +304,7 @@ def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> widgets.VBox:
             checked = chosen["item_id"].nunique()
             _message(message, f"{checked} exhibits checked. Your audit_custody flags: {listed}")
         if not chosen.empty:
-            show_figure(out, plots.plot_custody_timeline(chosen, set(flagged)))
+            _show(out, view.update(chosen, set(flagged)))
         else:
             out.outputs = ()
 
