@@ -75,8 +75,8 @@ class BenfordChart:
         ax.set_xlabel("first digit of the amount")
         ax.set_ylabel("share of amounts (%)")
         self.title = ax.set_title(" ", y=1.0)
-        self.legend = ax.legend(loc="upper right")
-        self.canvas.animate(*self.bars, self.title, self.legend)  # the legend stays on top of tall bars
+        ax.legend(loc="upper right")  # in headroom kept free of bars (see png)
+        self.canvas.animate(*self.bars, self.expected_line, self.title)  # the line stays on top of the bars
 
     def png(self, expected: list[float], counts: list[int], title: str) -> bytes:
         total = sum(counts)
@@ -84,11 +84,12 @@ class BenfordChart:
         line = [100 * e for e in expected]
         for bar, share in zip(self.bars, shares):
             bar.set_height(share)
-        top = _round_up(max(shares + line + [1]) * 1.1, 10)  # 0-40 %, 0-50 %, ...: few backgrounds
+        # 0-40 %, 0-50 %, ... (few backgrounds); the top quarter stays free for the legend
+        top = _round_up(max(shares + line + [1]) * 1.3, 10)
         self.ax.set_ylim(0, top)
         self.expected_line.set_ydata(line)
         self.title.set_text(plain(title))
-        return self.canvas.png((top, tuple(round(v, 9) for v in line)))
+        return self.canvas.png(top)
 
 
 class CashCalendar:
@@ -395,8 +396,9 @@ class ComminglingChart:
         left.set_ylabel(plain("US$"))
         _money_axis(left.yaxis)
         self.left_title = left.set_title(" ", fontsize=10, y=1.0)
-        # the whole ledger's range from the start: the axes stay still while the rows play
-        self.left_legend = left.legend(fontsize=8, loc="upper left")
+        # the whole ledger's range from the start, so the axes stay still while the rows play, and headroom
+        # above the lines for the legend
+        left.legend(fontsize=8, loc="upper left")
         rules = ["lowest\nintermediate\nbalance", "tainted\nleaves first"]
         self.tainted_bars = right.bar(rules, [0, 0], color="#c44e52", label="tainted")
         self.clean_bars = right.bar(rules, [0, 0], bottom=[0, 0], color="#8fb3d9", label="clean")
@@ -406,7 +408,7 @@ class ComminglingChart:
         # the legend sits above the bars, in headroom kept free for it, instead of covering one of them
         right.legend(fontsize=8, loc="upper center", ncol=2, handlelength=1.0, columnspacing=0.8)
         self.canvas.animate(
-            self.balance_line, self.libr_line, self.first_out_line, self.left_legend, self.left_title,
+            self.balance_line, self.libr_line, self.first_out_line, self.left_title,
             *self.tainted_bars, *self.clean_bars, self.right_title,
         )
 
@@ -419,7 +421,7 @@ class ComminglingChart:
         values = dollars_of + [t / 100 for t in libr_taint + first_out_taint]
         low, high = min(values + [0]), max(values + [1])
         step_y = _nice_step(high - low)
-        left_limits = (_round_up(-low * 1.05, step_y) * -1 if low < 0 else 0, _round_up(high * 1.05, step_y))
+        left_limits = (_round_up(-low * 1.05, step_y) * -1 if low < 0 else 0, _round_up(high * 1.4, step_y))
         self.left.set_ylim(*left_limits)
         self.left_title.set_text(plain(f"Row {step}: {self.labels[step]}"))
         tainted = [libr_taint[step] / 100, first_out_taint[step] / 100]

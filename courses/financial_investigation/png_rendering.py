@@ -68,6 +68,7 @@ def encode_png(canvas: FigureCanvasAgg) -> bytes:
 
     width, height = canvas.get_width_height()
     picture = PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    picture = picture.convert("RGB")  # the figures are opaque: a quarter less to filter and compress (~5 ms)
     buffer = io.BytesIO()
     picture.save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
