@@ -4,24 +4,79 @@ An explorer builds its Figure once, marks the artists that a control changes as 
 change, updates those artists' data and asks for a new PNG. The axes, tick labels and axis titles are rendered
 only the first time (or after :meth:`BlittedFigure.invalidate`); each update restores that background and draws
 the animated artists over it. Drawing text is what makes a matplotlib figure slow (about a millisecond per label
-here), so this keeps a control's callback within a few tens of milliseconds.
+plus a few hundredths per letter), so text that only moves (a label next to a moving point) is rendered once as a
+:class:`Sprite` and pasted where it belongs. This keeps a control's callback within a few tens of milliseconds.
 """
 from __future__ import annotations
 
 import base64
 import io
+import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.transforms import IdentityTransform
 from PIL import Image
 
 if TYPE_CHECKING:
     from ipywidgets import Output
     from matplotlib.artist import Artist
-    from matplotlib.figure import Figure
 
 DPI = 90  # the resolution of courses.widgets.show_figure, so every module's figures look alike
+
+
+@dataclass(frozen=True)
+class Sprite:
+    """A text rendered once: its RGBA pixels, where the text's anchor (left end of its baseline) lies in them,
+    and the width of the text itself in pixels (to right-align it)."""
+
+    pixels: np.ndarray  # rows top to bottom, straight (not premultiplied) alpha
+    anchor_column: float
+    anchor_row: float
+    text_width: float
+
+
+def text_sprites(texts: list[str], **text_style) -> list[Sprite]:
+    """Each of ``texts`` rendered once, as ``Figure.text(..., **text_style)`` would draw it (bbox included)."""
+    line = 3 * text_style.get("fontsize", 10) * DPI / 72  # pixels per text, room for a bbox
+    width, height = 2000, math.ceil(line * (len(texts) + 1))
+    figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor="none")
+    canvas = FigureCanvasAgg(figure)
+    artists = [figure.text(line, line * (n + 1), text, transform=IdentityTransform(), ha="left", va="baseline",
+                           **text_style) for n, text in enumerate(texts)]
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())
+    renderer = canvas.get_renderer()
+    sprites = []
+    for artist in artists:
+        box = artist.get_window_extent(renderer)
+        if artist.get_bbox_patch() is not None:
+            box = box.union([box, artist.get_bbox_patch().get_window_extent(renderer)])
+        left, right = max(0, math.floor(box.x0) - 1), min(width, math.ceil(box.x1) + 1)
+        top, bottom = max(0, height - math.ceil(box.y1) - 1), min(height, height - math.floor(box.y0) + 1)
+        x, y = artist.get_position()
+        sprites.append(Sprite(pixels[top:bottom, left:right].copy(), x - left, (height - y) - top,
+                              artist.get_window_extent(renderer).width))
+    return sprites
+
+
+def _paste(frame: np.ndarray, sprite: Sprite, x: float, y: float) -> None:
+    """Blend ``sprite`` into ``frame`` (rows top to bottom) with its anchor at display point (x, y) (y up)."""
+    height, width = frame.shape[:2]
+    top = round(height - y - sprite.anchor_row)
+    left = round(x - sprite.anchor_column)
+    rows, columns = sprite.pixels.shape[:2]
+    t, b, l, r = max(top, 0), min(top + rows, height), max(left, 0), min(left + columns, width)
+    if t >= b or l >= r:
+        return
+    source = sprite.pixels[t - top:b - top, l - left:r - left].astype(np.uint16)
+    target = frame[t:b, l:r, :3]
+    alpha = source[..., 3:4]
+    target[...] = (source[..., :3] * alpha + target.astype(np.uint16) * (255 - alpha) + 127) // 255
 
 
 class BlittedFigure:
@@ -40,8 +95,9 @@ class BlittedFigure:
         """Call after changing a part of the figure that is not animated (limits, ticks, size)."""
         self._background = None
 
-    def png(self) -> bytes:
-        """The figure as it is now, as PNG bytes."""
+    def png(self, sprites: Iterable[tuple[Sprite, float, float]] = ()) -> bytes:
+        """The figure as it is now, as PNG bytes, with each (sprite, x, y) pasted on top with its anchor at display
+        point (x, y) (pixels from the bottom left, as ``transData.transform`` gives)."""
         if self._background is None:
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
@@ -50,10 +106,11 @@ class BlittedFigure:
         for artist in self.animated:
             if artist.get_visible():
                 self.figure.draw_artist(artist)
-        width, height = self.canvas.get_width_height()
-        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        frame = np.ascontiguousarray(np.asarray(self.canvas.buffer_rgba())[..., :3])  # a copy to paste on
+        for sprite, x, y in sprites:
+            _paste(frame, sprite, x, y)
         buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="PNG", compress_level=1)  # fast; the PNG stays small
+        Image.fromarray(frame, "RGB").save(buffer, format="PNG", compress_level=1)  # fast; the PNG stays small
         return buffer.getvalue()
 
 
