@@ -57,8 +57,9 @@ def test_benford_app_redraws_when_the_sliders_move():
     assert calls == [500] and before is not None and "MAD" in status.value
     _one(app, widgets.IntSlider, "number of invoices").value = 2000
     assert calls[-1] == 2000 and _png(app) != before
+    after_count = _png(app)
     _one(app, widgets.IntSlider, "fabricated invoices (%)").value = 60
-    assert "Nonconformity" in status.value
+    assert "Nonconformity" in status.value and _png(app) != after_count
 
 
 def test_benford_app_shows_the_trainees_error():
@@ -150,7 +151,12 @@ def test_commingling_app_steps_through_the_ledger():
     assert "after row 0" in status.value
     _one(app, widgets.Play).value = 5  # the Play button drives the slider
     assert _one(app, widgets.IntSlider).value == 5 and "after row 5" in status.value
-    assert _png(app) != before
+    row_5 = _png(app)
+    assert row_5 != before
+    _one(app, widgets.Play).value = 0  # back to the start: the same picture as at the start
+    assert "after row 0" in status.value and _png(app) == before
+    _one(app, widgets.Play).value = 5
+    assert _png(app) == row_5
 
 
 def test_net_worth_app_adds_the_claimed_cash_hoard_to_the_start_assets():
@@ -161,9 +167,11 @@ def test_net_worth_app_adds_the_claimed_cash_hoard_to_the_start_assets():
         return 100
 
     app = explore_net_worth(load_balance_sheets(), load_income_and_expenses(), unexplained)
+    before = _png(app)
     _one(app, widgets.IntSlider).value = 50_000
     assert seen[-1] - seen[0] == 5_000_000, (
         "US$50,000 claimed cash on hand is 5,000,000 cents more at the start"
     )
+    assert before is not None and _png(app) != before, "the start-assets bar grows on the figure"
     bad = explore_net_worth(load_balance_sheets(), load_income_and_expenses(), lambda **k: 1 / 0)
     assert "ZeroDivisionError" in _one(bad, widgets.HTML).value
