@@ -1,7 +1,8 @@
 """Where trainee code runs: a kernel inside bubblewrap (read-only system, one writable folder, no network).
 
-The kernel command is ``bwrap ... python .../instructor/sandbox_kernel.py`` (which sets the memory limit)
-and the kernel talks to the grader over IPC sockets in a folder shared with the sandbox, so it needs no network.
+Kernels are forked inside ``bwrap ... python .../instructor/sandbox_forkserver.py`` (which sets the memory limit
+in every kernel) and talk to the grader over IPC sockets in a folder shared with the sandbox, so they need no
+network.
 When bubblewrap is not usable, ``sandbox="auto"`` falls back to an unsandboxed kernel with a loud warning.
 """
 
@@ -139,11 +140,12 @@ def kernel_env(work: Path) -> dict[str, str]:
     }
 
 
-def kernel_argv(sandbox: str, work: Path, runtime: Path, memory_mb: int, hidden: list[Path]) -> list[str]:
-    """The kernel spec ``argv`` (with jupyter's ``{connection_file}`` placeholder) for a resolved sandbox."""
+def kernel_argv(memory_mb: int) -> list[str]:
+    """The kernel spec ``argv`` (with jupyter's ``{connection_file}`` placeholder) of an UNSANDBOXED kernel
+    (sandboxed kernels are forked by :mod:`courses.instructor.forked_kernel`)."""
     # The launcher runs as a script, not with -m: -m would import the ``courses`` package first (pandas, about
     # a second per kernel start) only for the process to be replaced by the kernel straight away.
-    launcher = [
+    return [
         sys.executable,
         str(Path(__file__).with_name("sandbox_kernel.py")),
         str(memory_mb),
@@ -151,8 +153,11 @@ def kernel_argv(sandbox: str, work: Path, runtime: Path, memory_mb: int, hidden:
         "-f",
         "{connection_file}",
     ]
-    if sandbox == "none":
-        return launcher
+
+
+def bwrap_argv(binds: list[Path], chdir: Path, env: dict[str, str], hidden: list[Path]) -> list[str]:
+    """The bubblewrap command line (without the command to run in it): read-only system, ``hidden`` replaced
+    by empty read-only folders, ``binds`` the only writable folders, no network, no other environment."""
     argv = [
         shutil.which("bwrap") or "bwrap",
         *_bwrap_probe_args(),
@@ -162,10 +167,12 @@ def kernel_argv(sandbox: str, work: Path, runtime: Path, memory_mb: int, hidden:
     ]
     for path in hidden:
         argv += ["--tmpfs", str(path), "--remount-ro", str(path)]
-    argv += ["--bind", str(work), str(work), "--bind", str(runtime), str(runtime), "--chdir", str(work)]
-    for name, value in kernel_env(work).items():
+    for path in binds:
+        argv += ["--bind", str(path), str(path)]
+    argv += ["--chdir", str(chdir)]
+    for name, value in env.items():
         argv += ["--setenv", name, value]
-    return [*argv, "--", *launcher]
+    return [*argv, "--"]
 
 
 def prepare_work_dir(work: Path) -> None:

@@ -8,6 +8,7 @@ checks that nothing the tests rely on was patched (see :mod:`courses.instructor.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
@@ -16,18 +17,28 @@ import subprocess
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty
 
 import nbformat
 import psutil
 import zmq
 import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from courses.instructor.forked_kernel import (
+    ForkedKernelProvisioner,
+    ForkServer,
+    ForkServerError,
+    discard_fork_server,
+    fork_server,
+)
 from courses.instructor.grading_tamper import probe_call, probe_setup
 from courses.instructor.limits import Limits
 from courses.instructor.sandbox import kernel_argv, kernel_env, prepare_work_dir
@@ -127,9 +138,44 @@ class _CappedClient(NotebookClient):
         return super().output(outs, msg, display_id, cell_index)
 
 
+class _PromptKernelClient(AsyncKernelClient):
+    """jupyter_client's kernel client without the fixed pauses of its start-up handshake.
+
+    The stock ``wait_for_ready`` waits up to 1 s per kernel_info attempt and then always waits 0.2 s of IOPub
+    silence to flush status messages; nbclient ignores messages of other requests anyway. Here: ask
+    kernel_info until it is answered and an IOPub message shows the IOPub channel is connected (the same
+    check), without the final flush.
+    """
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (STARTUP_TIMEOUT_S if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=0.25)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:
+                    await self.iopub_channel.get_msg(timeout=0.25)
+                except Empty:
+                    pass
+                else:
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {STARTUP_TIMEOUT_S:g} seconds")
+
+    wait_for_ready = _async_wait_for_ready
+
+
 def _kernel_manager(
-    sandbox: str, work: Path, runtime: Path, limits: Limits, hidden: list[Path]
+    work: Path, runtime: Path, limits: Limits, server: ForkServer | None
 ) -> AsyncKernelManager:
+    """A kernel manager for one pass: a kernel forked in the sandbox by ``server``, or (no sandbox) a kernel
+    started from our own spec, never the kernel named in the (untrusted) notebook."""
     context = zmq.asyncio.Context()
     context.setsockopt(zmq.LINGER, 0)  # never wait on messages to a kernel that is gone
     km = AsyncKernelManager(
@@ -137,13 +183,21 @@ def _kernel_manager(
         transport="ipc",
         ip=str(runtime / "kernel"),
         connection_file=str(runtime / "kernel.json"),
+        kernel_id=str(uuid.uuid4()),
+        client_factory=_PromptKernelClient,
     )
-    km._kernel_spec = KernelSpec(  # our own spec: never the kernel named in the (untrusted) notebook
-        argv=kernel_argv(sandbox, work, runtime, limits.memory_mb, hidden),
+    if server is None:
+        km._kernel_spec = KernelSpec(
+            argv=kernel_argv(limits.memory_mb), display_name="graded", language="python", env=kernel_env(work)
+        )
+        return km
+    km._kernel_spec = KernelSpec(
+        argv=["(forked in the sandbox)", "-f", "{connection_file}"],
         display_name="graded (sandboxed)",
         language="python",
-        env=kernel_env(work) if sandbox == "none" else {},
     )
+    km.provisioner = ForkedKernelProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+    km.provisioner.server, km.provisioner.work = server, work
     return km
 
 
@@ -182,14 +236,11 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline):
     tampering incidents, output-cap incidents)."""
     executed = nbformat.from_dict(json.loads(json.dumps(nb)))
     tampering: list[Incident] = []
-    scratch = Path(tempfile.mkdtemp(prefix="spmu-grade-"))
-    work, runtime = scratch / "work", scratch / "runtime"
-    work.mkdir()
-    runtime.mkdir()
+    server, work, runtime = _kernel_dirs(sandbox, limits, hidden)
     if files_dir is not None:
         shutil.copytree(files_dir, work, dirs_exist_ok=True)
     prepare_work_dir(work)
-    km = _kernel_manager(sandbox, work, runtime, limits, hidden)
+    km = _kernel_manager(work, runtime, limits, server)
     client = _CappedClient(
         executed,
         km=km,
@@ -279,7 +330,7 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline):
         if watchdog is not None:
             watchdog.stopped.set()
         _stop_kernel(client)
-        shutil.rmtree(scratch, ignore_errors=True)
+        _clean_up(server, work.parent)
     if incident is not None and incident.cell_index >= 0 and incident.kind != "notebook_timed_out":
         executed.cells[incident.cell_index].outputs = [error_output("CellDisabled", incident.detail)]
     capped = [
@@ -294,10 +345,45 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline):
     return executed, incident, tampering, capped
 
 
+def _kernel_dirs(sandbox: str, limits: Limits, hidden: list[Path]) -> tuple[ForkServer | None, Path, Path]:
+    """(fork server or None without a sandbox, work folder, runtime folder) for one fresh kernel."""
+    if sandbox == "none":
+        scratch = Path(tempfile.mkdtemp(prefix="spmu-grade-"))
+        (scratch / "work").mkdir()
+        (scratch / "runtime").mkdir()
+        return None, scratch / "work", scratch / "runtime"
+    for attempt in (1, 2):
+        server = fork_server(limits.memory_mb, hidden)
+        try:
+            return server, *server.kernel_dirs()
+        except ForkServerError as error:  # e.g. the previous trainee's code stopped it: start a fresh one
+            log.warning("kernel fork server replaced: %s", error)
+            discard_fork_server(server)
+            if attempt == 2:
+                raise
+
+
+def _clean_up(server: ForkServer | None, folder: Path) -> None:
+    """After a pass: nothing of it left running (sandbox) and its folders deleted."""
+    if server is not None:
+        try:
+            server.sweep()
+            return
+        except ForkServerError as error:
+            log.warning("kernel fork server replaced: %s", error)
+            discard_fork_server(server)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def _stop_kernel(client: NotebookClient) -> None:
     """Kill the kernel and its sandbox now (a timed-out cell may still be running)."""
     try:
         if client.km is not None:
+            process = getattr(client.km.provisioner, "process", None)
+            if process is not None:  # killed and reaped here: jupyter_client's own wait polls every 0.1 s
+                process.kill()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=5)
             client._cleanup_kernel()
     except Exception as error:  # noqa: BLE001 - already dead or half-started: nothing left to stop
         log.debug("kernel cleanup: %s", error)
