@@ -20,6 +20,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Ellipse, Patch
+from matplotlib.ticker import MultipleLocator
 
 from courses.crime_scene.blitted_figure import BlittedFigure, changing
 
@@ -72,8 +73,9 @@ class StainView(_View):
             xlabel="length direction (mm)",
             ylabel="width direction (mm)",
         )
+        top.set_title("Stain from above (to scale)")
         self.ellipse = changing(top.add_patch(Ellipse((0, 0), 1, 1, facecolor="darkred", alpha=0.7)))
-        self.top_title = changing(top.title)
+        self.size_text = changing(top.text(0.03, 0.97, "", transform=top.transAxes, va="top"))
         side.axhline(0, color="black", linewidth=2)
         side.set(
             xlim=(-1.2, 0.3),
@@ -89,13 +91,14 @@ class StainView(_View):
         self.angle_text = side.text(-1.15, 0.95, "")
         self.legend = side.legend(handles=[self.path], loc="upper right")
         self.side_title = side.title
-        for artist in (self.path, self.arc, self.angle_text, self.legend, self.side_title):
+        for artist in (self.path, self.arc, self.angle_text):
             changing(artist)
+        self._frames.watch(self.legend, self.side_title)  # two states each: drawn with the background
 
     def update(self, width_mm: float, length_mm: float, angle_deg: float | None) -> StainView:
         self.ellipse.set_width(length_mm)
         self.ellipse.set_height(width_mm)
-        self.top_title.set_text(f"Stain from above: W = {width_mm:.1f} mm, L = {length_mm:.1f} mm")
+        self.size_text.set_text(f"W = {width_mm:.1f} mm, L = {length_mm:.1f} mm")
         shown = angle_deg is not None
         for artist in (self.path, self.arc, self.angle_text, self.legend):
             artist.set_visible(shown)
@@ -133,6 +136,7 @@ class ConvergenceView(_View):
             ylabel="y (cm)",
             title="Top view: stain lines (grey) and area of convergence",
         )
+        self.side_top: float | None = None
         self.stain_artists: dict[str, list] = {}
         back = np.array([-250.0, 40.0])  # each line backwards (towards the source) and a little forwards
         for row in stains.itertuples():
@@ -206,7 +210,25 @@ class ConvergenceView(_View):
                     f"median height {median:.0f} cm", (2, median), xytext=(0, 4), textcoords="offset points"
                 )
             )
-        side.set_ylim(0, _step_up(max([60.0] + [1.3 * height for _, _, height in strings]), 20.0))
+        if self.side_top is None and strings:  # the first heights set the scale; it then stays for comparison
+            self.side_top = min(400.0, _step_up(max([60.0] + [1.3 * height for _, _, height in strings]), 20.0))
+        top = self.side_top or 60.0
+        above = [(stain_id, height) for stain_id, _, height in ordered if height > top]
+        if above:
+            self._keep(
+                side.text(
+                    0.98,
+                    0.97,
+                    "off the chart: " + ", ".join(f"{stain_id} {height:.0f} cm" for stain_id, height in above),
+                    transform=side.transAxes,
+                    ha="right",
+                    va="top",
+                    fontsize=8,
+                    color="darkred",
+                    bbox={"facecolor": "white", "edgecolor": "darkred", "alpha": 0.9},
+                )
+            )
+        side.set_ylim(0, top)
         return self
 
 
@@ -221,20 +243,27 @@ class CoolingView(_View):
     """Estimated hours since death against the rectal temperature: Henssge with 95 % band, Glaister's line.
 
     Colder than the limit temperature (Q = 0.2) Henssge's method stops: that range is greyed out with a note.
+    The temperature axis is fixed (from 37 °C down to ``coldest_c``, the coldest room the controls allow) and the
+    hours axis grows only in whole days, so moving a slider shows the curves move against the same scale.
     """
 
-    def __init__(self, measured_c: float) -> None:
-        fig = Figure(figsize=(8, 4.5))
-        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.115, top=0.93)
+    def __init__(self, measured_c: float, coldest_c: float = 0.0, hours: float = 72.0) -> None:
+        fig = Figure(figsize=(8, 4.7))
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.11, top=0.865)
         ax = fig.subplots()
         super().__init__(fig)
         self.ax = ax
-        self.measured_c = measured_c
+        self.min_hours = hours
+        ax.set_title("How long ago? Two estimates for the same temperature", pad=24)
         ax.set(
             xlabel="rectal temperature (°C)",
             ylabel="time since death (hours)",
-            title="How long ago? Two estimates for the same temperature",
+            xlim=(37.5, math.floor(coldest_c)),  # hot to cold, as the body cools
+            ylim=(0, hours),
         )
+        ax.yaxis.set_major_locator(MultipleLocator(12))
+        ax.grid(color="0.92", linewidth=0.8)
+        ax.set_axisbelow(True)
         ax.axvline(measured_c, color="black", linestyle=":")
         (self.henssge,) = ax.plot([], [], color=OK_COLOUR, linewidth=2)
         (self.glaister,) = ax.plot([], [], color="tab:orange", linestyle="--")
@@ -245,8 +274,9 @@ class CoolingView(_View):
             Line2D([], [], color="tab:orange", linestyle="--", label="Glaister rule of thumb"),
             Line2D([], [], color="black", linestyle=":", label=f"measured {measured_c:.1f} °C"),
         ]
-        self.legend = changing(ax.legend(handles=handles, loc="upper left"))
-        self.legend.set_zorder(6)
+        # one row between the title and the plot: the curves never run over it, so it is drawn once
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=9,
+                  frameon=False, borderaxespad=0.2, handlelength=1.8, columnspacing=1.2)
 
     def update(
         self,
@@ -255,7 +285,9 @@ class CoolingView(_View):
         glaister_h: Sequence[float | None],
         band_h: Sequence[tuple[float, float] | None],
         limit_c: float | None = None,
+        room_c: float | None = None,
     ) -> CoolingView:
+        """``room_c``: the room temperature, below which the body cannot cool (shaded and labelled)."""
         self._clear()
         ax = self.ax
         temps = np.asarray(rectal_c, dtype=float)
@@ -263,36 +295,30 @@ class CoolingView(_View):
         def series(values: Sequence[float | None]) -> np.ndarray:
             return np.array([np.nan if v is None else v for v in values], dtype=float)
 
+        def note(x: float, text: str) -> None:
+            self._keep(
+                ax.text(x, 0.98, text, transform=ax.get_xaxis_transform(), rotation=90, va="top", ha="center",
+                        color="dimgrey", fontsize=8)
+            )
+
         low = series([b[0] if b else None for b in band_h])
         high = series([b[1] if b else None for b in band_h])
         henssge, glaister = series(henssge_h), series(glaister_h)
-        coldest = float(temps.min()) if limit_c is None else min(float(temps.min()), limit_c)
         if limit_c is not None:
+            coldest = min([float(temps.min()), limit_c] + ([room_c] if room_c is not None else []))
             outside = temps < limit_c - 1e-9
             henssge[outside] = low[outside] = high[outside] = np.nan
             self._keep(ax.axvspan(coldest, limit_c, color="lightgrey", alpha=0.5, zorder=0))
-            self._keep(
-                ax.text(
-                    (coldest + limit_c) / 2,
-                    0.98,
-                    f"colder than {limit_c:.1f} °C (Q ≤ 0.2):\nno reliable Henssge estimate",
-                    transform=ax.get_xaxis_transform(),
-                    rotation=90,
-                    va="top",
-                    ha="center",
-                    color="dimgrey",
-                    fontsize=8,
-                )
-            )
+            note((coldest + limit_c) / 2, f"colder than {limit_c:.1f} °C (Q ≤ 0.2):\nno reliable Henssge estimate")
+        if room_c is not None and room_c > ax.get_xlim()[1]:
+            self._keep(ax.axvspan(room_c, ax.get_xlim()[1], color="whitesmoke", zorder=0))
+            note((room_c + ax.get_xlim()[1]) / 2, f"colder than the room ({room_c:.1f} °C):\na body does not cool below it")
         self._keep(ax.fill_between(temps, low, high, color=OK_COLOUR, alpha=0.2, linewidth=0))
         self.henssge.set_data(temps, henssge)
         self.glaister.set_data(temps, glaister)
-        # limits in steps (1 °C, 12 h) so that most slider moves redraw only the curves; x runs hot to cold
-        drawn = np.concatenate([henssge, high, glaister, [1.0]])
-        top_h = float(np.nanmax(drawn)) if np.isfinite(drawn).any() else 12.0
-        hottest = max(float(temps.max()), self.measured_c)
-        ax.set_xlim(math.ceil(hottest + 0.5), math.floor(min(coldest, self.measured_c) - 0.5))
-        ax.set_ylim(0, _step_up(top_h * 1.05, 12.0))
+        drawn = np.concatenate([henssge, high, glaister, [0.0]])
+        longest = float(np.nanmax(drawn)) if np.isfinite(drawn).any() else 0.0
+        ax.set_ylim(0, max(self.min_hours, _step_up(longest * 1.05, 24.0)))  # whole days, rarely changes
         return self
 
 
@@ -305,7 +331,8 @@ def plot_cooling(
     limit_c: float | None = None,
 ) -> Figure:
     """Estimated hours since death against the rectal temperature: Henssge with 95 % band, Glaister's line."""
-    return CoolingView(measured_c).update(rectal_c, henssge_h, glaister_h, band_h, limit_c).figure
+    coldest = min([float(np.min(rectal_c)), measured_c] + ([limit_c] if limit_c is not None else []))
+    return CoolingView(measured_c, coldest_c=coldest - 1).update(rectal_c, henssge_h, glaister_h, band_h, limit_c).figure
 
 
 class TriangulationView(_View):
@@ -372,20 +399,23 @@ def plot_triangulation(
 class CustodyView(_View):
     """One row per exhibit of the whole ``log``, one dot per register entry at its UTC time; flagged in red.
 
-    The rows and the time axis stay fixed for the whole register; an exhibit left out shows an empty row.
+    The rows, the time axis, the thin lines in ``seq`` order and the ``seq`` numbers are drawn once for the whole
+    register (they do not depend on the trainee's function); an exhibit left out is covered by a blank row marked
+    "left out". Each frame draws only the dots, coloured by the trainee's flags, and the flag codes.
     """
 
     def __init__(self, log: pd.DataFrame) -> None:
         times = pd.to_datetime(log["timestamp"], utc=True, format="ISO8601")
         self.items = sorted(log["item_id"].unique(), reverse=True)
+        levels = {item_id: level for level, item_id in enumerate(self.items)}
         height = 0.45 * len(self.items) + 1.6
         fig = Figure(figsize=(10, height))
         fig.subplots_adjust(left=0.075, right=0.985, bottom=1.05 / height, top=1 - 0.35 / height)
         ax = fig.subplots()
         super().__init__(fig)
         self.ax = ax
-        self.span = max((times.max() - times.min()).total_seconds(), 1.0)
-        margin = pd.Timedelta(seconds=0.03 * self.span)
+        span = max((times.max() - times.min()).total_seconds(), 1.0)
+        margin = pd.Timedelta(seconds=0.03 * span)
         ax.set_xlim(times.min() - margin, times.max() + margin)
         ax.set_ylim(-0.6, len(self.items) - 0.4)
         ax.set_yticks(range(len(self.items)), self.items)
@@ -399,65 +429,77 @@ class CustodyView(_View):
         )
         for label in ax.get_xticklabels():
             label.set(rotation=30, ha="right")
-
-    def update(self, chosen: pd.DataFrame, flagged: set[tuple[str, int, str]]) -> CustodyView:
-        self._clear()
-        ax, items, keep = self.ax, self.items, self._keep
-        times = pd.to_datetime(chosen["timestamp"], utc=True, format="ISO8601")
-        codes: dict[tuple[str, int], list[str]] = {}
-        for item_id, seq, code in flagged:
-            codes.setdefault((str(item_id), int(seq)), []).append(code)
-        for item_id in sorted(set(items) - set(chosen["item_id"])):
-            keep(ax.text(0.005, items.index(item_id), "left out", transform=ax.get_yaxis_transform(),
-                         va="center", color="grey", fontsize=8, style="italic"))
-        ordered = chosen.assign(utc=mdates.date2num(times)).sort_values(["item_id", "seq"])
-        segments = [  # a thin line in seq order shows any step back in time
-            np.column_stack([rows["utc"], np.full(len(rows), items.index(item_id))])
-            for item_id, rows in ordered.groupby("item_id")
-        ]
-        keep(ax.add_collection(LineCollection(segments, colors="lightgrey", linewidths=1, zorder=0), autolim=False))
-        day_span = self.span / 86400
-        for item_id, rows in ordered.sort_values(["item_id", "utc", "seq"]).groupby("item_id"):
+        entries = log.assign(utc=mdates.date2num(times), level=log["item_id"].map(levels))
+        self.entries = {  # (item_id, seq) -> (x, level), for the dots
+            (item_id, int(seq)): (utc, level)
+            for item_id, seq, utc, level in zip(entries["item_id"], entries["seq"], entries["utc"], entries["level"])
+        }
+        for item_id, rows in entries.sort_values(["item_id", "seq"]).groupby("item_id"):
+            # a thin line in seq order shows any step back in time
+            ax.plot(rows["utc"], rows["level"], color="lightgrey", linewidth=1, zorder=0)
+        day_span = span / 86400
+        for item_id, rows in entries.sort_values(["item_id", "utc", "seq"]).groupby("item_id"):
             # entries of one exhibit closer than a label's width share one label ("2,3"), in time order
-            level, groups = items.index(item_id), []
+            groups: list[list[tuple[float, int]]] = []
             for when, seq in zip(rows["utc"], rows["seq"], strict=True):
                 if groups and when - groups[-1][-1][0] < 0.012 * day_span:
                     groups[-1].append((when, seq))
                 else:
                     groups.append([(when, seq)])
             for group in groups:
-                keep(
-                    ax.annotate(
-                        ",".join(str(seq) for _, seq in group),
-                        ((group[0][0] + group[-1][0]) / 2, level),
-                        xytext=(0, 6),
-                        textcoords="offset points",
-                        ha="center",
-                        fontsize=7,
-                    )
+                ax.annotate(
+                    ",".join(str(seq) for _, seq in group),
+                    ((group[0][0] + group[-1][0]) / 2, levels[item_id]),
+                    xytext=(0, 6),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=7,
                 )
-        x, y, colours, sizes = [], [], [], []
-        for item_id, seq, when in zip(chosen["item_id"], chosen["seq"], mdates.date2num(times), strict=True):
-            level = items.index(item_id)
-            found = codes.get((item_id, int(seq)))
-            x.append(when), y.append(level)
+        self.left_out = {}  # item_id -> the blank cover of its row and its "left out" label (shown when left out)
+        for item_id, level in levels.items():
+            cover = ax.axhspan(level - 0.49, level + 0.49, xmin=0.002, xmax=0.998, facecolor="white",
+                               edgecolor="none", zorder=1.5)
+            note = ax.text(0.005, level, "left out", transform=ax.get_yaxis_transform(), va="center",
+                           color="grey", fontsize=8, style="italic", zorder=1.6)
+            self.left_out[item_id] = (changing(cover), changing(note))
+        self.dots = changing(ax.scatter([], [], zorder=2))
+
+    def update(self, chosen_items: Sequence[str], flagged: set[tuple[str, int, str]]) -> CustodyView:
+        """Show the exhibits ``chosen_items`` (the others are left out) with the ``flagged`` entries in red."""
+        self._clear()
+        chosen = set(chosen_items)
+        for item_id, artists in self.left_out.items():
+            for artist in artists:
+                artist.set_visible(item_id not in chosen)
+        codes: dict[tuple[str, int], list[str]] = {}
+        for item_id, seq, code in flagged:
+            codes.setdefault((str(item_id), int(seq)), []).append(code)
+        points, colours, sizes = [], [], []
+        for (item_id, seq), (when, level) in self.entries.items():
+            if item_id not in chosen:
+                continue
+            found = codes.get((item_id, seq))
+            points.append((when, level))
             colours.append(DEFECT_COLOUR if found else OK_COLOUR)
             sizes.append(81 if found else 36)  # marker sizes 9 and 6 points
             if found:
-                keep(
-                    ax.annotate(
+                self._keep(
+                    self.ax.annotate(
                         ", ".join(sorted(found)),
                         (when, level),
                         xytext=(6, -12),
                         textcoords="offset points",
                         color=DEFECT_COLOUR,
                         fontsize=8,
+                        zorder=3,
                     )
                 )
-        keep(ax.scatter(x, y, s=sizes, c=colours, zorder=2))
+        self.dots.set_offsets(np.array(points).reshape(-1, 2))
+        self.dots.set_color(colours)
+        self.dots.set_sizes(sizes)
         return self
 
 
 def plot_custody_timeline(log: pd.DataFrame, flagged: set[tuple[str, int, str]]) -> Figure:
     """One row per exhibit, one dot per register entry at its UTC time; ``flagged`` entries in red."""
-    return CustodyView(log).update(log, flagged).figure
+    return CustodyView(log).update(list(log["item_id"].unique()), flagged).figure

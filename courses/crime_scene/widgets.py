@@ -159,7 +159,7 @@ def explore_time_of_death(
         style=STYLE,
     )
     message, out = widgets.HTML(), widgets.Output()
-    view = plots.CoolingView(exam["rectal_c"])
+    view = plots.CoolingView(exam["rectal_c"], coldest_c=ambient.min)
 
     def update(_=None) -> None:
         # Q = (rectal - room) / (37.2 - room) = 0.2 here (the notebook's definition): colder is beyond it
@@ -189,7 +189,7 @@ def explore_time_of_death(
                 f"henssge_window refuses the temperature. The grey area (colder than {limit:.1f} °C, "
                 "Q ≤ 0.2) is beyond what Henssge's method covers.",
             )
-        _show(out, view.update(temps, henssge, glaister, band, limit))
+        _show(out, view.update(temps, henssge, glaister, band, limit, room_c=ambient.value))
 
     for slider in (ambient, weight, factor):
         slider.observe(update, "value")
@@ -304,7 +304,7 @@ def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> widgets.VBox:
             checked = chosen["item_id"].nunique()
             _message(message, f"{checked} exhibits checked. Your audit_custody flags: {listed}")
         if not chosen.empty:
-            _show(out, view.update(chosen, set(flagged)))
+            _show(out, view.update(list(chosen["item_id"].unique()), set(flagged)))
         else:
             out.outputs = ()
 
