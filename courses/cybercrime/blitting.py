@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.transforms import IdentityTransform
 from PIL import Image
 
@@ -31,22 +32,28 @@ DPI = 90  # the resolution of courses.widgets.show_figure, so every module's fig
 
 @dataclass(frozen=True)
 class Sprite:
-    """A text rendered once: its RGBA pixels, where the text's anchor (left end of its baseline) lies in them,
-    and the width of the text itself in pixels (to right-align it)."""
+    """A text rendered once: its RGBA pixels, where the text's anchor (its position when drawn left-aligned)
+    lies in them, and the width of the text itself in pixels (to centre or right-align it)."""
 
     pixels: np.ndarray  # rows top to bottom, straight (not premultiplied) alpha
     anchor_column: float
     anchor_row: float
     text_width: float
 
+    def at(self, x: float, y: float, ha: str = "left") -> tuple["Sprite", float, float]:
+        """This sprite placed like a text at display point (x, y) with horizontal alignment ``ha``."""
+        return self, x - {"left": 0.0, "center": self.text_width / 2, "right": self.text_width}[ha], y
 
-def text_sprites(texts: list[str], **text_style) -> list[Sprite]:
-    """Each of ``texts`` rendered once, as ``Figure.text(..., **text_style)`` would draw it (bbox included)."""
-    line = 3 * text_style.get("fontsize", 10) * DPI / 72  # pixels per text, room for a bbox
-    width, height = 2000, math.ceil(line * (len(texts) + 1))
+
+def text_sprites(texts: list[str], va: str = "baseline", **text_style) -> list[Sprite]:
+    """Each of ``texts`` rendered once, as ``Figure.text(x, y, text, va=va, **text_style)`` would draw it
+    (bbox included): place it with :meth:`Sprite.at`."""
+    line = 3 * FontProperties(size=text_style.get("fontsize")).get_size_in_points() * DPI / 72  # room for a bbox
+    width = math.ceil(line * (2 + max(map(len, texts), default=0)) / 2)  # a letter is narrower than 1.5 em
+    height = math.ceil(line * (len(texts) + 1))
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor="none")
     canvas = FigureCanvasAgg(figure)
-    artists = [figure.text(line, line * (n + 1), text, transform=IdentityTransform(), ha="left", va="baseline",
+    artists = [figure.text(line, line * (n + 1), text, transform=IdentityTransform(), ha="left", va=va,
                            **text_style) for n, text in enumerate(texts)]
     canvas.draw()
     pixels = np.asarray(canvas.buffer_rgba())
@@ -58,6 +65,8 @@ def text_sprites(texts: list[str], **text_style) -> list[Sprite]:
             box = box.union([box, artist.get_bbox_patch().get_window_extent(renderer)])
         left, right = max(0, math.floor(box.x0) - 1), min(width, math.ceil(box.x1) + 1)
         top, bottom = max(0, height - math.ceil(box.y1) - 1), min(height, height - math.floor(box.y0) + 1)
+        if right >= width:
+            raise ValueError(f"text too long for its sprite: {artist.get_text()!r}")
         x, y = artist.get_position()
         sprites.append(Sprite(pixels[top:bottom, left:right].copy(), x - left, (height - y) - top,
                               artist.get_window_extent(renderer).width))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import matplotlib.dates as mdates
 import numpy as np
+from matplotlib import rcParams
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
@@ -67,7 +68,7 @@ class FailedLoginsFigure:
 
     def _build(self, ips: tuple[str, ...]) -> tuple[BlittedFigure, dict]:
         height = 0.32 * len(ips) + 1.8
-        fig = Figure(figsize=(10, height))
+        fig = Figure(figsize=(10, height), dpi=DPI)
         # Fixed margins in inches (room for the longest IPv6 label) instead of a layout engine: a third faster.
         fig.subplots_adjust(left=2.1 / 10, right=1 - 0.25 / 10, bottom=0.85 / height, top=1 - 0.45 / height)
         ax = fig.subplots()
@@ -112,12 +113,17 @@ class TimelineFigure:
 
     The x axis covers the time range given when it is built (where the events can fall, whatever syslog time
     zone is assumed), so it stays put while the assumed zone moves the events; it widens if an event falls outside.
+    Every text that a change can show (event labels, source names, the expected titles) is rendered once and
+    pasted where it belongs: a change redraws only the points.
     """
 
-    def __init__(self, events: list[tuple[str, str, str]], earliest: float, latest: float) -> None:
+    def __init__(self, events: list[tuple[str, str, str]], earliest: float, latest: float,
+                 titles: list[str] = ()) -> None:
         """``events``: (event_id, source, description) of every event; ``earliest``, ``latest``: the time range
-        as matplotlib date numbers (days)."""
-        self._what = {event_id: (source, what) for event_id, source, what in events}
+        as matplotlib date numbers (days); ``titles``: the titles :meth:`png` will be asked for (others are
+        drawn as text, slower)."""
+        self._events = events
+        self._titles = list(titles)
         self._range = (earliest, latest)
         self._figure: tuple[BlittedFigure, dict] | None = None
         self._rows = len(events)
@@ -125,7 +131,7 @@ class TimelineFigure:
     def _build(self) -> tuple[BlittedFigure, dict]:
         n = self._rows
         height = 0.45 * n + 1.6
-        fig = Figure(figsize=(10, height))
+        fig = Figure(figsize=(10, height), dpi=DPI)
         # Fixed margins in inches (row labels on the left, two-line dates below) instead of a layout engine.
         fig.subplots_adjust(left=0.95 / 10, right=1 - 0.2 / 10, bottom=0.8 / height, top=1 - 0.4 / height)
         ax = fig.subplots()
@@ -135,20 +141,23 @@ class TimelineFigure:
         _utc_time_axis(ax)
         ax.set_xlabel("time (UTC)")
         ax.grid(axis="x", alpha=0.3)
-        title = ax.set_title(" ")
+        title = ax.set_title(" ")  # drawn as text only for a title without a sprite
         dots = ax.scatter([], [], s=81, zorder=3)
-        # The event labels only move: each is rendered once and pasted next to its point (drawing the eight
-        # labels as text on every change took two thirds of the callback).
-        ids = list(self._what)
-        sprites = text_sprites([f"{event_id}: {self._what[event_id][1]}" for event_id in ids], fontsize=8,
-                               bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
-                                     "alpha": 0.8})
+        ids = [event_id for event_id, _, _ in self._events]
+        sources = sorted({source for _, source, _ in self._events})
+        labels = text_sprites([f"{event_id}: {what}" for event_id, _, what in self._events], fontsize=8,
+                              bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+                                    "alpha": 0.8})
+        source_names = text_sprites(sources, va="center", fontsize=8)
+        # Row labels read "5. syslog": the number never changes (background), the source is pasted at each change.
+        number_end = -(0.012 * ax.bbox.width + max((s.text_width for s in source_names), default=0) + 4) / ax.bbox.width
         left_of_axes = blended_transform_factory(ax.transAxes, ax.transData)
-        row_names = [ax.text(-0.012, row, "", transform=left_of_axes, ha="right", va="center", fontsize=8)
-                     for row in range(n)]
-        artists = {"dots": dots, "labels": dict(zip(ids, sprites)), "row_names": row_names, "title": title,
-                   "ax": ax}
-        return BlittedFigure(fig, [dots, title, *row_names]), artists
+        for row in range(n):
+            ax.text(number_end, row, f"{row + 1}.", transform=left_of_axes, ha="right", va="center", fontsize=8)
+        titles = text_sprites(self._titles, fontsize=rcParams["axes.titlesize"]) if self._titles else []
+        artists = {"dots": dots, "title": title, "ax": ax, "labels": dict(zip(ids, labels)),
+                   "sources": dict(zip(sources, source_names)), "titles": dict(zip(self._titles, titles))}
+        return BlittedFigure(fig, [dots, title]), artists
 
     def png(self, rows: list[tuple[str, datetime, str, str]], title: str) -> bytes:
         """The figure for ``rows`` = (event_id, UTC time, source, description) in timeline order."""
@@ -156,30 +165,37 @@ class TimelineFigure:
             self._rows = len(rows)
             self._figure = self._build()
         blitted, artists = self._figure
+        ax = artists["ax"]
         earliest, latest = self._range
         times = [float(mdates.date2num(when)) for _, when, _, _ in rows]
         if times and (min(times) < earliest or max(times) > latest):
             # A time outside the expected range (a wrong conversion, say): widen the axis so the event shows.
             self._range = (min(earliest, *times), max(latest, *times))
-            _set_time_range(artists["ax"], *self._range)
+            _set_time_range(ax, *self._range)
             blitted.invalidate()
         middle = (min(times) + max(times)) / 2 if times else 0
         artists["dots"].set_offsets(np.column_stack([times, range(len(rows))]) if rows else np.empty((0, 2)))
         artists["dots"].set_color([SOURCE_COLOURS.get(source, "black") for _, _, source, _ in rows])
-        placed, pasted = set(), []
-        ax, gap, drop = artists["ax"], 8 * DPI / 72, 3 * DPI / 72  # label 8 pt beside its point, 3 pt lower
-        for row, (event_id, when, source, what) in enumerate(rows):
-            sprite = artists["labels"].get(event_id)
-            if sprite is None or event_id in placed:  # an id that is not a key event: no label to show
+        pasted, placed = [], set()
+        gap, drop = 8 * DPI / 72, 3 * DPI / 72  # an event label sits 8 pt beside its point, 3 pt lower
+        for row, (event_id, _when, source, _what) in enumerate(rows):
+            x, y = ax.transData.transform((times[row], row))
+            name = artists["sources"].get(source)
+            if name is not None:  # the source, right-aligned just left of the axes
+                pasted.append(name.at(ax.bbox.x0 - 0.012 * ax.bbox.width, y, ha="right"))
+            label = artists["labels"].get(event_id)
+            if label is None or event_id in placed:  # an id that is not a key event: no label to show
                 continue
             placed.add(event_id)
-            x, y = ax.transData.transform((times[row], row))
             # Labels point towards the middle of the events (right of early events, left of late ones): none
             # runs past the edge of the plot.
             late = times[row] > middle
-            pasted.append((sprite, x - gap - sprite.text_width if late else x + gap, y - drop))
-        for row, name in enumerate(artists["row_names"]):
-            name.set_text(f"{row + 1}. {rows[row][2]}")
-        artists["title"].set_text(title)
+            pasted.append(label.at(x - gap, y - drop, ha="right") if late else label.at(x + gap, y - drop))
+        heading = artists["titles"].get(title)
+        artists["title"].set_visible(heading is None)
+        if heading is None:
+            artists["title"].set_text(title)
+        else:  # where matplotlib puts a title: centred, axes.titlepad points above the axes
+            pasted.append(heading.at(ax.bbox.x0 + ax.bbox.width / 2,
+                                     ax.bbox.y1 + rcParams["axes.titlepad"] * DPI / 72, ha="center"))
         return blitted.png(pasted)
-

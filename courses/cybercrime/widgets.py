@@ -217,7 +217,10 @@ def explore_timeline(key_events: list[dict[str, str]], parse_apache_time: Callab
                 times += [float(mdates.date2num(local - timedelta(hours=14))),
                           float(mdates.date2num(local + timedelta(hours=12)))]
         return TimelineFigure([(e, source, what) for e, (_, source, what) in info.items()],
-                              min(times, default=0.0), max(times, default=1.0))
+                              min(times, default=0.0), max(times, default=1.0), [title(z) for z in SYSLOG_ZONES])
+
+    def title(assumed_zone: str) -> str:
+        return f"Incident timeline, syslog read as {assumed_zone}"
 
     def redraw(_change=None) -> None:
         by_source: dict[str, list] = {}
@@ -243,7 +246,7 @@ def explore_timeline(key_events: list[dict[str, str]], parse_apache_time: Callab
         rows = [(e, info[e][0], info[e][1], info[e][2]) for e in order if e in info]
         if not figure:
             figure.append(new_figure(info))
-        show_png(plot, figure[0].png(rows, f"Incident timeline, syslog read as {zone.value}"))
+        show_png(plot, figure[0].png(rows, title(zone.value)))
 
     zone.observe(redraw, names="value")
     redraw()
