@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Circle, Ellipse, Patch
+from matplotlib.patches import Circle, Ellipse, Patch, Rectangle
 from matplotlib.ticker import MultipleLocator
 
 from courses.crime_scene.blitted_figure import BlittedFigure, changing
@@ -88,29 +88,27 @@ class StainView(_View):
         )
         (self.path,) = side.plot([], [], color="darkred", linewidth=2, label="path of the drop")
         (self.arc,) = side.plot([], [], color="black", linewidth=1)
+        side.set_title("Side view: the drop arrives at the impact angle")
         self.angle_text = side.text(-1.15, 0.95, "")
         self.legend = side.legend(handles=[self.path], loc="upper right")
-        self.side_title = side.title
-        for artist in (self.path, self.arc, self.angle_text):
+        for artist in (self.path, self.arc, self.angle_text, self.legend):
             changing(artist)
-        self._frames.watch(self.legend, self.side_title)  # two states each: drawn with the background
 
     def update(self, width_mm: float, length_mm: float, angle_deg: float | None) -> StainView:
         self.ellipse.set_width(length_mm)
         self.ellipse.set_height(width_mm)
         self.size_text.set_text(f"W = {width_mm:.1f} mm, L = {length_mm:.1f} mm")
         shown = angle_deg is not None
-        for artist in (self.path, self.arc, self.angle_text, self.legend):
+        for artist in (self.path, self.arc, self.legend):
             artist.set_visible(shown)
         if not shown:
-            self.side_title.set_text("Side view: no angle (see the message above)")
+            self.angle_text.set_text("no angle (see the message above)")
             return self
         rad = math.radians(angle_deg)
         self.path.set_data([-math.cos(rad), 0], [math.sin(rad), 0])
         arc = np.radians(np.linspace(180 - angle_deg, 180, 30))
         self.arc.set_data(0.3 * np.cos(arc), 0.3 * np.sin(arc))
         self.angle_text.set_text(f"impact angle = {angle_deg:.1f}°")
-        self.side_title.set_text("Side view: the drop arrives at the impact angle")
         return self
 
 
@@ -137,16 +135,21 @@ class ConvergenceView(_View):
             title="Top view: stain lines (grey) and area of convergence",
         )
         self.side_top: float | None = None
-        self.stain_artists: dict[str, list] = {}
+        self.stain_lines: dict[str, np.ndarray] = {}  # stain_id -> its line, drawn backwards towards the source
+        self.stain_points: dict[str, tuple[float, float]] = {}
+        self.stain_labels = {}
         back = np.array([-250.0, 40.0])  # each line backwards (towards the source) and a little forwards
         for row in stains.itertuples():
             rad = math.radians(row.gamma_deg)
-            (line,) = top.plot(
-                row.x_cm + back * math.cos(rad), row.y_cm + back * math.sin(rad), color="grey", linewidth=1
+            self.stain_lines[row.stain_id] = np.column_stack(
+                [row.x_cm + back * math.cos(rad), row.y_cm + back * math.sin(rad)]
             )
-            (dot,) = top.plot(row.x_cm, row.y_cm, "o", color="darkred")
+            self.stain_points[row.stain_id] = (row.x_cm, row.y_cm)
             label = top.annotate(row.stain_id, (row.x_cm, row.y_cm), xytext=(4, 4), textcoords="offset points")
-            self.stain_artists[row.stain_id] = [changing(line), changing(dot), changing(label)]
+            self.stain_labels[row.stain_id] = changing(label)
+        self.lines = changing(top.add_collection(LineCollection([], colors="grey", linewidths=1), autolim=False))
+        (self.dots,) = top.plot([], [], "o", color="darkred")
+        changing(self.dots)
         (self.star,) = top.plot(
             [], [], "*", color="gold", markersize=18, markeredgecolor="black", label="convergence"
         )
@@ -165,10 +168,11 @@ class ConvergenceView(_View):
         """``strings`` holds ``(stain_id, distance_cm, height_cm)``: each string rises from the stain, at
         ``distance_cm`` from the convergence point, to ``height_cm`` above it."""
         self._clear()
-        chosen = set(chosen)
-        for stain_id, artists in self.stain_artists.items():
-            for artist in artists:
-                artist.set_visible(stain_id in chosen)
+        shown = [stain_id for stain_id in self.stain_lines if stain_id in set(chosen)]
+        for stain_id, label in self.stain_labels.items():
+            label.set_visible(stain_id in shown)
+        self.lines.set_segments([self.stain_lines[stain_id] for stain_id in shown])
+        self.dots.set_data([self.stain_points[s][0] for s in shown], [self.stain_points[s][1] for s in shown])
         self.star.set_visible(point is not None)
         self.legend.set_visible(point is not None)
         if point is not None:
@@ -376,9 +380,13 @@ class TriangulationView(_View):
                 )
             )
         keep(ax.legend(handles=handles, loc="upper right", fontsize=8))
-        # limits in whole metres (a slider move rarely changes them), widened to fill the plot at 1:1 scale
-        reach = _step_up(max(r_a_m, r_b_m, baseline_m) + 0.5, 1.0)
-        x_low, x_high, y_half = -reach, _step_up(baseline_m, 1.0) + reach, reach
+        # three scales only (a slider move rarely changes the scale), widened to fill the plot at 1:1 scale
+        needed = max(r_a_m, r_b_m, baseline_m) + 0.5
+        reach = next((size for size in (3.0, 5.0, 9.0) if needed <= size), _step_up(needed, 4.0))
+        step = {3.0: 1.0, 5.0: 2.0, 9.0: 5.0}.get(reach, _step_up(reach / 3, 5.0))  # same tick spacing on both axes (1:1 scale)
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_locator(MultipleLocator(step))
+        x_low, x_high, y_half = -reach, 2 * reach, reach
         width_in, height_in = self.figure.get_size_inches() * self.ax.get_position(original=True).size
         if (x_high - x_low) / (2 * y_half) > width_in / height_in:
             y_half = (x_high - x_low) * height_in / width_in / 2
@@ -434,9 +442,18 @@ class CustodyView(_View):
             (item_id, int(seq)): (utc, level)
             for item_id, seq, utc, level in zip(entries["item_id"], entries["seq"], entries["utc"], entries["level"])
         }
-        for item_id, rows in entries.sort_values(["item_id", "seq"]).groupby("item_id"):
-            # a thin line in seq order shows any step back in time
-            ax.plot(rows["utc"], rows["level"], color="lightgrey", linewidth=1, zorder=0)
+        ax.add_collection(  # a thin line per exhibit in seq order shows any step back in time
+            LineCollection(
+                [
+                    np.column_stack([rows["utc"], rows["level"]])
+                    for _, rows in entries.sort_values(["item_id", "seq"]).groupby("item_id")
+                ],
+                colors="lightgrey",
+                linewidths=1,
+                zorder=0,
+            ),
+            autolim=False,
+        )
         day_span = span / 86400
         for item_id, rows in entries.sort_values(["item_id", "utc", "seq"]).groupby("item_id"):
             # entries of one exhibit closer than a label's width share one label ("2,3"), in time order
@@ -457,8 +474,10 @@ class CustodyView(_View):
                 )
         self.left_out = {}  # item_id -> the blank cover of its row and its "left out" label (shown when left out)
         for item_id, level in levels.items():
-            cover = ax.axhspan(level - 0.49, level + 0.49, xmin=0.002, xmax=0.998, facecolor="white",
-                               edgecolor="none", zorder=1.5)
+            cover = ax.add_patch(
+                Rectangle((0.002, level - 0.49), 0.996, 0.98, transform=ax.get_yaxis_transform(),
+                          facecolor="white", edgecolor="none", zorder=1.5)
+            )
             note = ax.text(0.005, level, "left out", transform=ax.get_yaxis_transform(), va="center",
                            color="grey", fontsize=8, style="italic", zorder=1.6)
             self.left_out[item_id] = (changing(cover), changing(note))
