@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty
+from typing import Any
 
 import nbformat
 import psutil
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 MAX_DISABLED_CELLS = 5  # after this many offending cells the rest of the notebook is not run
 WATCH_INTERVAL_S = 0.1  # how often the memory watchdog samples the kernel's resident memory
 STARTUP_TIMEOUT_S = 60
+PROBE_KEY = "integrity_probe"
 
 
 @dataclass
@@ -170,6 +172,23 @@ class _PromptKernelClient(AsyncKernelClient):
 
     wait_for_ready = _async_wait_for_ready
 
+    probe: str | None = None  # expression evaluated after every cell, answered in the cell's execute_reply
+
+    def execute(
+        self,
+        code: str,
+        silent: bool = False,
+        store_history: bool = True,
+        user_expressions: dict[str, Any] | None = None,
+        allow_stdin: bool | None = None,
+        stop_on_error: bool = True,
+    ) -> str:
+        """Execute ``code``; a notebook cell also carries the integrity probe as a user expression, so the
+        probe costs no extra round trip (the kernel evaluates it after the cell, if the cell succeeded)."""
+        if self.probe and not silent and user_expressions is None:
+            user_expressions = {PROBE_KEY: self.probe}
+        return super().execute(code, silent, store_history, user_expressions, allow_stdin, stop_on_error)
+
 
 def _kernel_manager(
     work: Path, runtime: Path, limits: Limits, server: ForkServer | None
@@ -256,11 +275,16 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline):
     incident = None
     watchdog = None
     probe_name = "_" + secrets.token_hex(8)
+    replies: dict[int, dict] = {}
+    client.on_cell_executed = lambda cell_index, execute_reply, **_: replies.__setitem__(
+        cell_index, execute_reply
+    )
     try:
         with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
             watchdog = _MemoryWatchdog(km.provisioner.process.pid, limits.memory_mb << 20)
             watchdog.start()
             _silent(client, probe_setup(probe_name))
+            client.kc.probe = probe_call(probe_name)
             for index, cell in enumerate(executed.cells):
                 if cell.cell_type != "code":
                     continue
@@ -319,7 +343,11 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline):
                         )
                     )
                 if not any(i.kind == "tampering" for i in tampering):
-                    found = _silent(client, probe_call(probe_name), expression=True)
+                    content = (replies.get(index) or {}).get("content", {})
+                    if content.get("status") == "ok":
+                        found = _probe_finding(content.get("user_expressions", {}).get(PROBE_KEY, {}))
+                    else:  # the kernel evaluates user expressions only after a cell that succeeded
+                        found = _silent(client, probe_call(probe_name), expression=True)
                     if found:
                         tampering.append(
                             Incident("tampering", index, grade_id_of(cell), f"after cell {index}: {found}")
@@ -422,7 +450,12 @@ def _silent(client: NotebookClient, code: str, expression: bool = False) -> str:
         if content["status"] != "ok":
             raise RuntimeError(f"grader setup failed in the kernel: {content.get('evalue')}")
         return ""
-    value = content.get("user_expressions", {}).get("r", {})
+    return _probe_finding(content.get("user_expressions", {}).get("r", {}))
+
+
+def _probe_finding(value: dict) -> str:
+    """The probe's findings from its user-expression result ('' when nothing was patched; a missing or failing
+    probe is itself reported as tampering)."""
     if value.get("status") != "ok":
         return f"the grader's integrity check was removed or broken ({value.get('ename', 'no answer')})"
     text = value["data"]["text/plain"]
