@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pandas is imported by the notebook that has the events, not
     import pandas as pd
 
 SOURCE_COLOURS = {"mail": "tab:purple", "windows": "tab:blue", "apache": "tab:green", "syslog": "tab:red"}
-MAX_CACHED_ROW_SETS = 16
+MAX_CACHED_ROW_SETS = 6  # each cached figure holds its background pixels (~1-3 MB)
 
 
 def _utc_time_axis(ax) -> None:
@@ -150,7 +150,8 @@ class TimelineFigure:
                                     "alpha": 0.8})
         source_names = text_sprites(sources, va="center", fontsize=8)
         # Row labels read "5. syslog": the number never changes (background), the source is pasted at each change.
-        number_end = -(0.012 * ax.bbox.width + max((s.text_width for s in source_names), default=0) + 4) / ax.bbox.width
+        widest = max((name.text_width for name in source_names), default=0)
+        number_end = -(0.012 * ax.bbox.width + widest + 4) / ax.bbox.width  # 4 px left of the widest source
         left_of_axes = blended_transform_factory(ax.transAxes, ax.transData)
         for row in range(n):
             ax.text(number_end, row, f"{row + 1}.", transform=left_of_axes, ha="right", va="center", fontsize=8)

@@ -57,8 +57,9 @@ def explore_brute_force(events: "pd.DataFrame", brute_force_suspects: Callable, 
         except Exception as exc:
             status.value = _error(exc, "compromised_ips")
             compromised = set()
-        status.value = (f"<b>{len(flagged)} flagged:</b> {html.escape(', '.join(sorted(flagged)) or 'none')}"
-                        f"<br><b>{len(compromised)} compromised:</b> {html.escape(', '.join(sorted(compromised)) or 'none')}")
+        status.value = (f"<b>{len(flagged)} flagged:</b> {html.escape(', '.join(sorted(flagged)) or 'none')}<br>"
+                        f"<b>{len(compromised)} compromised:</b> "
+                        f"{html.escape(', '.join(sorted(compromised)) or 'none')}")
         show_png(plot, figure.png(flagged, compromised))
 
     retry.observe(refresh, names="value")
