@@ -1,10 +1,11 @@
-"""A matplotlib Figure turned into PNG frames quickly: the unchanging part is drawn once, the rest every frame.
+"""A matplotlib Figure turned into PNG frames quickly: the unchanging part drawn once, the rest every frame.
 
 Axes, ticks, tick labels, axis labels and fixed titles take most of a figure's drawing time (text layout), yet
 they do not change when a trainee moves a slider. :class:`BlittedFigure` draws everything that is not
-*animated* once (the background, kept per set of axis limits), then for each frame restores that background and
-draws only the artists marked ``animated=True`` on top of it (matplotlib's "blitting"). The PNG shows exactly
-what a full ``savefig`` would show (same figure, same dpi, fixed margins).
+*animated* once (the background, kept per set of axis limits), then for each frame restores that
+background and draws only the artists marked ``animated=True`` on top of it (matplotlib's "blitting").
+The PNG shows what a full ``savefig`` would show (same figure, same dpi, fixed margins), except that the
+changing artists are always drawn above the unchanging ones.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class BlittedFigure:
         self._backgrounds.clear()
 
     def _background_key(self) -> tuple:
-        for ax in self.figure.axes:  # fixed aspect: where the axes sit and their limits are settled before drawing
+        for ax in self.figure.axes:  # fixed aspect: settle where the axes sit and their limits before drawing
             ax.apply_aspect()
         return (
             self._version,

@@ -1,9 +1,9 @@
 """Figures for the crime-scene notebooks and widgets.
 
-Each widget keeps one *view* (``StainView``, ``ConvergenceView``, ...): the figure, its axes and fixed texts are
-built once, and ``view.update(...)`` only replaces what the controls change, then ``view.png()`` draws a frame
-(see :mod:`courses.crime_scene.blitted_figure`). Margins are fixed, axis limits change in steps, so a slider move
-redraws only the data. The ``plot_*`` functions return one finished ``Figure`` for use outside a widget.
+Each widget keeps one *view* (``StainView``, ``ConvergenceView``, ...): the figure, its axes and fixed texts
+are built once, and ``view.update(...)`` only replaces what the controls change, then ``view.png()`` draws a
+frame (see :mod:`courses.crime_scene.blitted_figure`). Margins are fixed and axis limits change in steps, so a
+slider move redraws only the data. The ``plot_*`` functions return one finished ``Figure`` outside a widget.
 
 The figures only draw numbers they are given: the graded calculations come from the trainee's own functions.
 """
@@ -53,12 +53,12 @@ class _View:
 
 
 def _step_up(value: float, step: float) -> float:
-    """``value`` rounded up to a multiple of ``step`` (axis limits change in steps, not with every slider move)."""
+    """``value`` rounded up to a multiple of ``step`` (axis limits change in steps, not with every move)."""
     return step * math.ceil(value / step - 1e-9)
 
 
 class StainView(_View):
-    """Left: the stain from above (an ellipse, to scale). Right: a side view of the drop's path at the angle."""
+    """Left: the stain from above (an ellipse, to scale). Right: a side view of the drop's path."""
 
     def __init__(self, max_mm: float = 20.0) -> None:
         fig = Figure(figsize=(9, 3.6))
@@ -134,8 +134,10 @@ class ConvergenceView(_View):
             ylabel="y (cm)",
             title="Top view: stain lines (grey) and area of convergence",
         )
+        for axis, step in ((top.xaxis, 100), (top.yaxis, 100), (side.xaxis, 50), (side.yaxis, 20)):
+            axis.set_major_locator(MultipleLocator(step))  # few ticks: each costs time on the first drawing
         self.side_top: float | None = None
-        self.stain_lines: dict[str, np.ndarray] = {}  # stain_id -> its line, drawn backwards towards the source
+        self.stain_lines: dict[str, np.ndarray] = {}  # stain_id -> its line (backwards, towards the source)
         self.stain_points: dict[str, tuple[float, float]] = {}
         self.stain_labels = {}
         back = np.array([-250.0, 40.0])  # each line backwards (towards the source) and a little forwards
@@ -145,9 +147,12 @@ class ConvergenceView(_View):
                 [row.x_cm + back * math.cos(rad), row.y_cm + back * math.sin(rad)]
             )
             self.stain_points[row.stain_id] = (row.x_cm, row.y_cm)
-            label = top.annotate(row.stain_id, (row.x_cm, row.y_cm), xytext=(4, 4), textcoords="offset points")
-            self.stain_labels[row.stain_id] = changing(label)
-        self.lines = changing(top.add_collection(LineCollection([], colors="grey", linewidths=1), autolim=False))
+            self.stain_labels[row.stain_id] = changing(
+                top.annotate(row.stain_id, (row.x_cm, row.y_cm), xytext=(4, 4), textcoords="offset points")
+            )
+        self.lines = changing(
+            top.add_collection(LineCollection([], colors="grey", linewidths=1), autolim=False)
+        )
         (self.dots,) = top.plot([], [], "o", color="darkred")
         changing(self.dots)
         (self.star,) = top.plot(
@@ -163,7 +168,10 @@ class ConvergenceView(_View):
         )
 
     def update(
-        self, chosen: Sequence[str], point: tuple[float, float] | None, strings: Sequence[tuple[str, float, float]]
+        self,
+        chosen: Sequence[str],
+        point: tuple[float, float] | None,
+        strings: Sequence[tuple[str, float, float]],
     ) -> ConvergenceView:
         """``strings`` holds ``(stain_id, distance_cm, height_cm)``: each string rises from the stain, at
         ``distance_cm`` from the convergence point, to ``height_cm`` above it."""
@@ -183,7 +191,9 @@ class ConvergenceView(_View):
         self._keep(
             side.add_collection(
                 LineCollection(
-                    [[(distance, 0), (0, height)] for _, distance, height in ordered], colors="darkred", linewidths=1
+                    [[(distance, 0), (0, height)] for _, distance, height in ordered],
+                    colors="darkred",
+                    linewidths=1,
                 ),
                 autolim=False,
             )
@@ -203,7 +213,8 @@ class ConvergenceView(_View):
                     textcoords="offset points",
                     fontsize=8,
                     va="bottom",
-                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+                          "alpha": 0.8},
                 )
             )
         if strings:
@@ -215,7 +226,8 @@ class ConvergenceView(_View):
                 )
             )
         if self.side_top is None and strings:  # the first heights set the scale; it then stays for comparison
-            self.side_top = min(400.0, _step_up(max([60.0] + [1.3 * height for _, _, height in strings]), 20.0))
+            highest = max([60.0] + [1.3 * height for _, _, height in strings])
+            self.side_top = min(400.0, _step_up(highest, 20.0))
         top = self.side_top or 60.0
         above = [(stain_id, height) for stain_id, _, height in ordered if height > top]
         if above:
@@ -223,7 +235,7 @@ class ConvergenceView(_View):
                 side.text(
                     0.98,
                     0.97,
-                    "off the chart: " + ", ".join(f"{stain_id} {height:.0f} cm" for stain_id, height in above),
+                    "off the chart: " + ", ".join(f"{name} {height:.0f} cm" for name, height in above),
                     transform=side.transAxes,
                     ha="right",
                     va="top",
@@ -247,8 +259,8 @@ class CoolingView(_View):
     """Estimated hours since death against the rectal temperature: Henssge with 95 % band, Glaister's line.
 
     Colder than the limit temperature (Q = 0.2) Henssge's method stops: that range is greyed out with a note.
-    The temperature axis is fixed (from 37 °C down to ``coldest_c``, the coldest room the controls allow) and the
-    hours axis grows only in whole days, so moving a slider shows the curves move against the same scale.
+    The temperature axis is fixed (from 37 °C down to ``coldest_c``, the coldest room the controls allow) and
+    the hours axis grows only in whole days, so moving a slider shows the curves move against the same scale.
     """
 
     def __init__(self, measured_c: float, coldest_c: float = 0.0, hours: float = 72.0) -> None:
@@ -313,10 +325,17 @@ class CoolingView(_View):
             outside = temps < limit_c - 1e-9
             henssge[outside] = low[outside] = high[outside] = np.nan
             self._keep(ax.axvspan(coldest, limit_c, color="lightgrey", alpha=0.5, zorder=0))
-            note((coldest + limit_c) / 2, f"colder than {limit_c:.1f} °C (Q ≤ 0.2):\nno reliable Henssge estimate")
-        if room_c is not None and room_c > ax.get_xlim()[1]:
-            self._keep(ax.axvspan(room_c, ax.get_xlim()[1], color="whitesmoke", zorder=0))
-            note((room_c + ax.get_xlim()[1]) / 2, f"colder than the room ({room_c:.1f} °C):\na body does not cool below it")
+            note(
+                (coldest + limit_c) / 2,
+                f"colder than {limit_c:.1f} °C (Q ≤ 0.2):\nno reliable Henssge estimate",
+            )
+        coldest_shown = ax.get_xlim()[1]
+        if room_c is not None and room_c > coldest_shown:
+            self._keep(ax.axvspan(room_c, coldest_shown, color="whitesmoke", zorder=0))
+            note(
+                (room_c + coldest_shown) / 2,
+                f"colder than the room ({room_c:.1f} °C):\na body does not cool below it",
+            )
         self._keep(ax.fill_between(temps, low, high, color=OK_COLOUR, alpha=0.2, linewidth=0))
         self.henssge.set_data(temps, henssge)
         self.glaister.set_data(temps, glaister)
@@ -336,7 +355,8 @@ def plot_cooling(
 ) -> Figure:
     """Estimated hours since death against the rectal temperature: Henssge with 95 % band, Glaister's line."""
     coldest = min([float(np.min(rectal_c)), measured_c] + ([limit_c] if limit_c is not None else []))
-    return CoolingView(measured_c, coldest_c=coldest - 1).update(rectal_c, henssge_h, glaister_h, band_h, limit_c).figure
+    view = CoolingView(measured_c, coldest_c=coldest - 1)
+    return view.update(rectal_c, henssge_h, glaister_h, band_h, limit_c).figure
 
 
 class TriangulationView(_View):
@@ -361,9 +381,13 @@ class TriangulationView(_View):
         self._clear()
         ax = self.ax
         keep = self._keep
-        circle_a = keep(ax.add_patch(Circle((0, 0), r_a_m, fill=False, color="tab:blue", label=f"{r_a_m:.2f} m from A")))
+        circle_a = keep(
+            ax.add_patch(Circle((0, 0), r_a_m, fill=False, color="tab:blue", label=f"{r_a_m:.2f} m from A"))
+        )
         circle_b = keep(
-            ax.add_patch(Circle((baseline_m, 0), r_b_m, fill=False, color="tab:green", label=f"{r_b_m:.2f} m from B"))
+            ax.add_patch(
+                Circle((baseline_m, 0), r_b_m, fill=False, color="tab:green", label=f"{r_b_m:.2f} m from B")
+            )
         )
         handles = [circle_a, circle_b]
         keep(ax.plot([0, baseline_m], [0, 0], "ks-", linewidth=2)[0])
@@ -372,18 +396,16 @@ class TriangulationView(_View):
         if point is not None:
             x, y = point
             keep(ax.plot([0, x, baseline_m], [0, y, 0], color="grey", linestyle=":")[0])
-            handles.append(
-                keep(
-                    ax.plot(
-                        x, y, "*", color="gold", markersize=16, markeredgecolor="black", label=f"item ({x:.2f}, {y:.2f}) m"
-                    )[0]
-                )
+            (star,) = ax.plot(
+                x, y, "*", color="gold", markersize=16, markeredgecolor="black",
+                label=f"item ({x:.2f}, {y:.2f}) m",
             )
+            handles.append(keep(star))
         keep(ax.legend(handles=handles, loc="upper right", fontsize=8))
         # three scales only (a slider move rarely changes the scale), widened to fill the plot at 1:1 scale
         needed = max(r_a_m, r_b_m, baseline_m) + 0.5
         reach = next((size for size in (3.0, 5.0, 9.0) if needed <= size), _step_up(needed, 4.0))
-        step = {3.0: 1.0, 5.0: 2.0, 9.0: 5.0}.get(reach, _step_up(reach / 3, 5.0))  # same tick spacing on both axes (1:1 scale)
+        step = {3.0: 1.0, 5.0: 2.0, 9.0: 5.0}.get(reach, _step_up(reach / 3, 5.0))  # one spacing: 1:1 scale
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_major_locator(MultipleLocator(step))
         x_low, x_high, y_half = -reach, 2 * reach, reach
@@ -407,9 +429,10 @@ def plot_triangulation(
 class CustodyView(_View):
     """One row per exhibit of the whole ``log``, one dot per register entry at its UTC time; flagged in red.
 
-    The rows, the time axis, the thin lines in ``seq`` order and the ``seq`` numbers are drawn once for the whole
-    register (they do not depend on the trainee's function); an exhibit left out is covered by a blank row marked
-    "left out". Each frame draws only the dots, coloured by the trainee's flags, and the flag codes.
+    The rows, the time axis, the thin lines in ``seq`` order and the ``seq`` numbers are drawn once for the
+    whole register (they do not depend on the trainee's function); an exhibit left out is covered by a
+    blank row marked "left out". Each frame draws only the dots, coloured by the trainee's flags, and the
+    flag codes.
     """
 
     def __init__(self, log: pd.DataFrame) -> None:
@@ -427,12 +450,18 @@ class CustodyView(_View):
         ax.set_xlim(times.min() - margin, times.max() + margin)
         ax.set_ylim(-0.6, len(self.items) - 0.4)
         ax.set_yticks(range(len(self.items)), self.items)
+        hours = span / 3600
+        ax.xaxis.set_major_locator(  # about six labels: each costs time on the first drawing
+            mdates.HourLocator(interval=max(1, math.ceil(hours / 6)), tz="UTC")
+            if hours >= 3
+            else mdates.AutoDateLocator(maxticks=7, tz="UTC")
+        )
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M", tz="UTC"))
         ax.set(
             xlabel="time (UTC)",
             title=(
-                'Custody timeline: each dot is a register entry (number = seq; "1,2" = entries close together); '
-                "red = flagged"
+                "Custody timeline: each dot is a register entry "
+                '(number = seq; "1,2" = entries close together); red = flagged'
             ),
         )
         for label in ax.get_xticklabels():
@@ -440,7 +469,7 @@ class CustodyView(_View):
         entries = log.assign(utc=mdates.date2num(times), level=log["item_id"].map(levels))
         self.entries = {  # (item_id, seq) -> (x, level), for the dots
             (item_id, int(seq)): (utc, level)
-            for item_id, seq, utc, level in zip(entries["item_id"], entries["seq"], entries["utc"], entries["level"])
+            for item_id, seq, utc, level in entries[["item_id", "seq", "utc", "level"]].itertuples(False)
         }
         ax.add_collection(  # a thin line per exhibit in seq order shows any step back in time
             LineCollection(
@@ -472,7 +501,7 @@ class CustodyView(_View):
                     ha="center",
                     fontsize=7,
                 )
-        self.left_out = {}  # item_id -> the blank cover of its row and its "left out" label (shown when left out)
+        self.left_out = {}  # item_id -> the blank cover of its row and its "left out" label
         for item_id, level in levels.items():
             cover = ax.add_patch(
                 Rectangle((0.002, level - 0.49), 0.996, 0.98, transform=ax.get_yaxis_transform(),
@@ -484,7 +513,7 @@ class CustodyView(_View):
         self.dots = changing(ax.scatter([], [], zorder=2))
 
     def update(self, chosen_items: Sequence[str], flagged: set[tuple[str, int, str]]) -> CustodyView:
-        """Show the exhibits ``chosen_items`` (the others are left out) with the ``flagged`` entries in red."""
+        """Show the exhibits ``chosen_items`` (the others are left out), the ``flagged`` entries in red."""
         self._clear()
         chosen = set(chosen_items)
         for item_id, artists in self.left_out.items():

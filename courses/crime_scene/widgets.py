@@ -25,8 +25,8 @@ STYLE = {"description_width": "initial"}
 
 
 def _show(output: widgets.Output, view: plots._View) -> None:
-    """Replace what ``output`` shows with the view's current frame as a PNG (works without a kernel, so headless
-    tests see it). Like :func:`courses.widgets.show_figure`, but draws only what changed since the last frame."""
+    """Replace what ``output`` shows with the view's current frame as a PNG (works without a kernel, so
+    headless tests see it). Like :func:`courses.widgets.show_figure`, but draws only what changed."""
     output.outputs = ()
     output.append_display_data(Image(data=view.png(), format="png"))
 

@@ -7,6 +7,7 @@ import pytest
 
 from courses.crime_scene import load_body_examination, load_custody_log
 from courses.crime_scene.case import load_bloodstains
+from courses.crime_scene import plots
 from courses.crime_scene.widgets import (
     explore_avalanche,
     explore_convergence,
@@ -201,3 +202,91 @@ def test_time_of_death_app_greys_out_beyond_the_method():
 @pytest.mark.parametrize("bad", [lambda path: "XYZ", lambda path: 42])
 def test_avalanche_app_explains_a_malformed_digest(bad):
     assert "expected 64 hexadecimal characters" in _one(explore_avalanche(bad), widgets.HTML).value
+
+
+
+def _pixels(png):
+    """The pixels of a PNG from an Output (bytes, or base64 text as a kernel-less Output keeps it)."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    data = base64.b64decode(png) if isinstance(png, str) else png
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+def _same_picture(app, fresh) -> bool:
+    return bool((_pixels(_png(app)) == _pixels(_png(fresh))).all())
+
+
+def _place(baseline, r_a, r_b, side=1):
+    x = (r_a**2 - r_b**2 + baseline**2) / (2 * baseline)
+    return x, side * math.sqrt(max(0.0, r_a**2 - x**2))
+
+
+def test_a_redrawn_triangulation_is_the_picture_a_new_app_draws():
+    """Each change redraws only what changes, over a background kept per scale: after the plot went through
+    other scales and came back, the picture must be exactly what a new app draws for the same values."""
+    app = explore_triangulation(_place, lambda real_m, scale: real_m * 100 / scale)
+    first = _png(app)
+    baseline = _one(app, widgets.FloatSlider, "A to B (m)")
+    for value in (6.25, 1.5, 7.9, 2.0):  # scales 9 m, 5 m, 9 m, 3 m
+        baseline.value = value
+        assert _png(app) != first
+    baseline.value = 4.2
+    assert _pixels(_png(app)).shape == _pixels(first).shape
+    assert (_pixels(_png(app)) == _pixels(first)).all()
+    _one(app, widgets.ToggleButtons).value = -1
+    flipped = explore_triangulation(_place, lambda real_m, scale: real_m * 100 / scale)
+    _one(flipped, widgets.ToggleButtons).value = -1
+    assert _same_picture(app, flipped)
+    baseline.value = 6.25  # a scale seen before: its kept background must be the one for this scale
+    x, y = _place(6.25, 2.85, 3.49, -1)
+    fresh = plots.TriangulationView().update(6.25, 2.85, 3.49, (round(x, 2), round(y, 2))).png()
+    assert (_pixels(_png(app)) == _pixels(fresh)).all()
+
+
+def test_a_redrawn_custody_timeline_is_the_picture_a_new_app_draws():
+    log = load_custody_log()
+
+    def audit(chosen):
+        return {("CS-04", 3, "TIME_REVERSAL")} if "CS-04" in set(chosen["item_id"]) else set()
+
+    app = explore_custody(audit, log)
+    _one(app, widgets.Button, "Untick all").click()
+    _one(app, widgets.Checkbox, "CS-04").value = True
+    only_cs04 = _png(app)
+    _one(app, widgets.Button, "Tick all").click()
+    assert _same_picture(app, explore_custody(audit, log))
+    assert not (_pixels(only_cs04) == _pixels(_png(app))).all()
+
+
+def test_a_redrawn_convergence_and_cooling_are_the_pictures_new_apps_draw():
+    stains = load_bloodstains()
+
+    def centre(chosen):
+        return float(chosen["x_cm"].mean()), float(chosen["y_cm"].mean())
+
+    functions = (centre, lambda width, length: 30.0, lambda d, a: d / 2)
+    app = explore_convergence(stains, *functions)
+    for stain_id in ("S8 (passive drop)", "S1 (impact spatter)"):
+        box = _one(app, widgets.Checkbox, stain_id)
+        box.value = not box.value
+        box.value = not box.value
+    assert _same_picture(app, explore_convergence(stains, *functions))
+
+    exam = load_body_examination()
+
+    def hours(rectal, ambient, weight, factor=1.0):
+        return (37.2 - rectal) * weight * factor / 70
+
+    def window(rectal, ambient, weight, factor=1.0):
+        return hours(rectal, ambient, weight, factor) - 2.8, hours(rectal, ambient, weight, factor) + 2.8
+
+    app = explore_time_of_death(hours, window, lambda f: (98.4 - f) / 1.5, exam)
+    weight = _one(app, widgets.FloatSlider, "Body weight (kg)")
+    weight.value = 150.0  # longer times: the hours axis grows
+    weight.value = exam["weight_kg"]
+    assert _same_picture(app, explore_time_of_death(hours, window, lambda f: (98.4 - f) / 1.5, exam))
