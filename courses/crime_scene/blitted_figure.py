@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 DPI = 90  # as courses.widgets.show_figure draws
-BACKGROUNDS_KEPT = 8  # backgrounds per figure (one per set of axis limits seen recently)
+BACKGROUNDS_KEPT = 4  # backgrounds kept per figure (one per set of axis limits seen recently)
 
 
 def changing(artist: Artist) -> Artist:
