@@ -6,12 +6,16 @@ of stopping the notebook.
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from courses.data import case_path, data_dir, load_csv, read_bytes, read_manifest
+
+if TYPE_CHECKING:  # pandas is imported by the one loader that returns a DataFrame
+    import pandas as pd
 
 MODULE = "cybercrime"
 USB_FOLDER = "seized_usb"
@@ -34,6 +38,8 @@ def load_access_log() -> list[str]:
 
 def load_windows_logons() -> pd.DataFrame:
     """Windows logon events (4624 success, 4625 failure, 4634 logoff); ``TimeCreated`` is UTC."""
+    import pandas as pd
+
     logons = load_csv(MODULE, "windows_logons.csv", dtype={"IpAddress": str})
     logons["TimeCreated"] = pd.to_datetime(logons["TimeCreated"], utc=True)
     return logons
@@ -66,14 +72,14 @@ def load_known_hashes() -> list[str]:
 
 def load_acquisition_hashes() -> dict[str, str]:
     """File name -> SHA-256 written by the imaging tool when the USB stick was seized."""
-    table = load_csv(MODULE, "acquisition_hashes.csv", dtype=str)
-    return dict(zip(table["file_name"], table["sha256"]))
+    rows = csv.DictReader(io.StringIO(read_bytes(MODULE, "acquisition_hashes.csv").decode("utf-8")))
+    return {row["file_name"]: row["sha256"] for row in rows}
 
 
 def load_encoded_commands() -> dict[str, str]:
     """Label -> encoded command text recovered from the server and the portal log."""
-    table = load_csv(MODULE, "encoded_commands.tsv", sep="\t", dtype=str)
-    return dict(zip(table["label"], table["text"]))
+    rows = csv.DictReader(io.StringIO(read_bytes(MODULE, "encoded_commands.tsv").decode("utf-8")), delimiter="\t")
+    return {row["label"]: row["text"] for row in rows}
 
 
 def load_key_events() -> list[dict[str, str]]:
