@@ -2,7 +2,7 @@
 
 Each widget keeps one *view* (``StainView``, ``ConvergenceView``, ...): the figure, its axes and fixed texts
 are built once, and ``view.update(...)`` only replaces what the controls change, then ``view.png()`` draws a
-frame (see :mod:`courses.crime_scene.blitted_figure`). Margins are fixed and axis limits change in steps, so a
+frame (see :mod:`courses.blitting`). Margins are fixed and axis limits change in steps, so a
 slider move redraws only the data. The ``plot_*`` functions return one finished ``Figure`` outside a widget.
 
 The figures only draw numbers they are given: the graded calculations come from the trainee's own functions.
@@ -22,7 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Ellipse, Patch, Rectangle
 from matplotlib.ticker import MultipleLocator
 
-from courses.crime_scene.blitted_figure import BlittedFigure, changing
+from courses.blitting import BlittedFigure, changing
 
 DEFECT_COLOUR = "tab:red"
 OK_COLOUR = "tab:blue"

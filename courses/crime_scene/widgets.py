@@ -17,18 +17,10 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from IPython.display import Image
-
+from courses.blitting import show_png
 from courses.crime_scene import plots
 
 STYLE = {"description_width": "initial"}
-
-
-def _show(output: widgets.Output, view: plots._View) -> None:
-    """Replace what ``output`` shows with the view's current frame as a PNG (works without a kernel, so
-    headless tests see it). Like :func:`courses.widgets.show_figure`, but draws only what changed."""
-    output.outputs = ()
-    output.append_display_data(Image(data=view.png(), format="png"))
 
 
 def _call(func: Callable, *args):
@@ -70,7 +62,7 @@ def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> widge
                 f"impact_angle({width.value:.1f}, {length.value:.1f}) = {angle:.2f} degrees. "
                 f"A 0.01 error in W/L moves it by about {spread:.1f} degrees.",
             )
-        _show(out, view.update(width.value, length.value, None if error else angle))
+        show_png(out, view.update(width.value, length.value, None if error else angle).png())
 
     width.observe(update, "value")
     length.observe(update, "value")
@@ -117,7 +109,7 @@ def explore_convergence(
                 f"origin heights {min(heights):.0f}-{max(heights):.0f} cm (median "
                 f"{float(np.median(heights)):.0f} cm).",
             )
-        _show(out, view.update(list(chosen["stain_id"]), point, strings))
+        show_png(out, view.update(list(chosen["stain_id"]), point, strings).png())
 
     for box in boxes.values():
         box.observe(update, "value")
@@ -189,7 +181,7 @@ def explore_time_of_death(
                 f"henssge_window refuses the temperature. The grey area (colder than {limit:.1f} °C, "
                 "Q ≤ 0.2) is beyond what Henssge's method covers.",
             )
-        _show(out, view.update(temps, henssge, glaister, band, limit, room_c=ambient.value))
+        show_png(out, view.update(temps, henssge, glaister, band, limit, room_c=ambient.value).png())
 
     for slider in (ambient, weight, factor):
         slider.observe(update, "value")
@@ -253,7 +245,7 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> wid
                     f"{angle:.0f}° is {advice}. On a 1:{scale.value} drawing the tapes are "
                     f"{drawn[0][0]:.1f} cm and {drawn[1][0]:.1f} cm long.",
                 )
-        _show(out, view.update(ab, tape_a, tape_b, None if error else point))
+        show_png(out, view.update(ab, tape_a, tape_b, None if error else point).png())
 
     for control in (baseline, r_a, r_b, side, scale):
         control.observe(update, "value")
@@ -304,9 +296,9 @@ def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> widgets.VBox:
             checked = chosen["item_id"].nunique()
             _message(message, f"{checked} exhibits checked. Your audit_custody flags: {listed}")
         if not chosen.empty:
-            _show(out, view.update(list(chosen["item_id"].unique()), set(flagged)))
+            show_png(out, view.update(list(chosen["item_id"].unique()), set(flagged)).png())
         else:
-            out.outputs = ()
+            show_png(out, None)
 
     def set_all(value: bool) -> None:
         for box in boxes.values():
