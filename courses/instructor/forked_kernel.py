@@ -14,6 +14,7 @@ other kernel.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import logging
 import os
@@ -194,7 +195,8 @@ class ForkServer:
             self.process.kill()
             self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
-            stream.close()
+            with contextlib.suppress(OSError):  # a request still buffered for a server that is gone
+                stream.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
