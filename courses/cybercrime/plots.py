@@ -1,6 +1,6 @@
 """Matplotlib figures for the cybercrime notebooks (plain Figures outside pyplot: nothing to close).
 
-Each figure is built once per explorer and then redrawn fast (:mod:`courses.cybercrime.blitting`): a control
+Each figure is built once per explorer and then redrawn fast (:mod:`courses.blitting`): a control
 only changes the data of a few artists (marks, colours, labels of the events, the title); axes, ticks and axis
 titles are rendered again only when the rows themselves change.
 """
@@ -15,7 +15,8 @@ from matplotlib import rcParams
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
-from courses.cybercrime.blitting import DPI, BlittedFigure, text_sprites
+from courses.blitting import DPI, BlittedFigure, changing, png_bytes
+from courses.cybercrime.sprites import paste, text_sprites
 
 if TYPE_CHECKING:  # pandas is imported by the notebook that has the events, not by this module
     import pandas as pd
@@ -75,6 +76,8 @@ class FailedLoginsFigure:
         grey, = ax.plot([], [], "|", color="tab:grey", markersize=9)
         red, = ax.plot([], [], "|", color="tab:red", markersize=9)
         stars, = ax.plot([], [], "*", color="black", markersize=13)
+        for marks in (grey, red, stars):  # one zorder: drawn in the order they were added
+            changing(marks)
         times = [t for ip in ips for t in (*self._failures.get(ip, ()), *self._accepted.get(ip, ()))]
         if times:  # the limits of every mark these rows can show: they stay while the colours change
             low, high = min(times), max(times)
@@ -88,7 +91,7 @@ class FailedLoginsFigure:
         # The counts are in the explorer's status line above the figure: a title that never changes is drawn once.
         ax.set_title("Failed SSH logins: red = flagged address, star = accepted login of a compromised address")
         ax.grid(axis="x", alpha=0.3)
-        return BlittedFigure(fig, [grey, red, stars]), {"grey": grey, "red": red, "stars": stars}
+        return BlittedFigure(fig), {"grey": grey, "red": red, "stars": stars}
 
     def png(self, flagged: set[str], compromised: set[str]) -> bytes:
         """The figure with ``flagged`` addresses in red and stars on the accepted logins of ``compromised``."""
@@ -141,8 +144,8 @@ class TimelineFigure:
         _utc_time_axis(ax)
         ax.set_xlabel("time (UTC)")
         ax.grid(axis="x", alpha=0.3)
-        title = ax.set_title(" ")  # drawn as text only for a title without a sprite
-        dots = ax.scatter([], [], s=81, zorder=3)
+        title = changing(ax.set_title(" "))  # drawn as text only for a title without a sprite
+        dots = changing(ax.scatter([], [], s=81, zorder=3))
         ids = [event_id for event_id, _, _ in self._events]
         sources = sorted({source for _, source, _ in self._events})
         labels = text_sprites([f"{event_id}: {what}" for event_id, _, what in self._events], fontsize=8,
@@ -158,7 +161,7 @@ class TimelineFigure:
         titles = text_sprites(self._titles, fontsize=rcParams["axes.titlesize"]) if self._titles else []
         artists = {"dots": dots, "title": title, "ax": ax, "labels": dict(zip(ids, labels)),
                    "sources": dict(zip(sources, source_names)), "titles": dict(zip(self._titles, titles))}
-        return BlittedFigure(fig, [dots, title]), artists
+        return BlittedFigure(fig), artists
 
     def png(self, rows: list[tuple[str, datetime, str, str]], title: str) -> bytes:
         """The figure for ``rows`` = (event_id, UTC time, source, description) in timeline order."""
@@ -172,8 +175,7 @@ class TimelineFigure:
         if times and (min(times) < earliest or max(times) > latest):
             # A time outside the expected range (a wrong conversion, say): widen the axis so the event shows.
             self._range = (min(earliest, *times), max(latest, *times))
-            _set_time_range(ax, *self._range)
-            blitted.invalidate()
+            _set_time_range(ax, *self._range)  # new limits: BlittedFigure draws a new background
         middle = (min(times) + max(times)) / 2 if times else 0
         artists["dots"].set_offsets(np.column_stack([times, range(len(rows))]) if rows else np.empty((0, 2)))
         artists["dots"].set_color([SOURCE_COLOURS.get(source, "black") for _, _, source, _ in rows])
@@ -199,4 +201,4 @@ class TimelineFigure:
         else:  # where matplotlib puts a title: centred, axes.titlepad points above the axes
             pasted.append(heading.at(ax.bbox.x0 + ax.bbox.width / 2,
                                      ax.bbox.y1 + rcParams["axes.titlepad"] * DPI / 72, ha="center"))
-        return blitted.png(pasted)
+        return png_bytes(paste(blitted.frame(), pasted))

@@ -35,7 +35,7 @@ def _error(exc: Exception, name: str) -> str:
 
 def explore_brute_force(events: "pd.DataFrame", brute_force_suspects: Callable, compromised_ips: Callable) -> widgets.VBox:
     """Sliders for fail2ban's maxretry and findtime that re-run YOUR functions and redraw the flagged IPs."""
-    from courses.cybercrime.blitting import show_png
+    from courses.blitting import show_png
     from courses.cybercrime.plots import FailedLoginsFigure
 
     retry = widgets.IntSlider(value=5, min=2, max=20, description="max_retry (failures)",
@@ -199,7 +199,7 @@ def explore_timeline(key_events: list[dict[str, str]], parse_apache_time: Callab
     """Choose the time zone ASSUMED for the syslog lines and watch YOUR merge_timeline reorder the story."""
     import matplotlib.dates as mdates
 
-    from courses.cybercrime.blitting import show_png
+    from courses.blitting import show_png
     from courses.cybercrime.plots import TimelineFigure
 
     zone = widgets.Dropdown(options=SYSLOG_ZONES, value="UTC", description="Assumed syslog time zone",
