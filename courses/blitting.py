@@ -42,14 +42,19 @@ class BlittedFigure:
 
     The background is drawn again only when an axis' limits or position change, a watched artist changes
     (:meth:`watch`), the caller's ``key`` changes, or after :meth:`background_changed`.
+    ``limits_in_key=False`` leaves the axis limits out of that test, for a figure whose background does not
+    depend on them (axes turned off, every artist in data coordinates marked changing): new limits then cost
+    no new background.
     """
 
-    def __init__(self, figure: Figure, backgrounds_kept: int = BACKGROUNDS_KEPT) -> None:
+    def __init__(self, figure: Figure, backgrounds_kept: int = BACKGROUNDS_KEPT, *, limits_in_key: bool = True
+                 ) -> None:
         figure.set_dpi(DPI)
         self.figure = figure
         self.canvas = FigureCanvasAgg(figure)
         self._backgrounds: OrderedDict[tuple, object] = OrderedDict()
         self._kept = backgrounds_kept
+        self._limits_in_key = limits_in_key
         self._version = 0
         self._watched: list[Artist] = []
 
@@ -69,7 +74,8 @@ class BlittedFigure:
         return (
             self._version,
             key,
-            *((tuple(ax.viewLim.bounds), tuple(ax.get_position().bounds)) for ax in self.figure.axes),
+            *((tuple(ax.viewLim.bounds) if self._limits_in_key else None, tuple(ax.get_position().bounds))
+              for ax in self.figure.axes),
             *((a.get_visible(), getattr(a, "get_text", str)()) for a in self._watched),
         )
 
