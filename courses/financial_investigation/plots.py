@@ -1,9 +1,9 @@
 """Matplotlib charts of the financial investigation explorers.
 
 Each chart is built once per explorer (figure, axes, labels, legend, fixed margins) and then only updated: a
-callback changes the data of its bars, lines and texts and gets PNG bytes back (``png_rendering.PngFigure``
-redraws only what changed over a cached background). Building and drawing a new figure per change took
-150-1500 ms; an update takes a few ms to a few tens of ms.
+callback changes the data of its bars, lines and texts and gets PNG bytes back (``courses.blitting``: a
+``BlittedFigure`` redraws only the artists marked ``changing`` over a cached background). Building and drawing
+a new figure per change took 150-1500 ms; an update takes a few ms to a few tens of ms.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import offset_copy
 
-from courses.financial_investigation.png_rendering import PngCache, PngFigure
+from courses.blitting import BlittedFigure, PngCache, changing
 
 DIGITS = list(range(1, 10))
 
@@ -64,8 +65,8 @@ class BenfordChart:
     """Observed first-digit shares (bars) against Benford's expected shares (line), in percent."""
 
     def __init__(self) -> None:
-        self.canvas = PngFigure((7, 3.8))
-        fig = self.canvas.figure
+        self.frames = BlittedFigure(Figure(figsize=(7, 3.8)), backgrounds_kept=16)
+        fig = self.frames.figure
         fig.subplots_adjust(left=0.09, right=0.98, bottom=0.13, top=0.91)
         self.ax = ax = fig.subplots()
         self.bars = ax.bar(DIGITS, [0] * 9, color="#4c72b0", label="observed")
@@ -76,7 +77,8 @@ class BenfordChart:
         ax.set_ylabel("share of amounts (%)")
         self.title = ax.set_title(" ", y=1.0)
         ax.legend(loc="upper right")  # in headroom kept free of bars (see png)
-        self.canvas.animate(*self.bars, self.expected_line, self.title)  # the line stays on top of the bars
+        for artist in (*self.bars, self.expected_line, self.title):  # by zorder: the line on top of the bars
+            changing(artist)
 
     def png(self, expected: list[float], counts: list[int], title: str) -> bytes:
         total = sum(counts)
@@ -89,7 +91,7 @@ class BenfordChart:
         self.ax.set_ylim(0, top)
         self.expected_line.set_ydata(line)
         self.title.set_text(plain(title))
-        return self.canvas.png(top)
+        return self.frames.png()  # a background per y range
 
 
 class CashCalendar:
@@ -98,9 +100,9 @@ class CashCalendar:
     def __init__(self, cash: pd.DataFrame, threshold_cents: int) -> None:
         self.cash = cash[cash["type"] == "cash_deposit"].sort_values("ts")
         self.threshold_cents = threshold_cents
-        self.canvas = PngFigure((8, 3.8))
+        self.frames = BlittedFigure(Figure(figsize=(8, 3.8)), backgrounds_kept=16)
         self.cache = PngCache()
-        fig = self.canvas.figure
+        fig = self.frames.figure
         fig.subplots_adjust(left=0.12, right=0.98, bottom=0.24, top=0.91)
         self.ax = ax = fig.subplots()
         ax.xaxis_date()
@@ -118,7 +120,7 @@ class CashCalendar:
         ax.set_xlabel("business day (UTC date)")
         ax.set_ylabel(plain("cash deposited (US$)"))
         self.title = ax.set_title(" ", y=1.0)
-        self.canvas.animate(self.band_line, self.legend)
+        changing(self.band_line), changing(self.legend)  # the customer's bars and labels are background
         self.customer = None
         self.drawn: list = []  # the shown customer's bars and branch labels
 
@@ -177,7 +179,7 @@ class CashCalendar:
         self.legend.get_texts()[1].set_text(
             plain(f"band starts at {band:.0%} ({dollars(band * self.threshold_cents)})")
         )
-        return self.cache.put(key, self.canvas.png(customer_id))
+        return self.cache.put(key, self.frames.png(customer_id))  # a background per customer
 
 
 class AccountTimeline:
@@ -185,9 +187,9 @@ class AccountTimeline:
 
     def __init__(self, tx: pd.DataFrame) -> None:
         self.tx = tx.sort_values("ts")
-        self.canvas = PngFigure((8, 3.8))
+        self.frames = BlittedFigure(Figure(figsize=(8, 3.8)), backgrounds_kept=16)
         self.cache = PngCache()
-        fig = self.canvas.figure
+        fig = self.frames.figure
         fig.subplots_adjust(left=0.12, right=0.98, bottom=0.24, top=0.91)
         self.ax = ax = fig.subplots()
         ax.xaxis_date()
@@ -226,7 +228,7 @@ class AccountTimeline:
         for label in ax.get_xticklabels():
             label.set_horizontalalignment("right")
         self.title.set_text(f"Transactions of {account_id}")
-        return self.cache.put(account_id, self.canvas.png(account_id))
+        return self.cache.put(account_id, self.frames.png(account_id))  # nothing changing: all background
 
 
 NODE_RADIUS_PT = 13.2  # node markers of 700 pt^2, as networkx drew them
@@ -265,9 +267,10 @@ class MoneyTrailChart:
 
     def __init__(self, holders: dict[str, str]) -> None:
         self.holders = holders
-        self.canvas = PngFigure((9, 5.5))
+        # Axes off, every account and wire changing: the background is the same whatever the limits.
+        self.frames = BlittedFigure(Figure(figsize=(9, 5.5)), backgrounds_kept=16, limits_in_key=False)
         self.cache = PngCache()
-        fig = self.canvas.figure
+        fig = self.frames.figure
         fig.subplots_adjust(left=0.02, right=0.98, bottom=0.13, top=0.93)
         self.ax = ax = fig.subplots()
         ax.axis("off")
@@ -287,14 +290,16 @@ class MoneyTrailChart:
             fontsize=8,
             frameon=False,
         )
-        self.grey = LineCollection([], colors="grey", linestyles="dashed", linewidths=1.0)
-        self.grey_heads = PolyCollection([], facecolors="grey", edgecolors="none")
-        self.red = LineCollection([], colors="#c44e52", linewidths=2.2)
-        self.red_heads = PolyCollection([], facecolors="#c44e52", edgecolors="none")
-        self.nodes = ax.scatter([], [], s=700, zorder=3)
+        # Drawn by zorder, then in the order added: grey wires, red wires (each shaft, then its heads), the
+        # accounts, the title, the account names (zorder 4).
+        self.grey = LineCollection([], colors="grey", linestyles="dashed", linewidths=1.0, zorder=2)
+        self.grey_heads = PolyCollection([], facecolors="grey", edgecolors="none", zorder=2)
+        self.red = LineCollection([], colors="#c44e52", linewidths=2.2, zorder=2)
+        self.red_heads = PolyCollection([], facecolors="#c44e52", edgecolors="none", zorder=2)
+        self.nodes = changing(ax.scatter([], [], s=700, zorder=3))
         for artist in (self.grey, self.grey_heads, self.red, self.red_heads):
-            ax.add_collection(artist)
-        self.canvas.animate(self.grey, self.grey_heads, self.red, self.red_heads, self.nodes, self.title)
+            ax.add_collection(changing(artist))
+        changing(self.title)
         self.labels: list = []
 
     def _arrows(self, spots, edges, head_px) -> tuple[list, list]:
@@ -303,7 +308,7 @@ class MoneyTrailChart:
         behind an account it does not touch."""
         to_px = self.ax.transData
         from_px = to_px.inverted()
-        radius = NODE_RADIUS_PT * self.canvas.figure.dpi / 72
+        radius = NODE_RADIUS_PT * self.frames.figure.dpi / 72
         shafts, heads = [], []
         for a, b in edges:
             start, end = to_px.transform(spots[a]), to_px.transform(spots[b])
@@ -360,18 +365,17 @@ class MoneyTrailChart:
         self.grey_heads.set_verts(grey_heads)
         self.nodes.set_offsets([spots[n] for n in nodes])
         self.nodes.set_facecolors(["#c44e52" if n in (source, target) else "#8fb3d9" for n in nodes])
-        self.canvas.forget(self.labels)
         for label in self.labels:
             label.remove()
-        self.labels = [ax.text(*spots[n], n, fontsize=8, ha="center", va="center", zorder=4) for n in nodes]
-        self.canvas.animate(*self.labels)
+        self.labels = [changing(ax.text(*spots[n], n, fontsize=8, ha="center", va="center", zorder=4))
+                       for n in nodes]
         self.title.set_text(
             plain(
                 f"{holders.get(source, source)} -> {holders.get(target, target)}: {len(paths)} path(s), "
                 f"{len(time_paths)} with dates in order (solid red; key below)"
             )
         )
-        return self.cache.put(key, self.canvas.png())
+        return self.cache.put(key, self.frames.png())
 
 
 class ComminglingChart:
@@ -379,8 +383,8 @@ class ComminglingChart:
 
     def __init__(self, labels: list[str], balance: list[int]) -> None:
         self.labels, self.balance = labels, balance
-        self.canvas = PngFigure((10, 4))
-        fig = self.canvas.figure
+        self.frames = BlittedFigure(Figure(figsize=(10, 4)), backgrounds_kept=16)
+        fig = self.frames.figure
         fig.subplots_adjust(left=0.09, right=0.99, bottom=0.22, top=0.91, wspace=0.33)
         left, right = self.left, self.right = fig.subplots(1, 2, width_ratios=[3, 1])
         (self.balance_line,) = left.plot([], [], "k-o", markersize=3, label="balance")
@@ -407,10 +411,9 @@ class ComminglingChart:
         self.right_title = right.set_title(" ", fontsize=10, y=1.0)
         # the legend sits above the bars, in headroom kept free for it, instead of covering one of them
         right.legend(fontsize=8, loc="upper center", ncol=2, handlelength=1.0, columnspacing=0.8)
-        self.canvas.animate(
-            self.balance_line, self.libr_line, self.first_out_line, self.left_title,
-            *self.tainted_bars, *self.clean_bars, self.right_title,
-        )
+        for artist in (self.balance_line, self.libr_line, self.first_out_line, self.left_title,
+                       *self.tainted_bars, *self.clean_bars, self.right_title):
+            changing(artist)
 
     def png(self, libr_taint: list[int], first_out_taint: list[int], step: int) -> bytes:
         rows = list(range(step + 1))
@@ -433,16 +436,16 @@ class ComminglingChart:
         top = max(dollars_of + tainted + [1.0])
         self.right.set_ylim(0, top * 1.35)
         self.right_title.set_text(f"Now (after row {step})")
-        return self.canvas.png((left_limits, top))
+        return self.frames.png()  # a background per pair of y ranges
 
 
 class NetWorthChart:
     """The inputs of the net-worth method and the unexplained remainder, as horizontal bars (US$)."""
 
     def __init__(self, part_names: list[str]) -> None:
-        self.canvas = PngFigure((8, 3.8))
+        self.frames = BlittedFigure(Figure(figsize=(8, 3.8)), backgrounds_kept=16)
         self.cache = PngCache()
-        fig = self.canvas.figure
+        fig = self.frames.figure
         fig.subplots_adjust(left=0.2, right=0.94, bottom=0.15, top=0.91)
         self.ax = ax = fig.subplots()
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5))  # room for "-$100,000"-wide tick labels
@@ -461,7 +464,8 @@ class NetWorthChart:
              ax.text(0, i, "", va="center", ha="right", fontsize=8, transform=left))
             for i in range(len(labels))
         ]
-        self.canvas.animate(*self.bars, *(t for pair in self.value_labels for t in pair), self.title)
+        for artist in (*self.bars, *(t for pair in self.value_labels for t in pair), self.title):
+            changing(artist)
 
     def png(self, parts: dict[str, int], unexplained_cents: int, year: int) -> bytes:
         values = [v / 100 for v in parts.values()] + [unexplained_cents / 100]
@@ -482,4 +486,4 @@ class NetWorthChart:
         limits = (-_round_up(room - low, step) if low < 0 else 0, _round_up(high + room, step))
         self.ax.set_xlim(*limits)
         self.title.set_text(plain(f"Net-worth method, {year}: unexplained = {dollars(unexplained_cents)}"))
-        return self.cache.put(key, self.canvas.png(limits))
+        return self.cache.put(key, self.frames.png())  # a background per x range

@@ -13,9 +13,9 @@ from collections.abc import Callable
 import ipywidgets as widgets
 import pandas as pd
 
+from courses.blitting import show_png
 from courses.financial_investigation import plots
 from courses.financial_investigation.case import net_worth_inputs
-from courses.financial_investigation.png_rendering import show_png
 
 WIDE = {"description_width": "initial"}
 LAYOUT = widgets.Layout(width="520px")
