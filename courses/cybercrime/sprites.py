@@ -64,8 +64,8 @@ def text_sprites(texts: list[str], va: str = "baseline", **text_style) -> list[S
 
 
 def paste(frame: np.ndarray, placed: Iterable[tuple[Sprite, float, float]]) -> np.ndarray:
-    """Blend each (sprite, x, y) into ``frame`` (RGB, rows top to bottom) with the sprite's anchor at display point
-    (x, y) (pixels from the bottom left, as ``transData.transform`` gives); returns ``frame``."""
+    """Blend each (sprite, x, y) into ``frame`` (RGB, rows top to bottom), the sprite's anchor at display
+    point (x, y) (pixels from the bottom left, as ``transData.transform`` gives); returns ``frame``."""
     height, width = frame.shape[:2]
     for sprite, x, y in placed:
         top = round(height - y - sprite.anchor_row)
