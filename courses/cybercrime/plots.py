@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
 from courses.blitting import DPI, BlittedFigure, changing, png_bytes
-from courses.cybercrime.sprites import paste, text_sprites
+from courses.sprites import paste, text_sprites
 
 if TYPE_CHECKING:  # pandas is imported by the notebook that has the events, not by this module
     import pandas as pd
@@ -37,7 +37,7 @@ def _set_time_range(ax, low: float, high: float) -> None:
     ax.set_xlim(low - pad, high + pad)
 
 
-def _date_numbers(times: "pd.Series") -> np.ndarray:
+def _date_numbers(times: pd.Series) -> np.ndarray:
     """Matplotlib date numbers (days, UTC) of a pandas time column, aware or naive (naive is read as UTC)."""
     if getattr(times.dt, "tz", None) is not None:
         times = times.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -52,7 +52,7 @@ class FailedLoginsFigure:
     :meth:`png` draws the figure for one result of the trainee's functions (the explorer shows the counts).
     """
 
-    def __init__(self, events: "pd.DataFrame", min_failures: int = 5) -> None:
+    def __init__(self, events: pd.DataFrame, min_failures: int = 5) -> None:
         times, kinds, addresses = _date_numbers(events["ts"]), events["event"].to_numpy(), events["ip"].to_numpy()
         by_kind: dict[str, dict[str, list[float]]] = {"failed": {}, "accepted": {}}
         for when, kind, ip in zip(times.tolist(), kinds, addresses):  # one pass (per-address pandas: 0.1 s)

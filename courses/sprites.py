@@ -1,4 +1,4 @@
-"""Texts rendered once and pasted onto a figure's frame: the cybercrime timeline's labels, which only move.
+"""Texts rendered once and pasted onto a figure's frame: labels that only move (timeline events, account names).
 
 Drawing text is what makes a matplotlib figure slow (about a millisecond per label plus a few hundredths per
 letter). A text that only moves (a label next to a moving point) is rendered once as a :class:`Sprite` by
@@ -30,7 +30,7 @@ class Sprite:
     anchor_row: float
     text_width: float
 
-    def at(self, x: float, y: float, ha: str = "left") -> tuple["Sprite", float, float]:
+    def at(self, x: float, y: float, ha: str = "left") -> tuple[Sprite, float, float]:
         """This sprite placed like a text at display point (x, y) with horizontal alignment ``ha``."""
         return self, x - {"left": 0.0, "center": self.text_width / 2, "right": self.text_width}[ha], y
 
