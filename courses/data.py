@@ -121,7 +121,7 @@ def read_text(module: str, name: str, encoding: str = "utf-8") -> str:
     return case_path(module, name).read_text(encoding=encoding)
 
 
-def load_csv(module: str, name: str, **read_csv_kwargs) -> "pd.DataFrame":
+def load_csv(module: str, name: str, **read_csv_kwargs) -> pd.DataFrame:
     """A verified CSV case file as a DataFrame (keyword arguments go to ``pandas.read_csv``)."""
     import pandas as pd
 

@@ -162,7 +162,7 @@ def explore_time_of_death(
             args = (float(temp), ambient.value, weight.value, factor.value)
             value, err = _call(henssge_hours, *args)
             henssge.append(value)
-            window, err2 = _call(henssge_window, *args)
+            window, _err2 = _call(henssge_window, *args)
             band.append(window)
             hours, err3 = _call(glaister_hours, float(temp) * 9 / 5 + 32)
             glaister.append(hours)
@@ -356,7 +356,7 @@ def explore_avalanche(sha256_file: Callable[[Path], str]) -> widgets.VBox:
             _message(result, error, error=True)
             return
         try:
-            changed = bin(int(base, 16) ^ int(now, 16)).count("1")
+            changed = (int(base, 16) ^ int(now, 16)).bit_count()
         except (TypeError, ValueError):
             _message(result, f"sha256_file returned {now!r}: expected 64 hexadecimal characters", error=True)
             return

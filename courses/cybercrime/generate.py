@@ -33,7 +33,7 @@ SEED = 20241230
 SERVER_ZONE = ZoneInfo("Europe/Amsterdam")  # web1 writes syslog in local time without a zone (RFC 3164)
 UTC = ZoneInfo("UTC")
 HOST = "web1"
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 # --- auth.log: planted SSH attackers (fail2ban defaults: maxretry = 5, findtime = 600 s) ------------------------
 FAST_BRUTE = "203.0.113.45"      # 300 failures in ~15 min: flagged
@@ -338,8 +338,8 @@ def _access_log(rng: random.Random) -> bytes:
     while t < datetime(2025, 1, 1, 2, 0, 0):
         ip = rng.choice(staff)
         page = rng.choice(pages)
-        rows.append((t, f'{ip} - - {_apache_stamp(t)} "GET {page} HTTP/1.1" 200 {rng.randint(300, 9000)} "-" '
-                        f'{rng.choice(agents)}'))
+        rows.append((t, (f'{ip} - - {_apache_stamp(t)} "GET {page} HTTP/1.1" 200 {rng.randint(300, 9000)} "-" '
+                        f'{rng.choice(agents)}')))
         t += timedelta(seconds=rng.randint(60, 400))
     # Planted: the attacker uses the phished password of l.brandt on the staff portal, then reads deploy notes and
     # tries an encoded command in a query string (percent-encoded; decode_command reveals it).
@@ -349,8 +349,8 @@ def _access_log(rng: random.Random) -> bytes:
         (datetime(2024, 12, 31, 23, 12, 40),
          f'{ATTACKER} - lbrandt {{}} "GET /docs/deploy-notes.txt HTTP/1.1" 200 1834 "-" {agents[0]}'),
         (datetime(2024, 12, 31, 23, 14, 2),
-         f'{ATTACKER} - lbrandt {{}} "GET /tools/ping?host=192.0.2.1%3B%20id%3B%20uname%20-a HTTP/1.1" 403 199 "-" '
-         f'{agents[2]}'),
+         (f'{ATTACKER} - lbrandt {{}} "GET /tools/ping?host=192.0.2.1%3B%20id%3B%20uname%20-a HTTP/1.1" 403 199 "-" '
+         f'{agents[2]}')),
     ]
     rows += [(when, text.format(_apache_stamp(when))) for when, text in attack]
     lines = [text + "\n" for _, text in sorted(rows)]

@@ -9,7 +9,7 @@ import email.utils
 import html
 import ipaddress
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # only the notebook that has the auth events needs pandas; im
 # Length in bytes of the signature of each type, only to highlight those bytes in the hex viewer.
 SIGNATURE_LENGTH = {"pdf": 5, "png": 8, "jpeg": 3, "gif": 6, "zip": 4, "exe": 2, "elf": 4}
 SYSLOG_ZONES = ["UTC", "Europe/Amsterdam", "America/New_York", "Asia/Tokyo"]
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def _error(exc: Exception, name: str) -> str:
@@ -33,7 +33,7 @@ def _error(exc: Exception, name: str) -> str:
 
 
 
-def explore_brute_force(events: "pd.DataFrame", brute_force_suspects: Callable, compromised_ips: Callable) -> widgets.VBox:
+def explore_brute_force(events: pd.DataFrame, brute_force_suspects: Callable, compromised_ips: Callable) -> widgets.VBox:
     """Sliders for fail2ban's maxretry and findtime that re-run YOUR functions and redraw the flagged IPs."""
     from courses.blitting import show_png
     from courses.cybercrime.plots import FailedLoginsFigure
@@ -213,7 +213,7 @@ def explore_timeline(key_events: list[dict[str, str]], parse_apache_time: Callab
         times = [float(mdates.date2num(when)) for when, source, _ in info.values() if source != "syslog"]
         for event in key_events:
             if event["source"] == "syslog":
-                local = _syslog_local(event["raw_time"], syslog_first_year).replace(tzinfo=timezone.utc)
+                local = _syslog_local(event["raw_time"], syslog_first_year).replace(tzinfo=UTC)
                 # The same clock time is 14 h earlier at UTC+14 and 12 h later at UTC-12 (all zones lie between)
                 times += [float(mdates.date2num(local - timedelta(hours=14))),
                           float(mdates.date2num(local + timedelta(hours=12)))]

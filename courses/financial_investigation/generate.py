@@ -20,7 +20,7 @@ from courses.data import data_dir, write_manifest
 
 MODULE = "financial_investigation"
 SEED = 20240301
-UTC = dt.timezone.utc
+UTC = dt.UTC
 FRAUD_VENDOR = "V017"
 CASH_START = dt.date(2024, 3, 1)
 CASH_DAYS = 61
@@ -43,7 +43,7 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 def _log_uniform_cents(rng: random.Random, low_cents: int, high_cents: int) -> int:
     """An amount spread evenly on a log scale (what Benford's law describes)."""
-    return int(round(10 ** rng.uniform(math.log10(low_cents), math.log10(high_cents))))
+    return round(10 ** rng.uniform(math.log10(low_cents), math.log10(high_cents)))
 
 
 VENDOR_NAMES = [

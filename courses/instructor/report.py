@@ -21,13 +21,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import nbformat  # noqa: E402
+import matplotlib.pyplot as plt
+import nbformat
 
-from .course import assignments  # noqa: E402
-from .gradebook import open_gradebook  # noqa: E402
-from .item_analysis import ItemStats, analyse, ebel_label, item_analysis_sources  # noqa: E402
-from .markers import is_answer, nbgrader_flags  # noqa: E402
+from .course import assignments
+from .gradebook import open_gradebook
+from .item_analysis import ItemStats, analyse, ebel_label, item_analysis_sources
+from .markers import is_answer, nbgrader_flags
 
 STRUGGLED_COUNT = 5
 SMALL_COHORT = 30  # below this, indices are unstable (a rule of thumb; Crocker & Algina 1986 advise hundreds)
