@@ -16,6 +16,7 @@ import re
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -96,18 +97,23 @@ class BenfordChart:
         return self.frames.png()  # a background per y range
 
 
+def _dated_chart() -> tuple[BlittedFigure, PngCache, Axes]:
+    """An 8 x 3.8 inch chart over dates with fixed margins: its redrawer, its PNG cache and its axes."""
+    frames = BlittedFigure(Figure(figsize=(8, 3.8)), backgrounds_kept=16)
+    frames.figure.subplots_adjust(left=0.12, right=0.95, bottom=0.17, top=0.91)
+    ax = frames.figure.subplots()
+    ax.xaxis_date()
+    return frames, PngCache(), ax
+
+
 class CashCalendar:
     """One customer's cash deposits per UTC day (stacked), the threshold and the band's lower edge."""
 
     def __init__(self, cash: pd.DataFrame, threshold_cents: int) -> None:
         self.cash = cash[cash["type"] == "cash_deposit"].sort_values("ts")
         self.threshold_cents = threshold_cents
-        self.frames = BlittedFigure(Figure(figsize=(8, 3.8)), backgrounds_kept=16)
-        self.cache = PngCache()
-        fig = self.frames.figure
-        fig.subplots_adjust(left=0.12, right=0.95, bottom=0.17, top=0.91)
-        self.ax = ax = fig.subplots()
-        ax.xaxis_date()
+        self.frames, self.cache, self.ax = _dated_chart()
+        ax = self.ax
         ax.axhline(threshold_cents / 100, color="#c44e52")
         self.band_line = ax.axhline(threshold_cents / 100, color="#dd8452", linestyle="--")
         self.legend = ax.legend(
@@ -187,12 +193,8 @@ class AccountTimeline:
 
     def __init__(self, tx: pd.DataFrame) -> None:
         self.tx = tx.sort_values("ts")
-        self.frames = BlittedFigure(Figure(figsize=(8, 3.8)), backgrounds_kept=16)
-        self.cache = PngCache()
-        fig = self.frames.figure
-        fig.subplots_adjust(left=0.12, right=0.95, bottom=0.17, top=0.91)
-        self.ax = ax = fig.subplots()
-        ax.xaxis_date()
+        self.frames, self.cache, self.ax = _dated_chart()
+        ax = self.ax
         ax.axhline(0, color="black", linewidth=0.8)
         ax.legend(
             handles=[
