@@ -116,19 +116,20 @@ class CashCalendar:
         ax = self.ax
         ax.axhline(threshold_cents / 100, color="#c44e52")
         self.band_line = ax.axhline(threshold_cents / 100, color="#dd8452", linestyle="--")
-        self.legend = ax.legend(
+        ax.legend(
             handles=[
                 Line2D([], [], color="#c44e52", label=plain(f"threshold {dollars(threshold_cents)}")),
-                Line2D([], [], color="#dd8452", linestyle="--", label="band"),
+                Line2D([], [], color="#dd8452", linestyle="--", label="lower edge of the band (slider)"),
             ],
             loc="upper right",
             fontsize=8,
         )
         _money_axis(ax.yaxis)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
         ax.set_xlabel("business day (UTC date)")
         ax.set_ylabel(plain("cash deposited (US$)"))
         self.title = ax.set_title(" ", y=1.0)
-        changing(self.band_line), changing(self.legend)  # the customer's bars and labels are background
+        changing(self.band_line)  # the customer's bars and labels, the legend and the title are background
         self.customer = None
         self.drawn: list = []  # the shown customer's bars and branch labels
 
@@ -171,7 +172,7 @@ class CashCalendar:
             ax.xaxis.set_major_locator(locator)
             ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
         ax.set_ylim(0, max([threshold / 100, *stacked.values()]) * 1.15)
-        self.title.set_text(f"Cash deposits of {customer_id} (white boxes: branch of the deposit)")
+        self.title.set_text(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)")
         self.customer = customer_id
 
     def png(self, customer_id: str, band: float) -> bytes:
@@ -182,9 +183,6 @@ class CashCalendar:
         if customer_id != self.customer:
             self._show_customer(customer_id)
         self.band_line.set_ydata([band * self.threshold_cents / 100] * 2)
-        self.legend.get_texts()[1].set_text(
-            plain(f"band starts at {band:.0%} ({dollars(band * self.threshold_cents)})")
-        )
         return self.cache.put(key, self.frames.png(customer_id))  # a background per customer
 
 

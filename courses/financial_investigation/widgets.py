@@ -165,8 +165,9 @@ def explore_structuring(
             customer.options = options  # this re-runs draw through the observer, with the new first customer
         shown = customer.value
         message = (
-            f"{len(reports)} currency transaction report(s) needed; {len(suspects)} structuring "
-            f"suspect(s): {', '.join(suspects) or 'none'}"
+            f"{len(reports)} currency transaction report(s) needed; band from "
+            f"{plots.dollars(band.value * 1_000_000)} ({band.value:.0%} of the threshold); {len(suspects)} "
+            f"structuring suspect(s): {', '.join(suspects) or 'none'}"
         )
         if shown == "(none)":
             return None, message
