@@ -110,8 +110,12 @@ class ForkServer:
             str(self.root),
         ]
         self._buffer = b""
-        self.process = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        self.process = subprocess.Popen(  # its own session: a Ctrl-C goes to the grader, which stops it
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         ready = self._read_reply(STARTUP_TIMEOUT_S)
         if not ready.get("ready"):

@@ -20,11 +20,13 @@ import json
 import logging
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
@@ -444,6 +446,40 @@ def grade_submission(course_root: Path, assignment: str, trainee_id: str, limits
     return result
 
 
+def _execution_of(future, futures: dict, assignment: str, sandbox: str) -> Execution:
+    """A finished worker's execution; a worker that failed (e.g. killed from outside) becomes a recorded reason."""
+    try:
+        return future.result()
+    except Exception as error:  # noqa: BLE001 - one trainee's failure never stops the cohort
+        return Execution(
+            futures[future],
+            assignment,
+            sandbox=sandbox,
+            unreadable=[f"the grading process failed ({type(error).__name__}: {error})"],
+        )
+
+
+@contextmanager
+def _interrupt_flag() -> Iterator[threading.Event]:
+    """An event set by Ctrl-C while the block runs (in the main thread). Python's own KeyboardInterrupt can land
+    inside a finalizer, where it is swallowed and the run goes on; a flag is checked between recordings, so a
+    submission is never half recorded because of Ctrl-C."""
+    interrupted = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ignore_interrupts() -> None:
+    """In a worker: Ctrl-C is the calling process's to handle (it stops the workers), not every worker's."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def grade_cohort(
     course_root: Path,
     assignment: str,
@@ -475,30 +511,36 @@ def grade_cohort(
     if pending:
         context = get_context("spawn")  # fresh workers: no event loops or sockets inherited from the caller
         with ProcessPoolExecutor(
-            max_workers=max(1, min(workers or os.cpu_count() or 1, len(pending))), mp_context=context
+            max_workers=max(1, min(workers or os.cpu_count() or 1, len(pending))),
+            mp_context=context,
+            initializer=_ignore_interrupts,
         ) as pool:
             futures = {
                 pool.submit(_safe_execute, course_root, assignment, tid, limits, sandbox): tid
                 for tid in pending
             }
             try:
-                for future in as_completed(futures):
-                    trainee_id = futures[future]
-                    try:
-                        execution = future.result()
-                    except Exception as error:  # noqa: BLE001 - e.g. a worker process killed from outside
-                        execution = Execution(
-                            trainee_id,
-                            assignment,
-                            sandbox=sandbox,
-                            unreadable=[f"the grading process failed ({type(error).__name__}: {error})"],
-                        )
-                    result = record_execution(course_root, execution)
-                    save_result(course_root, result, pending[trainee_id])
-                    results.append(result)
-                    if on_result:
-                        on_result(result)
-            except BaseException:
+                with _interrupt_flag() as interrupted:
+                    waiting = set(futures)
+                    while waiting:
+                        done, waiting = wait(waiting, timeout=0.2, return_when=FIRST_COMPLETED)
+                        for future in done:
+                            if interrupted.is_set():
+                                break
+                            result = record_execution(
+                                course_root, _execution_of(future, futures, assignment, sandbox)
+                            )
+                            save_result(course_root, result, pending[futures[future]])
+                            results.append(result)
+                            if on_result:
+                                on_result(result)
+                        if interrupted.is_set():
+                            raise KeyboardInterrupt
+            except (
+                BaseException
+            ):  # Ctrl-C or an error here: stop the workers now (their sandboxes die with them)
+                for worker in list(pool._processes.values()):  # no public API before Python 3.14
+                    worker.terminate()
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
     return sorted(results, key=lambda r: r.trainee_id)

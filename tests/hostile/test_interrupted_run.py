@@ -63,3 +63,44 @@ def test_killed_run_resumes_with_a_consistent_gradebook(tmp_path):
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gradebook:
         recorded = {s.student.id: s.score for s in gradebook.assignment_submissions(toy.ASSIGNMENT)}
     assert recorded == EXPECTED
+
+
+def _fork_servers() -> set[int]:
+    return {
+        p.pid
+        for p in psutil.process_iter(["cmdline"])
+        if any("sandbox_forkserver.py" in part for part in p.info["cmdline"] or [])
+    }
+
+
+def test_ctrl_c_stops_the_run_cleanly_and_the_next_run_finishes(tmp_path):
+    """Ctrl-C in the terminal (SIGINT to the whole foreground process group) mid-run: spmu stops within
+    seconds with a message, leaves no sandbox, fork server or kernel behind, and the next run grades the rest."""
+    root = toy.build_course(tmp_path / "course")
+    for trainee_id, score in EXPECTED.items():
+        edit = None if score == 10.0 else toy.append_to_answer("square_answer", SWALLOW_INTERRUPT)
+        toy.submit(root, trainee_id, edit)
+    status_dir = root / "grading" / "status" / toy.ASSIGNMENT
+    servers_before = _fork_servers()
+    spmu = Path(sys.executable).with_name("spmu")
+    run = subprocess.Popen(
+        [str(spmu), "--course", str(root), "autograde", toy.ASSIGNMENT, "--workers", "2"],
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not (status_dir.is_dir() and any(status_dir.glob("*.json"))) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(run.pid, signal.SIGINT)
+    output, _ = run.communicate(timeout=60)
+    assert run.returncode != 0, output
+    assert "Traceback" not in output, f"Ctrl-C should end with a message, not a traceback:\n{output}"
+    assert 1 <= len(list(status_dir.glob("*.json"))) < len(EXPECTED), "the interrupt must land mid-run"
+    time.sleep(1.0)
+    assert _kernels_of(root) == [], "no sandbox survives the interrupted run"
+    assert _fork_servers() - servers_before == set(), "no fork server (or kernel forked from it) survives"
+
+    results = {r.trainee_id: r.score for r in grade_cohort(root, toy.ASSIGNMENT, workers=2)}
+    assert results == EXPECTED
