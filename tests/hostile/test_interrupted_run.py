@@ -1,5 +1,5 @@
-"""A grading run killed half-way (kill -9 of the whole process group) leaves a consistent gradebook, no stray
-kernels, and running again finishes the job with the right scores."""
+"""A grading run killed half-way (kill -9 of the whole process group) or stopped with Ctrl-C leaves a consistent
+gradebook, no stray sandboxes or kernels, and running again finishes the job with the right scores."""
 
 from __future__ import annotations
 
