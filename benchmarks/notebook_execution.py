@@ -12,7 +12,14 @@ from pathlib import Path
 
 import nbformat
 
-from notebook_timing import COURSE_ROOT, empty_notebook, median, prepare_environment, start_and_execute_seconds
+from notebook_timing import (
+    COURSE_ROOT,
+    empty_notebook,
+    median,
+    prepare_environment,
+    source_notebooks,
+    start_and_execute_seconds,
+)
 
 GOAL_RATIO = 3.0
 
@@ -23,7 +30,7 @@ def main() -> None:
     parser.add_argument("notebooks", nargs="*", type=Path, help="source notebooks [all of source/]")
     args = parser.parse_args()
     prepare_environment()
-    paths = [p.resolve() for p in args.notebooks] or sorted((COURSE_ROOT / "source").glob("*/*.ipynb"))
+    paths = source_notebooks(args.notebooks)
     empty = empty_notebook()
     start_and_execute_seconds(empty, COURSE_ROOT)  # warm-up, not counted
     empty_runs: list[float] = []

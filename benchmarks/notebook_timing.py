@@ -44,6 +44,11 @@ def start_and_execute_seconds(nb: nbformat.NotebookNode, cwd: Path, timeout_s: f
     return elapsed
 
 
+def source_notebooks(given: list[Path]) -> list[Path]:
+    """The notebooks named on the command line, or every source notebook of the course."""
+    return [p.resolve() for p in given] or sorted((COURSE_ROOT / "source").glob("*/*.ipynb"))
+
+
 def median(values: list[float]) -> float:
     """Median of a non-empty list."""
     return statistics.median(values)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from notebook_timing import COURSE_ROOT, median, prepare_environment
+from notebook_timing import median, prepare_environment, source_notebooks
 
 GOAL_MS = 50.0
 EXPLORER_CALL = re.compile(r"\b((?:explore|build)_\w+)\s*\(")
@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("notebooks", nargs="*", type=Path, help="source notebooks [all of source/]")
     args = parser.parse_args()
     prepare_environment()
-    paths = [p.resolve() for p in args.notebooks] or sorted((COURSE_ROOT / "source").glob("*/*.ipynb"))
+    paths = source_notebooks(args.notebooks)
     worst_all, over, total = 0.0, 0, 0
     for path in paths:
         for name, widget in notebook_widgets(path):

@@ -58,6 +58,13 @@ def _results_table(results) -> Table:
     return table
 
 
+WORKERS_OPTION = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Parallel grading processes [default: number of cores].",
+)
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--course",
@@ -124,12 +131,7 @@ def collect_command(context: click.Context, assignment: str, path: Path) -> None
 
 @spmu.command("autograde")
 @click.argument("assignment")
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Parallel grading processes [default: number of cores].",
-)
+@WORKERS_OPTION
 @click.option(
     "--timeout",
     "timeout",
@@ -273,12 +275,7 @@ def check_command(context: click.Context, no_execute: bool, assignment_names: tu
     show_default=True,
     help="Number of simulated trainees.",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Parallel grading processes [default: number of cores].",
-)
+@WORKERS_OPTION
 @click.option(
     "--out",
     type=click.Path(path_type=Path),

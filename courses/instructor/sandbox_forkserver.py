@@ -22,14 +22,14 @@ import importlib
 import json
 import os
 import pkgutil
-import resource
 import shutil
 import signal
 import sys
 import time
 from pathlib import Path
 
-MIB = 1 << 20
+from courses.instructor.sandbox_kernel import apply_limits
+
 PR_SET_DUMPABLE = 4
 # What the course notebooks import, plus the kernel itself: imported once here instead of in every kernel.
 PRELOAD = (
@@ -141,9 +141,7 @@ def become_kernel(request: dict, memory_mb: int, file_mb: int) -> None:
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         os.closerange(3, 256)  # the control pipe and anything else inherited from the fork server
-        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * MIB,) * 2)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (file_mb * MIB,) * 2)
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        apply_limits(memory_mb, file_mb)
         os.chdir(request["work"])
         os.environ.clear()
         os.environ.update(request["env"])

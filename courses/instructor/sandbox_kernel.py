@@ -1,8 +1,9 @@
-"""Kernel launcher used inside the sandbox: set hard resource limits, then become the IPython kernel.
+"""The hard resource limits of a graded kernel, and the launcher of an UNSANDBOXED kernel that applies them.
 
 Run as ``python path/to/sandbox_kernel.py MEMORY_MB FILE_MB -f CONNECTION_FILE`` (a script: importing the
-``courses`` package first would cost a pandas import per kernel). The limits are
-inherited across ``exec`` by the kernel and anything it starts, and cannot be raised again by trainee code.
+``courses`` package first would cost a pandas import per kernel). Sandboxed kernels are forked by
+:mod:`courses.instructor.sandbox_forkserver`, which applies the same :func:`apply_limits` in each child. The
+limits are inherited by the kernel and anything it starts, and cannot be raised again by trainee code.
 """
 
 from __future__ import annotations
@@ -14,13 +15,18 @@ import sys
 MIB = 1 << 20
 
 
+def apply_limits(memory_mb: int, file_mb: int) -> None:
+    """Set this process's hard limits (for good: an unprivileged process cannot raise them again)."""
+    # Address space: a memory bomb gets MemoryError (or dies) at the limit instead of exhausting the machine.
+    resource.setrlimit(resource.RLIMIT_AS, (memory_mb * MIB,) * 2)
+    # Largest file the trainee's code may write in its working copy.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_mb * MIB,) * 2)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def main(argv: list[str]) -> None:
     memory_mb, file_mb, *kernel_args = argv
-    # Address space: a memory bomb gets MemoryError (or dies) at the limit instead of exhausting the machine.
-    resource.setrlimit(resource.RLIMIT_AS, (int(memory_mb) * MIB,) * 2)
-    # Largest file the trainee's code may write in its working copy.
-    resource.setrlimit(resource.RLIMIT_FSIZE, (int(file_mb) * MIB,) * 2)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    apply_limits(int(memory_mb), int(file_mb))
     os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *kernel_args])
 
 
