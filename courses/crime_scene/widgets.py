@@ -19,19 +19,9 @@ import pandas as pd
 
 from courses.blitting import show_png
 from courses.crime_scene import plots
+from courses.explorers import WIDE_LABEL, call, slider
 
-STYLE = {"description_width": "initial"}
-
-
-def _call(func: Callable, *args):
-    """``(result, None)`` or ``(None, readable error text)`` for one call of a trainee's function."""
-    try:
-        return func(*args), None
-    except NotImplementedError:
-        return None, f"{func.__name__} is not written yet (it raises NotImplementedError)."
-    except Exception as exc:  # the trainee's code may raise anything: show it, never crash the app
-        return None, f"{func.__name__} raised {type(exc).__name__}: {exc}"
-
+STYLE = WIDE_LABEL
 
 
 def _message(label: widgets.HTML, text: str, error: bool = False) -> None:
@@ -41,17 +31,13 @@ def _message(label: widgets.HTML, text: str, error: bool = False) -> None:
 
 def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> widgets.VBox:
     """Width and length sliders; the stain and the angle YOUR ``impact_angle`` gives for it."""
-    width = widgets.FloatSlider(
-        value=5.0, min=0.5, max=20.0, step=0.1, description="Stain width W (mm)", style=STYLE
-    )
-    length = widgets.FloatSlider(
-        value=10.0, min=0.5, max=20.0, step=0.1, description="Stain length L (mm)", style=STYLE
-    )
+    width = slider("Stain width W (mm)", 5.0, 0.5, 20.0, 0.1)
+    length = slider("Stain length L (mm)", 10.0, 0.5, 20.0, 0.1)
     message, out = widgets.HTML(), widgets.Output()
     view = plots.StainView(max_mm=max(width.max, length.max))
 
     def update(_=None) -> None:
-        angle, error = _call(impact_angle, width.value, length.value)
+        angle, error = call(impact_angle, width.value, length.value)
         if error:
             _message(message, error, error=True)
         else:
@@ -88,13 +74,13 @@ def explore_convergence(
 
     def update(_=None) -> None:
         chosen = stains[stains["stain_id"].map(lambda sid: boxes[sid].value)]
-        point, error = _call(convergence_point, chosen)
+        point, error = call(convergence_point, chosen)
         strings, problems = [], [] if error is None else [error]
         if point is not None:
             for row in chosen.itertuples():
                 distance = math.hypot(row.x_cm - point[0], row.y_cm - point[1])
-                angle, err = _call(impact_angle, row.width_mm, row.length_mm)
-                height, err = (None, err) if err else _call(origin_height, distance, angle)
+                angle, err = call(impact_angle, row.width_mm, row.length_mm)
+                height, err = (None, err) if err else call(origin_height, distance, angle)
                 if err:
                     problems.append(f"{row.stain_id}: {err}")
                 else:
@@ -123,33 +109,9 @@ def explore_time_of_death(
     henssge_hours: Callable, henssge_window: Callable, glaister_hours: Callable, exam: dict
 ) -> widgets.VBox:
     """Ambient temperature, weight and corrective-factor sliders; YOUR Henssge curve, band, Glaister line."""
-    ambient = widgets.FloatSlider(
-        value=exam["ambient_c"],
-        min=0.0,
-        max=23.0,
-        step=0.5,
-        description="Room (°C)",
-        continuous_update=False,
-        style=STYLE,
-    )
-    weight = widgets.FloatSlider(
-        value=exam["weight_kg"],
-        min=40.0,
-        max=150.0,
-        step=1.0,
-        description="Body weight (kg)",
-        continuous_update=False,
-        style=STYLE,
-    )
-    factor = widgets.FloatSlider(
-        value=exam["corrective_factor"],
-        min=0.7,
-        max=1.6,
-        step=0.1,
-        description="Corrective factor",
-        continuous_update=False,
-        style=STYLE,
-    )
+    ambient = slider("Room (°C)", exam["ambient_c"], 0.0, 23.0, 0.5, continuous_update=False)
+    weight = slider("Body weight (kg)", exam["weight_kg"], 40.0, 150.0, 1.0, continuous_update=False)
+    factor = slider("Corrective factor", exam["corrective_factor"], 0.7, 1.6, 0.1, continuous_update=False)
     message, out = widgets.HTML(), widgets.Output()
     view = plots.CoolingView(exam["rectal_c"], coldest_c=ambient.min)
 
@@ -160,15 +122,15 @@ def explore_time_of_death(
         henssge, glaister, band, errors = [], [], [], []
         for temp in temps:
             args = (float(temp), ambient.value, weight.value, factor.value)
-            value, err = _call(henssge_hours, *args)
+            value, err = call(henssge_hours, *args)
             henssge.append(value)
-            window, _err2 = _call(henssge_window, *args)
+            window, _err2 = call(henssge_window, *args)
             band.append(window)
-            hours, err3 = _call(glaister_hours, float(temp) * 9 / 5 + 32)
+            hours, err3 = call(glaister_hours, float(temp) * 9 / 5 + 32)
             glaister.append(hours)
             errors += [e for e in (err, err3) if e]
         measured = (exam["rectal_c"], ambient.value, weight.value, factor.value)
-        window, err = _call(henssge_window, *measured)
+        window, err = call(henssge_window, *measured)
         if errors:
             _message(message, errors[0], error=True)
         elif err:
@@ -183,8 +145,8 @@ def explore_time_of_death(
             )
         show_png(out, view.update(temps, henssge, glaister, band, limit, room_c=ambient.value).png())
 
-    for slider in (ambient, weight, factor):
-        slider.observe(update, "value")
+    for control in (ambient, weight, factor):
+        control.observe(update, "value")
     update()
     return widgets.VBox(
         [widgets.HBox([ambient, weight, factor], layout=widgets.Layout(flex_flow="row wrap")), message, out]
@@ -193,15 +155,9 @@ def explore_time_of_death(
 
 def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> widgets.VBox:
     """Tape-length sliders and a scale selector; YOUR intersection point and YOUR drawing distances."""
-    baseline = widgets.FloatSlider(
-        value=4.2, min=1.0, max=8.0, step=0.01, description="A to B (m)", style=STYLE
-    )
-    r_a = widgets.FloatSlider(
-        value=2.85, min=0.1, max=8.0, step=0.01, description="Tape from A (m)", style=STYLE
-    )
-    r_b = widgets.FloatSlider(
-        value=3.49, min=0.1, max=8.0, step=0.01, description="Tape from B (m)", style=STYLE
-    )
+    baseline = slider("A to B (m)", 4.2, 1.0, 8.0, 0.01)
+    r_a = slider("Tape from A (m)", 2.85, 0.1, 8.0, 0.01)
+    r_b = slider("Tape from B (m)", 3.49, 0.1, 8.0, 0.01)
     side = widgets.ToggleButtons(
         options=[("into the room (+1)", 1), ("outside (-1)", -1)],
         value=1,
@@ -220,7 +176,7 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> wid
     def update(_=None) -> None:
         # the tapes are read to the centimetre, as the sliders show them: the text and the plot use these
         ab, tape_a, tape_b = (round(control.value, 2) for control in (baseline, r_a, r_b))
-        point, error = _call(triangulate, ab, tape_a, tape_b, side.value)
+        point, error = call(triangulate, ab, tape_a, tape_b, side.value)
         if not error:
             try:
                 point = (round(float(point[0]), 2), round(float(point[1]), 2))
@@ -230,7 +186,7 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> wid
             _message(message, error, error=True)
         else:
             angle = _angle_at_item(ab, point)
-            drawn = [_call(to_drawing_cm, value, scale.value) for value in (tape_a, tape_b)]
+            drawn = [call(to_drawing_cm, value, scale.value) for value in (tape_a, tape_b)]
             if any(err for _, err in drawn):
                 _message(message, next(err for _, err in drawn if err), error=True)
             else:
@@ -287,7 +243,7 @@ def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> widgets.VBox:
 
     def update(_=None) -> None:
         chosen = log[log["item_id"].map(lambda item_id: boxes[item_id].value)]
-        flagged, error = _call(audit_custody, chosen.copy())
+        flagged, error = call(audit_custody, chosen.copy())
         if error:
             _message(message, error, error=True)
             flagged = set()
@@ -347,7 +303,7 @@ def explore_avalanche(sha256_file: Callable[[Path], str]) -> widgets.VBox:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "text.txt"
             path.write_bytes(value.encode("utf-8"))
-            return _call(sha256_file, path)
+            return call(sha256_file, path)
 
     def update(_=None) -> None:
         base, error = digest_of(reference)

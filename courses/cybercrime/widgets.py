@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
+from courses.explorers import WIDE_LABEL, error_text, slider
+
 if TYPE_CHECKING:  # only the notebook that has the auth events needs pandas; importing it costs ~0.4 s
     import pandas as pd
 
@@ -28,8 +30,8 @@ MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 def _error(exc: Exception, name: str) -> str:
-    return (f"<p style='color:#b00020'><b>Your function {html.escape(name)} raised "
-            f"{type(exc).__name__}:</b> {html.escape(str(exc))}</p>")
+    """What the trainee's function ``name`` raised, as a red paragraph."""
+    return f"<p style='color:#b00020'><b>{html.escape(error_text(exc, name))}</b></p>"
 
 
 
@@ -38,10 +40,8 @@ def explore_brute_force(events: pd.DataFrame, brute_force_suspects: Callable, co
     from courses.blitting import show_png
     from courses.cybercrime.plots import FailedLoginsFigure
 
-    retry = widgets.IntSlider(value=5, min=2, max=20, description="max_retry (failures)",
-                              continuous_update=False, style={"description_width": "initial"})
-    window = widgets.IntSlider(value=600, min=60, max=7200, step=60, description="find_time_s (seconds)",
-                               continuous_update=False, style={"description_width": "initial"})
+    retry = slider("max_retry (failures)", 5, 2, 20, continuous_update=False)
+    window = slider("find_time_s (seconds)", 600, 60, 7200, 60, continuous_update=False)
     status = widgets.HTML()
     plot = widgets.Output()
     figure = FailedLoginsFigure(events)  # built once: a slider only re-colours its rows
@@ -203,7 +203,7 @@ def explore_timeline(key_events: list[dict[str, str]], parse_apache_time: Callab
     from courses.cybercrime.plots import TimelineFigure
 
     zone = widgets.Dropdown(options=SYSLOG_ZONES, value="UTC", description="Assumed syslog time zone",
-                            style={"description_width": "initial"}, layout=widgets.Layout(width="380px"))
+                            style=WIDE_LABEL, layout=widgets.Layout(width="380px"))
     status = widgets.HTML()
     plot = widgets.Output()
     figure: list[TimelineFigure] = []  # built at the first draw, then only its events move

@@ -14,11 +14,13 @@ import ipywidgets as widgets
 import pandas as pd
 
 from courses.blitting import show_png
+from courses.explorers import WIDE_LABEL, slider
 from courses.financial_investigation import plots
 from courses.financial_investigation.case import net_worth_inputs
 
-WIDE = {"description_width": "initial"}
+WIDE = WIDE_LABEL
 LAYOUT = widgets.Layout(width="520px")
+
 
 def _app(controls: list[widgets.Widget], draw: Callable[[], tuple[bytes | None, str]]) -> widgets.VBox:
     """Controls, a status line and a figure area; ``draw`` (-> PNG bytes or None, message) runs on every change
@@ -83,26 +85,8 @@ def explore_benford(
     benford_expected: Callable, first_digit_counts: Callable, benford_mad: Callable, mad_conformity: Callable
 ) -> widgets.VBox:
     """Sliders for the number of invoices and the share fabricated; your functions judge the result."""
-    share = widgets.IntSlider(
-        value=10,
-        min=0,
-        max=60,
-        step=5,
-        description="fabricated invoices (%)",
-        style=WIDE,
-        layout=LAYOUT,
-        continuous_update=False,
-    )
-    count = widgets.IntSlider(
-        value=500,
-        min=50,
-        max=5000,
-        step=50,
-        description="number of invoices",
-        style=WIDE,
-        layout=LAYOUT,
-        continuous_update=False,
-    )
+    share = slider("fabricated invoices (%)", 10, 0, 60, 5, layout=LAYOUT, continuous_update=False)
+    count = slider("number of invoices", 500, 50, 5000, 50, layout=LAYOUT, continuous_update=False)
 
     chart = plots.BenfordChart()
 
@@ -130,26 +114,16 @@ def explore_structuring(
     regime = widgets.Dropdown(
         options=REGIMES, value=False, description="reporting rule", style=WIDE, layout=LAYOUT
     )
-    band = widgets.FloatSlider(
-        value=0.8,
-        min=0.5,
-        max=0.99,
-        step=0.01,
-        description="band starts at (share of threshold)",
-        style=WIDE,
+    band = slider(
+        "band starts at (share of threshold)",
+        0.8,
+        0.5,
+        0.99,
+        0.01,
         layout=LAYOUT,
         continuous_update=False,
     )
-    window = widgets.IntSlider(
-        value=7,
-        min=1,
-        max=30,
-        step=1,
-        description="window (days)",
-        style=WIDE,
-        layout=LAYOUT,
-        continuous_update=False,
-    )
+    window = slider("window (days)", 7, 1, 30, 1, layout=LAYOUT, continuous_update=False)
     customer = widgets.Dropdown(options=["(none)"], description="customer to show", style=WIDE)
     chart = plots.CashCalendar(cash, 1_000_000)
     reports_for = _remembered(lambda inclusive: ctr_required(cash, 1_000_000, inclusive=inclusive))
@@ -187,23 +161,13 @@ def explore_red_flags(
     minimum = widgets.Dropdown(
         options=UNITS[1:], value=1_000_000, description="credits of at least", style=WIDE
     )
-    hours = widgets.IntSlider(
-        value=48,
-        min=1,
-        max=168,
-        step=1,
-        description="money out within (hours)",
-        style=WIDE,
-        layout=LAYOUT,
-        continuous_update=False,
-    )
-    ratio = widgets.FloatSlider(
-        value=0.9,
-        min=0.5,
-        max=1.0,
-        step=0.01,
-        description="share of the credit sent out",
-        style=WIDE,
+    hours = slider("money out within (hours)", 48, 1, 168, 1, layout=LAYOUT, continuous_update=False)
+    ratio = slider(
+        "share of the credit sent out",
+        0.9,
+        0.5,
+        1.0,
+        0.01,
         layout=LAYOUT,
         continuous_update=False,
     )
@@ -211,7 +175,9 @@ def explore_red_flags(
     chart = plots.AccountTimeline(tx)
     rounds_for = _remembered(lambda unit_cents: round_amount_transfers(tx, unit_cents))
     flagged_for = _remembered(
-        lambda minimum_cents, hours, ratio: sorted(pass_through_accounts(tx, minimum_cents, hours=hours, ratio=ratio))
+        lambda minimum_cents, hours, ratio: sorted(
+            pass_through_accounts(tx, minimum_cents, hours=hours, ratio=ratio)
+        )
     )
 
     def draw():
@@ -245,16 +211,7 @@ def explore_money_trail(
         options=names, value="AC01", description="money from", style=WIDE, layout=LAYOUT
     )
     target = widgets.Dropdown(options=names, value="AC40", description="money to", style=WIDE, layout=LAYOUT)
-    cutoff = widgets.IntSlider(
-        value=6,
-        min=1,
-        max=8,
-        step=1,
-        description="at most this many hops",
-        style=WIDE,
-        layout=LAYOUT,
-        continuous_update=False,
-    )
+    cutoff = slider("at most this many hops", 6, 1, 8, 1, layout=LAYOUT, continuous_update=False)
 
     chart = plots.MoneyTrailChart(holders)
     paths_for = _remembered(lambda a, b, hops: money_paths(wires, a, b, cutoff=hops))
@@ -279,9 +236,7 @@ def explore_commingling(
 ) -> widgets.VBox:
     """A Play control steps through the ledger; bars show the tainted part under both rules."""
     last = len(ledger) - 1
-    step = widgets.IntSlider(
-        value=0, min=0, max=last, step=1, description="ledger row", style=WIDE, layout=LAYOUT
-    )
+    step = slider("ledger row", 0, 0, last, 1, layout=LAYOUT)
     play = widgets.Play(
         value=0,
         min=0,
@@ -336,13 +291,12 @@ def explore_net_worth(
     """Year selector and a "cash hoard" slider (the classic defence): your function recomputes the result."""
     years = sorted(int(y) for y in income["year"].unique())
     year = widgets.Dropdown(options=years, value=years[-1], description="year", style=WIDE)
-    hoard = widgets.IntSlider(
+    hoard = slider(
+        "cash on hand claimed at the start (US$)",
         0,
         0,
         300_000,
         5_000,
-        description="cash on hand claimed at the start (US$)",
-        style=WIDE,
         layout=LAYOUT,
         continuous_update=False,
     )

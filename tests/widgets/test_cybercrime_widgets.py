@@ -80,7 +80,7 @@ def test_headers_app_analyses_the_chosen_message_and_survives_one_broken_functio
                           _not_written, lambda raw: "Reply-To" in raw)
     report = _one(app, widgets.HTML)
     assert "203.0.113.7" in report.value and "another domain:</b> yes" in report.value
-    assert "Your function auth_results raised NotImplementedError" in report.value
+    assert "Your function auth_results is not written yet (it raises NotImplementedError)" in report.value
     _one(app, widgets.Dropdown).value = "b.eml"
     assert seen[-1] == MESSAGES["b.eml"] and "another domain:</b> no" in report.value, "choosing re-analyses"
     _one(app, widgets.Textarea).value = "From: pasted@example.com\n\n"
@@ -155,7 +155,7 @@ def test_indicator_app_reports_each_function_separately():
     text.value = "192.0.2.1"
     _one(app, widgets.Button).click()
     assert "not inside any watched network" in report.value
-    assert "btc_address_type raised NotImplementedError" in report.value
+    assert "btc_address_type is not written yet (it raises NotImplementedError)" in report.value
 
 
 def test_indicator_app_calls_ip_in_network_only_on_ip_addresses_and_keeps_value_errors_neutral():
