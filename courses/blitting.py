@@ -40,8 +40,7 @@ def changing(artist: A) -> A:
 class BlittedFigure:
     """PNG frames of one Figure whose changing artists are marked with :func:`changing`.
 
-    The background is drawn again only when an axis' limits or position change, a watched artist changes
-    (:meth:`watch`), the caller's ``key`` changes, or after :meth:`background_changed`.
+    The background is drawn again only when an axis' limits or position change or the caller's ``key`` changes.
     ``limits_in_key=False`` leaves the axis limits out of that test, for a figure whose background does not
     depend on them (axes turned off, every artist in data coordinates marked changing): new limits then cost
     no new background.
@@ -55,28 +54,14 @@ class BlittedFigure:
         self._backgrounds: OrderedDict[tuple, object] = OrderedDict()
         self._kept = backgrounds_kept
         self._limits_in_key = limits_in_key
-        self._version = 0
-        self._watched: list[Artist] = []
-
-    def watch(self, *artists: Artist) -> None:
-        """Keep ``artists`` in the background although they change now and then (a title with two wordings, a
-        legend shown or hidden): their text and visibility are part of the background's key."""
-        self._watched += artists
-
-    def background_changed(self) -> None:
-        """Forget the cached backgrounds: an artist that is not marked as changing was changed."""
-        self._version += 1
-        self._backgrounds.clear()
 
     def _background_key(self, key: Hashable) -> tuple:
         for ax in self.figure.axes:  # fixed aspect: settle where the axes sit and their limits before drawing
             ax.apply_aspect()
         return (
-            self._version,
             key,
             *((tuple(ax.viewLim.bounds) if self._limits_in_key else None, tuple(ax.get_position().bounds))
               for ax in self.figure.axes),
-            *((a.get_visible(), getattr(a, "get_text", str)()) for a in self._watched),
         )
 
     def _changing_artists(self) -> list[Artist]:
