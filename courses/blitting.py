@@ -11,7 +11,8 @@ milliseconds, where building and ``savefig``-ing a new Figure took several hundr
 from __future__ import annotations
 
 import base64
-import io
+import struct
+import zlib
 from collections import OrderedDict
 from collections.abc import Hashable
 from operator import methodcaller
@@ -19,7 +20,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from PIL import Image
 
 if TYPE_CHECKING:
     from ipywidgets import Output
@@ -95,10 +95,20 @@ class BlittedFigure:
 
 
 def png_bytes(rgb: np.ndarray) -> bytes:
-    """An RGB image (rows top to bottom) as PNG, at zlib's fastest level: it goes to the browser, not an archive."""
-    buffer = io.BytesIO()
-    Image.fromarray(rgb, "RGB").save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
+    """An RGB image (rows top to bottom, uint8) as PNG (W3C PNG spec, 3rd ed.): every row unfiltered, zlib's
+    fastest level. The image goes to the browser, not an archive: on the course's flat-coloured figures this is
+    as small as Pillow's PNG at level 1 in a third of the time, because Pillow tries five row filters per row."""
+    height, width, _ = rgb.shape
+    rows = np.zeros((height, 1 + 3 * width), np.uint8)  # a leading 0 on every row: filter type None
+    rows[:, 1:] = rgb.reshape(height, 3 * width)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit truecolour, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + _png_chunk(b"IEND", b""))
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data, CRC-32 of type and data."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 class PngCache:
