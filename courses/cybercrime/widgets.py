@@ -37,7 +37,7 @@ def _error(exc: Exception, name: str) -> str:
 
 def explore_brute_force(events: pd.DataFrame, brute_force_suspects: Callable, compromised_ips: Callable) -> widgets.VBox:
     """Sliders for fail2ban's maxretry and findtime that re-run YOUR functions and redraw the flagged IPs."""
-    from courses.blitting import show_png
+    from courses.blitting import PngCache, show_png
     from courses.cybercrime.plots import FailedLoginsFigure
 
     retry = slider("max_retry (failures)", 5, 2, 20, continuous_update=False)
@@ -45,6 +45,7 @@ def explore_brute_force(events: pd.DataFrame, brute_force_suspects: Callable, co
     status = widgets.HTML()
     plot = widgets.Output()
     figure = FailedLoginsFigure(events)  # built once: a slider only re-colours its rows
+    pngs = PngCache()  # by what YOUR functions returned: many slider positions flag the same addresses
 
     def refresh(_change=None) -> None:
         try:
@@ -60,7 +61,8 @@ def explore_brute_force(events: pd.DataFrame, brute_force_suspects: Callable, co
         status.value = (f"<b>{len(flagged)} flagged:</b> {html.escape(', '.join(sorted(flagged)) or 'none')}<br>"
                         f"<b>{len(compromised)} compromised:</b> "
                         f"{html.escape(', '.join(sorted(compromised)) or 'none')}")
-        show_png(plot, figure.png(flagged, compromised))
+        key = (frozenset(flagged), frozenset(compromised))
+        show_png(plot, pngs.get(key) or pngs.put(key, figure.png(flagged, compromised)))
 
     retry.observe(refresh, names="value")
     window.observe(refresh, names="value")
