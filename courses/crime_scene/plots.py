@@ -3,33 +3,104 @@
 Each widget keeps one *view* (``StainView``, ``ConvergenceView``, ...): the figure, its axes and fixed texts
 are built once, and ``view.update(...)`` only replaces what the controls change, then ``view.png()`` draws a
 frame (see :mod:`courses.blitting`). Margins are fixed and axis limits change in steps, so a
-slider move redraws only the data. The ``plot_*`` functions return one finished ``Figure`` outside a widget.
+slider move redraws only the data. Texts that change or move with the controls are not drawn by matplotlib
+(a few milliseconds each): :func:`_label` renders each once with FreeType and ``png()`` pastes it onto the frame.
 
 The figures only draw numbers they are given: the graded calculations come from the trainee's own functions.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import get_hinting_flag
 from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, fontManager, get_font
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Ellipse, Patch, Rectangle
 from matplotlib.ticker import MultipleLocator
 
-from courses.blitting import BlittedFigure, changing
+from courses.blitting import DPI, BlittedFigure, changing, png_bytes
+from courses.sprites import Sprite, paste
 
 DEFECT_COLOUR = "tab:red"
 OK_COLOUR = "tab:blue"
+Placed = tuple[Sprite, float, float]  # a label and the display point (pixels from the bottom left) of its anchor
+
+
+def _font(size: float, style: str = "normal"):
+    """matplotlib's default font at ``size`` points (``style``: "normal" or "italic") for the figures' DPI."""
+    font = get_font(fontManager._find_fonts_by_props(FontProperties(size=size, style=style)))
+    font.clear()
+    font.set_size(size, DPI)
+    return font
+
+
+def _line_pixels(text: str, size: float, style: str = "normal") -> tuple[np.ndarray, int]:
+    """One line of ``text`` as FreeType draws it for matplotlib: its coverage (rows top to bottom) and the row
+    of its baseline."""
+    font = _font(size, style)
+    font.set_text(text, 0, flags=get_hinting_flag())
+    font.draw_glyphs_to_bitmap(antialiased=True)
+    coverage = np.asarray(font.get_image())
+    return coverage, coverage.shape[0] - 1 - round(font.get_descent() / 64)
+
+
+@functools.cache
+def _line_pitch(size: float) -> float:
+    """Pixels from one baseline to the next in a text of several lines (matplotlib's line spacing)."""
+    font = _font(size)
+    font.set_text("lp", 0, flags=get_hinting_flag())
+    return (font.get_width_height()[1] - font.get_descent()) / 64 * 1.2
+
+
+@functools.lru_cache(maxsize=4096)
+def _label(text: str, size: float = 10.0, colour: str = "black", style: str = "normal", align: str = "left",
+           rotated: bool = False, box_alpha: float = 0.0) -> Sprite:
+    """``text`` rendered once, as matplotlib draws it (lines split at newlines, spaced and aligned like a
+    matplotlib text), for :func:`_at`. Anchored at the first line's baseline (at the top when ``rotated``
+    a quarter turn counter-clockwise, as ``rotation=90`` draws it). ``box_alpha``: over a white box."""
+    lines = [_line_pixels(line, size, style) for line in text.split("\n")]
+    pitch = _line_pitch(size)
+    pad = 2 if box_alpha else 0
+    first = pad + max(baseline for _, baseline in lines)  # the row of the first baseline
+    tops = [first + round(n * pitch) - baseline for n, (_, baseline) in enumerate(lines)]
+    width = max(coverage.shape[1] for coverage, _ in lines) + 2 * pad
+    height = max(top + coverage.shape[0] for top, (coverage, _) in zip(tops, lines, strict=True)) + pad
+    alpha = np.zeros((height, width))
+    for top, (coverage, _) in zip(tops, lines, strict=True):
+        left = {"left": pad, "center": (width - coverage.shape[1]) // 2, "right": width - pad - coverage.shape[1]}
+        alpha[top:top + coverage.shape[0], left[align]:left[align] + coverage.shape[1]] += coverage / 255
+    red, green, blue, opacity = to_rgba(colour)
+    ink = np.clip(alpha, 0, 1) * opacity
+    total = ink + box_alpha * (1 - ink)  # the text over a white box, as one straight-alpha image
+    shade = np.divide(ink, total, out=np.zeros_like(ink), where=total > 0)
+    rgb = [255 * (channel * shade + (1 - shade)) for channel in (red, green, blue)]
+    pixels = np.dstack([*rgb, 255 * total]).round().astype(np.uint8)
+    if rotated:
+        return Sprite(np.ascontiguousarray(np.rot90(pixels)), 0.0, 0.0, float(height))
+    return Sprite(pixels, 0.0, float(first), float(width))
+
+
+def _at(sprite: Sprite, x: float, y: float, ha: str = "left", va: str = "baseline") -> Placed:
+    """``sprite`` placed like a matplotlib text at display point (x, y) with alignments ``ha`` and ``va``."""
+    rows, columns = sprite.pixels.shape[:2]
+    left = x - {"left": 0.0, "center": columns / 2, "right": columns}[ha]
+    top = y + {"top": 0.0, "center": rows / 2, "bottom": rows, "baseline": sprite.anchor_row}[va]
+    return sprite, left + sprite.anchor_column, top - sprite.anchor_row
 
 
 class _View:
-    """A figure kept by one widget; subclasses add ``update``. ``png()`` draws the current state."""
+    """A figure kept by one widget; subclasses add ``update``. ``png()`` draws the current state: the changing
+    artists over the kept background, then the labels of :meth:`_labels`."""
 
     figure: Figure
 
@@ -39,7 +110,16 @@ class _View:
         self._transient: list = []
 
     def png(self) -> bytes:
-        return self._frames.png()
+        frame = self._frames.frame(self._background())
+        return png_bytes(paste(frame, self._labels()))
+
+    def _background(self) -> object:
+        """What the background depends on besides the axis limits (e.g. whether a legend is shown)."""
+        return None
+
+    def _labels(self) -> Iterable[Placed]:
+        """The labels to paste on the frame, placed in display coordinates (the figure is laid out by then)."""
+        return ()
 
     def _keep(self, artist):
         """A changing artist that the next ``update`` removes (drawn every frame until then)."""
@@ -50,6 +130,13 @@ class _View:
         for artist in self._transient:
             artist.remove()
         self._transient = []
+
+
+def _offset(ax, x: float, y: float, dx_points: float = 0.0, dy_points: float = 0.0) -> tuple[float, float]:
+    """Display point of data point (x, y) of ``ax``, moved by (dx, dy) points (like ``textcoords="offset
+    points"``)."""
+    px, py = ax.transData.transform((x, y))
+    return px + dx_points * DPI / 72, py + dy_points * DPI / 72
 
 
 def _step_up(value: float, step: float) -> float:
@@ -429,9 +516,9 @@ def plot_triangulation(
 class CustodyView(_View):
     """One row per exhibit of the whole ``log``, one dot per register entry at its UTC time; flagged in red.
 
-    The rows, the time axis, the thin lines in ``seq`` order and the ``seq`` numbers are drawn once for the
-    whole register (they do not depend on the trainee's function); an exhibit left out is covered by a
-    blank row marked "left out". Each frame draws only the dots, coloured by the trainee's flags, and the
+    The rows, the time axis and the thin lines in ``seq`` order are drawn once for the whole register (they do
+    not depend on the trainee's function); an exhibit left out is covered by a blank row marked "left out".
+    Each frame draws only the dots, coloured by the trainee's flags, and pastes the ``seq`` numbers and the
     flag codes.
     """
 
@@ -439,9 +526,9 @@ class CustodyView(_View):
         times = pd.to_datetime(log["timestamp"], utc=True, format="ISO8601")
         self.items = sorted(log["item_id"].unique(), reverse=True)
         levels = {item_id: level for level, item_id in enumerate(self.items)}
-        height = 0.45 * len(self.items) + 1.6
+        height = 0.45 * len(self.items) + 1.2
         fig = Figure(figsize=(10, height))
-        fig.subplots_adjust(left=0.075, right=0.985, bottom=1.05 / height, top=1 - 0.35 / height)
+        fig.subplots_adjust(left=0.075, right=0.985, bottom=0.65 / height, top=1 - 0.35 / height)
         ax = fig.subplots()
         super().__init__(fig)
         self.ax = ax
@@ -451,21 +538,18 @@ class CustodyView(_View):
         ax.set_ylim(-0.6, len(self.items) - 0.4)
         ax.set_yticks(range(len(self.items)), self.items)
         hours = span / 3600
-        ax.xaxis.set_major_locator(  # about six labels: each costs time on the first drawing
+        ax.xaxis.set_major_locator(  # about six labels, level: each costs time on the first drawing
             mdates.HourLocator(interval=max(1, math.ceil(hours / 6)), tz="UTC")
             if hours >= 3
             else mdates.AutoDateLocator(maxticks=7, tz="UTC")
         )
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M", tz="UTC"))
-        ax.set(
-            xlabel="time (UTC)",
-            title=(
-                "Custody timeline: each dot is a register entry "
-                '(number = seq; "1,2" = entries close together); red = flagged'
-            ),
+        ax.set_xlabel("time (UTC)")
+        ax.set_title(
+            'Custody timeline: each dot is a register entry (number = seq; "1,2" = entries close together); '
+            "red = flagged",
+            y=1.0,  # placed, not searched for: that search measures every tick label
         )
-        for label in ax.get_xticklabels():
-            label.set(rotation=30, ha="right")
         entries = log.assign(utc=mdates.date2num(times), level=log["item_id"].map(levels))
         self.entries = {  # (item_id, seq) -> (x, level), for the dots
             (item_id, int(seq)): (utc, level)
@@ -483,71 +567,65 @@ class CustodyView(_View):
             ),
             autolim=False,
         )
-        day_span = span / 86400
-        for item_id, rows in entries.sort_values(["item_id", "utc", "seq"]).groupby("item_id"):
-            # entries of one exhibit closer than a label's width share one label ("2,3"), in time order
-            groups: list[list[tuple[float, int]]] = []
-            for when, seq in zip(rows["utc"], rows["seq"], strict=True):
-                if groups and when - groups[-1][-1][0] < 0.012 * day_span:
-                    groups[-1].append((when, seq))
-                else:
-                    groups.append([(when, seq)])
-            for group in groups:
-                ax.annotate(
-                    ",".join(str(seq) for _, seq in group),
-                    ((group[0][0] + group[-1][0]) / 2, levels[item_id]),
-                    xytext=(0, 6),
-                    textcoords="offset points",
-                    ha="center",
-                    fontsize=7,
-                )
-        self.left_out = {}  # item_id -> the blank cover of its row and its "left out" label
-        for item_id, level in levels.items():
-            cover = ax.add_patch(
+        self.seq_labels = {  # item_id -> its seq numbers, placed
+            item_id: [
+                _at(_label(text, 7), *_offset(ax, when, levels[item_id], 0, 6), ha="center")
+                for text, when in _seq_groups(rows["utc"], rows["seq"], 0.012 * span / 86400)
+            ]
+            for item_id, rows in entries.sort_values(["item_id", "utc", "seq"]).groupby("item_id")
+        }
+        self.covers = {  # item_id -> the blank cover of its row
+            item_id: changing(ax.add_patch(
                 Rectangle((0.002, level - 0.49), 0.996, 0.98, transform=ax.get_yaxis_transform(),
                           facecolor="white", edgecolor="none", zorder=1.5)
-            )
-            note = ax.text(0.005, level, "left out", transform=ax.get_yaxis_transform(), va="center",
-                           color="grey", fontsize=8, style="italic", zorder=1.6)
-            self.left_out[item_id] = (changing(cover), changing(note))
+            ))
+            for item_id, level in levels.items()
+        }
+        note = _label("left out", 8, "grey", style="italic")
+        self.left_out = {
+            item_id: _at(note, *ax.get_yaxis_transform().transform((0.005, level)), va="center")
+            for item_id, level in levels.items()
+        }
         self.dots = changing(ax.scatter([], [], zorder=2))
+        self.chosen: set[str] = set()
+        self.codes: list[Placed] = []
 
     def update(self, chosen_items: Sequence[str], flagged: set[tuple[str, int, str]]) -> CustodyView:
         """Show the exhibits ``chosen_items`` (the others are left out), the ``flagged`` entries in red."""
-        self._clear()
-        chosen = set(chosen_items)
-        for item_id, artists in self.left_out.items():
-            for artist in artists:
-                artist.set_visible(item_id not in chosen)
+        self.chosen = set(chosen_items)
+        for item_id, cover in self.covers.items():
+            cover.set_visible(item_id not in self.chosen)
         codes: dict[tuple[str, int], list[str]] = {}
         for item_id, seq, code in flagged:
             codes.setdefault((str(item_id), int(seq)), []).append(code)
-        points, colours, sizes = [], [], []
+        points, colours, sizes, self.codes = [], [], [], []
         for (item_id, seq), (when, level) in self.entries.items():
-            if item_id not in chosen:
+            if item_id not in self.chosen:
                 continue
             found = codes.get((item_id, seq))
             points.append((when, level))
             colours.append(DEFECT_COLOUR if found else OK_COLOUR)
             sizes.append(81 if found else 36)  # marker sizes 9 and 6 points
             if found:
-                self._keep(
-                    self.ax.annotate(
-                        ", ".join(sorted(found)),
-                        (when, level),
-                        xytext=(6, -12),
-                        textcoords="offset points",
-                        color=DEFECT_COLOUR,
-                        fontsize=8,
-                        zorder=3,
-                    )
-                )
+                text = _label(", ".join(sorted(found)), 8, DEFECT_COLOUR)
+                self.codes.append(_at(text, *_offset(self.ax, when, level, 6, -12)))
         self.dots.set_offsets(np.array(points).reshape(-1, 2))
         self.dots.set_color(colours)
         self.dots.set_sizes(sizes)
         return self
 
+    def _labels(self) -> list[Placed]:
+        shown = [placed for item_id in self.items if item_id in self.chosen for placed in self.seq_labels[item_id]]
+        left_out = [self.left_out[item_id] for item_id in self.items if item_id not in self.chosen]
+        return shown + left_out + self.codes
 
-def plot_custody_timeline(log: pd.DataFrame, flagged: set[tuple[str, int, str]]) -> Figure:
-    """One row per exhibit, one dot per register entry at its UTC time; ``flagged`` entries in red."""
-    return CustodyView(log).update(list(log["item_id"].unique()), flagged).figure
+
+def _seq_groups(times: Iterable[float], seqs: Iterable[int], close: float) -> list[tuple[str, float]]:
+    """One label per run of entries closer than ``close`` (in time order): ("2,3", the middle of the run)."""
+    groups: list[list[tuple[float, int]]] = []
+    for when, seq in zip(times, seqs, strict=True):
+        if groups and when - groups[-1][-1][0] < close:
+            groups[-1].append((when, seq))
+        else:
+            groups.append([(when, seq)])
+    return [(",".join(str(seq) for _, seq in group), (group[0][0] + group[-1][0]) / 2) for group in groups]
