@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
+from matplotlib.markers import TICKDOWN, TICKLEFT
 from matplotlib.patches import Circle, Ellipse, Patch, Rectangle
 from matplotlib.ticker import MultipleLocator
 
@@ -104,9 +105,9 @@ class _View:
 
     figure: Figure
 
-    def __init__(self, figure: Figure) -> None:
+    def __init__(self, figure: Figure, limits_in_key: bool = True) -> None:
         self.figure = figure
-        self._frames = BlittedFigure(figure)
+        self._frames = BlittedFigure(figure, limits_in_key=limits_in_key)
         self._transient: list = []
 
     def png(self) -> bytes:
@@ -357,7 +358,7 @@ class CoolingView(_View):
         super().__init__(fig)
         self.ax = ax
         self.min_hours = hours
-        ax.set_title("How long ago? Two estimates for the same temperature", pad=24)
+        ax.set_title("How long ago? Two estimates for the same temperature", pad=24, y=1.0)
         ax.set(
             xlabel="rectal temperature (°C)",
             ylabel="time since death (hours)",
@@ -368,9 +369,14 @@ class CoolingView(_View):
         ax.grid(color="0.92", linewidth=0.8)
         ax.set_axisbelow(True)
         ax.axvline(measured_c, color="black", linestyle=":")
+        # the greyed-out ranges, the band and the curves change with every frame; the notes are pasted
+        self.beyond = changing(ax.axvspan(0, 0, color="lightgrey", alpha=0.5, zorder=0, visible=False))
+        self.below_room = changing(ax.axvspan(0, 0, color="whitesmoke", zorder=0, visible=False))
+        self.band = changing(ax.fill_between([0, 0], 0, 0, color=OK_COLOUR, alpha=0.2, linewidth=0))
         (self.henssge,) = ax.plot([], [], color=OK_COLOUR, linewidth=2)
         (self.glaister,) = ax.plot([], [], color="tab:orange", linestyle="--")
         changing(self.henssge), changing(self.glaister)
+        self.notes: list[tuple[float, str]] = []  # (temperature, text) of each note
         handles = [
             Patch(color=OK_COLOUR, alpha=0.2, label="Henssge 95 % limits"),
             Line2D([], [], color=OK_COLOUR, linewidth=2, label="Henssge nomogram"),
@@ -391,59 +397,45 @@ class CoolingView(_View):
         room_c: float | None = None,
     ) -> CoolingView:
         """``room_c``: the room temperature, below which the body cannot cool (shaded and labelled)."""
-        self._clear()
-        ax = self.ax
         temps = np.asarray(rectal_c, dtype=float)
 
         def series(values: Sequence[float | None]) -> np.ndarray:
             return np.array([np.nan if v is None else v for v in values], dtype=float)
 
-        def note(x: float, text: str) -> None:
-            self._keep(
-                ax.text(x, 0.98, text, transform=ax.get_xaxis_transform(), rotation=90, va="top", ha="center",
-                        color="dimgrey", fontsize=8)
-            )
-
         low = series([b[0] if b else None for b in band_h])
         high = series([b[1] if b else None for b in band_h])
         henssge, glaister = series(henssge_h), series(glaister_h)
+        self.notes = []
+        self.beyond.set_visible(limit_c is not None)
         if limit_c is not None:
             coldest = min([float(temps.min()), limit_c] + ([room_c] if room_c is not None else []))
             outside = temps < limit_c - 1e-9
             henssge[outside] = low[outside] = high[outside] = np.nan
-            self._keep(ax.axvspan(coldest, limit_c, color="lightgrey", alpha=0.5, zorder=0))
-            note(
-                (coldest + limit_c) / 2,
-                f"colder than {limit_c:.1f} °C (Q ≤ 0.2):\nno reliable Henssge estimate",
+            self.beyond.set(x=coldest, width=limit_c - coldest)
+            self.notes.append(
+                ((coldest + limit_c) / 2, f"colder than {limit_c:.1f} °C (Q ≤ 0.2):\nno reliable Henssge estimate")
             )
-        coldest_shown = ax.get_xlim()[1]
+        coldest_shown = self.ax.get_xlim()[1]
+        self.below_room.set_visible(room_c is not None and room_c > coldest_shown)
         if room_c is not None and room_c > coldest_shown:
-            self._keep(ax.axvspan(room_c, coldest_shown, color="whitesmoke", zorder=0))
-            note(
-                (room_c + coldest_shown) / 2,
-                f"colder than the room ({room_c:.1f} °C):\na body does not cool below it",
+            self.below_room.set(x=room_c, width=coldest_shown - room_c)
+            self.notes.append(
+                ((room_c + coldest_shown) / 2, f"colder than the room ({room_c:.1f} °C):\na body does not cool below it")
             )
-        self._keep(ax.fill_between(temps, low, high, color=OK_COLOUR, alpha=0.2, linewidth=0))
+        self.band.set_data(temps, low, high)
         self.henssge.set_data(temps, henssge)
         self.glaister.set_data(temps, glaister)
         drawn = np.concatenate([henssge, high, glaister, [0.0]])
         longest = float(np.nanmax(drawn)) if np.isfinite(drawn).any() else 0.0
-        ax.set_ylim(0, max(self.min_hours, _step_up(longest * 1.05, 24.0)))  # whole days, rarely changes
+        self.ax.set_ylim(0, max(self.min_hours, _step_up(longest * 1.05, 24.0)))  # whole days, rarely changes
         return self
 
-
-def plot_cooling(
-    rectal_c: Sequence[float],
-    henssge_h: Sequence[float | None],
-    glaister_h: Sequence[float | None],
-    band_h: Sequence[tuple[float, float] | None],
-    measured_c: float,
-    limit_c: float | None = None,
-) -> Figure:
-    """Estimated hours since death against the rectal temperature: Henssge with 95 % band, Glaister's line."""
-    coldest = min([float(np.min(rectal_c)), measured_c] + ([limit_c] if limit_c is not None else []))
-    view = CoolingView(measured_c, coldest_c=coldest - 1)
-    return view.update(rectal_c, henssge_h, glaister_h, band_h, limit_c).figure
+    def _labels(self) -> list[Placed]:
+        place = self.ax.get_xaxis_transform().transform
+        return [
+            _at(_label(text, 8, "dimgrey", align="center", rotated=True), *place((x, 0.98)), ha="center", va="top")
+            for x, text in self.notes
+        ]
 
 
 class TriangulationView(_View):
@@ -453,48 +445,56 @@ class TriangulationView(_View):
         fig = Figure(figsize=(6.5, 5.5))
         fig.subplots_adjust(left=0.1, right=0.98, bottom=0.1, top=0.93)
         ax = fig.subplots()
-        super().__init__(fig)
+        super().__init__(fig, limits_in_key=False)  # the scale's ticks are drawn per frame, not in the background
         self.ax = ax
-        ax.set(
-            aspect="equal",
-            xlabel="along the wall A→B (m)",
-            ylabel="into the room (m)",
-            title="Triangulation from two fixed points",
-        )
+        ax.set(aspect="equal", xlabel="along the wall A→B (m)", ylabel="into the room (m)")
+        ax.set_title("Triangulation from two fixed points", y=1.0)  # placed, not searched for (see CustodyView)
+        ax.tick_params(bottom=False, left=False, labelbottom=False, labelleft=False)
+        ax.xaxis.set_label_coords(0.5, -26.5 / 411)  # where matplotlib put them beside its tick labels
+        ax.yaxis.set_label_coords(-32.5 / 514, 0.5)
+        tick = {"linestyle": "none", "color": "black", "markersize": 3.5, "markeredgewidth": 0.8, "clip_on": False}
+        (self.x_ticks,) = ax.plot([], [], marker=TICKDOWN, transform=ax.get_xaxis_transform(), **tick)
+        (self.y_ticks,) = ax.plot([], [], marker=TICKLEFT, transform=ax.get_yaxis_transform(), **tick)
+        changing(self.x_ticks), changing(self.y_ticks)
+        self.circle_a = changing(ax.add_patch(Circle((0, 0), 1, fill=False, color="tab:blue")))
+        self.circle_b = changing(ax.add_patch(Circle((0, 0), 1, fill=False, color="tab:green")))
+        (self.wall,) = ax.plot([], [], "ks-", linewidth=2)
+        (self.tapes,) = ax.plot([], [], color="grey", linestyle=":")
+        star = {"marker": "*", "color": "gold", "markersize": 16, "markeredgecolor": "black"}
+        (self.star,) = ax.plot([], [], linestyle="none", **star)
+        for artist in (self.wall, self.tapes, self.star):
+            changing(artist)
+        handles = [Patch(fill=False, color="tab:blue"), Patch(fill=False, color="tab:green"),
+                   Line2D([], [], linestyle="none", **star)]
+        templates = ["8.88 m from A", "8.88 m from B", "item (88.88, 88.88) m"]  # the widest usual labels
+        self.legends = {  # with the item, without it (no point)
+            shown: _PastedLegend(ax, handles[:count], templates[:count], size=8, loc="upper right")
+            for shown, count in ((True, 3), (False, 2))
+        }
+        self.baseline_m, self.point = 0.0, None
 
     def update(
         self, baseline_m: float, r_a_m: float, r_b_m: float, point: tuple[float, float] | None
     ) -> TriangulationView:
-        self._clear()
         ax = self.ax
-        keep = self._keep
-        circle_a = keep(
-            ax.add_patch(Circle((0, 0), r_a_m, fill=False, color="tab:blue", label=f"{r_a_m:.2f} m from A"))
-        )
-        circle_b = keep(
-            ax.add_patch(
-                Circle((baseline_m, 0), r_b_m, fill=False, color="tab:green", label=f"{r_b_m:.2f} m from B")
-            )
-        )
-        handles = [circle_a, circle_b]
-        keep(ax.plot([0, baseline_m], [0, 0], "ks-", linewidth=2)[0])
-        keep(ax.annotate("A", (0, 0), xytext=(-12, -14), textcoords="offset points"))
-        keep(ax.annotate("B", (baseline_m, 0), xytext=(4, -14), textcoords="offset points"))
+        self.baseline_m, self.point = baseline_m, point
+        self.circle_a.set_radius(r_a_m)
+        self.circle_b.set(center=(baseline_m, 0), radius=r_b_m)
+        self.wall.set_data([0, baseline_m], [0, 0])
+        self.tapes.set_visible(point is not None)
+        self.star.set_visible(point is not None)
+        labels = [f"{r_a_m:.2f} m from A", f"{r_b_m:.2f} m from B"]
         if point is not None:
             x, y = point
-            keep(ax.plot([0, x, baseline_m], [0, y, 0], color="grey", linestyle=":")[0])
-            (star,) = ax.plot(
-                x, y, "*", color="gold", markersize=16, markeredgecolor="black",
-                label=f"item ({x:.2f}, {y:.2f}) m",
-            )
-            handles.append(keep(star))
-        keep(ax.legend(handles=handles, loc="upper right", fontsize=8))
+            self.tapes.set_data([0, x, baseline_m], [0, y, 0])
+            self.star.set_data([x], [y])
+            labels.append(f"item ({x:.2f}, {y:.2f}) m")
+        for shown, legend in self.legends.items():
+            legend.show(labels if shown == (point is not None) else None)
         # three scales only (a slider move rarely changes the scale), widened to fill the plot at 1:1 scale
         needed = max(r_a_m, r_b_m, baseline_m) + 0.5
         reach = next((size for size in (3.0, 5.0, 9.0) if needed <= size), _step_up(needed, 4.0))
         step = {3.0: 1.0, 5.0: 2.0, 9.0: 5.0}.get(reach, _step_up(reach / 3, 5.0))  # one spacing: 1:1 scale
-        for axis in (ax.xaxis, ax.yaxis):
-            axis.set_major_locator(MultipleLocator(step))
         x_low, x_high, y_half = -reach, 2 * reach, reach
         width_in, height_in = self.figure.get_size_inches() * self.ax.get_position(original=True).size
         if (x_high - x_low) / (2 * y_half) > width_in / height_in:
@@ -503,14 +503,69 @@ class TriangulationView(_View):
             extra = (2 * y_half * width_in / height_in - (x_high - x_low)) / 2
             x_low, x_high = x_low - extra, x_high + extra
         ax.set(xlim=(x_low, x_high), ylim=(-y_half, y_half))
+        self.x_values = step * np.arange(math.ceil(x_low / step), math.floor(x_high / step) + 1)
+        self.y_values = step * np.arange(math.ceil(-y_half / step), math.floor(y_half / step) + 1)
+        self.x_ticks.set_data(self.x_values, np.zeros_like(self.x_values))
+        self.y_ticks.set_data(np.zeros_like(self.y_values), self.y_values)
         return self
 
+    def _background(self) -> bool:
+        return self.point is not None  # which legend the background holds
 
-def plot_triangulation(
-    baseline_m: float, r_a_m: float, r_b_m: float, point: tuple[float, float] | None
-) -> Figure:
-    """The two tape circles from fixed points A = (0, 0), B = (baseline, 0) and where they cross."""
-    return TriangulationView().update(baseline_m, r_a_m, r_b_m, point).figure
+    def _labels(self) -> list[Placed]:
+        ends = [_at(_label("A"), *_offset(self.ax, 0, 0, -12, -14)),
+                _at(_label("B"), *_offset(self.ax, self.baseline_m, 0, 4, -14))]
+        legends = [placed for legend in self.legends.values() for placed in legend.placed()]
+        return ends + legends + self._tick_labels()
+
+    def _tick_labels(self) -> list[Placed]:
+        """The numbers along both axes, 7 points out from the axes (tick length and pad), as matplotlib puts them."""
+        ax, gap = self.ax, 7 * DPI / 72
+        left, bottom = ax.transAxes.transform((0, 0))
+        xs = ax.transData.transform(np.column_stack([self.x_values, self.y_values[:1].repeat(len(self.x_values))]))
+        ys = ax.transData.transform(np.column_stack([self.x_values[:1].repeat(len(self.y_values)), self.y_values]))
+        return [
+            _at(_label(_tick_text(value)), x, bottom - gap, ha="center", va="top")
+            for value, x in zip(self.x_values, xs[:, 0], strict=True)
+        ] + [
+            _at(_label(_tick_text(value)), left - gap, y, ha="right", va="center")
+            for value, y in zip(self.y_values, ys[:, 1], strict=True)
+        ]
+
+
+def _tick_text(value: float) -> str:
+    """A tick number as matplotlib writes it ("−2" with a real minus sign, "0", "5")."""
+    return f"{value:g}".replace("-", "\N{MINUS SIGN}")
+
+
+class _PastedLegend:
+    """A legend drawn once into the background, its labels pasted on every frame over hidden templates.
+
+    The legend's box is sized for the ``templates`` (the widest labels expected), so a new label costs no new
+    background; a label wider than its template runs over the box's edge.
+    """
+
+    def __init__(self, ax, handles: list, templates: list[str], size: float, **options) -> None:
+        self.legend = Legend(ax, handles, templates, fontsize=size, **options)
+        ax.add_artist(self.legend)
+        for text in self.legend.get_texts():
+            text.set_visible(False)
+        self.size = size
+        self.labels: list[str] | None = None
+
+    def show(self, labels: list[str] | None) -> None:
+        """Show the legend with ``labels`` (``None``: hide it)."""
+        self.labels = labels
+        self.legend.set_visible(labels is not None)
+
+    def placed(self) -> list[Placed]:
+        """The labels, each where its template lies (the legend was drawn in the background by then)."""
+        if self.labels is None:
+            return []
+        return [
+            _at(_label(label, self.size), *text.get_transform().transform(text.get_position()))
+            for text, label in zip(self.legend.get_texts(), self.labels, strict=True)
+        ]
 
 
 class CustodyView(_View):
