@@ -35,6 +35,7 @@ from courses.sprites import Sprite, paste
 DEFECT_COLOUR = "tab:red"
 OK_COLOUR = "tab:blue"
 Placed = tuple[Sprite, float, float]  # a label and the display point (pixels from the bottom left) of its anchor
+BOX_PAD = 2  # pixels of white box around a label's text
 
 
 def _font(size: float, style: str = "normal"):
@@ -57,10 +58,12 @@ def _line_pixels(text: str, size: float, style: str = "normal") -> tuple[np.ndar
 
 @functools.cache
 def _line_pitch(size: float) -> float:
-    """Pixels from one baseline to the next in a text of several lines (matplotlib's line spacing)."""
+    """Pixels from one baseline to the next in a text of several lines: 1.2 times the font's ascent plus
+    descent, as matplotlib spaces lines."""
     font = _font(size)
-    font.set_text("lp", 0, flags=get_hinting_flag())
-    return (font.get_width_height()[1] - font.get_descent()) / 64 * 1.2
+    metrics = font.get_sfnt_table("OS/2")
+    scale = size * DPI / 72 / font.get_sfnt_table("head")["unitsPerEm"]
+    return 1.2 * (metrics["sTypoAscender"] - metrics["sTypoDescender"]) * scale
 
 
 @functools.lru_cache(maxsize=4096)
@@ -71,7 +74,7 @@ def _label(text: str, size: float = 10.0, colour: str = "black", style: str = "n
     a quarter turn counter-clockwise, as ``rotation=90`` draws it). ``box_alpha``: over a white box."""
     lines = [_line_pixels(line, size, style) for line in text.split("\n")]
     pitch = _line_pitch(size)
-    pad = 2 if box_alpha else 0
+    pad = BOX_PAD if box_alpha else 0
     first = pad + max(baseline for _, baseline in lines)  # the row of the first baseline
     tops = [first + round(n * pitch) - baseline for n, (_, baseline) in enumerate(lines)]
     width = max(coverage.shape[1] for coverage, _ in lines) + 2 * pad
@@ -91,11 +94,12 @@ def _label(text: str, size: float = 10.0, colour: str = "black", style: str = "n
     return Sprite(pixels, 0.0, float(first), float(width))
 
 
-def _at(sprite: Sprite, x: float, y: float, ha: str = "left", va: str = "baseline") -> Placed:
-    """``sprite`` placed like a matplotlib text at display point (x, y) with alignments ``ha`` and ``va``."""
+def _at(sprite: Sprite, x: float, y: float, ha: str = "left", va: str = "baseline", pad: float = 0) -> Placed:
+    """``sprite`` placed like a matplotlib text at display point (x, y) with alignments ``ha`` and ``va``
+    (``pad``: pixels of box around the text, outside the text's own box as matplotlib draws it)."""
     rows, columns = sprite.pixels.shape[:2]
-    left = x - {"left": 0.0, "center": columns / 2, "right": columns}[ha]
-    top = y + {"top": 0.0, "center": rows / 2, "bottom": rows, "baseline": sprite.anchor_row}[va]
+    left = x - {"left": pad, "center": columns / 2, "right": columns - pad}[ha]
+    top = y + {"top": pad, "center": rows / 2, "bottom": rows - pad, "baseline": sprite.anchor_row}[va]
     return sprite, left + sprite.anchor_column, top - sprite.anchor_row
 
 
@@ -111,12 +115,8 @@ class _View:
         self._transient: list = []
 
     def png(self) -> bytes:
-        frame = self._frames.frame(self._background())
+        frame = self._frames.frame()
         return png_bytes(paste(frame, self._labels()))
-
-    def _background(self) -> object:
-        """What the background depends on besides the axis limits (e.g. whether a legend is shown)."""
-        return None
 
     def _labels(self) -> Iterable[Placed]:
         """The labels to paste on the frame, placed in display coordinates (the figure is laid out by then)."""
@@ -214,20 +214,13 @@ class ConvergenceView(_View):
         side = fig.add_axes((0.53, 0.12, 0.44, 0.8))  # room on the right for the side view's long title
         super().__init__(fig)
         self.top, self.side = top, side
-        top.set(
-            xlim=(-60, 340),
-            ylim=(-80, 260),
-            aspect="equal",
-            xlabel="x (cm)",
-            ylabel="y (cm)",
-            title="Top view: stain lines (grey) and area of convergence",
-        )
+        top.set(xlim=(-60, 340), ylim=(-80, 260), aspect="equal", xlabel="x (cm)", ylabel="y (cm)")
+        top.set_title("Top view: stain lines (grey) and area of convergence", y=1.0)  # placed, not searched for
         for axis, step in ((top.xaxis, 100), (top.yaxis, 100), (side.xaxis, 50), (side.yaxis, 20)):
             axis.set_major_locator(MultipleLocator(step))  # few ticks: each costs time on the first drawing
         self.side_top: float | None = None
         self.stain_lines: dict[str, np.ndarray] = {}  # stain_id -> its line (backwards, towards the source)
         self.stain_points: dict[str, tuple[float, float]] = {}
-        self.stain_labels = {}
         back = np.array([-250.0, 40.0])  # each line backwards (towards the source) and a little forwards
         for row in stains.itertuples():
             rad = math.radians(row.gamma_deg)
@@ -235,25 +228,25 @@ class ConvergenceView(_View):
                 [row.x_cm + back * math.cos(rad), row.y_cm + back * math.sin(rad)]
             )
             self.stain_points[row.stain_id] = (row.x_cm, row.y_cm)
-            self.stain_labels[row.stain_id] = changing(
-                top.annotate(row.stain_id, (row.x_cm, row.y_cm), xytext=(4, 4), textcoords="offset points")
-            )
         self.lines = changing(
             top.add_collection(LineCollection([], colors="grey", linewidths=1), autolim=False)
         )
         (self.dots,) = top.plot([], [], "o", color="darkred")
-        changing(self.dots)
-        (self.star,) = top.plot(
-            [], [], "*", color="gold", markersize=18, markeredgecolor="black", label="convergence"
+        star = {"marker": "*", "color": "gold", "markersize": 18, "markeredgecolor": "black"}
+        (self.star,) = top.plot([], [], linestyle="none", **star)
+        changing(self.dots), changing(self.star)
+        self.legend = _PastedLegend(top, [Line2D([], [], linestyle="none", **star)],
+                                    ["convergence (888.8, 888.8) cm"], size=10, loc="upper right")
+        side.set(xlim=(0, 150), xlabel="distance from the convergence point on the floor (cm)",
+                 ylabel="height above the floor (cm)")
+        side.set_title("Side view: strings rise to the origin (a maximum height)", y=1.0)
+        self.strings = changing(
+            side.add_collection(LineCollection([], colors="darkred", linewidths=1), autolim=False)
         )
-        self.legend = top.legend(handles=[self.star], loc="upper right")
-        changing(self.star), changing(self.legend)
-        side.set(
-            xlim=(0, 150),
-            xlabel="distance from the convergence point on the floor (cm)",
-            ylabel="height above the floor (cm)",
-            title="Side view: strings rise to the origin (a maximum height)",
-        )
+        self.median = changing(side.axhline(0, color="grey", linestyle=":"))
+        self.shown: list[str] = []
+        self.feet: list[tuple[str, float]] = []  # (label, distance) of each group of strings' feet
+        self.median_cm: float | None = None
 
     def update(
         self,
@@ -264,61 +257,27 @@ class ConvergenceView(_View):
         """``strings`` holds ``(stain_id, distance_cm, height_cm)``: each string rises from the stain, at
         ``distance_cm`` from the convergence point, to ``height_cm`` above it."""
         self._clear()
-        shown = [stain_id for stain_id in self.stain_lines if stain_id in set(chosen)]
-        for stain_id, label in self.stain_labels.items():
-            label.set_visible(stain_id in shown)
-        self.lines.set_segments([self.stain_lines[stain_id] for stain_id in shown])
-        self.dots.set_data([self.stain_points[s][0] for s in shown], [self.stain_points[s][1] for s in shown])
+        self.shown = [stain_id for stain_id in self.stain_lines if stain_id in set(chosen)]
+        self.lines.set_segments([self.stain_lines[stain_id] for stain_id in self.shown])
+        self.dots.set_data([self.stain_points[s][0] for s in self.shown], [self.stain_points[s][1] for s in self.shown])
         self.star.set_visible(point is not None)
-        self.legend.set_visible(point is not None)
         if point is not None:
             self.star.set_data([point[0]], [point[1]])
-            self.legend.get_texts()[0].set_text(f"convergence ({point[0]:.1f}, {point[1]:.1f}) cm")
+        self.legend.show(None if point is None else [f"convergence ({point[0]:.1f}, {point[1]:.1f}) cm"])
         side = self.side
         ordered = sorted(strings, key=lambda string: string[1])
-        self._keep(
-            side.add_collection(
-                LineCollection(
-                    [[(distance, 0), (0, height)] for _, distance, height in ordered],
-                    colors="darkred",
-                    linewidths=1,
-                ),
-                autolim=False,
-            )
-        )
-        groups: list[list[tuple[str, float]]] = []  # strings whose feet are closer than a label's width
-        for stain_id, distance, _height in ordered:
-            if groups and distance - groups[-1][-1][1] < 7.0:
-                groups[-1].append((stain_id, distance))
-            else:
-                groups.append([(stain_id, distance)])
-        for group in groups:
-            self._keep(
-                side.annotate(
-                    "\n".join(stain_id for stain_id, _ in reversed(group)),
-                    (group[0][1], 0),
-                    xytext=(3, 3),
-                    textcoords="offset points",
-                    fontsize=8,
-                    va="bottom",
-                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
-                          "alpha": 0.8},
-                )
-            )
-        if strings:
-            median = float(np.median([height for _, _, height in strings]))
-            self._keep(side.axhline(median, color="grey", linestyle=":"))
-            self._keep(
-                side.annotate(
-                    f"median height {median:.0f} cm", (2, median), xytext=(0, 4), textcoords="offset points"
-                )
-            )
+        self.strings.set_segments([[(distance, 0), (0, height)] for _, distance, height in ordered])
+        self.feet = _string_feet([(stain_id, distance) for stain_id, distance, _ in ordered], 7.0)
+        self.median_cm = float(np.median([height for _, _, height in strings])) if strings else None
+        self.median.set_visible(self.median_cm is not None)
+        if self.median_cm is not None:
+            self.median.set_ydata([self.median_cm, self.median_cm])
         if self.side_top is None and strings:  # the first heights set the scale; it then stays for comparison
             highest = max([60.0] + [1.3 * height for _, _, height in strings])
             self.side_top = min(400.0, _step_up(highest, 20.0))
         top = self.side_top or 60.0
         above = [(stain_id, height) for stain_id, _, height in ordered if height > top]
-        if above:
+        if above:  # rare (a first scale too low for later heights): drawn by matplotlib
             self._keep(
                 side.text(
                     0.98,
@@ -335,12 +294,27 @@ class ConvergenceView(_View):
         side.set_ylim(0, top)
         return self
 
+    def _labels(self) -> list[Placed]:
+        top, side = self.top, self.side
+        names = [_at(_label(stain_id), *_offset(top, *self.stain_points[stain_id], 4, 4)) for stain_id in self.shown]
+        feet = [_at(_label(text, 8, box_alpha=0.8), *_offset(side, distance, 0, 3, 3), va="bottom", pad=BOX_PAD)
+                for text, distance in self.feet]
+        median = [] if self.median_cm is None else [
+            _at(_label(f"median height {self.median_cm:.0f} cm"), *_offset(side, 2, self.median_cm, 0, 4))
+        ]
+        return names + self.legend.placed() + feet + median
 
-def plot_convergence(
-    stains: pd.DataFrame, point: tuple[float, float] | None, strings: Sequence[tuple[str, float, float]]
-) -> Figure:
-    """Top view of the ``stains``' lines and their convergence ``point``; side view of the ``strings``."""
-    return ConvergenceView(stains).update(list(stains["stain_id"]), point, strings).figure
+
+def _string_feet(feet: Sequence[tuple[str, float]], close: float) -> list[tuple[str, float]]:
+    """One label per run of strings whose feet (sorted by distance) are closer than ``close`` cm: the names one
+    above the other, the nearest at the bottom, at the run's first foot."""
+    groups: list[list[tuple[str, float]]] = []
+    for stain_id, distance in feet:
+        if groups and distance - groups[-1][-1][1] < close:
+            groups[-1].append((stain_id, distance))
+        else:
+            groups.append([(stain_id, distance)])
+    return [("\n".join(stain_id for stain_id, _ in reversed(group)), group[0][1]) for group in groups]
 
 
 class CoolingView(_View):
@@ -509,9 +483,6 @@ class TriangulationView(_View):
         self.y_ticks.set_data(np.zeros_like(self.y_values), self.y_values)
         return self
 
-    def _background(self) -> bool:
-        return self.point is not None  # which legend the background holds
-
     def _labels(self) -> list[Placed]:
         ends = [_at(_label("A"), *_offset(self.ax, 0, 0, -12, -14)),
                 _at(_label("B"), *_offset(self.ax, self.baseline_m, 0, 4, -14))]
@@ -539,14 +510,15 @@ def _tick_text(value: float) -> str:
 
 
 class _PastedLegend:
-    """A legend drawn once into the background, its labels pasted on every frame over hidden templates.
+    """A legend whose labels are pasted on every frame over hidden templates (its box and handles are drawn
+    per frame too, but without text a legend takes little time to draw).
 
-    The legend's box is sized for the ``templates`` (the widest labels expected), so a new label costs no new
-    background; a label wider than its template runs over the box's edge.
+    The legend's box is sized for the ``templates`` (the widest labels expected); a label wider than its
+    template runs over the box's edge.
     """
 
     def __init__(self, ax, handles: list, templates: list[str], size: float, **options) -> None:
-        self.legend = Legend(ax, handles, templates, fontsize=size, **options)
+        self.legend = changing(Legend(ax, handles, templates, fontsize=size, **options))
         ax.add_artist(self.legend)
         for text in self.legend.get_texts():
             text.set_visible(False)
@@ -559,7 +531,7 @@ class _PastedLegend:
         self.legend.set_visible(labels is not None)
 
     def placed(self) -> list[Placed]:
-        """The labels, each where its template lies (the legend was drawn in the background by then)."""
+        """The labels, each where its template lies (the legend is drawn by then)."""
         if self.labels is None:
             return []
         return [
