@@ -153,6 +153,7 @@ class StainView(_View):
         fig.subplots_adjust(left=0.075, right=0.985, bottom=0.14, top=0.9, wspace=0.12)
         top, side = fig.subplots(1, 2)
         super().__init__(fig)
+        self.top, self.side = top, side
         half = max_mm / 2 * 1.3  # one scale for every slider position: a bigger stain looks bigger
         top.set(
             xlim=(-half, half),
@@ -161,9 +162,8 @@ class StainView(_View):
             xlabel="length direction (mm)",
             ylabel="width direction (mm)",
         )
-        top.set_title("Stain from above (to scale)")
+        top.set_title("Stain from above (to scale)", y=1.0)  # placed, not searched for (see CustodyView)
         self.ellipse = changing(top.add_patch(Ellipse((0, 0), 1, 1, facecolor="darkred", alpha=0.7)))
-        self.size_text = changing(top.text(0.03, 0.97, "", transform=top.transAxes, va="top"))
         side.axhline(0, color="black", linewidth=2)
         side.set(
             xlim=(-1.2, 0.3),
@@ -174,35 +174,36 @@ class StainView(_View):
             xlabel="floor, seen from the side (a sketch: no scale)",
             ylabel="height above the floor",
         )
-        (self.path,) = side.plot([], [], color="darkred", linewidth=2, label="path of the drop")
+        (self.path,) = side.plot([], [], color="darkred", linewidth=2)
         (self.arc,) = side.plot([], [], color="black", linewidth=1)
-        side.set_title("Side view: the drop arrives at the impact angle")
-        self.angle_text = side.text(-1.15, 0.95, "")
-        self.legend = side.legend(handles=[self.path], loc="upper right")
-        for artist in (self.path, self.arc, self.angle_text, self.legend):
-            changing(artist)
+        changing(self.path), changing(self.arc)
+        side.set_title("Side view: the drop arrives at the impact angle", y=1.0)
+        self.legend = _PastedLegend(side, [Line2D([], [], color="darkred", linewidth=2)], ["path of the drop"],
+                                    size=10, loc="upper right")
+        self.size_text = self.angle_text = ""
 
     def update(self, width_mm: float, length_mm: float, angle_deg: float | None) -> StainView:
         self.ellipse.set_width(length_mm)
         self.ellipse.set_height(width_mm)
-        self.size_text.set_text(f"W = {width_mm:.1f} mm, L = {length_mm:.1f} mm")
+        self.size_text = f"W = {width_mm:.1f} mm, L = {length_mm:.1f} mm"
         shown = angle_deg is not None
-        for artist in (self.path, self.arc, self.legend):
+        for artist in (self.path, self.arc):
             artist.set_visible(shown)
+        self.legend.show(["path of the drop"] if shown else None)
         if not shown:
-            self.angle_text.set_text("no angle (see the message above)")
+            self.angle_text = "no angle (see the message above)"
             return self
         rad = math.radians(angle_deg)
         self.path.set_data([-math.cos(rad), 0], [math.sin(rad), 0])
         arc = np.radians(np.linspace(180 - angle_deg, 180, 30))
         self.arc.set_data(0.3 * np.cos(arc), 0.3 * np.sin(arc))
-        self.angle_text.set_text(f"impact angle = {angle_deg:.1f}°")
+        self.angle_text = f"impact angle = {angle_deg:.1f}°"
         return self
 
-
-def plot_stain(width_mm: float, length_mm: float, angle_deg: float | None) -> Figure:
-    """Left: the stain from above (an ellipse). Right: a side view of the drop's path at ``angle_deg``."""
-    return StainView(max(20.0, width_mm, length_mm)).update(width_mm, length_mm, angle_deg).figure
+    def _labels(self) -> list[Placed]:
+        size = _at(_label(self.size_text), *self.top.transAxes.transform((0.03, 0.97)), va="top")
+        angle = _at(_label(self.angle_text), *self.side.transData.transform((-1.15, 0.95)))
+        return [size, angle, *self.legend.placed()]
 
 
 class ConvergenceView(_View):
