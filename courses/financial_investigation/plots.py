@@ -12,17 +12,20 @@ import datetime as dt
 import itertools
 import math
 import re
+from collections import OrderedDict
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator
-from matplotlib.transforms import offset_copy
+from matplotlib.text import Text
+from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator, NullLocator
+from matplotlib.transforms import IdentityTransform, offset_copy
 
 from courses.blitting import BlittedFigure, PngCache, changing, png_bytes
 from courses.sprites import Sprite, paste, text_sprites
@@ -64,11 +67,135 @@ def _nice_step(span: float) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
+Placed = tuple[Sprite, float, float]  # a sprite and where it goes, for courses.sprites.paste
+
+
+class PastedTexts:
+    """Texts in one style rendered once per wording (the last ``kept`` wordings kept) and pasted: for a text
+    that changes with only some controls (a title, a value label) or takes few wordings."""
+
+    def __init__(self, kept: int = 64, va: str = "baseline", **style) -> None:
+        self.sprites: OrderedDict[str, Sprite] = OrderedDict()
+        self.kept, self.va, self.style = kept, va, style
+
+    def render(self, texts: list[str]) -> None:
+        """Render those of ``texts`` not rendered yet, in one go (cheaper than one by one)."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self.sprites))
+        if missing:
+            self.sprites.update(zip(missing, text_sprites(missing, va=self.va, **self.style)))
+            while len(self.sprites) > self.kept:
+                self.sprites.popitem(last=False)
+
+    def at(self, text: str, x: float, y: float, ha: str = "left") -> Placed:
+        """``text`` placed like ``Figure.text(x, y, text, ha=ha, va=va)`` in display pixels."""
+        self.render([text])
+        self.sprites.move_to_end(text)
+        return self.sprites[text].at(x, y, ha)
+
+
+class PastedTicks:
+    """One axis' tick marks, tick labels and (for a y axis) axis label redrawn on every frame at little cost, so
+    that new limits need no new background (``BlittedFigure(limits_in_key=False)``): each text is rendered once
+    and pasted (``courses.sprites``), the marks are one line of tick markers. Matplotlib's own ticks are hidden;
+    an x axis label stays in the background, as far below the axis as one line of tick labels puts it."""
+
+    def __init__(self, axis: Axis) -> None:
+        self.axis = axis
+        self.locator = axis.get_major_locator()
+        axis.set_major_locator(NullLocator())  # no ticks for matplotlib to make (a millisecond each) and hide
+        tick = axis.get_major_ticks(1)[0]
+        self.label = tick.label1  # the model: font, colour, alignment, and a transform that includes the pad
+        mark = tick.tick1line
+        self.marks = changing(Line2D(
+            [], [], linestyle="", marker=mark.get_marker(), markersize=mark.get_markersize(),
+            markeredgewidth=mark.get_markeredgewidth(), color=mark.get_color(), transform=mark.get_transform(),
+            clip_on=False,
+        ))
+        axis.axes.add_artist(self.marks)
+        self.texts = PastedTexts(
+            kept=256, va=self.label.get_va(), fontsize=self.label.get_fontsize(), color=self.label.get_color()
+        )
+        self.name_sprite: Sprite | None = None
+        pad_points = tick.get_pad() + tick.get_tick_padding()
+        axis.set_tick_params(which="major", tick1On=False, label1On=False)
+        if axis.axis_name == "x":
+            self._fix_x_label(pad_points)
+        else:
+            axis.label.set_visible(False)  # pasted beyond the widest tick label, as matplotlib places it
+
+    def _fix_x_label(self, pad_points: float) -> None:
+        """Fix the axis label where matplotlib puts it below one line of tick labels."""
+        ax, figure = self.axis.axes, self.axis.get_figure(root=True)
+        probe = Text(0, 0, "0", fontproperties=self.label.get_fontproperties(), figure=figure)
+        height = probe.get_window_extent(figure.canvas.get_renderer()).height * 72 / figure.dpi
+        below = pad_points + height + self.axis.labelpad
+        self.axis.set_label_coords(0.5, 0, offset_copy(ax.transAxes, figure, y=-below, units="points"))
+
+    def _y_label(self, labels: list[Placed]) -> Placed:
+        """The y axis label, turned upright, ``labelpad`` left of the tick labels and centred on the axis."""
+        axis = self.axis
+        if self.name_sprite is None:
+            label = axis.label
+            (flat,) = text_sprites([label.get_text()], va="bottom", fontsize=label.get_fontsize(),
+                                   color=label.get_color())
+            # a quarter turn anticlockwise: the text reads upwards, its bottom edge on the right
+            self.name_sprite = Sprite(np.rot90(flat.pixels).copy(), flat.anchor_row,
+                                      flat.pixels.shape[1] - flat.anchor_column, flat.text_width)
+        box = axis.axes.bbox
+        left = min([box.x0, *(x for _, x, _ in labels)])  # placed left-aligned: x is where a label starts
+        pad = axis.labelpad * axis.get_figure(root=True).dpi / 72
+        return self.name_sprite, left - pad, (box.y0 + box.y1 - self.name_sprite.text_width) / 2
+
+    def use(self, locator: Locator) -> None:
+        """Place the ticks with ``locator`` from now on (instead of ``Axis.set_major_locator``)."""
+        locator.set_axis(self.axis)
+        self.locator = locator
+
+    def place(self) -> list[Placed]:
+        """Set the tick marks for the axis' limits now and return where its texts go."""
+        axis = self.axis
+        locations = list(self.locator())
+        texts = axis.get_major_formatter().format_ticks(locations)
+        low, high = sorted(axis.get_view_interval())
+        slack = (high - low) * 1e-9
+        shown = [(at, text) for at, text in zip(locations, texts) if low - slack <= at <= high + slack]
+        points = [(at, 0.0) if axis.axis_name == "x" else (0.0, at) for at, _ in shown]
+        self.marks.set_data([p[0] for p in points], [p[1] for p in points])
+        self.texts.render([text for _, text in shown if text])
+        where = self.label.get_transform().transform(points) if points else []
+        ha = self.label.get_ha()
+        labels = [self.texts.at(text, x, y, ha) for (_, text), (x, y) in zip(shown, where) if text]
+        if axis.axis_name == "y" and axis.label.get_text():
+            labels.append(self._y_label(labels))
+        return labels
+
+
+class PastedTitle:
+    """An Axes title pasted from :class:`PastedTexts`: cheap on every frame where its wording stays the same."""
+
+    def __init__(self, ax: Axes, **style) -> None:
+        self.model = ax.set_title(" ", y=1.0, **style)  # where and how matplotlib would draw it; hidden
+        self.model.set_visible(False)
+        self.texts = PastedTexts(
+            va=self.model.get_va(), fontsize=self.model.get_fontsize(), color=self.model.get_color()
+        )
+
+    def at(self, text: str) -> Placed:
+        """The title ``text`` in its place (matplotlib escapes: ``plain`` a ``$``)."""
+        x, y = self.model.get_transform().transform(self.model.get_position())
+        return self.texts.at(text, x, y, self.model.get_ha())
+
+
+def _png(frames: BlittedFigure, placed: list[Placed]) -> bytes:
+    """A frame of ``frames`` with the ``placed`` sprites pasted on top, as PNG bytes."""
+    return png_bytes(paste(frames.frame(), placed))
+
+
 class BenfordChart:
     """Observed first-digit shares (bars) against Benford's expected shares (line), in percent."""
 
     def __init__(self) -> None:
-        self.frames = BlittedFigure(Figure(figsize=(7, 3.8)), backgrounds_kept=16)
+        self.frames = BlittedFigure(Figure(figsize=(7, 3.8)), limits_in_key=False)
         fig = self.frames.figure
         fig.subplots_adjust(left=0.09, right=0.98, bottom=0.13, top=0.91)
         self.ax = ax = fig.subplots()
@@ -80,6 +207,7 @@ class BenfordChart:
         ax.set_ylabel("share of amounts (%)")
         self.title = ax.set_title(" ", y=1.0)
         ax.legend(loc="upper right")  # in headroom kept free of bars (see png)
+        self.y_ticks = PastedTicks(ax.yaxis)  # the y range changes with the data
         for artist in (*self.bars, self.expected_line, self.title):  # by zorder: the line on top of the bars
             changing(artist)
 
@@ -94,16 +222,26 @@ class BenfordChart:
         self.ax.set_ylim(0, top)
         self.expected_line.set_ydata(line)
         self.title.set_text(plain(title))
-        return self.frames.png()  # a background per y range
+        return _png(self.frames, self.y_ticks.place())  # one background for every y range
 
 
 def _dated_chart() -> tuple[BlittedFigure, PngCache, Axes]:
-    """An 8 x 3.8 inch chart over dates with fixed margins: its redrawer, its PNG cache and its axes."""
-    frames = BlittedFigure(Figure(figsize=(8, 3.8)), backgrounds_kept=16)
+    """An 8 x 3.8 inch chart over dates with fixed margins: its redrawer (one background, whatever the limits:
+    everything that depends on them must be marked changing or pasted), its PNG cache and its axes."""
+    frames = BlittedFigure(Figure(figsize=(8, 3.8)), limits_in_key=False)
     frames.figure.subplots_adjust(left=0.12, right=0.95, bottom=0.17, top=0.91)
     ax = frames.figure.subplots()
     ax.xaxis_date()
     return frames, PngCache(), ax
+
+
+def _day_bars(days: list[dt.date], bottoms: list[float], heights: list[float], width: float) -> list[np.ndarray]:
+    """The corners of bars centred on ``days`` (what ``Axes.bar`` draws, as one collection's polygons)."""
+    centres = mdates.date2num(days)
+    return [
+        np.array([(x - width / 2, b), (x - width / 2, b + h), (x + width / 2, b + h), (x + width / 2, b)])
+        for x, b, h in zip(centres, bottoms, heights)
+    ]
 
 
 class CashCalendar:
@@ -114,7 +252,9 @@ class CashCalendar:
         self.threshold_cents = threshold_cents
         self.frames, self.cache, self.ax = _dated_chart()
         ax = self.ax
-        ax.axhline(threshold_cents / 100, color="#c44e52")
+        self.bars = ax.add_collection(changing(PolyCollection([], facecolors="#4c72b0", edgecolors="white")),
+                                      autolim=False)
+        threshold_line = ax.axhline(threshold_cents / 100, color="#c44e52")
         self.band_line = ax.axhline(threshold_cents / 100, color="#dd8452", linestyle="--")
         ax.legend(
             handles=[
@@ -128,52 +268,47 @@ class CashCalendar:
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
         ax.set_xlabel("business day (UTC date)")
         ax.set_ylabel(plain("cash deposited (US$)"))
-        self.title = ax.set_title(" ", y=1.0)
-        changing(self.band_line)  # the customer's bars and labels, the legend and the title are background
+        self.title = PastedTitle(ax)
+        self.ticks = [PastedTicks(ax.xaxis), PastedTicks(ax.yaxis)]
+        for artist in (threshold_line, self.band_line):  # the legend and axis labels are background
+            changing(artist)
         self.customer = None
-        self.drawn: list = []  # the shown customer's bars and branch labels
+        self.branch_labels: list[tuple[str, float, float]] = []  # (branch, day, height) of the shown customer
+        box = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
+        self.branches = PastedTexts(va="center", fontsize=9, color="black", bbox=box)
 
     def _show_customer(self, customer_id: str) -> None:
         ax, threshold = self.ax, self.threshold_cents
-        for artist in self.drawn:
-            artist.remove()
-        self.drawn = []
         deposits = self.cash[self.cash["customer_id"] == customer_id]
         stacked: dict[dt.date, float] = {}
         days, heights, bottoms = [], [], []
+        self.branch_labels = []
         for day, cents, branch in zip(deposits["ts"].dt.date, deposits["amount_cents"], deposits["branch_id"]):
             bottom = stacked.get(day, 0.0)
             days.append(day)
             heights.append(cents / 100)
             bottoms.append(bottom)
             if cents >= threshold / 5:  # label the bars tall enough to hold a label
-                self.drawn.append(
-                    ax.annotate(
-                        branch,
-                        (day, bottom + cents / 200),
-                        ha="center",
-                        va="center",
-                        fontsize=9,
-                        color="black",
-                        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.9},
-                    )
-                )
+                self.branch_labels.append((branch, mdates.date2num(day), bottom + cents / 200))
             stacked[day] = bottom + cents / 100
-        if days:
-            bars = ax.bar(days, heights, bottom=bottoms, width=0.8, color="#4c72b0", edgecolor="white")
-            self.drawn.append(bars)
+        self.bars.set_verts(_day_bars(days, bottoms, heights, 0.8))
         if stacked:  # only the days with deposits, a day either side (at least a week shown)
             first, last = (dt.datetime.combine(day, dt.time()) for day in (min(stacked), max(stacked)))
             pad = dt.timedelta(days=max(1, (7 - (last - first).days) // 2), hours=12)
             ax.set_xlim(first - pad, last + pad)
-            # At most 6 unrotated date ticks: a new customer draws its axes again, and tick labels are most of that.
+            # At most 6 unrotated date ticks, whole days only (never hours)
             locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
-            locator.intervald[mdates.DAILY] = [1, 2, 3, 7, 14]  # whole days only, never hours
-            ax.xaxis.set_major_locator(locator)
+            locator.intervald[mdates.DAILY] = [1, 2, 3, 7, 14]
+            self.ticks[0].use(locator)
             ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
         ax.set_ylim(0, max([threshold / 100, *stacked.values()]) * 1.15)
-        self.title.set_text(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)")
         self.customer = customer_id
+
+    def _branch_names(self) -> list[Placed]:
+        """The branch of each labelled deposit, in a white box in the middle of its bar."""
+        self.branches.render([branch for branch, _, _ in self.branch_labels])
+        where = self.ax.transData.transform([(x, y) for _, x, y in self.branch_labels]).reshape(-1, 2)
+        return [self.branches.at(b, x, y, "center") for (b, _, _), (x, y) in zip(self.branch_labels, where)]
 
     def png(self, customer_id: str, band: float) -> bytes:
         key = (customer_id, band)
@@ -183,7 +318,9 @@ class CashCalendar:
         if customer_id != self.customer:
             self._show_customer(customer_id)
         self.band_line.set_ydata([band * self.threshold_cents / 100] * 2)
-        return self.cache.put(key, self.frames.png(customer_id))  # a background per customer
+        title = self.title.at(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)")
+        placed = [*self.ticks[0].place(), *self.ticks[1].place(), *self._branch_names(), title]
+        return self.cache.put(key, _png(self.frames, placed))
 
 
 class AccountTimeline:
@@ -193,7 +330,10 @@ class AccountTimeline:
         self.tx = tx.sort_values("ts")
         self.frames, self.cache, self.ax = _dated_chart()
         ax = self.ax
-        ax.axhline(0, color="black", linewidth=0.8)
+        # One line collection per direction (a bar per transaction made a patch each: 60 ms per account).
+        self.incoming = ax.add_collection(changing(LineCollection([], colors="#55a868", linewidths=2)), autolim=False)
+        self.outgoing = ax.add_collection(changing(LineCollection([], colors="#c44e52", linewidths=2)), autolim=False)
+        zero = ax.axhline(0, color="black", linewidth=0.8)
         ax.legend(
             handles=[
                 Patch(color="#55a868", label="money in"),
@@ -204,37 +344,35 @@ class AccountTimeline:
         )
         _money_axis(ax.yaxis)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
-        # At most 6 unrotated date ticks: a new account draws its axes again, and tick labels are most of that.
+        # At most 6 unrotated date ticks
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
         ax.set_xlabel("time (UTC)")
         ax.set_ylabel(plain("amount (US$; out is negative)"))
         self.title = ax.set_title(" ", y=1.0)
-        self.drawn: list = []
+        self.ticks = [PastedTicks(ax.xaxis), PastedTicks(ax.yaxis)]
+        for artist in (zero, self.title):  # the legend and axis labels are background
+            changing(artist)
 
     def png(self, account_id: str) -> bytes:
         cached = self.cache.get(account_id)
         if cached is not None:
             return cached
         ax = self.ax
-        for artist in self.drawn:
-            artist.remove()
         rows = self.tx[self.tx["account_id"] == account_id]
         incoming = rows["type"].isin(["wire_in", "cash_deposit"]).to_numpy()
         times = mdates.date2num(rows["ts"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy())
         amounts = rows["amount_cents"].to_numpy() / 100
-        # One line collection per direction (a bar per transaction made a patch each: 60 ms per account).
-        self.drawn = [
-            ax.vlines(times[incoming], 0, amounts[incoming], color="#55a868", linewidth=2),
-            ax.vlines(times[~incoming], -amounts[~incoming], 0, color="#c44e52", linewidth=2),
-        ]
+        self.incoming.set_segments([[(t, 0), (t, a)] for t, a in zip(times[incoming], amounts[incoming])])
+        self.outgoing.set_segments([[(t, -a), (t, 0)] for t, a in zip(times[~incoming], amounts[~incoming])])
         if len(times):  # collections are not in relim(): limits from the data, with a margin
             span = max(times.max() - times.min(), 1.0)
             ax.set_xlim(times.min() - 0.05 * span, times.max() + 0.05 * span)
             top = max(amounts[incoming].max(initial=0), amounts[~incoming].max(initial=0), 1.0) * 1.1
             ax.set_ylim(-top, top)
         self.title.set_text(f"Transactions of {account_id}")
-        return self.cache.put(account_id, self.frames.png(account_id))  # nothing changing: all background
+        placed = [*self.ticks[0].place(), *self.ticks[1].place()]
+        return self.cache.put(account_id, _png(self.frames, placed))
 
 
 NODE_RADIUS_PT = 13.2  # node markers of 700 pt^2, as networkx drew them
@@ -268,6 +406,44 @@ def _layers_layout(nodes: list[str], edges: set[tuple[str, str]], source: str, t
     return spots
 
 
+def _straight_arrow(start, end, radius: float, head_px: float) -> tuple[list, list] | None:
+    """A straight shaft and head from the edge of the node at ``start`` to the edge of the one at ``end``
+    (pixels); ``None`` when the nodes are too close for an arrow."""
+    dx, dy = end[0] - start[0], end[1] - start[1]
+    length = math.hypot(dx, dy)
+    if length <= 2 * radius + head_px:
+        return None
+    ux, uy = dx / length, dy / length
+    tip = (end[0] - ux * radius, end[1] - uy * radius)
+    base = (tip[0] - ux * head_px, tip[1] - uy * head_px)
+    side = (-uy * head_px * 0.45, ux * head_px * 0.45)
+    shaft = [(start[0] + ux * radius, start[1] + uy * radius), (base[0] + ux, base[1] + uy)]
+    return shaft, [tip, (base[0] + side[0], base[1] + side[1]), (base[0] - side[0], base[1] - side[1])]
+
+
+def _curved_arrow(start, end, radius: float, head_px: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """Like :func:`_straight_arrow`, along a quadratic curve bending to the left of the direction of payment."""
+    start, end = np.asarray(start), np.asarray(end)
+    length = float(np.hypot(*(end - start)))
+    if length <= 2 * radius + head_px:
+        return None
+    normal = np.array([-(end - start)[1], (end - start)[0]]) / length
+    bend = start + (end - start) / 2 + normal * 0.18 * length
+    t = np.linspace(0, 1, 40)[:, None]
+    line = (1 - t) ** 2 * start + 2 * (1 - t) * t * bend + t**2 * end
+    line = line[(np.hypot(*(line - start).T) >= radius) & (np.hypot(*(line - end).T) >= radius)]
+    if len(line) < 2:
+        return None
+    tip = line[-1]
+    unit = tip - line[-2]
+    unit = unit / float(np.hypot(*unit))
+    normal = np.array([-unit[1], unit[0]])
+    base = tip - unit * head_px
+    keep = np.hypot(*(line - tip).T) > head_px
+    return np.vstack([line[keep], base + unit]), np.array([tip, base + normal * head_px * 0.45,
+                                                            base - normal * head_px * 0.45])
+
+
 class MoneyTrailChart:
     """The accounts on the paths found: time-respecting hops solid red, other hops dashed grey."""
 
@@ -281,7 +457,8 @@ class MoneyTrailChart:
         self.ax = ax = fig.subplots()
         ax.axis("off")
         ax.set_autoscale_on(False)
-        self.title = ax.set_title(" ", fontsize=10, y=1.0)
+        # Who paid whom, rendered once per pair (the counts of paths are in the explorer's status line)
+        self.title = PastedTitle(ax, fontsize=10)
         node = {"marker": "o", "linestyle": "", "markersize": 10}
         ax.legend(
             handles=[
@@ -297,56 +474,32 @@ class MoneyTrailChart:
             frameon=False,
         )
         # Drawn by zorder, then in the order added: grey wires, red wires (each shaft, then its heads), the
-        # accounts, the title; the account names are pasted on top of the frame.
-        self.grey = LineCollection([], colors="grey", linestyles="dashed", linewidths=1.0, zorder=2)
-        self.grey_heads = PolyCollection([], facecolors="grey", edgecolors="none", zorder=2)
-        self.red = LineCollection([], colors="#c44e52", linewidths=2.2, zorder=2)
-        self.red_heads = PolyCollection([], facecolors="#c44e52", edgecolors="none", zorder=2)
+        # accounts; the account names and the title are pasted on top of the frame.
+        # (The wires are in pixels.)
+        pixels = {"transform": IdentityTransform(), "zorder": 2}
+        self.grey = LineCollection([], colors="grey", linestyles="dashed", linewidths=1.0, **pixels)
+        self.grey_heads = PolyCollection([], facecolors="grey", edgecolors="none", **pixels)
+        self.red = LineCollection([], colors="#c44e52", linewidths=2.2, **pixels)
+        self.red_heads = PolyCollection([], facecolors="#c44e52", edgecolors="none", **pixels)
         self.nodes = changing(ax.scatter([], [], s=700, zorder=3))
         for artist in (self.grey, self.grey_heads, self.red, self.red_heads):
-            ax.add_collection(changing(artist))
-        changing(self.title)
-        # Account names rendered once and pasted onto every frame (drawing 20-40 labels was half of a frame).
-        self.names: dict[str, Sprite] = dict(zip(holders, text_sprites(list(holders), va="center", fontsize=8)))
+            ax.add_collection(changing(artist), autolim=False)
+        # Account names rendered once each, when first shown, and pasted onto every frame (drawing 20-40 labels
+        # was half of a frame)
+        self.names = PastedTexts(kept=len(holders) + 64, va="center", fontsize=8)
 
-    def _name_sprites(self, nodes: list[str]) -> list[Sprite]:
-        missing = [n for n in nodes if n not in self.names]  # an account the holders table does not name
-        if missing:
-            self.names.update(zip(missing, text_sprites(missing, va="center", fontsize=8)))
-        return [self.names[n] for n in nodes]
-
-    def _arrows(self, spots, edges, head_px) -> tuple[list, list]:
-        """Shafts and arrow heads from node edge to node edge, computed in pixels (round nodes stay round). A wire
-        between neighbouring columns is straight; a longer or same-column one bends, so it never runs hidden
-        behind an account it does not touch."""
-        to_px = self.ax.transData
-        from_px = to_px.inverted()
+    def _arrows(self, spots, pixels, edges, head_px) -> tuple[list, list]:
+        """Shafts and arrow heads (in pixels: round nodes stay round) from node edge to node edge. A wire between
+        neighbouring columns is straight; a longer or same-column one bends, so it never runs hidden behind an
+        account it does not touch."""
         radius = NODE_RADIUS_PT * self.frames.figure.dpi / 72
         shafts, heads = [], []
         for a, b in edges:
-            start, end = to_px.transform(spots[a]), to_px.transform(spots[b])
-            length = float(np.hypot(*(end - start)))
-            if length <= 2 * radius + head_px:
-                continue
-            if abs(spots[a][0] - spots[b][0]) == 1:  # straight, cut at the node edges
-                unit = (end - start) / length
-                line = np.array([start + unit * radius, end - unit * radius])
-            else:  # a quadratic curve bending to the left of the direction of payment
-                normal = np.array([-(end - start)[1], (end - start)[0]]) / length
-                bend = start + (end - start) / 2 + normal * 0.18 * length
-                t = np.linspace(0, 1, 40)[:, None]
-                line = (1 - t) ** 2 * start + 2 * (1 - t) * t * bend + t**2 * end
-                line = line[(np.hypot(*(line - start).T) >= radius) & (np.hypot(*(line - end).T) >= radius)]
-                if len(line) < 2:
-                    continue
-            tip = line[-1]
-            unit = tip - line[-2]
-            unit = unit / float(np.hypot(*unit))
-            normal = np.array([-unit[1], unit[0]])
-            base = tip - unit * head_px
-            keep = np.hypot(*(line - tip).T) > head_px
-            shafts.append(from_px.transform(np.vstack([line[keep], base + unit])))
-            heads.append(from_px.transform([tip, base + normal * head_px * 0.45, base - normal * head_px * 0.45]))
+            straight = abs(spots[a][0] - spots[b][0]) == 1
+            arrow = (_straight_arrow if straight else _curved_arrow)(pixels[a], pixels[b], radius, head_px)
+            if arrow is not None:
+                shafts.append(arrow[0])
+                heads.append(arrow[1])
         return shafts, heads
 
     def png(self, paths: list[list[str]], time_paths: list[list[str]], source: str, target: str) -> bytes:
@@ -370,24 +523,19 @@ class MoneyTrailChart:
         xs, ys = zip(*spots.values())
         ax.set_xlim(min(xs) - 0.35, max(xs) + 0.35)
         ax.set_ylim(min(ys) - 0.75, max(ys) + 0.75)
-        red, red_heads = self._arrows(spots, sorted(timed), 12)
-        grey, grey_heads = self._arrows(spots, sorted(edges - timed), 10)
+        pixels = dict(zip(spots, map(tuple, ax.transData.transform(list(spots.values())))))
+        red, red_heads = self._arrows(spots, pixels, sorted(timed), 12)
+        grey, grey_heads = self._arrows(spots, pixels, sorted(edges - timed), 10)
         self.red.set_segments(red)
         self.red_heads.set_verts(red_heads)
         self.grey.set_segments(grey)
         self.grey_heads.set_verts(grey_heads)
         self.nodes.set_offsets([spots[n] for n in nodes])
         self.nodes.set_facecolors(["#c44e52" if n in (source, target) else "#8fb3d9" for n in nodes])
-        self.title.set_text(
-            plain(
-                f"{holders.get(source, source)} -> {holders.get(target, target)}: {len(paths)} path(s), "
-                f"{len(time_paths)} with dates in order (solid red; key below)"
-            )
-        )
-        frame = self.frames.frame()
-        centres = ax.transData.transform([spots[n] for n in nodes])
-        names = [sprite.at(x, y, ha="center") for sprite, (x, y) in zip(self._name_sprites(nodes), centres)]
-        return self.cache.put(key, png_bytes(paste(frame, names)))
+        self.names.render(nodes)
+        names = [self.names.at(n, *pixels[n], "center") for n in nodes]
+        title = self.title.at(plain(f"Money from {holders.get(source, source)} to {holders.get(target, target)}"))
+        return self.cache.put(key, _png(self.frames, [*names, title]))
 
 
 class ComminglingChart:
@@ -395,7 +543,7 @@ class ComminglingChart:
 
     def __init__(self, labels: list[str], balance: list[int]) -> None:
         self.labels, self.balance = labels, balance
-        self.frames = BlittedFigure(Figure(figsize=(10, 4)), backgrounds_kept=16)
+        self.frames = BlittedFigure(Figure(figsize=(10, 4)), limits_in_key=False)
         fig = self.frames.figure
         fig.subplots_adjust(left=0.09, right=0.99, bottom=0.22, top=0.91, wspace=0.33)
         left, right = self.left, self.right = fig.subplots(1, 2, width_ratios=[3, 1])
@@ -423,8 +571,9 @@ class ComminglingChart:
         self.right_title = right.set_title(" ", fontsize=10, y=1.0)
         # the legend sits above the bars, in headroom kept free for it, instead of covering one of them
         right.legend(fontsize=8, loc="upper center", ncol=2, handlelength=1.0, columnspacing=0.8)
+        self.ticks = [PastedTicks(left.yaxis), PastedTicks(right.yaxis)]  # the x axes do not change
         for artist in (self.balance_line, self.libr_line, self.first_out_line, self.left_title,
-                       *self.tainted_bars, *self.clean_bars, self.right_title):
+                       *self.tainted_bars, *self.clean_bars, self.right_title):  # titles: new words every step
             changing(artist)
 
     def png(self, libr_taint: list[int], first_out_taint: list[int], step: int) -> bytes:
@@ -438,7 +587,6 @@ class ComminglingChart:
         step_y = _nice_step(high - low)
         left_limits = (_round_up(-low * 1.05, step_y) * -1 if low < 0 else 0, _round_up(high * 1.4, step_y))
         self.left.set_ylim(*left_limits)
-        self.left_title.set_text(plain(f"Row {step}: {self.labels[step]}"))
         tainted = [libr_taint[step] / 100, first_out_taint[step] / 100]
         clean = [self.balance[step] / 100 - t for t in tainted]
         for bar, t, c in zip(zip(self.tainted_bars, self.clean_bars), tainted, clean):
@@ -447,15 +595,16 @@ class ComminglingChart:
             bar[1].set_height(c)
         top = max(dollars_of + tainted + [1.0])
         self.right.set_ylim(0, top * 1.35)
+        self.left_title.set_text(plain(f"Row {step}: {self.labels[step]}"))
         self.right_title.set_text(f"Now (after row {step})")
-        return self.frames.png()  # a background per pair of y ranges
+        return _png(self.frames, [*self.ticks[0].place(), *self.ticks[1].place()])
 
 
 class NetWorthChart:
     """The inputs of the net-worth method and the unexplained remainder, as horizontal bars (US$)."""
 
     def __init__(self, part_names: list[str]) -> None:
-        self.frames = BlittedFigure(Figure(figsize=(8, 3.8)), backgrounds_kept=16)
+        self.frames = BlittedFigure(Figure(figsize=(8, 3.8)), limits_in_key=False)
         self.cache = PngCache()
         fig = self.frames.figure
         fig.subplots_adjust(left=0.2, right=0.94, bottom=0.15, top=0.91)
@@ -464,20 +613,26 @@ class NetWorthChart:
         labels = list(part_names) + ["unexplained wealth"]
         colours = ["#8fb3d9"] * len(part_names) + ["#c44e52"]
         self.bars = ax.barh(labels, [0] * len(labels), color=colours)
-        ax.axvline(0, color="black", linewidth=0.8)
+        zero = ax.axvline(0, color="black", linewidth=0.8)
         ax.invert_yaxis()
         _money_axis(ax.xaxis)
         ax.set_xlabel(plain("US$"))
-        self.title = ax.set_title(" ", y=1.0)
-        right = offset_copy(ax.transData, fig=fig, x=3, units="points")
-        left = offset_copy(ax.transData, fig=fig, x=-3, units="points")
-        self.value_labels = [
-            (ax.text(0, i, "", va="center", ha="left", fontsize=8, transform=right),
-             ax.text(0, i, "", va="center", ha="right", fontsize=8, transform=left))
-            for i in range(len(labels))
-        ]
-        for artist in (*self.bars, *(t for pair in self.value_labels for t in pair), self.title):
+        self.title = ax.set_title(" ", y=1.0)  # new words with every change: drawn, not pasted
+        self.ticks = PastedTicks(ax.xaxis)  # the y axis (the names of the bars) does not change
+        self.value_labels = PastedTexts(va="center", fontsize=8)
+        self.gap = 3 * fig.dpi / 72  # between a bar's end and its value label: 3 points
+        for artist in (*self.bars, zero, self.title):
             changing(artist)
+
+    def _value_labels(self, values: list[float]) -> list[Placed]:
+        """Each bar's value just beyond its end (right of a positive bar, left of a negative one)."""
+        ends = self.ax.transData.transform([(v, i) for i, v in enumerate(values)])
+        self.value_labels.render([_whole_dollars(v) for v in values])
+        return [
+            self.value_labels.at(_whole_dollars(v), x + self.gap, y) if v >= 0
+            else self.value_labels.at(_whole_dollars(v), x - self.gap, y, "right")
+            for v, (x, y) in zip(values, ends)
+        ]
 
     def png(self, parts: dict[str, int], unexplained_cents: int, year: int) -> bytes:
         values = [v / 100 for v in parts.values()] + [unexplained_cents / 100]
@@ -485,17 +640,13 @@ class NetWorthChart:
         cached = self.cache.get(key)
         if cached is not None:
             return cached
-        for bar, (after, before), value in zip(self.bars, self.value_labels, values):
+        for bar, value in zip(self.bars, values):
             bar.set_width(value)
-            shown, hidden = (after, before) if value >= 0 else (before, after)
-            shown.set_position((value, shown.get_position()[1]))
-            shown.set_text(_whole_dollars(value))
-            shown.set_visible(True)
-            hidden.set_visible(False)
         low, high = min(values + [0]), max(values + [0])
         room = 0.2 * ((high - low) or 1)  # space beyond the longest bars for their value labels
         step = _nice_step(high - low + 2 * room)
         limits = (-_round_up(room - low, step) if low < 0 else 0, _round_up(high + room, step))
         self.ax.set_xlim(*limits)
         self.title.set_text(plain(f"Net-worth method, {year}: unexplained = {dollars(unexplained_cents)}"))
-        return self.cache.put(key, self.frames.png())  # a background per x range
+        placed = [*self.ticks.place(), *self._value_labels(values)]
+        return self.cache.put(key, _png(self.frames, placed))

@@ -302,10 +302,11 @@ def explore_net_worth(
     )
 
     chart = None
+    inputs_of = _remembered(lambda year: net_worth_inputs(balance_sheets, income, year))  # the case's totals
 
     def draw():
         nonlocal chart
-        inputs = net_worth_inputs(balance_sheets, income, year.value)
+        inputs = dict(inputs_of(year.value))
         inputs["start_assets"] += hoard.value * 100
         result = unexplained_wealth_cents(**inputs)
         parts = {name.replace("_", " "): cents for name, cents in inputs.items()}
