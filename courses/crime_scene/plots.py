@@ -27,7 +27,8 @@ from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.markers import TICKDOWN, TICKLEFT
 from matplotlib.patches import Circle, Ellipse, Patch, Rectangle
-from matplotlib.ticker import MultipleLocator
+from matplotlib.ticker import NullLocator
+from matplotlib.transforms import offset_copy
 
 from courses.blitting import DPI, BlittedFigure, changing, png_bytes
 from courses.sprites import Sprite, paste
@@ -140,6 +141,69 @@ def _offset(ax, x: float, y: float, dx_points: float = 0.0, dy_points: float = 0
     return px + dx_points * DPI / 72, py + dy_points * DPI / 72
 
 
+class _Ticks:
+    """Both axes' ticks of ``ax`` as matplotlib draws them, without its Tick objects (each takes about a
+    millisecond to make and draw): the tick marks are two lines of markers, the numbers are pasted, and the
+    axis labels are placed beside the numbers as matplotlib places them. ``grid``: grid lines in that style.
+    ``per_frame``: marks and grid drawn with every frame (for a figure whose background ignores the limits);
+    the y label then stays where ``widest_y`` (the widest number ever shown along y) puts it.
+    """
+
+    LENGTH, PAD, LABEL_PAD, SIZE = 3.5, 3.5, 4.0, 10.0  # points, and the numbers' font size (matplotlib's)
+
+    def __init__(self, ax, grid: dict | None = None, per_frame: bool = False, widest_y: str = "") -> None:
+        self.ax, self.widest_y = ax, widest_y
+        mark = {"linestyle": "none", "color": "black", "markersize": self.LENGTH, "markeredgewidth": 0.8,
+                "clip_on": False}
+        x_along, y_along = ax.get_xaxis_transform(), ax.get_yaxis_transform()
+        self.lines = [ax.plot([], [], marker=TICKDOWN, transform=x_along, **mark)[0],
+                      ax.plot([], [], marker=TICKLEFT, transform=y_along, **mark)[0]]
+        if grid is not None:
+            self.lines += [ax.plot([], [], transform=along, zorder=0.5, **grid)[0] for along in (x_along, y_along)]
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_locator(NullLocator())
+        for line in self.lines if per_frame else ():
+            changing(line)
+        self.x: list[tuple[float, str]] = []
+        self.y: list[tuple[float, str]] = []
+        below = self.LENGTH + self.PAD + 1.0 * self.SIZE + self.LABEL_PAD  # a number's box is 1 em high
+        ax.xaxis.set_label_coords(0.5, 0, offset_copy(ax.transAxes, ax.figure, y=-below, units="points"))
+
+    def set(self, x: list[tuple[float, str]], y: list[tuple[float, str]]) -> None:
+        """The ticks: (value, text) along x and along y."""
+        self.x, self.y = x, y
+        xs, ys = [value for value, _ in x], [value for value, _ in y]
+        self.lines[0].set_data(xs, [0.0] * len(xs))
+        self.lines[1].set_data([0.0] * len(ys), ys)
+        if len(self.lines) == 4:  # grid: a line through each tick, broken between ticks (NaN)
+            self.lines[2].set_data(np.repeat(xs, 3), np.tile([0.0, 1.0, np.nan], len(xs)))
+            self.lines[3].set_data(np.tile([0.0, 1.0, np.nan], len(ys)), np.repeat(ys, 3))
+        widest = max(_label(text, self.SIZE).pixels.shape[1] for text in [self.widest_y, *(text for _, text in y)])
+        widest *= 72 / DPI
+        left = self.LENGTH + self.PAD + widest + self.LABEL_PAD
+        self.ax.yaxis.set_label_coords(0, 0.5, offset_copy(self.ax.transAxes, self.ax.figure, x=-left, units="points"))
+
+    def placed(self) -> list[Placed]:
+        """The numbers, beside the tick marks."""
+        ax, gap = self.ax, (self.LENGTH + self.PAD) * DPI / 72
+        left, bottom = ax.transAxes.transform((0, 0))
+        along_x, along_y = ax.get_xaxis_transform(), ax.get_yaxis_transform()
+        return [
+            _at(_label(text, self.SIZE), along_x.transform((value, 0))[0], bottom - gap, ha="center", va="top")
+            for value, text in self.x
+        ] + [
+            _at(_label(text, self.SIZE), left - gap, along_y.transform((0, value))[1], ha="right", va="center")
+            for value, text in self.y
+        ]
+
+
+def _numbers(low: float, high: float, step: float) -> list[tuple[float, str]]:
+    """The multiples of ``step`` from ``low`` to ``high`` as ticks, written as matplotlib writes them ("−2" with
+    a real minus sign, "0", "5")."""
+    values = step * np.arange(math.ceil(min(low, high) / step - 1e-9), math.floor(max(low, high) / step + 1e-9) + 1)
+    return [(float(value), f"{value + 0.0:g}".replace("-", "\N{MINUS SIGN}")) for value in values]
+
+
 def _step_up(value: float, step: float) -> float:
     """``value`` rounded up to a multiple of ``step`` (axis limits change in steps, not with every move)."""
     return step * math.ceil(value / step - 1e-9)
@@ -163,6 +227,8 @@ class StainView(_View):
             ylabel="width direction (mm)",
         )
         top.set_title("Stain from above (to scale)", y=1.0)  # placed, not searched for (see CustodyView)
+        self.ticks = _Ticks(top)
+        self.ticks.set(_numbers(-half, half, 5), _numbers(-half, half, 5))
         self.ellipse = changing(top.add_patch(Ellipse((0, 0), 1, 1, facecolor="darkred", alpha=0.7)))
         side.axhline(0, color="black", linewidth=2)
         side.set(
@@ -203,7 +269,7 @@ class StainView(_View):
     def _labels(self) -> list[Placed]:
         size = _at(_label(self.size_text), *self.top.transAxes.transform((0.03, 0.97)), va="top")
         angle = _at(_label(self.angle_text), *self.side.transData.transform((-1.15, 0.95)))
-        return [size, angle, *self.legend.placed()]
+        return [size, angle, *self.legend.placed(), *self.ticks.placed()]
 
 
 class ConvergenceView(_View):
@@ -217,8 +283,8 @@ class ConvergenceView(_View):
         self.top, self.side = top, side
         top.set(xlim=(-60, 340), ylim=(-80, 260), aspect="equal", xlabel="x (cm)", ylabel="y (cm)")
         top.set_title("Top view: stain lines (grey) and area of convergence", y=1.0)  # placed, not searched for
-        for axis, step in ((top.xaxis, 100), (top.yaxis, 100), (side.xaxis, 50), (side.yaxis, 20)):
-            axis.set_major_locator(MultipleLocator(step))  # few ticks: each costs time on the first drawing
+        self.top_ticks, self.side_ticks = _Ticks(top), _Ticks(side)
+        self.top_ticks.set(_numbers(-60, 340, 100), _numbers(-80, 260, 100))  # few ticks: quicker to draw
         self.side_top: float | None = None
         self.stain_lines: dict[str, np.ndarray] = {}  # stain_id -> its line (backwards, towards the source)
         self.stain_points: dict[str, tuple[float, float]] = {}
@@ -293,6 +359,7 @@ class ConvergenceView(_View):
                 )
             )
         side.set_ylim(0, top)
+        self.side_ticks.set(_numbers(0, 150, 50), _numbers(0, top, 20))
         return self
 
     def _labels(self) -> list[Placed]:
@@ -303,7 +370,8 @@ class ConvergenceView(_View):
         median = [] if self.median_cm is None else [
             _at(_label(f"median height {self.median_cm:.0f} cm"), *_offset(side, 2, self.median_cm, 0, 4))
         ]
-        return names + self.legend.placed() + feet + median
+        ticks = self.top_ticks.placed() + self.side_ticks.placed()
+        return names + self.legend.placed() + feet + median + ticks
 
 
 def _string_feet(feet: Sequence[tuple[str, float]], close: float) -> list[tuple[str, float]]:
@@ -340,9 +408,7 @@ class CoolingView(_View):
             xlim=(37.5, math.floor(coldest_c)),  # hot to cold, as the body cools
             ylim=(0, hours),
         )
-        ax.yaxis.set_major_locator(MultipleLocator(12))
-        ax.grid(color="0.92", linewidth=0.8)
-        ax.set_axisbelow(True)
+        self.ticks = _Ticks(ax, grid={"color": "0.92", "linewidth": 0.8})
         ax.axvline(measured_c, color="black", linestyle=":")
         # the greyed-out ranges, the band and the curves change with every frame; the notes are pasted
         self.beyond = changing(ax.axvspan(0, 0, color="lightgrey", alpha=0.5, zorder=0, visible=False))
@@ -402,7 +468,9 @@ class CoolingView(_View):
         self.glaister.set_data(temps, glaister)
         drawn = np.concatenate([henssge, high, glaister, [0.0]])
         longest = float(np.nanmax(drawn)) if np.isfinite(drawn).any() else 0.0
-        self.ax.set_ylim(0, max(self.min_hours, _step_up(longest * 1.05, 24.0)))  # whole days, rarely changes
+        hours = max(self.min_hours, _step_up(longest * 1.05, 24.0))  # whole days: rarely changes
+        self.ax.set_ylim(0, hours)
+        self.ticks.set(_numbers(*self.ax.get_xlim(), 5), _numbers(0, hours, 12))
         return self
 
     def _labels(self) -> list[Placed]:
@@ -410,7 +478,7 @@ class CoolingView(_View):
         return [
             _at(_label(text, 8, "dimgrey", align="center", rotated=True), *place((x, 0.98)), ha="center", va="top")
             for x, text in self.notes
-        ]
+        ] + self.ticks.placed()
 
 
 class TriangulationView(_View):
@@ -424,13 +492,7 @@ class TriangulationView(_View):
         self.ax = ax
         ax.set(aspect="equal", xlabel="along the wall A→B (m)", ylabel="into the room (m)")
         ax.set_title("Triangulation from two fixed points", y=1.0)  # placed, not searched for (see CustodyView)
-        ax.tick_params(bottom=False, left=False, labelbottom=False, labelleft=False)
-        ax.xaxis.set_label_coords(0.5, -26.5 / 411)  # where matplotlib put them beside its tick labels
-        ax.yaxis.set_label_coords(-32.5 / 514, 0.5)
-        tick = {"linestyle": "none", "color": "black", "markersize": 3.5, "markeredgewidth": 0.8, "clip_on": False}
-        (self.x_ticks,) = ax.plot([], [], marker=TICKDOWN, transform=ax.get_xaxis_transform(), **tick)
-        (self.y_ticks,) = ax.plot([], [], marker=TICKLEFT, transform=ax.get_yaxis_transform(), **tick)
-        changing(self.x_ticks), changing(self.y_ticks)
+        self.ticks = _Ticks(ax, per_frame=True, widest_y="\N{MINUS SIGN}10")
         self.circle_a = changing(ax.add_patch(Circle((0, 0), 1, fill=False, color="tab:blue")))
         self.circle_b = changing(ax.add_patch(Circle((0, 0), 1, fill=False, color="tab:green")))
         (self.wall,) = ax.plot([], [], "ks-", linewidth=2)
@@ -478,36 +540,14 @@ class TriangulationView(_View):
             extra = (2 * y_half * width_in / height_in - (x_high - x_low)) / 2
             x_low, x_high = x_low - extra, x_high + extra
         ax.set(xlim=(x_low, x_high), ylim=(-y_half, y_half))
-        self.x_values = step * np.arange(math.ceil(x_low / step), math.floor(x_high / step) + 1)
-        self.y_values = step * np.arange(math.ceil(-y_half / step), math.floor(y_half / step) + 1)
-        self.x_ticks.set_data(self.x_values, np.zeros_like(self.x_values))
-        self.y_ticks.set_data(np.zeros_like(self.y_values), self.y_values)
+        self.ticks.set(_numbers(x_low, x_high, step), _numbers(-y_half, y_half, step))
         return self
 
     def _labels(self) -> list[Placed]:
         ends = [_at(_label("A"), *_offset(self.ax, 0, 0, -12, -14)),
                 _at(_label("B"), *_offset(self.ax, self.baseline_m, 0, 4, -14))]
         legends = [placed for legend in self.legends.values() for placed in legend.placed()]
-        return ends + legends + self._tick_labels()
-
-    def _tick_labels(self) -> list[Placed]:
-        """The numbers along both axes, 7 points out from the axes (tick length and pad), as matplotlib puts them."""
-        ax, gap = self.ax, 7 * DPI / 72
-        left, bottom = ax.transAxes.transform((0, 0))
-        xs = ax.transData.transform(np.column_stack([self.x_values, self.y_values[:1].repeat(len(self.x_values))]))
-        ys = ax.transData.transform(np.column_stack([self.x_values[:1].repeat(len(self.y_values)), self.y_values]))
-        return [
-            _at(_label(_tick_text(value)), x, bottom - gap, ha="center", va="top")
-            for value, x in zip(self.x_values, xs[:, 0], strict=True)
-        ] + [
-            _at(_label(_tick_text(value)), left - gap, y, ha="right", va="center")
-            for value, y in zip(self.y_values, ys[:, 1], strict=True)
-        ]
-
-
-def _tick_text(value: float) -> str:
-    """A tick number as matplotlib writes it ("−2" with a real minus sign, "0", "5")."""
-    return f"{value:g}".replace("-", "\N{MINUS SIGN}")
+        return ends + legends + self.ticks.placed()
 
 
 class _PastedLegend:
@@ -564,14 +604,17 @@ class CustodyView(_View):
         margin = pd.Timedelta(seconds=0.03 * span)
         ax.set_xlim(times.min() - margin, times.max() + margin)
         ax.set_ylim(-0.6, len(self.items) - 0.4)
-        ax.set_yticks(range(len(self.items)), self.items)
         hours = span / 3600
-        ax.xaxis.set_major_locator(  # about six labels, level: each costs time on the first drawing
+        times_ = (  # about six labels, level: each costs time on the first drawing
             mdates.HourLocator(interval=max(1, math.ceil(hours / 6)), tz="UTC")
             if hours >= 3
             else mdates.AutoDateLocator(maxticks=7, tz="UTC")
         )
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M", tz="UTC"))
+        times_.set_axis(ax.xaxis)
+        when = mdates.DateFormatter("%d %b %H:%M", tz="UTC")
+        first, last = ax.get_xlim()
+        self.ticks = _Ticks(ax)
+        self.ticks.set([(x, when(x)) for x in times_() if first <= x <= last], list(enumerate(self.items)))
         ax.set_xlabel("time (UTC)")
         ax.set_title(
             'Custody timeline: each dot is a register entry (number = seq; "1,2" = entries close together); '
@@ -645,7 +688,7 @@ class CustodyView(_View):
     def _labels(self) -> list[Placed]:
         shown = [placed for item_id in self.items if item_id in self.chosen for placed in self.seq_labels[item_id]]
         left_out = [self.left_out[item_id] for item_id in self.items if item_id not in self.chosen]
-        return shown + left_out + self.codes
+        return shown + left_out + self.codes + self.ticks.placed()
 
 
 def _seq_groups(times: Iterable[float], seqs: Iterable[int], close: float) -> list[tuple[str, float]]:
