@@ -26,8 +26,9 @@ def _require_positive_cents(table: pd.DataFrame, what: str, id_column: str | Non
     amounts = table["amount_cents"]
     if not pd.api.types.is_integer_dtype(amounts):
         raise ValueError(f"{what}: amount_cents must be whole cents (integers), not {amounts.dtype}")
-    bad = table[amounts <= 0]
-    if len(bad):
+    not_positive = amounts <= 0
+    if not_positive.any():
+        bad = table[not_positive]
         where = f" (e.g. {id_column} {bad[id_column].iloc[0]!r})" if id_column else f" (row {bad.index[0]})"
         raise ValueError(f"{what}: amounts must be positive, found {len(bad)} zero or negative{where}")
 
@@ -35,7 +36,7 @@ def _require_positive_cents(table: pd.DataFrame, what: str, id_column: str | Non
 def _require_currency(table: pd.DataFrame, what: str, currency: str) -> None:
     if "currency" not in table.columns:
         return
-    other = sorted(set(table["currency"]) - {currency})
+    other = sorted(set(table["currency"].unique()) - {currency})
     if other:
         raise ValueError(f"{what}: every amount must be in {currency}; found {other}. Convert them first.")
 
@@ -46,7 +47,7 @@ def require_transactions(
     """Check a cash or account transaction table (columns ``txn_id, ts, type, amount_cents, currency``)."""
     what = "the transaction table"
     _require_columns(table, [id_column, "ts", "type", "amount_cents", "currency"], what)
-    unknown = sorted(set(table["type"]) - TRANSACTION_TYPES)
+    unknown = sorted(set(table["type"].unique()) - TRANSACTION_TYPES)
     if unknown:
         raise ValueError(f"{what}: unknown type(s) {unknown}; expected one of {sorted(TRANSACTION_TYPES)}")
     if len(table) and not isinstance(table["ts"].dtype, pd.DatetimeTZDtype):
@@ -69,7 +70,7 @@ def require_ledger(ledger: pd.DataFrame) -> None:
     """Check a ledger: known kinds, positive whole cents, time order (if it has ``ts``) and no overdraft."""
     what = "the ledger"
     _require_columns(ledger, ["kind", "amount_cents"], what)
-    unknown = sorted(set(ledger["kind"]) - LEDGER_KINDS)
+    unknown = sorted(set(ledger["kind"].unique()) - LEDGER_KINDS)
     if unknown:
         raise ValueError(f"{what}: unknown kind(s) {unknown}; expected one of {sorted(LEDGER_KINDS)}")
     _require_positive_cents(ledger, what, None)

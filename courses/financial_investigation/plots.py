@@ -180,10 +180,27 @@ class PastedTitle:
             va=self.model.get_va(), fontsize=self.model.get_fontsize(), color=self.model.get_color()
         )
 
-    def at(self, text: str) -> Placed:
-        """The title ``text`` in its place (matplotlib escapes: ``plain`` a ``$``)."""
+    def at(self, *parts: str) -> list[Placed]:
+        """The title ``" ".join(parts)`` in its place, each part rendered once (parts that recur with other parts
+        cost nothing; matplotlib escapes: ``plain`` a ``$``)."""
+        self.texts.render(list(parts))
+        sprites = [self.texts.sprites[part] for part in parts]
+        space = self._space_width()
+        width = sum(sprite.text_width for sprite in sprites) + space * (len(parts) - 1)
         x, y = self.model.get_transform().transform(self.model.get_position())
-        return self.texts.at(text, x, y, self.model.get_ha())
+        x -= {"left": 0.0, "center": width / 2, "right": width}[self.model.get_ha()]
+        placed = []
+        for sprite in sprites:
+            placed.append(sprite.at(x, y))
+            x += sprite.text_width + space
+        return placed
+
+    def _space_width(self) -> float:
+        """How far a space moves the next word, in pixels."""
+        renderer = self.model.get_figure(root=True).canvas.get_renderer()
+        font = self.model.get_fontproperties()
+        return (renderer.get_text_width_height_descent("a a", font, False)[0]
+                - renderer.get_text_width_height_descent("aa", font, False)[0])
 
 
 def _png(frames: BlittedFigure, placed: list[Placed]) -> bytes:
@@ -319,7 +336,7 @@ class CashCalendar:
             self._show_customer(customer_id)
         self.band_line.set_ydata([band * self.threshold_cents / 100] * 2)
         title = self.title.at(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)")
-        placed = [*self.ticks[0].place(), *self.ticks[1].place(), *self._branch_names(), title]
+        placed = [*self.ticks[0].place(), *self.ticks[1].place(), *self._branch_names(), *title]
         return self.cache.put(key, _png(self.frames, placed))
 
 
@@ -487,6 +504,7 @@ class MoneyTrailChart:
         # Account names rendered once each, when first shown, and pasted onto every frame (drawing 20-40 labels
         # was half of a frame)
         self.names = PastedTexts(kept=len(holders) + 64, va="center", fontsize=8)
+        self.names.render(list(holders))  # all at once: a new pair then has its names ready
 
     def _arrows(self, spots, pixels, edges, head_px) -> tuple[list, list]:
         """Shafts and arrow heads (in pixels: round nodes stay round) from node edge to node edge. A wire between
@@ -534,8 +552,9 @@ class MoneyTrailChart:
         self.nodes.set_facecolors(["#c44e52" if n in (source, target) else "#8fb3d9" for n in nodes])
         self.names.render(nodes)
         names = [self.names.at(n, *pixels[n], "center") for n in nodes]
-        title = self.title.at(plain(f"Money from {holders.get(source, source)} to {holders.get(target, target)}"))
-        return self.cache.put(key, _png(self.frames, [*names, title]))
+        title = self.title.at(plain(f"Money from {holders.get(source, source)}"),
+                              plain(f"to {holders.get(target, target)}"))
+        return self.cache.put(key, _png(self.frames, [*names, *title]))
 
 
 class ComminglingChart:

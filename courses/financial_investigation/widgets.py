@@ -6,9 +6,12 @@ Every explorer returns an ``ipywidgets.VBox`` whose first child after the contro
 
 from __future__ import annotations
 
+import copy
 import html
+import inspect
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import ipywidgets as widgets
 import pandas as pd
@@ -71,6 +74,57 @@ def _remembered(function: Callable) -> Callable:
         return results[key]
 
     return remembered
+
+
+class _SharedCalls:
+    """A trainee's function on the app's case data, run once per distinct arguments (the case table compared by
+    identity) and shared with the trainee's other functions that call it: while one of those runs inside
+    :meth:`lent_to`, the notebook's global of that name is this memo, so ``time_respecting_paths`` gets the list
+    ``money_paths`` already made for the same arguments instead of searching the graph again. Every caller gets
+    its own copy of a result (changing it changes nothing else)."""
+
+    def __init__(self, function: Callable, case_table: object) -> None:
+        self.function, self.case_table = function, case_table
+        self.results: dict = {}
+
+    def _key(self, args: tuple, kwargs: dict) -> tuple | None:
+        try:
+            bound = inspect.signature(self.function).bind(*args, **kwargs)
+        except (TypeError, ValueError):  # wrong arguments (the function itself says so) or no signature
+            return None
+        bound.apply_defaults()
+        key = tuple((name, _CASE_TABLE if value is self.case_table else value)
+                    for name, value in bound.arguments.items())
+        try:
+            hash(key)
+        except TypeError:  # another table: run the function
+            return None
+        return key
+
+    def __call__(self, *args, **kwargs):
+        key = self._key(args, kwargs)
+        if key is None:
+            return self.function(*args, **kwargs)
+        if key not in self.results:
+            self.results[key] = self.function(*args, **kwargs)
+        return copy.deepcopy(self.results[key])
+
+    @contextmanager
+    def lent_to(self, caller: Callable) -> Iterator[None]:
+        """While inside, ``caller`` finds this memo under the function's name (if that name is the function)."""
+        namespace = getattr(caller, "__globals__", {})
+        name = getattr(self.function, "__name__", "")
+        if namespace.get(name) is not self.function:
+            yield
+            return
+        namespace[name] = self
+        try:
+            yield
+        finally:
+            namespace[name] = self.function
+
+
+_CASE_TABLE = object()  # stands for the app's case table in a _SharedCalls key
 
 
 def _simulated_invoices(count: int, fabricated_share: float, seed: int = 7) -> list[int]:
@@ -214,8 +268,14 @@ def explore_money_trail(
     cutoff = slider("at most this many hops", 6, 1, 8, 1, layout=LAYOUT, continuous_update=False)
 
     chart = plots.MoneyTrailChart(holders)
-    paths_for = _remembered(lambda a, b, hops: money_paths(wires, a, b, cutoff=hops))
-    timed_for = _remembered(lambda a, b, hops: time_respecting_paths(wires, a, b, cutoff=hops))
+    shared_paths = _SharedCalls(money_paths, wires)  # time_respecting_paths may call money_paths: once is enough
+    paths_for = _remembered(lambda a, b, hops: shared_paths(wires, a, b, cutoff=hops))
+
+    @_remembered
+    def timed_for(a: str, b: str, hops: int) -> list:
+        with shared_paths.lent_to(time_respecting_paths):
+            return time_respecting_paths(wires, a, b, cutoff=hops)
+
     flow_for = _remembered(lambda a, b: max_traceable_cents(wires, a, b))
 
     def draw():

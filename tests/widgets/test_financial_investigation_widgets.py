@@ -144,6 +144,36 @@ def test_money_trail_app_redraws_for_a_new_cutoff_and_target():
     assert seen[-1] == ("AC01", "AC23", 7) and _png(app) != before
 
 
+money_paths_calls = []
+
+
+def money_paths(wires, source, target, cutoff=6):
+    """A stand-in trainee function, a global as in a notebook, called by the next one."""
+    money_paths_calls.append((source, target, cutoff))
+    return [[source, "AC05", target], [source, target]]
+
+
+MONEY_PATHS = money_paths
+
+
+def time_respecting_paths(wires, source, target, cutoff=6):
+    found = money_paths(wires, source, target, cutoff)  # positional cutoff, unlike the explorer's own call
+    found.pop()  # changing the list it got changes nothing the explorer shows
+    return found
+
+
+def test_money_trail_app_runs_money_paths_once_when_time_respecting_paths_calls_it():
+    money_paths_calls.clear()
+    app = explore_money_trail(
+        load_wires(), load_account_holders(), money_paths, time_respecting_paths, lambda *a: 1
+    )
+    assert money_paths_calls == [("AC01", "AC40", 6)], "the same arguments: money_paths runs once"
+    assert "2 path(s), 1 with dates" in _one(app, widgets.HTML).value
+    assert globals()["money_paths"] is MONEY_PATHS, "the notebook's global is put back"
+    _one(app, widgets.IntSlider, "at most this many hops").value = 3
+    assert money_paths_calls == [("AC01", "AC40", 6), ("AC01", "AC40", 3)], "new arguments: it runs again"
+
+
 def test_commingling_app_steps_through_the_ledger():
     ledger = load_suspect_ledger()
     app = explore_commingling(ledger, lambda prefix: len(prefix), lambda prefix: [])
