@@ -17,17 +17,21 @@ from collections import OrderedDict
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib import cbook
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
+from matplotlib.backends.backend_agg import FigureCanvasAgg, get_hinting_flag
 from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator, NullLocator
 from matplotlib.transforms import IdentityTransform, offset_copy
 
-from courses.blitting import BlittedFigure, PngCache, changing, png_bytes
+from courses.blitting import DPI, BlittedFigure, PngCache, changing, png_bytes
 from courses.sprites import Sprite, paste, text_sprites
 
 DIGITS = list(range(1, 10))
@@ -67,6 +71,47 @@ def _nice_step(span: float) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
+_BASELINE_TO_ANCHOR: dict[tuple[float, str], float] = {}  # (font size, va) -> pixels up from the baseline
+
+
+def _baseline_to_anchor(font: FontProperties, va: str) -> float:
+    """How far above the baseline ``Text(va=va)`` puts its anchor, in pixels (matplotlib's layout, measured once:
+    the box of a one-line text is the font's, whatever its letters)."""
+    key = (font.get_size_in_points(), va)
+    if key not in _BASELINE_TO_ANCHOR:
+        figure = Figure(dpi=DPI)
+        renderer = FigureCanvasAgg(figure).get_renderer()
+        bottom = {v: figure.text(0, 0, "x", fontproperties=font, va=v).get_window_extent(renderer).y0
+                  for v in (va, "baseline")}
+        _BASELINE_TO_ANCHOR[key] = bottom["baseline"] - bottom[va]
+    return _BASELINE_TO_ANCHOR[key]
+
+
+def _rendered(texts: list[str], va: str = "baseline", **style) -> list[Sprite]:
+    """``courses.sprites.text_sprites(texts, va, **style)``, ten times faster for plain one-line texts in a
+    ``fontsize`` and ``color``: FreeType draws each whole text in one call, where matplotlib 3.11 draws glyph by
+    glyph (about 0.1 ms a letter). Anything else (maths, several lines, a box) goes to ``text_sprites``."""
+    if set(style) - {"fontsize", "color"} or any("\n" in t or cbook.is_math_text(t) for t in texts):
+        return text_sprites(texts, va=va, **style)
+    properties = FontProperties(size=style.get("fontsize"))
+    font = get_font(findfont(properties))
+    colour = np.round(np.array(to_rgb(style.get("color", "black"))) * 255).astype(np.uint8)
+    above = _baseline_to_anchor(properties, va)
+    sprites = []
+    for text in texts:
+        font.clear()
+        font.set_size(properties.get_size_in_points(), DPI)
+        font.set_text(text.replace(r"\$", "$"), 0.0, flags=get_hinting_flag())
+        font.draw_glyphs_to_bitmap(antialiased=True)
+        coverage = np.asarray(font.get_image())
+        pixels = np.empty((*coverage.shape, 4), np.uint8)
+        pixels[..., :3], pixels[..., 3] = colour, coverage
+        width, height = font.get_width_height()
+        baseline_row = (height - font.get_descent()) / 64 + 1  # where draw_glyphs_to_bitmap puts the baseline
+        sprites.append(Sprite(pixels, -font.get_bitmap_offset()[0] / 64, baseline_row - above, width / 64))
+    return sprites
+
+
 Placed = tuple[Sprite, float, float]  # a sprite and where it goes, for courses.sprites.paste
 
 
@@ -82,7 +127,7 @@ class PastedTexts:
         """Render those of ``texts`` not rendered yet, in one go (cheaper than one by one)."""
         missing = list(dict.fromkeys(t for t in texts if t not in self.sprites))
         if missing:
-            self.sprites.update(zip(missing, text_sprites(missing, va=self.va, **self.style)))
+            self.sprites.update(zip(missing, _rendered(missing, va=self.va, **self.style)))
             while len(self.sprites) > self.kept:
                 self.sprites.popitem(last=False)
 
@@ -136,8 +181,8 @@ class PastedTicks:
         axis = self.axis
         if self.name_sprite is None:
             label = axis.label
-            (flat,) = text_sprites([label.get_text()], va="bottom", fontsize=label.get_fontsize(),
-                                   color=label.get_color())
+            (flat,) = _rendered([label.get_text()], va="bottom", fontsize=label.get_fontsize(),
+                                color=label.get_color())
             # a quarter turn anticlockwise: the text reads upwards, its bottom edge on the right
             self.name_sprite = Sprite(np.rot90(flat.pixels).copy(), flat.anchor_row,
                                       flat.pixels.shape[1] - flat.anchor_column, flat.text_width)
