@@ -18,6 +18,9 @@ from collections.abc import Hashable
 from operator import methodcaller
 from typing import TYPE_CHECKING, TypeVar
 
+import courses.fast_matplotlib  # noqa: F401  (before any other matplotlib import: see there)
+
+# isort: split
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 

@@ -11,6 +11,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import courses.fast_matplotlib  # noqa: F401  (before any other matplotlib import: see there)
+
+# isort: split
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure

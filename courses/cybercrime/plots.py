@@ -9,6 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import courses.fast_matplotlib  # noqa: F401  (before any other matplotlib import: see there)
+
+# isort: split
 import matplotlib.dates as mdates
 import numpy as np
 from matplotlib import rcParams

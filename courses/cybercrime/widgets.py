@@ -199,10 +199,10 @@ def _syslog_local(raw: str, first_year: int) -> datetime:
 def explore_timeline(key_events: list[dict[str, str]], parse_apache_time: Callable, to_utc: Callable,
                      merge_timeline: Callable, syslog_first_year: int = 2024) -> widgets.VBox:
     """Choose the time zone ASSUMED for the syslog lines and watch YOUR merge_timeline reorder the story."""
-    import matplotlib.dates as mdates
-
     from courses.blitting import show_png
     from courses.cybercrime.plots import TimelineFigure
+
+    import matplotlib.dates as mdates  # after the course modules: see courses/fast_matplotlib.py
 
     zone = widgets.Dropdown(options=SYSLOG_ZONES, value="UTC", description="Assumed syslog time zone",
                             style=WIDE_LABEL, layout=widgets.Layout(width="380px"))
