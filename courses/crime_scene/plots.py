@@ -141,35 +141,38 @@ def _offset(ax, x: float, y: float, dx_points: float = 0.0, dy_points: float = 0
     return px + dx_points * DPI / 72, py + dy_points * DPI / 72
 
 
-class _Ticks:
-    """Both axes' ticks of ``ax`` as matplotlib draws them, without its Tick objects (each takes about a
-    millisecond to make and draw): the tick marks are two lines of markers, the numbers are pasted, and the
-    axis labels are placed beside the numbers as matplotlib places them. ``grid``: grid lines in that style.
-    ``per_frame``: marks and grid drawn with every frame (for a figure whose background ignores the limits);
-    the y label then stays where ``widest_y`` (the widest number ever shown along y) puts it.
+class _AxesTexts:
+    """The title, axis labels and tick numbers of ``ax``, pasted where matplotlib puts them instead of drawn by
+    it (a text takes a millisecond or more to lay out and draw, a tick as long to make), and its tick marks as
+    two lines of markers (``ticks``). ``grid``: grid lines in that style. ``per_frame``: marks and grid drawn
+    with every frame (for a figure whose background ignores the axis limits).
     """
 
-    LENGTH, PAD, LABEL_PAD, SIZE = 3.5, 3.5, 4.0, 10.0  # points, and the numbers' font size (matplotlib's)
+    LENGTH, PAD, LABEL_PAD, TITLE_PAD = 3.5, 3.5, 4.0, 6.0  # points, as matplotlib's defaults
+    SIZE, TITLE_SIZE = 10.0, 12.0  # the font sizes of numbers and labels, of the title
 
-    def __init__(self, ax, grid: dict | None = None, per_frame: bool = False, widest_y: str = "") -> None:
-        self.ax, self.widest_y = ax, widest_y
-        mark = {"linestyle": "none", "color": "black", "markersize": self.LENGTH, "markeredgewidth": 0.8,
-                "clip_on": False}
-        x_along, y_along = ax.get_xaxis_transform(), ax.get_yaxis_transform()
-        self.lines = [ax.plot([], [], marker=TICKDOWN, transform=x_along, **mark)[0],
-                      ax.plot([], [], marker=TICKLEFT, transform=y_along, **mark)[0]]
-        if grid is not None:
-            self.lines += [ax.plot([], [], transform=along, zorder=0.5, **grid)[0] for along in (x_along, y_along)]
+    def __init__(self, ax, title: str = "", xlabel: str = "", ylabel: str = "", *, ticks: bool = True,
+                 grid: dict | None = None, per_frame: bool = False, title_pad: float = TITLE_PAD) -> None:
+        self.ax, self.title, self.xlabel, self.ylabel, self.title_pad = ax, title, xlabel, ylabel, title_pad
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_major_locator(NullLocator())
+        self.lines = []
+        if ticks:
+            mark = {"linestyle": "none", "color": "black", "markersize": self.LENGTH, "markeredgewidth": 0.8,
+                    "clip_on": False}
+            self.lines += [ax.plot([], [], marker=marker, transform=along, **mark)[0]
+                           for marker, along in ((TICKDOWN, ax.get_xaxis_transform()),
+                                                 (TICKLEFT, ax.get_yaxis_transform()))]
+        if grid is not None:
+            self.lines += [ax.plot([], [], transform=along, zorder=0.5, **grid)[0]
+                           for along in (ax.get_xaxis_transform(), ax.get_yaxis_transform())]
         for line in self.lines if per_frame else ():
             changing(line)
+        self.ticks = ticks
         self.x: list[tuple[float, str]] = []
         self.y: list[tuple[float, str]] = []
-        below = self.LENGTH + self.PAD + 1.0 * self.SIZE + self.LABEL_PAD  # a number's box is 1 em high
-        ax.xaxis.set_label_coords(0.5, 0, offset_copy(ax.transAxes, ax.figure, y=-below, units="points"))
 
-    def set(self, x: list[tuple[float, str]], y: list[tuple[float, str]]) -> None:
+    def set_ticks(self, x: list[tuple[float, str]], y: list[tuple[float, str]]) -> None:
         """The ticks: (value, text) along x and along y."""
         self.x, self.y = x, y
         xs, ys = [value for value, _ in x], [value for value, _ in y]
@@ -178,22 +181,31 @@ class _Ticks:
         if len(self.lines) == 4:  # grid: a line through each tick, broken between ticks (NaN)
             self.lines[2].set_data(np.repeat(xs, 3), np.tile([0.0, 1.0, np.nan], len(xs)))
             self.lines[3].set_data(np.tile([0.0, 1.0, np.nan], len(ys)), np.repeat(ys, 3))
-        widest = max(_label(text, self.SIZE).pixels.shape[1] for text in [self.widest_y, *(text for _, text in y)])
-        widest *= 72 / DPI
-        left = self.LENGTH + self.PAD + widest + self.LABEL_PAD
-        self.ax.yaxis.set_label_coords(0, 0.5, offset_copy(self.ax.transAxes, self.ax.figure, x=-left, units="points"))
 
     def placed(self) -> list[Placed]:
-        """The numbers, beside the tick marks."""
-        ax, gap = self.ax, (self.LENGTH + self.PAD) * DPI / 72
-        left, bottom = ax.transAxes.transform((0, 0))
+        """Every text, placed."""
+        ax, points = self.ax, DPI / 72
+        (left, bottom), (right, top) = ax.transAxes.transform([(0, 0), (1, 1)])
+        middle, gap = ((left + right) / 2, (bottom + top) / 2), (self.LENGTH + self.PAD) * points
         along_x, along_y = ax.get_xaxis_transform(), ax.get_yaxis_transform()
-        return [
+        numbers = [
             _at(_label(text, self.SIZE), along_x.transform((value, 0))[0], bottom - gap, ha="center", va="top")
             for value, text in self.x
         ] + [
             _at(_label(text, self.SIZE), left - gap, along_y.transform((0, value))[1], ha="right", va="center")
             for value, text in self.y
+        ]
+        widest = max((sprite.pixels.shape[1] for sprite, _, _ in numbers[len(self.x):]), default=0)
+        below = (gap + self.SIZE * points if self.ticks else 0) + self.LABEL_PAD * points  # a number is 1 em high
+        beside = (gap + widest if self.ticks else 0) + self.LABEL_PAD * points
+        texts = [
+            (self.title, self.TITLE_SIZE, False, middle[0], top + self.title_pad * points, "center", "baseline"),
+            (self.xlabel, self.SIZE, False, middle[0], bottom - below, "center", "top"),
+            (self.ylabel, self.SIZE, True, left - beside, middle[1], "right", "center"),
+        ]
+        return numbers + [
+            _at(_label(text, size, rotated=rotated), x, y, ha=ha, va=va)
+            for text, size, rotated, x, y, ha, va in texts if text
         ]
 
 
@@ -219,31 +231,18 @@ class StainView(_View):
         super().__init__(fig)
         self.top, self.side = top, side
         half = max_mm / 2 * 1.3  # one scale for every slider position: a bigger stain looks bigger
-        top.set(
-            xlim=(-half, half),
-            ylim=(-half, half),
-            aspect="equal",
-            xlabel="length direction (mm)",
-            ylabel="width direction (mm)",
-        )
-        top.set_title("Stain from above (to scale)", y=1.0)  # placed, not searched for (see CustodyView)
-        self.ticks = _Ticks(top)
-        self.ticks.set(_numbers(-half, half, 5), _numbers(-half, half, 5))
+        top.set(xlim=(-half, half), ylim=(-half, half), aspect="equal")
+        self.texts = [_AxesTexts(top, "Stain from above (to scale)", "length direction (mm)", "width direction (mm)")]
+        self.texts[0].set_ticks(_numbers(-half, half, 5), _numbers(-half, half, 5))
         self.ellipse = changing(top.add_patch(Ellipse((0, 0), 1, 1, facecolor="darkred", alpha=0.7)))
         side.axhline(0, color="black", linewidth=2)
-        side.set(
-            xlim=(-1.2, 0.3),
-            ylim=(-0.1, 1.1),
-            aspect="equal",
-            xticks=[],
-            yticks=[],
-            xlabel="floor, seen from the side (a sketch: no scale)",
-            ylabel="height above the floor",
-        )
+        side.set(xlim=(-1.2, 0.3), ylim=(-0.1, 1.1), aspect="equal")
+        self.texts.append(_AxesTexts(side, "Side view: the drop arrives at the impact angle",
+                                     "floor, seen from the side (a sketch: no scale)", "height above the floor",
+                                     ticks=False))
         (self.path,) = side.plot([], [], color="darkred", linewidth=2)
         (self.arc,) = side.plot([], [], color="black", linewidth=1)
         changing(self.path), changing(self.arc)
-        side.set_title("Side view: the drop arrives at the impact angle", y=1.0)
         self.legend = _PastedLegend(side, [Line2D([], [], color="darkred", linewidth=2)], ["path of the drop"],
                                     size=10, loc="upper right")
         self.size_text = self.angle_text = ""
@@ -269,7 +268,7 @@ class StainView(_View):
     def _labels(self) -> list[Placed]:
         size = _at(_label(self.size_text), *self.top.transAxes.transform((0.03, 0.97)), va="top")
         angle = _at(_label(self.angle_text), *self.side.transData.transform((-1.15, 0.95)))
-        return [size, angle, *self.legend.placed(), *self.ticks.placed()]
+        return [size, angle, *self.legend.placed(), *self.texts[0].placed(), *self.texts[1].placed()]
 
 
 class ConvergenceView(_View):
@@ -281,10 +280,12 @@ class ConvergenceView(_View):
         side = fig.add_axes((0.53, 0.12, 0.44, 0.8))  # room on the right for the side view's long title
         super().__init__(fig)
         self.top, self.side = top, side
-        top.set(xlim=(-60, 340), ylim=(-80, 260), aspect="equal", xlabel="x (cm)", ylabel="y (cm)")
-        top.set_title("Top view: stain lines (grey) and area of convergence", y=1.0)  # placed, not searched for
-        self.top_ticks, self.side_ticks = _Ticks(top), _Ticks(side)
-        self.top_ticks.set(_numbers(-60, 340, 100), _numbers(-80, 260, 100))  # few ticks: quicker to draw
+        top.set(xlim=(-60, 340), ylim=(-80, 260), aspect="equal")
+        self.top_texts = _AxesTexts(top, "Top view: stain lines (grey) and area of convergence", "x (cm)", "y (cm)")
+        self.top_texts.set_ticks(_numbers(-60, 340, 100), _numbers(-80, 260, 100))
+        self.side_texts = _AxesTexts(side, "Side view: strings rise to the origin (a maximum height)",
+                                     "distance from the convergence point on the floor (cm)",
+                                     "height above the floor (cm)")
         self.side_top: float | None = None
         self.stain_lines: dict[str, np.ndarray] = {}  # stain_id -> its line (backwards, towards the source)
         self.stain_points: dict[str, tuple[float, float]] = {}
@@ -304,9 +305,7 @@ class ConvergenceView(_View):
         changing(self.dots), changing(self.star)
         self.legend = _PastedLegend(top, [Line2D([], [], linestyle="none", **star)],
                                     ["convergence (888.8, 888.8) cm"], size=10, loc="upper right")
-        side.set(xlim=(0, 150), xlabel="distance from the convergence point on the floor (cm)",
-                 ylabel="height above the floor (cm)")
-        side.set_title("Side view: strings rise to the origin (a maximum height)", y=1.0)
+        side.set_xlim(0, 150)
         self.strings = changing(
             side.add_collection(LineCollection([], colors="darkred", linewidths=1), autolim=False)
         )
@@ -359,7 +358,7 @@ class ConvergenceView(_View):
                 )
             )
         side.set_ylim(0, top)
-        self.side_ticks.set(_numbers(0, 150, 50), _numbers(0, top, 20))
+        self.side_texts.set_ticks(_numbers(0, 150, 50), _numbers(0, top, 20))
         return self
 
     def _labels(self) -> list[Placed]:
@@ -370,7 +369,7 @@ class ConvergenceView(_View):
         median = [] if self.median_cm is None else [
             _at(_label(f"median height {self.median_cm:.0f} cm"), *_offset(side, 2, self.median_cm, 0, 4))
         ]
-        ticks = self.top_ticks.placed() + self.side_ticks.placed()
+        ticks = self.top_texts.placed() + self.side_texts.placed()
         return names + self.legend.placed() + feet + median + ticks
 
 
@@ -401,14 +400,9 @@ class CoolingView(_View):
         super().__init__(fig)
         self.ax = ax
         self.min_hours = hours
-        ax.set_title("How long ago? Two estimates for the same temperature", pad=24, y=1.0)
-        ax.set(
-            xlabel="rectal temperature (°C)",
-            ylabel="time since death (hours)",
-            xlim=(37.5, math.floor(coldest_c)),  # hot to cold, as the body cools
-            ylim=(0, hours),
-        )
-        self.ticks = _Ticks(ax, grid={"color": "0.92", "linewidth": 0.8})
+        ax.set(xlim=(37.5, math.floor(coldest_c)), ylim=(0, hours))  # hot to cold, as the body cools
+        self.texts = _AxesTexts(ax, "How long ago? Two estimates for the same temperature", "rectal temperature (°C)",
+                                "time since death (hours)", grid={"color": "0.92", "linewidth": 0.8}, title_pad=24)
         ax.axvline(measured_c, color="black", linestyle=":")
         # the greyed-out ranges, the band and the curves change with every frame; the notes are pasted
         self.beyond = changing(ax.axvspan(0, 0, color="lightgrey", alpha=0.5, zorder=0, visible=False))
@@ -419,14 +413,17 @@ class CoolingView(_View):
         changing(self.henssge), changing(self.glaister)
         self.notes: list[tuple[float, str]] = []  # (temperature, text) of each note
         handles = [
-            Patch(color=OK_COLOUR, alpha=0.2, label="Henssge 95 % limits"),
-            Line2D([], [], color=OK_COLOUR, linewidth=2, label="Henssge nomogram"),
-            Line2D([], [], color="tab:orange", linestyle="--", label="Glaister rule of thumb"),
-            Line2D([], [], color="black", linestyle=":", label=f"measured {measured_c:.1f} °C"),
+            Patch(color=OK_COLOUR, alpha=0.2),
+            Line2D([], [], color=OK_COLOUR, linewidth=2),
+            Line2D([], [], color="tab:orange", linestyle="--"),
+            Line2D([], [], color="black", linestyle=":"),
         ]
+        labels = ["Henssge 95 % limits", "Henssge nomogram", "Glaister rule of thumb", f"measured {measured_c:.1f} °C"]
         # one row between the title and the plot: the curves never run over it, so it is drawn once
-        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=9,
-                  frameon=False, borderaxespad=0.2, handlelength=1.8, columnspacing=1.2)
+        self.legend = _PastedLegend(ax, handles, labels, size=9, per_frame=False, loc="lower center",
+                                    bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False, borderaxespad=0.2,
+                                    handlelength=1.8, columnspacing=1.2)
+        self.legend.show(labels)
 
     def update(
         self,
@@ -470,7 +467,7 @@ class CoolingView(_View):
         longest = float(np.nanmax(drawn)) if np.isfinite(drawn).any() else 0.0
         hours = max(self.min_hours, _step_up(longest * 1.05, 24.0))  # whole days: rarely changes
         self.ax.set_ylim(0, hours)
-        self.ticks.set(_numbers(*self.ax.get_xlim(), 5), _numbers(0, hours, 12))
+        self.texts.set_ticks(_numbers(*self.ax.get_xlim(), 5), _numbers(0, hours, 12))
         return self
 
     def _labels(self) -> list[Placed]:
@@ -478,7 +475,7 @@ class CoolingView(_View):
         return [
             _at(_label(text, 8, "dimgrey", align="center", rotated=True), *place((x, 0.98)), ha="center", va="top")
             for x, text in self.notes
-        ] + self.ticks.placed()
+        ] + self.texts.placed() + self.legend.placed()
 
 
 class TriangulationView(_View):
@@ -490,9 +487,9 @@ class TriangulationView(_View):
         ax = fig.subplots()
         super().__init__(fig, limits_in_key=False)  # the scale's ticks are drawn per frame, not in the background
         self.ax = ax
-        ax.set(aspect="equal", xlabel="along the wall A→B (m)", ylabel="into the room (m)")
-        ax.set_title("Triangulation from two fixed points", y=1.0)  # placed, not searched for (see CustodyView)
-        self.ticks = _Ticks(ax, per_frame=True, widest_y="\N{MINUS SIGN}10")
+        ax.set(aspect="equal")
+        self.texts = _AxesTexts(ax, "Triangulation from two fixed points", "along the wall A→B (m)",
+                                "into the room (m)", per_frame=True)
         self.circle_a = changing(ax.add_patch(Circle((0, 0), 1, fill=False, color="tab:blue")))
         self.circle_b = changing(ax.add_patch(Circle((0, 0), 1, fill=False, color="tab:green")))
         (self.wall,) = ax.plot([], [], "ks-", linewidth=2)
@@ -540,26 +537,29 @@ class TriangulationView(_View):
             extra = (2 * y_half * width_in / height_in - (x_high - x_low)) / 2
             x_low, x_high = x_low - extra, x_high + extra
         ax.set(xlim=(x_low, x_high), ylim=(-y_half, y_half))
-        self.ticks.set(_numbers(x_low, x_high, step), _numbers(-y_half, y_half, step))
+        self.texts.set_ticks(_numbers(x_low, x_high, step), _numbers(-y_half, y_half, step))
         return self
 
     def _labels(self) -> list[Placed]:
         ends = [_at(_label("A"), *_offset(self.ax, 0, 0, -12, -14)),
                 _at(_label("B"), *_offset(self.ax, self.baseline_m, 0, 4, -14))]
         legends = [placed for legend in self.legends.values() for placed in legend.placed()]
-        return ends + legends + self.ticks.placed()
+        return ends + legends + self.texts.placed()
 
 
 class _PastedLegend:
-    """A legend whose labels are pasted on every frame over hidden templates (its box and handles are drawn
-    per frame too, but without text a legend takes little time to draw).
+    """A legend whose labels are pasted on every frame over hidden templates; its box and handles are drawn
+    per frame too (``per_frame``: without text a legend takes little time to draw), or once in the background.
 
     The legend's box is sized for the ``templates`` (the widest labels expected); a label wider than its
     template runs over the box's edge.
     """
 
-    def __init__(self, ax, handles: list, templates: list[str], size: float, **options) -> None:
-        self.legend = changing(Legend(ax, handles, templates, fontsize=size, **options))
+    def __init__(self, ax, handles: list, templates: list[str], size: float, per_frame: bool = True,
+                 **options) -> None:
+        self.legend = Legend(ax, handles, templates, fontsize=size, **options)
+        if per_frame:
+            changing(self.legend)
         ax.add_artist(self.legend)
         for text in self.legend.get_texts():
             text.set_visible(False)
@@ -613,14 +613,13 @@ class CustodyView(_View):
         times_.set_axis(ax.xaxis)
         when = mdates.DateFormatter("%d %b %H:%M", tz="UTC")
         first, last = ax.get_xlim()
-        self.ticks = _Ticks(ax)
-        self.ticks.set([(x, when(x)) for x in times_() if first <= x <= last], list(enumerate(self.items)))
-        ax.set_xlabel("time (UTC)")
-        ax.set_title(
+        self.texts = _AxesTexts(
+            ax,
             'Custody timeline: each dot is a register entry (number = seq; "1,2" = entries close together); '
             "red = flagged",
-            y=1.0,  # placed, not searched for: that search measures every tick label
+            "time (UTC)",
         )
+        self.texts.set_ticks([(x, when(x)) for x in times_() if first <= x <= last], list(enumerate(self.items)))
         entries = log.assign(utc=mdates.date2num(times), level=log["item_id"].map(levels))
         self.entries = {  # (item_id, seq) -> (x, level), for the dots
             (item_id, int(seq)): (utc, level)
@@ -688,7 +687,7 @@ class CustodyView(_View):
     def _labels(self) -> list[Placed]:
         shown = [placed for item_id in self.items if item_id in self.chosen for placed in self.seq_labels[item_id]]
         left_out = [self.left_out[item_id] for item_id in self.items if item_id not in self.chosen]
-        return shown + left_out + self.codes + self.ticks.placed()
+        return shown + left_out + self.codes + self.texts.placed()
 
 
 def _seq_groups(times: Iterable[float], seqs: Iterable[int], close: float) -> list[tuple[str, float]]:
