@@ -14,6 +14,9 @@ import math
 import re
 from collections import OrderedDict
 
+import courses.fast_matplotlib  # noqa: F401  (before any other matplotlib import: see there)
+
+# isort: split
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
