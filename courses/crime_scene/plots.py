@@ -28,7 +28,6 @@ from matplotlib.lines import Line2D
 from matplotlib.markers import TICKDOWN, TICKLEFT
 from matplotlib.patches import Circle, Ellipse, Patch, Rectangle
 from matplotlib.ticker import NullLocator
-from matplotlib.transforms import offset_copy
 
 from courses.blitting import DPI, BlittedFigure, changing, png_bytes
 from courses.sprites import Sprite, paste
@@ -39,10 +38,15 @@ Placed = tuple[Sprite, float, float]  # a label and the display point (pixels fr
 BOX_PAD = 2  # pixels of white box around a label's text
 
 
+@functools.cache
+def _font_files(style: str) -> list:
+    """The files of matplotlib's default font in ``style`` ("normal" or "italic")."""
+    return fontManager._find_fonts_by_props(FontProperties(style=style))
+
+
 def _font(size: float, style: str = "normal"):
     """matplotlib's default font at ``size`` points (``style``: "normal" or "italic") for the figures' DPI."""
-    font = get_font(fontManager._find_fonts_by_props(FontProperties(size=size, style=style)))
-    font.clear()
+    font = get_font(_font_files(style))
     font.set_size(size, DPI)
     return font
 
@@ -645,7 +649,7 @@ class CustodyView(_View):
             for item_id, rows in entries.sort_values(["item_id", "utc", "seq"]).groupby("item_id")
         }
         self.covers = {  # item_id -> the blank cover of its row
-            item_id: changing(ax.add_patch(
+            item_id: changing(ax.add_artist(  # not add_patch: the limits are set
                 Rectangle((0.002, level - 0.49), 0.996, 0.98, transform=ax.get_yaxis_transform(),
                           facecolor="white", edgecolor="none", zorder=1.5)
             ))
