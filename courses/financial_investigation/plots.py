@@ -119,8 +119,8 @@ Placed = tuple[Sprite, float, float]  # a sprite and where it goes, for courses.
 
 
 class PastedTexts:
-    """Texts in one style rendered once per wording (the last ``kept`` wordings kept) and pasted: for a text
-    that changes with only some controls (a title, a value label) or takes few wordings."""
+    """Texts in one style rendered once per wording (:func:`_rendered`; the last ``kept`` wordings kept) and
+    pasted onto a frame: a tenth of drawing them, and nothing for a wording seen before."""
 
     def __init__(self, kept: int = 64, va: str = "baseline", **style) -> None:
         self.sprites: OrderedDict[str, Sprite] = OrderedDict()
@@ -219,7 +219,7 @@ class PastedTicks:
 
 
 class PastedTitle:
-    """An Axes title pasted from :class:`PastedTexts`: cheap on every frame where its wording stays the same."""
+    """An Axes title pasted from :class:`PastedTexts` (a tenth of drawing it; nothing when its words recur)."""
 
     def __init__(self, ax: Axes, **style) -> None:
         self.model = ax.set_title(" ", y=1.0, **style)  # where and how matplotlib would draw it; hidden
@@ -270,10 +270,10 @@ class BenfordChart:
         ax.set_xlim(0.4, 9.6)
         ax.set_xlabel("first digit of the amount")
         ax.set_ylabel("share of amounts (%)")
-        self.title = ax.set_title(" ", y=1.0)
+        self.title = PastedTitle(ax)
         ax.legend(loc="upper right")  # in headroom kept free of bars (see png)
         self.y_ticks = PastedTicks(ax.yaxis)  # the y range changes with the data
-        for artist in (*self.bars, self.expected_line, self.title):  # by zorder: the line on top of the bars
+        for artist in (*self.bars, self.expected_line):  # by zorder: the line on top of the bars
             changing(artist)
 
     def png(self, expected: list[float], counts: list[int], title: str) -> bytes:
@@ -286,8 +286,7 @@ class BenfordChart:
         top = _round_up(max(shares + line + [1]) * 1.3, 10)
         self.ax.set_ylim(0, top)
         self.expected_line.set_ydata(line)
-        self.title.set_text(plain(title))
-        return _png(self.frames, self.y_ticks.place())  # one background for every y range
+        return _png(self.frames, [*self.y_ticks.place(), *self.title.at(plain(title))])  # one background
 
 
 def _dated_chart() -> tuple[BlittedFigure, PngCache, Axes]:
@@ -414,10 +413,9 @@ class AccountTimeline:
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
         ax.set_xlabel("time (UTC)")
         ax.set_ylabel(plain("amount (US$; out is negative)"))
-        self.title = ax.set_title(" ", y=1.0)
+        self.title = PastedTitle(ax)
         self.ticks = [PastedTicks(ax.xaxis), PastedTicks(ax.yaxis)]
-        for artist in (zero, self.title):  # the legend and axis labels are background
-            changing(artist)
+        changing(zero)  # the legend and axis labels are background
 
     def png(self, account_id: str) -> bytes:
         cached = self.cache.get(account_id)
@@ -435,8 +433,8 @@ class AccountTimeline:
             ax.set_xlim(times.min() - 0.05 * span, times.max() + 0.05 * span)
             top = max(amounts[incoming].max(initial=0), amounts[~incoming].max(initial=0), 1.0) * 1.1
             ax.set_ylim(-top, top)
-        self.title.set_text(f"Transactions of {account_id}")
-        placed = [*self.ticks[0].place(), *self.ticks[1].place()]
+        title = self.title.at(f"Transactions of {account_id}")
+        placed = [*self.ticks[0].place(), *self.ticks[1].place(), *title]
         return self.cache.put(account_id, _png(self.frames, placed))
 
 
@@ -626,7 +624,7 @@ class ComminglingChart:
         left.set_xlabel("ledger row")
         left.set_ylabel(plain("US$"))
         _money_axis(left.yaxis)
-        self.left_title = left.set_title(" ", fontsize=10, y=1.0)
+        self.left_title = PastedTitle(left, fontsize=10)
         # the whole ledger's range from the start, so the axes stay still while the rows play, and headroom
         # above the lines for the legend
         left.legend(fontsize=8, loc="upper left")
@@ -635,12 +633,12 @@ class ComminglingChart:
         self.clean_bars = right.bar(rules, [0, 0], bottom=[0, 0], color="#8fb3d9", label="clean")
         right.set_ylabel(plain("US$ in the account"))
         _money_axis(right.yaxis)
-        self.right_title = right.set_title(" ", fontsize=10, y=1.0)
+        self.right_title = PastedTitle(right, fontsize=10)
         # the legend sits above the bars, in headroom kept free for it, instead of covering one of them
         right.legend(fontsize=8, loc="upper center", ncol=2, handlelength=1.0, columnspacing=0.8)
         self.ticks = [PastedTicks(left.yaxis), PastedTicks(right.yaxis)]  # the x axes do not change
-        for artist in (self.balance_line, self.libr_line, self.first_out_line, self.left_title,
-                       *self.tainted_bars, *self.clean_bars, self.right_title):  # titles: new words every step
+        for artist in (self.balance_line, self.libr_line, self.first_out_line, *self.tainted_bars,
+                       *self.clean_bars):
             changing(artist)
 
     def png(self, libr_taint: list[int], first_out_taint: list[int], step: int) -> bytes:
@@ -662,9 +660,9 @@ class ComminglingChart:
             bar[1].set_height(c)
         top = max(dollars_of + tainted + [1.0])
         self.right.set_ylim(0, top * 1.35)
-        self.left_title.set_text(plain(f"Row {step}: {self.labels[step]}"))
-        self.right_title.set_text(f"Now (after row {step})")
-        return _png(self.frames, [*self.ticks[0].place(), *self.ticks[1].place()])
+        titles = [*self.left_title.at(plain(f"Row {step}: {self.labels[step]}")),
+                  *self.right_title.at(f"Now (after row {step})")]
+        return _png(self.frames, [*self.ticks[0].place(), *self.ticks[1].place(), *titles])
 
 
 class NetWorthChart:
@@ -684,11 +682,11 @@ class NetWorthChart:
         ax.invert_yaxis()
         _money_axis(ax.xaxis)
         ax.set_xlabel(plain("US$"))
-        self.title = ax.set_title(" ", y=1.0)  # new words with every change: drawn, not pasted
+        self.title = PastedTitle(ax)
         self.ticks = PastedTicks(ax.xaxis)  # the y axis (the names of the bars) does not change
         self.value_labels = PastedTexts(va="center", fontsize=8)
         self.gap = 3 * fig.dpi / 72  # between a bar's end and its value label: 3 points
-        for artist in (*self.bars, zero, self.title):
+        for artist in (*self.bars, zero):
             changing(artist)
 
     def _value_labels(self, values: list[float]) -> list[Placed]:
@@ -714,6 +712,6 @@ class NetWorthChart:
         step = _nice_step(high - low + 2 * room)
         limits = (-_round_up(room - low, step) if low < 0 else 0, _round_up(high + room, step))
         self.ax.set_xlim(*limits)
-        self.title.set_text(plain(f"Net-worth method, {year}: unexplained = {dollars(unexplained_cents)}"))
-        placed = [*self.ticks.place(), *self._value_labels(values)]
+        title = self.title.at(plain(f"Net-worth method, {year}: unexplained = {dollars(unexplained_cents)}"))
+        placed = [*self.ticks.place(), *self._value_labels(values), *title]
         return self.cache.put(key, _png(self.frames, placed))
