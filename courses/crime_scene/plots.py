@@ -3,8 +3,9 @@
 Each widget keeps one *view* (``StainView``, ``ConvergenceView``, ...): the figure, its axes and fixed texts
 are built once, and ``view.update(...)`` only replaces what the controls change, then ``view.png()`` draws a
 frame (see :mod:`courses.blitting`). Margins are fixed and axis limits change in steps, so a
-slider move redraws only the data. Texts that change or move with the controls are not drawn by matplotlib
-(a few milliseconds each): :func:`_label` renders each once with FreeType and ``png()`` pastes it onto the frame.
+slider move redraws only the data. matplotlib takes a millisecond or more to lay out and draw a text, so the
+figures' texts (titles, axis labels, tick numbers, legend labels, notes) are not drawn by it: :func:`_label`
+renders each text once with FreeType, as matplotlib would, and ``png()`` pastes it onto the frame.
 
 The figures only draw numbers they are given: the graded calculations come from the trainee's own functions.
 """
@@ -34,7 +35,7 @@ from courses.sprites import Sprite, paste
 
 DEFECT_COLOUR = "tab:red"
 OK_COLOUR = "tab:blue"
-Placed = tuple[Sprite, float, float]  # a label and the display point (pixels from the bottom left) of its anchor
+Placed = tuple[Sprite, float, float]  # a label and the display point (pixels from bottom left) of its anchor
 BOX_PAD = 2  # pixels of white box around a label's text
 
 
@@ -86,8 +87,9 @@ def _label(text: str, size: float = 10.0, colour: str = "black", style: str = "n
     height = max(top + coverage.shape[0] for top, (coverage, _) in zip(tops, lines, strict=True)) + pad
     alpha = np.zeros((height, width))
     for top, (coverage, _) in zip(tops, lines, strict=True):
-        left = {"left": pad, "center": (width - coverage.shape[1]) // 2, "right": width - pad - coverage.shape[1]}
-        alpha[top:top + coverage.shape[0], left[align]:left[align] + coverage.shape[1]] += coverage / 255
+        rows, columns = coverage.shape
+        left = {"left": pad, "center": (width - columns) // 2, "right": width - pad - columns}[align]
+        alpha[top:top + rows, left:left + columns] += coverage / 255
     red, green, blue, opacity = to_rgba(colour)
     ink = np.clip(alpha, 0, 1) * opacity
     total = ink + box_alpha * (1 - ink)  # the text over a white box, as one straight-alpha image
@@ -124,7 +126,7 @@ class _View:
         return png_bytes(paste(frame, self._labels()))
 
     def _labels(self) -> Iterable[Placed]:
-        """The labels to paste on the frame, placed in display coordinates (the figure is laid out by then)."""
+        """The labels to paste on the frame, placed in display coordinates (the figure is laid out by now)."""
         return ()
 
     def _keep(self, artist):
@@ -146,10 +148,10 @@ def _offset(ax, x: float, y: float, dx_points: float = 0.0, dy_points: float = 0
 
 
 class _AxesTexts:
-    """The title, axis labels and tick numbers of ``ax``, pasted where matplotlib puts them instead of drawn by
-    it (a text takes a millisecond or more to lay out and draw, a tick as long to make), and its tick marks as
-    two lines of markers (``ticks``). ``grid``: grid lines in that style. ``per_frame``: marks and grid drawn
-    with every frame (for a figure whose background ignores the axis limits).
+    """The title, axis labels and tick numbers of ``ax``, pasted where matplotlib puts them, and its tick
+    marks as two lines of markers (``ticks``), without matplotlib's Tick objects (each takes about a
+    millisecond to make). ``grid``: grid lines in that style. ``per_frame``: marks and grid drawn with every
+    frame (for a figure whose background ignores the axis limits).
     """
 
     LENGTH, PAD, LABEL_PAD, TITLE_PAD = 3.5, 3.5, 4.0, 6.0  # points, as matplotlib's defaults
@@ -192,20 +194,22 @@ class _AxesTexts:
         (left, bottom), (right, top) = ax.transAxes.transform([(0, 0), (1, 1)])
         middle, gap = ((left + right) / 2, (bottom + top) / 2), (self.LENGTH + self.PAD) * points
         along_x, along_y = ax.get_xaxis_transform(), ax.get_yaxis_transform()
+        size = self.SIZE
         numbers = [
-            _at(_label(text, self.SIZE), along_x.transform((value, 0))[0], bottom - gap, ha="center", va="top")
+            _at(_label(text, size), along_x.transform((value, 0))[0], bottom - gap, ha="center", va="top")
             for value, text in self.x
         ] + [
-            _at(_label(text, self.SIZE), left - gap, along_y.transform((0, value))[1], ha="right", va="center")
+            _at(_label(text, size), left - gap, along_y.transform((0, value))[1], ha="right", va="center")
             for value, text in self.y
         ]
         widest = max((sprite.pixels.shape[1] for sprite, _, _ in numbers[len(self.x):]), default=0)
-        below = (gap + self.SIZE * points if self.ticks else 0) + self.LABEL_PAD * points  # a number is 1 em high
+        below = (gap + size * points if self.ticks else 0) + self.LABEL_PAD * points  # a number: 1 em high
         beside = (gap + widest if self.ticks else 0) + self.LABEL_PAD * points
+        above = top + self.title_pad * points
         texts = [
-            (self.title, self.TITLE_SIZE, False, middle[0], top + self.title_pad * points, "center", "baseline"),
-            (self.xlabel, self.SIZE, False, middle[0], bottom - below, "center", "top"),
-            (self.ylabel, self.SIZE, True, left - beside, middle[1], "right", "center"),
+            (self.title, self.TITLE_SIZE, False, middle[0], above, "center", "baseline"),
+            (self.xlabel, size, False, middle[0], bottom - below, "center", "top"),
+            (self.ylabel, size, True, left - beside, middle[1], "right", "center"),
         ]
         return numbers + [
             _at(_label(text, size, rotated=rotated), x, y, ha=ha, va=va)
@@ -214,9 +218,10 @@ class _AxesTexts:
 
 
 def _numbers(low: float, high: float, step: float) -> list[tuple[float, str]]:
-    """The multiples of ``step`` from ``low`` to ``high`` as ticks, written as matplotlib writes them ("−2" with
-    a real minus sign, "0", "5")."""
-    values = step * np.arange(math.ceil(min(low, high) / step - 1e-9), math.floor(max(low, high) / step + 1e-9) + 1)
+    """The multiples of ``step`` from ``low`` to ``high`` as ticks, written as matplotlib writes them ("−2"
+    with a real minus sign, "0", "5")."""
+    first, last = math.ceil(min(low, high) / step - 1e-9), math.floor(max(low, high) / step + 1e-9)
+    values = step * np.arange(first, last + 1)
     return [(float(value), f"{value + 0.0:g}".replace("-", "\N{MINUS SIGN}")) for value in values]
 
 
@@ -236,19 +241,23 @@ class StainView(_View):
         self.top, self.side = top, side
         half = max_mm / 2 * 1.3  # one scale for every slider position: a bigger stain looks bigger
         top.set(xlim=(-half, half), ylim=(-half, half), aspect="equal")
-        self.texts = [_AxesTexts(top, "Stain from above (to scale)", "length direction (mm)", "width direction (mm)")]
+        self.texts = [
+            _AxesTexts(top, "Stain from above (to scale)", "length direction (mm)", "width direction (mm)")
+        ]
         self.texts[0].set_ticks(_numbers(-half, half, 5), _numbers(-half, half, 5))
         self.ellipse = changing(top.add_patch(Ellipse((0, 0), 1, 1, facecolor="darkred", alpha=0.7)))
         side.axhline(0, color="black", linewidth=2)
         side.set(xlim=(-1.2, 0.3), ylim=(-0.1, 1.1), aspect="equal")
-        self.texts.append(_AxesTexts(side, "Side view: the drop arrives at the impact angle",
-                                     "floor, seen from the side (a sketch: no scale)", "height above the floor",
-                                     ticks=False))
+        self.texts.append(
+            _AxesTexts(side, "Side view: the drop arrives at the impact angle",
+                       "floor, seen from the side (a sketch: no scale)", "height above the floor",
+                       ticks=False)
+        )
         (self.path,) = side.plot([], [], color="darkred", linewidth=2)
         (self.arc,) = side.plot([], [], color="black", linewidth=1)
         changing(self.path), changing(self.arc)
-        self.legend = _PastedLegend(side, [Line2D([], [], color="darkred", linewidth=2)], ["path of the drop"],
-                                    size=10, loc="upper right")
+        handle = Line2D([], [], color="darkred", linewidth=2)
+        self.legend = _PastedLegend(side, [handle], ["path of the drop"], size=10, loc="upper right")
         self.size_text = self.angle_text = ""
 
     def update(self, width_mm: float, length_mm: float, angle_deg: float | None) -> StainView:
@@ -285,7 +294,9 @@ class ConvergenceView(_View):
         super().__init__(fig)
         self.top, self.side = top, side
         top.set(xlim=(-60, 340), ylim=(-80, 260), aspect="equal")
-        self.top_texts = _AxesTexts(top, "Top view: stain lines (grey) and area of convergence", "x (cm)", "y (cm)")
+        self.top_texts = _AxesTexts(
+            top, "Top view: stain lines (grey) and area of convergence", "x (cm)", "y (cm)"
+        )
         self.top_texts.set_ticks(_numbers(-60, 340, 100), _numbers(-80, 260, 100))
         self.side_texts = _AxesTexts(side, "Side view: strings rise to the origin (a maximum height)",
                                      "distance from the convergence point on the floor (cm)",
@@ -329,7 +340,8 @@ class ConvergenceView(_View):
         self._clear()
         self.shown = [stain_id for stain_id in self.stain_lines if stain_id in set(chosen)]
         self.lines.set_segments([self.stain_lines[stain_id] for stain_id in self.shown])
-        self.dots.set_data([self.stain_points[s][0] for s in self.shown], [self.stain_points[s][1] for s in self.shown])
+        points = [self.stain_points[stain_id] for stain_id in self.shown]
+        self.dots.set_data([x for x, _ in points], [y for _, y in points])
         self.star.set_visible(point is not None)
         if point is not None:
             self.star.set_data([point[0]], [point[1]])
@@ -367,9 +379,14 @@ class ConvergenceView(_View):
 
     def _labels(self) -> list[Placed]:
         top, side = self.top, self.side
-        names = [_at(_label(stain_id), *_offset(top, *self.stain_points[stain_id], 4, 4)) for stain_id in self.shown]
-        feet = [_at(_label(text, 8, box_alpha=0.8), *_offset(side, distance, 0, 3, 3), va="bottom", pad=BOX_PAD)
-                for text, distance in self.feet]
+        names = [
+            _at(_label(stain_id), *_offset(top, *self.stain_points[stain_id], 4, 4))
+            for stain_id in self.shown
+        ]
+        feet = [
+            _at(_label(text, 8, box_alpha=0.8), *_offset(side, distance, 0, 3, 3), va="bottom", pad=BOX_PAD)
+            for text, distance in self.feet
+        ]
         median = [] if self.median_cm is None else [
             _at(_label(f"median height {self.median_cm:.0f} cm"), *_offset(side, 2, self.median_cm, 0, 4))
         ]
@@ -378,8 +395,8 @@ class ConvergenceView(_View):
 
 
 def _string_feet(feet: Sequence[tuple[str, float]], close: float) -> list[tuple[str, float]]:
-    """One label per run of strings whose feet (sorted by distance) are closer than ``close`` cm: the names one
-    above the other, the nearest at the bottom, at the run's first foot."""
+    """One label per run of strings whose feet (sorted by distance) are closer than ``close`` cm: the names
+    one above the other, the nearest at the bottom, at the run's first foot."""
     groups: list[list[tuple[str, float]]] = []
     for stain_id, distance in feet:
         if groups and distance - groups[-1][-1][1] < close:
@@ -405,8 +422,10 @@ class CoolingView(_View):
         self.ax = ax
         self.min_hours = hours
         ax.set(xlim=(37.5, math.floor(coldest_c)), ylim=(0, hours))  # hot to cold, as the body cools
-        self.texts = _AxesTexts(ax, "How long ago? Two estimates for the same temperature", "rectal temperature (°C)",
-                                "time since death (hours)", grid={"color": "0.92", "linewidth": 0.8}, title_pad=24)
+        self.texts = _AxesTexts(
+            ax, "How long ago? Two estimates for the same temperature", "rectal temperature (°C)",
+            "time since death (hours)", grid={"color": "0.92", "linewidth": 0.8}, title_pad=24,
+        )
         ax.axvline(measured_c, color="black", linestyle=":")
         # the greyed-out ranges, the band and the curves change with every frame; the notes are pasted
         self.beyond = changing(ax.axvspan(0, 0, color="lightgrey", alpha=0.5, zorder=0, visible=False))
@@ -422,7 +441,8 @@ class CoolingView(_View):
             Line2D([], [], color="tab:orange", linestyle="--"),
             Line2D([], [], color="black", linestyle=":"),
         ]
-        labels = ["Henssge 95 % limits", "Henssge nomogram", "Glaister rule of thumb", f"measured {measured_c:.1f} °C"]
+        labels = ["Henssge 95 % limits", "Henssge nomogram", "Glaister rule of thumb",
+                  f"measured {measured_c:.1f} °C"]
         # one row between the title and the plot: the curves never run over it, so it is drawn once
         self.legend = _PastedLegend(ax, handles, labels, size=9, per_frame=False, loc="lower center",
                                     bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False, borderaxespad=0.2,
@@ -454,16 +474,14 @@ class CoolingView(_View):
             outside = temps < limit_c - 1e-9
             henssge[outside] = low[outside] = high[outside] = np.nan
             self.beyond.set(x=coldest, width=limit_c - coldest)
-            self.notes.append(
-                ((coldest + limit_c) / 2, f"colder than {limit_c:.1f} °C (Q ≤ 0.2):\nno reliable Henssge estimate")
-            )
+            text = f"colder than {limit_c:.1f} °C (Q ≤ 0.2):\nno reliable Henssge estimate"
+            self.notes.append(((coldest + limit_c) / 2, text))
         coldest_shown = self.ax.get_xlim()[1]
         self.below_room.set_visible(room_c is not None and room_c > coldest_shown)
         if room_c is not None and room_c > coldest_shown:
             self.below_room.set(x=room_c, width=coldest_shown - room_c)
-            self.notes.append(
-                ((room_c + coldest_shown) / 2, f"colder than the room ({room_c:.1f} °C):\na body does not cool below it")
-            )
+            text = f"colder than the room ({room_c:.1f} °C):\na body does not cool below it"
+            self.notes.append(((room_c + coldest_shown) / 2, text))
         self.band.set_data(temps, low, high)
         self.henssge.set_data(temps, henssge)
         self.glaister.set_data(temps, glaister)
@@ -476,10 +494,12 @@ class CoolingView(_View):
 
     def _labels(self) -> list[Placed]:
         place = self.ax.get_xaxis_transform().transform
-        return [
-            _at(_label(text, 8, "dimgrey", align="center", rotated=True), *place((x, 0.98)), ha="center", va="top")
+        notes = [
+            _at(_label(text, 8, "dimgrey", align="center", rotated=True), *place((x, 0.98)),
+                ha="center", va="top")
             for x, text in self.notes
-        ] + self.texts.placed() + self.legend.placed()
+        ]
+        return notes + self.texts.placed() + self.legend.placed()
 
 
 class TriangulationView(_View):
@@ -489,7 +509,7 @@ class TriangulationView(_View):
         fig = Figure(figsize=(6.5, 5.5))
         fig.subplots_adjust(left=0.1, right=0.98, bottom=0.1, top=0.93)
         ax = fig.subplots()
-        super().__init__(fig, limits_in_key=False)  # the scale's ticks are drawn per frame, not in the background
+        super().__init__(fig, limits_in_key=False)  # ticks drawn per frame, not in the background
         self.ax = ax
         ax.set(aspect="equal")
         self.texts = _AxesTexts(ax, "Triangulation from two fixed points", "along the wall A→B (m)",
@@ -623,7 +643,8 @@ class CustodyView(_View):
             "red = flagged",
             "time (UTC)",
         )
-        self.texts.set_ticks([(x, when(x)) for x in times_() if first <= x <= last], list(enumerate(self.items)))
+        hours_shown = [(x, when(x)) for x in times_() if first <= x <= last]
+        self.texts.set_ticks(hours_shown, list(enumerate(self.items)))
         entries = log.assign(utc=mdates.date2num(times), level=log["item_id"].map(levels))
         self.entries = {  # (item_id, seq) -> (x, level), for the dots
             (item_id, int(seq)): (utc, level)
@@ -689,7 +710,8 @@ class CustodyView(_View):
         return self
 
     def _labels(self) -> list[Placed]:
-        shown = [placed for item_id in self.items if item_id in self.chosen for placed in self.seq_labels[item_id]]
+        chosen = [item_id for item_id in self.items if item_id in self.chosen]
+        shown = [placed for item_id in chosen for placed in self.seq_labels[item_id]]
         left_out = [self.left_out[item_id] for item_id in self.items if item_id not in self.chosen]
         return shown + left_out + self.codes + self.texts.placed()
 
