@@ -9,6 +9,7 @@ a new figure per change took 150-1500 ms; an update takes a few ms to a few tens
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 import re
@@ -233,7 +234,7 @@ class PastedTitle:
         cost nothing; matplotlib escapes: ``plain`` a ``$``)."""
         self.texts.render(list(parts))
         sprites = [self.texts.sprites[part] for part in parts]
-        space = self._space_width()
+        space = self._space
         width = sum(sprite.text_width for sprite in sprites) + space * (len(parts) - 1)
         x, y = self.model.get_transform().transform(self.model.get_position())
         x -= {"left": 0.0, "center": width / 2, "right": width}[self.model.get_ha()]
@@ -243,7 +244,8 @@ class PastedTitle:
             x += sprite.text_width + space
         return placed
 
-    def _space_width(self) -> float:
+    @functools.cached_property
+    def _space(self) -> float:
         """How far a space moves the next word, in pixels."""
         renderer = self.model.get_figure(root=True).canvas.get_renderer()
         font = self.model.get_fontproperties()
@@ -484,17 +486,23 @@ def _straight_arrow(start, end, radius: float, head_px: float) -> tuple[list, li
     return shaft, [tip, (base[0] + side[0], base[1] + side[1]), (base[0] - side[0], base[1] - side[1])]
 
 
-def _curved_arrow(start, end, radius: float, head_px: float) -> tuple[np.ndarray, np.ndarray] | None:
-    """Like :func:`_straight_arrow`, along a quadratic curve bending to the left of the direction of payment."""
-    start, end = np.asarray(start), np.asarray(end)
-    length = float(np.hypot(*(end - start)))
-    if length <= 2 * radius + head_px:
-        return None
-    normal = np.array([-(end - start)[1], (end - start)[0]]) / length
-    bend = start + (end - start) / 2 + normal * 0.18 * length
-    t = np.linspace(0, 1, 40)[:, None]
-    line = (1 - t) ** 2 * start + 2 * (1 - t) * t * bend + t**2 * end
-    line = line[(np.hypot(*(line - start).T) >= radius) & (np.hypot(*(line - end).T) >= radius)]
+def _curved_arrows(starts: np.ndarray, ends: np.ndarray, radius: float, head_px: float) -> list:
+    """Like :func:`_straight_arrow` for each pair of ``starts`` and ``ends`` (pixels), along a quadratic curve
+    bending to the left of the direction of payment (all curves computed at once)."""
+    along = ends - starts
+    length = np.hypot(along[:, 0], along[:, 1])[:, None]
+    normal = np.stack([-along[:, 1], along[:, 0]], axis=1) / length
+    bend = starts + along / 2 + normal * 0.18 * length
+    t = np.linspace(0, 1, 40)[None, :, None]
+    lines = (1 - t) ** 2 * starts[:, None] + 2 * (1 - t) * t * bend[:, None] + t**2 * ends[:, None]
+    outside = ((np.hypot(*np.moveaxis(lines - starts[:, None], 2, 0)) >= radius)
+               & (np.hypot(*np.moveaxis(lines - ends[:, None], 2, 0)) >= radius))
+    return [_arrow_along(line[keep], head_px) if size > 2 * radius + head_px else None
+            for line, keep, size in zip(lines, outside, length[:, 0])]
+
+
+def _arrow_along(line: np.ndarray, head_px: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """The shaft and head of an arrow along the points of ``line`` (pixels), its tip at the last point."""
     if len(line) < 2:
         return None
     tip = line[-1]
@@ -557,10 +565,13 @@ class MoneyTrailChart:
         neighbouring columns is straight; a longer or same-column one bends, so it never runs hidden behind an
         account it does not touch."""
         radius = NODE_RADIUS_PT * self.frames.figure.dpi / 72
+        curved = [(a, b) for a, b in edges if abs(spots[a][0] - spots[b][0]) != 1]
+        arrows = dict(zip(curved, _curved_arrows(np.array([pixels[a] for a, _ in curved]).reshape(-1, 2),
+                                                 np.array([pixels[b] for _, b in curved]).reshape(-1, 2),
+                                                 radius, head_px)))
         shafts, heads = [], []
         for a, b in edges:
-            straight = abs(spots[a][0] - spots[b][0]) == 1
-            arrow = (_straight_arrow if straight else _curved_arrow)(pixels[a], pixels[b], radius, head_px)
+            arrow = arrows[a, b] if (a, b) in arrows else _straight_arrow(pixels[a], pixels[b], radius, head_px)
             if arrow is not None:
                 shafts.append(arrow[0])
                 heads.append(arrow[1])
@@ -572,17 +583,12 @@ class MoneyTrailChart:
         if cached is not None:
             return cached
         ax, holders = self.ax, self.holders
-        nodes, edges = [source, target], set()
-        for path in paths:
-            for node in path:
-                if node not in nodes:
-                    nodes.append(node)
-            edges.update(itertools.pairwise(path))
+        order = dict.fromkeys(itertools.chain([source, target], *paths))  # in order of first appearance
+        edges = {edge for path in paths for edge in itertools.pairwise(path)}
         timed = {(a, b) for path in time_paths for a, b in itertools.pairwise(path)}
         edges |= timed
-        for node in {n for e in timed for n in e}:
-            if node not in nodes:
-                nodes.append(node)
+        order.update(dict.fromkeys(n for e in timed for n in e))
+        nodes = list(order)
         spots = _layers_layout(nodes, edges, source, target)
         xs, ys = zip(*spots.values())
         ax.set_xlim(min(xs) - 0.35, max(xs) + 0.35)
@@ -591,9 +597,9 @@ class MoneyTrailChart:
         red, red_heads = self._arrows(spots, pixels, sorted(timed), 12)
         grey, grey_heads = self._arrows(spots, pixels, sorted(edges - timed), 10)
         self.red.set_segments(red)
-        self.red_heads.set_verts(red_heads)
+        self.red_heads.set_verts(red_heads, closed=False)  # filled all the same, made faster
         self.grey.set_segments(grey)
-        self.grey_heads.set_verts(grey_heads)
+        self.grey_heads.set_verts(grey_heads, closed=False)
         self.nodes.set_offsets([spots[n] for n in nodes])
         self.nodes.set_facecolors(["#c44e52" if n in (source, target) else "#8fb3d9" for n in nodes])
         self.names.render(nodes)

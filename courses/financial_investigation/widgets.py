@@ -81,7 +81,7 @@ class _SharedCalls:
     identity) and shared with the trainee's other functions that call it: while one of those runs inside
     :meth:`lent_to`, the notebook's global of that name is this memo, so ``time_respecting_paths`` gets the list
     ``money_paths`` already made for the same arguments instead of searching the graph again. Every caller gets
-    its own copy of a result (changing it changes nothing else)."""
+    a copy of a result (changing it changes nothing else)."""
 
     def __init__(self, function: Callable, case_table: object) -> None:
         self.function, self.case_table = function, case_table
@@ -101,13 +101,17 @@ class _SharedCalls:
             return None
         return key
 
-    def __call__(self, *args, **kwargs):
+    def result(self, *args, **kwargs):
+        """The function's result for these arguments, computed once (the explorer's own, not to be changed)."""
         key = self._key(args, kwargs)
         if key is None:
             return self.function(*args, **kwargs)
         if key not in self.results:
             self.results[key] = self.function(*args, **kwargs)
-        return copy.deepcopy(self.results[key])
+        return self.results[key]
+
+    def __call__(self, *args, **kwargs):
+        return copy.deepcopy(self.result(*args, **kwargs))
 
     @contextmanager
     def lent_to(self, caller: Callable) -> Iterator[None]:
@@ -269,7 +273,7 @@ def explore_money_trail(
 
     chart = plots.MoneyTrailChart(holders)
     shared_paths = _SharedCalls(money_paths, wires)  # time_respecting_paths may call money_paths: once is enough
-    paths_for = _remembered(lambda a, b, hops: shared_paths(wires, a, b, cutoff=hops))
+    paths_for = _remembered(lambda a, b, hops: shared_paths.result(wires, a, b, cutoff=hops))
 
     @_remembered
     def timed_for(a: str, b: str, hops: int) -> list:
