@@ -290,3 +290,45 @@ def test_a_redrawn_convergence_and_cooling_are_the_pictures_new_apps_draw():
     weight.value = 150.0  # longer times: the hours axis grows
     weight.value = exam["weight_kg"]
     assert _same_picture(app, explore_time_of_death(hours, window, lambda f: (98.4 - f) / 1.5, exam))
+
+
+def test_a_pasted_text_is_the_text_matplotlib_draws():
+    """The figures' texts are rendered once by FreeType and pasted: the same pixels as matplotlib's own text,
+    within the pixel matplotlib's subpixel placement may move it."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from courses.sprites import paste
+
+    def ink_box(rgb):
+        rows, columns = np.nonzero(rgb.min(axis=-1) < 128)
+        return rows.min(), rows.max(), columns.min(), columns.max()
+
+    for text, size in [("colder than 21.8 °C (Q ≤ 0.2):", 8), ("HANDOFF_GAP", 8), ("S1", 10)]:
+        figure = Figure(figsize=(3, 1), dpi=90)
+        canvas = FigureCanvasAgg(figure)
+        figure.text(20 / 270, 40 / 90, text, fontsize=size)
+        canvas.draw()
+        drawn = np.asarray(canvas.buffer_rgba())[..., :3]
+        pasted = paste(np.full_like(drawn, 255), [plots._at(plots._label(text, size), 20, 40)])
+        assert np.abs(np.subtract(ink_box(drawn), ink_box(pasted))).max() <= 1, text
+
+
+def test_every_pasted_text_lies_inside_its_figure():
+    stains, log, exam = load_bloodstains(), load_custody_log(), load_body_examination()
+    temps = [36.5 - i for i in range(19)]
+    views = [
+        plots.StainView().update(5.0, 10.0, 30.0),
+        plots.ConvergenceView(stains).update(list(stains["stain_id"]), (141.9, 88.1), [("S1", 58.0, 45.0)]),
+        plots.CoolingView(exam["rectal_c"]).update(temps, temps, temps, [(1.0, 2.0)] * 19, 21.8, 18.0),
+        plots.TriangulationView().update(7.9, 2.85, 3.49, (1.62, 2.35)),
+        plots.CustodyView(log).update(["CS-04"], {("CS-04", 3, "TIME_REVERSAL")}),
+    ]
+    for view in views:
+        view.png()  # lays the figure out
+        width, height = view.figure.bbox.size
+        for sprite, x, y in view._labels():
+            rows, columns = sprite.pixels.shape[:2]
+            left, top = x - sprite.anchor_column, y + sprite.anchor_row
+            assert 0 <= left and left + columns <= width and top <= height and 0 <= top - rows, type(view)
