@@ -24,7 +24,7 @@ import pandas as pd
 from matplotlib import cbook
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
-from matplotlib.backends.backend_agg import FigureCanvasAgg, get_hinting_flag
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
@@ -75,20 +75,21 @@ def _nice_step(span: float) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-_BASELINE_TO_ANCHOR: dict[tuple[float, str], float] = {}  # (font size, va) -> pixels up from the baseline
+@functools.cache
+def _probe() -> tuple[Figure, RendererAgg]:
+    """A figure and renderer to measure texts with (made once)."""
+    figure = Figure(dpi=DPI)
+    return figure, FigureCanvasAgg(figure).get_renderer()
 
 
-def _baseline_to_anchor(font: FontProperties, va: str) -> float:
-    """How far above the baseline ``Text(va=va)`` puts its anchor, in pixels (matplotlib's layout, measured once:
-    the box of a one-line text is the font's, whatever its letters)."""
-    key = (font.get_size_in_points(), va)
-    if key not in _BASELINE_TO_ANCHOR:
-        figure = Figure(dpi=DPI)
-        renderer = FigureCanvasAgg(figure).get_renderer()
-        bottom = {v: figure.text(0, 0, "x", fontproperties=font, va=v).get_window_extent(renderer).y0
-                  for v in (va, "baseline")}
-        _BASELINE_TO_ANCHOR[key] = bottom["baseline"] - bottom[va]
-    return _BASELINE_TO_ANCHOR[key]
+@functools.cache
+def _baseline_to_anchor(size: float, va: str) -> float:
+    """How far above the baseline ``Text(va=va, fontsize=size)`` puts its anchor, in pixels (matplotlib's layout,
+    measured once: the box of a one-line text is the font's, whatever its letters)."""
+    figure, renderer = _probe()
+    bottom = {v: Text(0, 0, "x", fontsize=size, va=v, figure=figure).get_window_extent(renderer).y0
+              for v in (va, "baseline")}
+    return bottom["baseline"] - bottom[va]
 
 
 def _rendered(texts: list[str], va: str = "baseline", **style) -> list[Sprite]:
@@ -100,7 +101,7 @@ def _rendered(texts: list[str], va: str = "baseline", **style) -> list[Sprite]:
     properties = FontProperties(size=style.get("fontsize"))
     font = get_font(findfont(properties))
     colour = np.round(np.array(to_rgb(style.get("color", "black"))) * 255).astype(np.uint8)
-    above = _baseline_to_anchor(properties, va)
+    above = _baseline_to_anchor(properties.get_size_in_points(), va)
     sprites = []
     for text in texts:
         font.clear()
@@ -253,6 +254,11 @@ class PastedTitle:
                 - renderer.get_text_width_height_descent("aa", font, False)[0])
 
 
+def _placed(ticks: list[PastedTicks]) -> list[Placed]:
+    """Where the texts of every axis in ``ticks`` go now (their tick marks set)."""
+    return [label for axis in ticks for label in axis.place()]
+
+
 def _png(frames: BlittedFigure, placed: list[Placed]) -> bytes:
     """A frame of ``frames`` with the ``placed`` sprites pasted on top, as PNG bytes."""
     return png_bytes(paste(frames.frame(), placed))
@@ -274,7 +280,7 @@ class BenfordChart:
         ax.set_ylabel("share of amounts (%)")
         self.title = PastedTitle(ax)
         ax.legend(loc="upper right")  # in headroom kept free of bars (see png)
-        self.y_ticks = PastedTicks(ax.yaxis)  # the y range changes with the data
+        self.ticks = [PastedTicks(ax.xaxis), PastedTicks(ax.yaxis)]  # (the y range changes with the data)
         for artist in (*self.bars, self.expected_line):  # by zorder: the line on top of the bars
             changing(artist)
 
@@ -288,7 +294,8 @@ class BenfordChart:
         top = _round_up(max(shares + line + [1]) * 1.3, 10)
         self.ax.set_ylim(0, top)
         self.expected_line.set_ydata(line)
-        return _png(self.frames, [*self.y_ticks.place(), *self.title.at(plain(title))])  # one background
+        placed = [*_placed(self.ticks), *self.title.at(plain(title))]
+        return _png(self.frames, placed)  # one background for every y range
 
 
 def _dated_chart() -> tuple[BlittedFigure, PngCache, Axes]:
@@ -385,7 +392,7 @@ class CashCalendar:
             self._show_customer(customer_id)
         self.band_line.set_ydata([band * self.threshold_cents / 100] * 2)
         title = self.title.at(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)")
-        placed = [*self.ticks[0].place(), *self.ticks[1].place(), *self._branch_names(), *title]
+        placed = [*_placed(self.ticks), *self._branch_names(), *title]
         return self.cache.put(key, _png(self.frames, placed))
 
 
@@ -436,7 +443,7 @@ class AccountTimeline:
             top = max(amounts[incoming].max(initial=0), amounts[~incoming].max(initial=0), 1.0) * 1.1
             ax.set_ylim(-top, top)
         title = self.title.at(f"Transactions of {account_id}")
-        placed = [*self.ticks[0].place(), *self.ticks[1].place(), *title]
+        placed = [*_placed(self.ticks), *title]
         return self.cache.put(account_id, _png(self.frames, placed))
 
 
@@ -642,7 +649,8 @@ class ComminglingChart:
         self.right_title = PastedTitle(right, fontsize=10)
         # the legend sits above the bars, in headroom kept free for it, instead of covering one of them
         right.legend(fontsize=8, loc="upper center", ncol=2, handlelength=1.0, columnspacing=0.8)
-        self.ticks = [PastedTicks(left.yaxis), PastedTicks(right.yaxis)]  # the x axes do not change
+        # (the right x axis, rules in several lines, stays in the background)
+        self.ticks = [PastedTicks(left.xaxis), PastedTicks(left.yaxis), PastedTicks(right.yaxis)]
         for artist in (self.balance_line, self.libr_line, self.first_out_line, *self.tainted_bars,
                        *self.clean_bars):
             changing(artist)
@@ -668,7 +676,7 @@ class ComminglingChart:
         self.right.set_ylim(0, top * 1.35)
         titles = [*self.left_title.at(plain(f"Row {step}: {self.labels[step]}")),
                   *self.right_title.at(f"Now (after row {step})")]
-        return _png(self.frames, [*self.ticks[0].place(), *self.ticks[1].place(), *titles])
+        return _png(self.frames, [*_placed(self.ticks), *titles])
 
 
 class NetWorthChart:
@@ -689,7 +697,7 @@ class NetWorthChart:
         _money_axis(ax.xaxis)
         ax.set_xlabel(plain("US$"))
         self.title = PastedTitle(ax)
-        self.ticks = PastedTicks(ax.xaxis)  # the y axis (the names of the bars) does not change
+        self.ticks = [PastedTicks(ax.xaxis), PastedTicks(ax.yaxis)]
         self.value_labels = PastedTexts(va="center", fontsize=8)
         self.gap = 3 * fig.dpi / 72  # between a bar's end and its value label: 3 points
         for artist in (*self.bars, zero):
@@ -719,5 +727,5 @@ class NetWorthChart:
         limits = (-_round_up(room - low, step) if low < 0 else 0, _round_up(high + room, step))
         self.ax.set_xlim(*limits)
         title = self.title.at(plain(f"Net-worth method, {year}: unexplained = {dollars(unexplained_cents)}"))
-        placed = [*self.ticks.place(), *self._value_labels(values), *title]
+        placed = [*_placed(self.ticks), *self._value_labels(values), *title]
         return self.cache.put(key, _png(self.frames, placed))
