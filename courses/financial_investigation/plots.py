@@ -84,8 +84,8 @@ def _probe() -> tuple[Figure, RendererAgg]:
 
 @functools.cache
 def _baseline_to_anchor(size: float, va: str) -> float:
-    """How far above the baseline ``Text(va=va, fontsize=size)`` puts its anchor, in pixels (matplotlib's layout,
-    measured once: the box of a one-line text is the font's, whatever its letters)."""
+    """How far above the baseline ``Text(va=va, fontsize=size)`` puts its anchor, in pixels (matplotlib's
+    layout, measured once: the box of a one-line text is the font's, whatever its letters)."""
     figure, renderer = _probe()
     bottom = {v: Text(0, 0, "x", fontsize=size, va=v, figure=figure).get_window_extent(renderer).y0
               for v in (va, "baseline")}
@@ -94,8 +94,8 @@ def _baseline_to_anchor(size: float, va: str) -> float:
 
 def _rendered(texts: list[str], va: str = "baseline", **style) -> list[Sprite]:
     """``courses.sprites.text_sprites(texts, va, **style)``, ten times faster for plain one-line texts in a
-    ``fontsize`` and ``color``: FreeType draws each whole text in one call, where matplotlib 3.11 draws glyph by
-    glyph (about 0.1 ms a letter). Anything else (maths, several lines, a box) goes to ``text_sprites``."""
+    ``fontsize`` and ``color``: FreeType draws each whole text in one call, where matplotlib 3.11 draws glyph
+    by glyph (about 0.1 ms a letter). Anything else (maths, several lines, a box) goes to ``text_sprites``."""
     if set(style) - {"fontsize", "color"} or any("\n" in t or cbook.is_math_text(t) for t in texts):
         return text_sprites(texts, va=va, **style)
     properties = FontProperties(size=style.get("fontsize"))
@@ -144,10 +144,10 @@ class PastedTexts:
 
 
 class PastedTicks:
-    """One axis' tick marks, tick labels and (for a y axis) axis label redrawn on every frame at little cost, so
-    that new limits need no new background (``BlittedFigure(limits_in_key=False)``): each text is rendered once
-    and pasted (``courses.sprites``), the marks are one line of tick markers. Matplotlib's own ticks are hidden;
-    an x axis label stays in the background, as far below the axis as one line of tick labels puts it."""
+    """One axis' tick marks, tick labels and (for a y axis) axis label redrawn on every frame at little cost,
+    so that new limits need no new background (``BlittedFigure(limits_in_key=False)``): each text is rendered
+    once and pasted (``courses.sprites``), the marks are one line of tick markers. Matplotlib's own ticks are
+    hidden; an x axis label stays in the background, where one line of tick labels puts it."""
 
     def __init__(self, axis: Axis) -> None:
         self.axis = axis
@@ -158,8 +158,8 @@ class PastedTicks:
         mark = tick.tick1line
         self.marks = changing(Line2D(
             [], [], linestyle="", marker=mark.get_marker(), markersize=mark.get_markersize(),
-            markeredgewidth=mark.get_markeredgewidth(), color=mark.get_color(), transform=mark.get_transform(),
-            clip_on=False,
+            markeredgewidth=mark.get_markeredgewidth(), color=mark.get_color(),
+            transform=mark.get_transform(), clip_on=False,
         ))
         axis.axes.add_artist(self.marks)
         self.texts = PastedTexts(
@@ -221,7 +221,7 @@ class PastedTicks:
 
 
 class PastedTitle:
-    """An Axes title pasted from :class:`PastedTexts` (a tenth of drawing it; nothing when its words recur)."""
+    """An Axes title pasted from :class:`PastedTexts` (a tenth of drawing it; nothing when it recurs)."""
 
     def __init__(self, ax: Axes, **style) -> None:
         self.model = ax.set_title(" ", y=1.0, **style)  # where and how matplotlib would draw it; hidden
@@ -231,8 +231,8 @@ class PastedTitle:
         )
 
     def at(self, *parts: str) -> list[Placed]:
-        """The title ``" ".join(parts)`` in its place, each part rendered once (parts that recur with other parts
-        cost nothing; matplotlib escapes: ``plain`` a ``$``)."""
+        """The title ``" ".join(parts)`` in its place, each part rendered once (a part that recurs with other
+        parts costs nothing; matplotlib escapes: ``plain`` a ``$``)."""
         self.texts.render(list(parts))
         sprites = [self.texts.sprites[part] for part in parts]
         space = self._space
@@ -308,7 +308,8 @@ def _dated_chart() -> tuple[BlittedFigure, PngCache, Axes]:
     return frames, PngCache(), ax
 
 
-def _day_bars(days: list[dt.date], bottoms: list[float], heights: list[float], width: float) -> list[np.ndarray]:
+def _day_bars(days: list[dt.date], bottoms: list[float], heights: list[float], width: float
+              ) -> list[np.ndarray]:
     """The corners of bars centred on ``days`` (what ``Axes.bar`` draws, as one collection's polygons)."""
     centres = mdates.date2num(days)
     return [
@@ -404,8 +405,10 @@ class AccountTimeline:
         self.frames, self.cache, self.ax = _dated_chart()
         ax = self.ax
         # One line collection per direction (a bar per transaction made a patch each: 60 ms per account).
-        self.incoming = ax.add_collection(changing(LineCollection([], colors="#55a868", linewidths=2)), autolim=False)
-        self.outgoing = ax.add_collection(changing(LineCollection([], colors="#c44e52", linewidths=2)), autolim=False)
+        self.incoming, self.outgoing = (
+            ax.add_collection(changing(LineCollection([], colors=colour, linewidths=2)), autolim=False)
+            for colour in ("#55a868", "#c44e52")
+        )
         zero = ax.axhline(0, color="black", linewidth=0.8)
         ax.legend(
             handles=[
@@ -562,15 +565,15 @@ class MoneyTrailChart:
         self.nodes = changing(ax.scatter([], [], s=700, zorder=3))
         for artist in (self.grey, self.grey_heads, self.red, self.red_heads):
             ax.add_collection(changing(artist), autolim=False)
-        # Account names rendered once each, when first shown, and pasted onto every frame (drawing 20-40 labels
-        # was half of a frame)
+        # Account names rendered once, all together (a new pair has its names ready), and pasted onto every
+        # frame (drawing 20-40 labels was half of a frame)
         self.names = PastedTexts(kept=len(holders) + 64, va="center", fontsize=8)
-        self.names.render(list(holders))  # all at once: a new pair then has its names ready
+        self.names.render(list(holders))
 
     def _arrows(self, spots, pixels, edges, head_px) -> tuple[list, list]:
-        """Shafts and arrow heads (in pixels: round nodes stay round) from node edge to node edge. A wire between
-        neighbouring columns is straight; a longer or same-column one bends, so it never runs hidden behind an
-        account it does not touch."""
+        """Shafts and arrow heads (in pixels: round nodes stay round) from node edge to node edge. A wire
+        between neighbouring columns is straight; a longer or same-column one bends, so it never runs hidden
+        behind an account it does not touch."""
         radius = NODE_RADIUS_PT * self.frames.figure.dpi / 72
         curved = [(a, b) for a, b in edges if abs(spots[a][0] - spots[b][0]) != 1]
         arrows = dict(zip(curved, _curved_arrows(np.array([pixels[a] for a, _ in curved]).reshape(-1, 2),
@@ -578,7 +581,10 @@ class MoneyTrailChart:
                                                  radius, head_px)))
         shafts, heads = [], []
         for a, b in edges:
-            arrow = arrows[a, b] if (a, b) in arrows else _straight_arrow(pixels[a], pixels[b], radius, head_px)
+            if (a, b) in arrows:
+                arrow = arrows[a, b]
+            else:
+                arrow = _straight_arrow(pixels[a], pixels[b], radius, head_px)
             if arrow is not None:
                 shafts.append(arrow[0])
                 heads.append(arrow[1])

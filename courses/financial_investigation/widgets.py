@@ -77,11 +77,11 @@ def _remembered(function: Callable) -> Callable:
 
 
 class _SharedCalls:
-    """A trainee's function on the app's case data, run once per distinct arguments (the case table compared by
-    identity) and shared with the trainee's other functions that call it: while one of those runs inside
-    :meth:`lent_to`, the notebook's global of that name is this memo, so ``time_respecting_paths`` gets the list
-    ``money_paths`` already made for the same arguments instead of searching the graph again. Every caller gets
-    a copy of a result (changing it changes nothing else)."""
+    """A trainee's function on the app's case data, run once per distinct arguments (the case table compared
+    by identity) and shared with the trainee's other functions that call it: while one of those runs inside
+    :meth:`lent_to`, the notebook's global of that name is this memo, so ``time_respecting_paths`` gets the
+    list ``money_paths`` already made for the same arguments instead of searching the graph again. Each of
+    those calls gets a copy of the result (changing it changes nothing else)."""
 
     def __init__(self, function: Callable, case_table: object) -> None:
         self.function, self.case_table = function, case_table
@@ -102,7 +102,7 @@ class _SharedCalls:
         return key
 
     def result(self, *args, **kwargs):
-        """The function's result for these arguments, computed once (the explorer's own, not to be changed)."""
+        """The function's result for these arguments, computed once (the explorer's: not to be changed)."""
         key = self._key(args, kwargs)
         if key is None:
             return self.function(*args, **kwargs)
@@ -111,11 +111,11 @@ class _SharedCalls:
         return self.results[key]
 
     def __call__(self, *args, **kwargs):
-        return copy.deepcopy(self.result(*args, **kwargs))
+        return _copy(self.result(*args, **kwargs))
 
     @contextmanager
     def lent_to(self, caller: Callable) -> Iterator[None]:
-        """While inside, ``caller`` finds this memo under the function's name (if that name is the function)."""
+        """While inside, ``caller`` finds this memo under the function's name (if that is the function)."""
         namespace = getattr(caller, "__globals__", {})
         name = getattr(self.function, "__name__", "")
         if namespace.get(name) is not self.function:
@@ -129,6 +129,14 @@ class _SharedCalls:
 
 
 _CASE_TABLE = object()  # stands for the app's case table in a _SharedCalls key
+
+
+def _copy(result: object) -> object:
+    """A copy of ``result`` its receiver may change freely: a list of lists of texts (paths) quickly, anything
+    else with ``copy.deepcopy``."""
+    if type(result) is list and all(type(p) is list and all(type(n) is str for n in p) for p in result):
+        return [list(p) for p in result]
+    return copy.deepcopy(result)
 
 
 def _simulated_invoices(count: int, fabricated_share: float, seed: int = 7) -> list[int]:
@@ -272,7 +280,7 @@ def explore_money_trail(
     cutoff = slider("at most this many hops", 6, 1, 8, 1, layout=LAYOUT, continuous_update=False)
 
     chart = plots.MoneyTrailChart(holders)
-    shared_paths = _SharedCalls(money_paths, wires)  # time_respecting_paths may call money_paths: once is enough
+    shared_paths = _SharedCalls(money_paths, wires)  # time_respecting_paths may call it: once is enough
     paths_for = _remembered(lambda a, b, hops: shared_paths.result(wires, a, b, cutoff=hops))
 
     @_remembered
