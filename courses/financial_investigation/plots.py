@@ -83,6 +83,12 @@ def _probe() -> tuple[Figure, RendererAgg]:
 
 
 @functools.cache
+def _font_file() -> str:
+    """The file of the font every text here is in (matplotlib's default; the same file at every size)."""
+    return findfont(FontProperties())
+
+
+@functools.cache
 def _baseline_to_anchor(size: float, va: str) -> float:
     """How far above the baseline ``Text(va=va, fontsize=size)`` puts its anchor, in pixels (matplotlib's
     layout, measured once: the box of a one-line text is the font's, whatever its letters)."""
@@ -98,14 +104,14 @@ def _rendered(texts: list[str], va: str = "baseline", **style) -> list[Sprite]:
     by glyph (about 0.1 ms a letter). Anything else (maths, several lines, a box) goes to ``text_sprites``."""
     if set(style) - {"fontsize", "color"} or any("\n" in t or cbook.is_math_text(t) for t in texts):
         return text_sprites(texts, va=va, **style)
-    properties = FontProperties(size=style.get("fontsize"))
-    font = get_font(findfont(properties))
+    size = FontProperties(size=style.get("fontsize")).get_size_in_points()
+    font = get_font(_font_file())
     colour = np.round(np.array(to_rgb(style.get("color", "black"))) * 255).astype(np.uint8)
-    above = _baseline_to_anchor(properties.get_size_in_points(), va)
+    above = _baseline_to_anchor(size, va)
     sprites = []
     for text in texts:
         font.clear()
-        font.set_size(properties.get_size_in_points(), DPI)
+        font.set_size(size, DPI)
         font.set_text(text.replace(r"\$", "$"), 0.0, flags=get_hinting_flag())
         font.draw_glyphs_to_bitmap(antialiased=True)
         coverage = np.asarray(font.get_image())
