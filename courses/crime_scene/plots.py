@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import get_hinting_flag
+from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
@@ -444,7 +444,7 @@ class CoolingView(_View):
         labels = ["Henssge 95 % limits", "Henssge nomogram", "Glaister rule of thumb",
                   f"measured {measured_c:.1f} °C"]
         # one row between the title and the plot: the curves never run over it, so it is drawn once
-        self.legend = _PastedLegend(ax, handles, labels, size=9, per_frame=False, loc="lower center",
+        self.legend = _PastedLegend(ax, handles, labels, size=9, loc="lower center",
                                     bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False, borderaxespad=0.2,
                                     handlelength=1.8, columnspacing=1.2)
         self.legend.show(labels)
@@ -572,23 +572,20 @@ class TriangulationView(_View):
 
 
 class _PastedLegend:
-    """A legend whose labels are pasted on every frame over hidden templates; its box and handles are drawn
-    per frame too (``per_frame``: without text a legend takes little time to draw), or once in the background.
+    """A legend rendered once, its labels hidden, and pasted on every frame with its labels over the data (a
+    legend takes milliseconds to lay out and draw, a paste a tenth of one).
 
     The legend's box is sized for the ``templates`` (the widest labels expected); a label wider than its
     template runs over the box's edge.
     """
 
-    def __init__(self, ax, handles: list, templates: list[str], size: float, per_frame: bool = True,
-                 **options) -> None:
-        self.legend = Legend(ax, handles, templates, fontsize=size, **options)
-        if per_frame:
-            changing(self.legend)
-        ax.add_artist(self.legend)
+    def __init__(self, ax, handles: list, templates: list[str], size: float, **options) -> None:
+        self.legend = Legend(ax, handles, templates, fontsize=size, **options)  # not in ax: never drawn there
         for text in self.legend.get_texts():
             text.set_visible(False)
         self.size = size
         self.labels: list[str] | None = None
+        self.box: Placed | None = None
 
     def show(self, labels: list[str] | None) -> None:
         """Show the legend with ``labels`` (``None``: hide it)."""
@@ -596,13 +593,26 @@ class _PastedLegend:
         self.legend.set_visible(labels is not None)
 
     def placed(self) -> list[Placed]:
-        """The labels, each where its template lies (the legend is drawn by then)."""
+        """The legend and its labels, each where its template lies (the figure is laid out by now)."""
         if self.labels is None:
             return []
-        return [
+        if self.box is None:
+            self.box = self._render()
+        return [self.box] + [
             _at(_label(label, self.size), *text.get_transform().transform(text.get_position()))
             for text, label in zip(self.legend.get_texts(), self.labels, strict=True)
         ]
+
+    def _render(self) -> Placed:
+        """The legend drawn alone on a transparent frame, cut out, and where it goes."""
+        width, height = (int(size) for size in self.legend.figure.bbox.size)
+        renderer = RendererAgg(width, height, DPI)
+        self.legend.draw(renderer)  # also places the (hidden) labels
+        box = self.legend.get_window_extent(renderer)
+        left, right = max(0, math.floor(box.x0) - 1), min(width, math.ceil(box.x1) + 1)
+        top, bottom = max(0, height - math.ceil(box.y1) - 1), min(height, height - math.floor(box.y0) + 1)
+        pixels = np.asarray(renderer.buffer_rgba())[top:bottom, left:right].copy()
+        return Sprite(pixels, 0.0, 0.0, float(right - left)), float(left), float(height - top)
 
 
 class CustodyView(_View):
