@@ -142,11 +142,15 @@ class PastedTexts:
             while len(self.sprites) > self.kept:
                 self.sprites.popitem(last=False)
 
-    def at(self, text: str, x: float, y: float, ha: str = "left") -> Placed:
-        """``text`` placed like ``Figure.text(x, y, text, ha=ha, va=va)`` in display pixels."""
+    def sprite(self, text: str) -> Sprite:
+        """The sprite of ``text`` (rendered now if it is new)."""
         self.render([text])
         self.sprites.move_to_end(text)
-        return self.sprites[text].at(x, y, ha)
+        return self.sprites[text]
+
+    def at(self, text: str, x: float, y: float, ha: str = "left") -> Placed:
+        """``text`` placed like ``Figure.text(x, y, text, ha=ha, va=va)`` in display pixels."""
+        return self.sprite(text).at(x, y, ha)
 
 
 class PastedTicks:
@@ -240,7 +244,7 @@ class PastedTitle:
         """The title ``" ".join(parts)`` in its place, each part rendered once (a part that recurs with other
         parts costs nothing; matplotlib escapes: ``plain`` a ``$``)."""
         self.texts.render(list(parts))
-        sprites = [self.texts.sprites[part] for part in parts]
+        sprites = [self.texts.sprite(part) for part in parts]
         space = self._space
         width = sum(sprite.text_width for sprite in sprites) + space * (len(parts) - 1)
         x, y = self.model.get_transform().transform(self.model.get_position())

@@ -281,7 +281,9 @@ def explore_money_trail(
 
     chart = plots.MoneyTrailChart(holders)
     shared_paths = _SharedCalls(money_paths, wires)  # time_respecting_paths may call it: once is enough
-    paths_for = _remembered(lambda a, b, hops: shared_paths.result(wires, a, b, cutoff=hops))
+
+    def paths_for(a: str, b: str, hops: int) -> list:
+        return shared_paths.result(wires, a, b, cutoff=hops)  # remembered there
 
     @_remembered
     def timed_for(a: str, b: str, hops: int) -> list:
