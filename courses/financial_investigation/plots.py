@@ -517,22 +517,20 @@ def _curved_arrows(starts: np.ndarray, ends: np.ndarray, radius: float, head_px:
     lines = (1 - t) ** 2 * starts[:, None] + 2 * (1 - t) * t * bend[:, None] + t**2 * ends[:, None]
     outside = ((np.hypot(*np.moveaxis(lines - starts[:, None], 2, 0)) >= radius)
                & (np.hypot(*np.moveaxis(lines - ends[:, None], 2, 0)) >= radius))
-    return [_arrow_along(line[keep], head_px) if size > 2 * radius + head_px else None
-            for line, keep, size in zip(lines, outside, length[:, 0])]
-
-
-def _arrow_along(line: np.ndarray, head_px: float) -> tuple[np.ndarray, np.ndarray] | None:
-    """The shaft and head of an arrow along the points of ``line`` (pixels), its tip at the last point."""
-    if len(line) < 2:
-        return None
-    tip = line[-1]
-    unit = tip - line[-2]
-    unit = unit / float(np.hypot(*unit))
-    normal = np.array([-unit[1], unit[0]])
+    # the tip: the last point outside both accounts; the head points back along the curve's last step
+    last = lines.shape[1] - 1 - np.argmax(outside[:, ::-1], axis=1)
+    rows = np.arange(len(lines))
+    tip, before = lines[rows, last], lines[rows, np.maximum(last - 1, 0)]
+    with np.errstate(invalid="ignore", divide="ignore"):  # a curve with no step outside: not drawn (below)
+        unit = (tip - before) / np.hypot(*(tip - before).T)[:, None]
+    side = np.stack([-unit[:, 1], unit[:, 0]], axis=1) * head_px * 0.45
     base = tip - unit * head_px
-    keep = np.hypot(*(line - tip).T) > head_px
-    return np.vstack([line[keep], base + unit]), np.array([tip, base + normal * head_px * 0.45,
-                                                            base - normal * head_px * 0.45])
+    heads = np.stack([tip, base + side, base - side], axis=1)
+    shaft_ends = base + unit
+    far = np.hypot(*np.moveaxis(lines - tip[:, None], 2, 0)) > head_px  # points the head does not cover
+    drawn = (length[:, 0] > 2 * radius + head_px) & (outside.sum(axis=1) >= 2)
+    return [(np.vstack([line[keep & beyond], shaft_end]), head) if ok else None
+            for line, keep, beyond, shaft_end, head, ok in zip(lines, outside, far, shaft_ends, heads, drawn)]
 
 
 class MoneyTrailChart:
