@@ -443,7 +443,7 @@ class CoolingView(_View):
         ]
         labels = ["Henssge 95 % limits", "Henssge nomogram", "Glaister rule of thumb",
                   f"measured {measured_c:.1f} °C"]
-        # one row between the title and the plot: the curves never run over it, so it is drawn once
+        # one row between the title and the plot, where the curves never run
         self.legend = _PastedLegend(ax, handles, labels, size=9, loc="lower center",
                                     bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False, borderaxespad=0.2,
                                     handlelength=1.8, columnspacing=1.2)
