@@ -123,7 +123,8 @@ class _View:
 
     def png(self) -> bytes:
         frame = self._frames.frame()
-        return png_bytes(paste(frame, self._labels()))
+        placed = [label for label in self._labels() if math.isfinite(label[1]) and math.isfinite(label[2])]
+        return png_bytes(paste(frame, placed))  # a label at a trainee's NaN or infinite number is left out
 
     def _labels(self) -> Iterable[Placed]:
         """The labels to paste on the frame, placed in display coordinates (the figure is laid out by now)."""
@@ -264,18 +265,19 @@ class StainView(_View):
         self.ellipse.set_width(length_mm)
         self.ellipse.set_height(width_mm)
         self.size_text = f"W = {width_mm:.1f} mm, L = {length_mm:.1f} mm"
-        shown = angle_deg is not None
+        self.angle_text = "no angle (see the message above)" if angle_deg is None else (
+            f"impact angle = {angle_deg:.1f}°"
+        )
+        shown = angle_deg is not None and math.isfinite(angle_deg)
         for artist in (self.path, self.arc):
             artist.set_visible(shown)
         self.legend.show(["path of the drop"] if shown else None)
         if not shown:
-            self.angle_text = "no angle (see the message above)"
             return self
         rad = math.radians(angle_deg)
         self.path.set_data([-math.cos(rad), 0], [math.sin(rad), 0])
         arc = np.radians(np.linspace(180 - angle_deg, 180, 30))
         self.arc.set_data(0.3 * np.cos(arc), 0.3 * np.sin(arc))
-        self.angle_text = f"impact angle = {angle_deg:.1f}°"
         return self
 
     def _labels(self) -> list[Placed]:
@@ -355,7 +357,7 @@ class ConvergenceView(_View):
         if self.median_cm is not None:
             self.median.set_ydata([self.median_cm, self.median_cm])
         if self.side_top is None and strings:  # the first heights set the scale; it then stays for comparison
-            highest = max([60.0] + [1.3 * height for _, _, height in strings])
+            highest = max([60.0] + [1.3 * height for _, _, height in strings if math.isfinite(height)])
             self.side_top = min(400.0, _step_up(highest, 20.0))
         top = self.side_top or 60.0
         above = [(stain_id, height) for stain_id, _, height in ordered if height > top]

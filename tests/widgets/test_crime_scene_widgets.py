@@ -332,3 +332,15 @@ def test_every_pasted_text_lies_inside_its_figure():
             rows, columns = sprite.pixels.shape[:2]
             left, top = x - sprite.anchor_column, y + sprite.anchor_row
             assert 0 <= left and left + columns <= width and top <= height and 0 <= top - rows, type(view)
+
+
+@pytest.mark.parametrize("wrong", [float("nan"), float("inf")])
+def test_a_nan_or_infinite_answer_is_drawn_without_crashing(wrong):
+    stains = load_bloodstains()
+    apps = [
+        explore_impact_angle(lambda width, length: wrong),
+        explore_convergence(stains, lambda chosen: (wrong, wrong), lambda width, length: 30.0, lambda d, a: wrong),
+        explore_triangulation(lambda *tapes: (wrong, 1.0), lambda real_m, scale: real_m * 100 / scale),
+    ]
+    for app in apps:
+        assert _pixels(_png(app)).size
