@@ -16,6 +16,9 @@ import functools
 import math
 from collections.abc import Iterable, Sequence
 
+import courses.fast_matplotlib  # noqa: F401  (before any other matplotlib import: see there)
+
+# isort: split
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
