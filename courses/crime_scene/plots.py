@@ -595,7 +595,6 @@ class _PastedLegend:
     def show(self, labels: list[str] | None) -> None:
         """Show the legend with ``labels`` (``None``: hide it)."""
         self.labels = labels
-        self.legend.set_visible(labels is not None)
 
     def placed(self) -> list[Placed]:
         """The legend and its labels, each where its template lies (the figure is laid out by now)."""
@@ -644,13 +643,13 @@ class CustodyView(_View):
         ax.set_xlim(times.min() - margin, times.max() + margin)
         ax.set_ylim(-0.6, len(self.items) - 0.4)
         hours = span / 3600
-        times_ = (  # about six labels, level: each costs time on the first drawing
+        ticks = (  # about six, level
             mdates.HourLocator(interval=max(1, math.ceil(hours / 6)), tz="UTC")
             if hours >= 3
             else mdates.AutoDateLocator(maxticks=7, tz="UTC")
         )
-        times_.set_axis(ax.xaxis)
-        when = mdates.DateFormatter("%d %b %H:%M", tz="UTC")
+        ticks.set_axis(ax.xaxis)
+        stamp = mdates.DateFormatter("%d %b %H:%M", tz="UTC")
         first, last = ax.get_xlim()
         self.texts = _AxesTexts(
             ax,
@@ -658,8 +657,8 @@ class CustodyView(_View):
             "red = flagged",
             "time (UTC)",
         )
-        hours_shown = [(x, when(x)) for x in times_() if first <= x <= last]
-        self.texts.set_ticks(hours_shown, list(enumerate(self.items)))
+        shown = [(x, stamp(x)) for x in ticks() if first <= x <= last]
+        self.texts.set_ticks(shown, list(enumerate(self.items)))
         entries = log.assign(utc=mdates.date2num(times), level=log["item_id"].map(levels))
         self.entries = {  # (item_id, seq) -> (x, level), for the dots
             (item_id, int(seq)): (utc, level)
