@@ -1,12 +1,15 @@
-"""Texts rendered once and pasted onto a figure's frame: labels that only move (timeline events, account names).
+"""Texts rendered once and pasted onto a figure's frame: labels, tick numbers and titles that only move.
 
 Drawing text is what makes a matplotlib figure slow (about a millisecond per label plus a few hundredths per
-letter). A text that only moves (a label next to a moving point) is rendered once as a :class:`Sprite` by
-:func:`text_sprites` and, on every change, pasted where it belongs onto the pixels of
+letter). A text that only moves (a label next to a moving point) is rendered once as a :class:`Sprite` (with
+FreeType by :func:`text_sprite` and :func:`text_sprites`, as matplotlib would draw it; by matplotlib itself
+with :func:`drawn_text_sprites` for maths and rounded boxes) and, on every change, placed (:func:`place` by
+its pixels' box, :meth:`Sprite.at` by its anchor) and pasted where it belongs onto the pixels of
 :meth:`courses.blitting.BlittedFigure.frame` with :func:`paste`, before :func:`courses.blitting.png_bytes`.
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,12 +18,18 @@ import courses.fast_matplotlib  # noqa: F401  (before any other matplotlib impor
 
 # isort: split
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib import cbook
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, fontManager, get_font
+from matplotlib.ft2font import FT2Font
+from matplotlib.text import Text
 from matplotlib.transforms import IdentityTransform
 
 from courses.blitting import DPI
+
+BOX_PAD = 2  # pixels of white box around a text of text_sprite(box_alpha=...)
 
 
 @dataclass(frozen=True)
@@ -38,9 +47,118 @@ class Sprite:
         return self, x - {"left": 0.0, "center": self.text_width / 2, "right": self.text_width}[ha], y
 
 
+Placed = tuple[Sprite, float, float]  # a sprite and the display point (pixels from bottom left) of its anchor
+
+
+@functools.cache
+def _font_files(style: str) -> list:
+    """The files of matplotlib's default font in ``style`` ("normal" or "italic")."""
+    return fontManager._find_fonts_by_props(FontProperties(style=style))
+
+
+def font(size: float, style: str = "normal") -> FT2Font:
+    """matplotlib's default font at ``size`` points (``style``: "normal" or "italic") for the figures' DPI."""
+    found = get_font(_font_files(style))
+    found.set_size(size, DPI)
+    return found
+
+
+def _line(text: str, size: float, style: str) -> tuple[np.ndarray, int, float, float]:
+    """One line of ``text`` as FreeType draws it for matplotlib: its coverage (rows top to bottom), the row of
+    its baseline, how far its first column lies left of the pen's start and how far the pen moves (pixels)."""
+    drawn = font(size, style)
+    drawn.set_text(text, 0, flags=get_hinting_flag())
+    drawn.draw_glyphs_to_bitmap(antialiased=True)
+    coverage = np.asarray(drawn.get_image())
+    baseline = coverage.shape[0] - 1 - round(drawn.get_descent() / 64)
+    return coverage, baseline, -drawn.get_bitmap_offset()[0] / 64, drawn.get_width_height()[0] / 64
+
+
+@functools.cache
+def _line_pitch(size: float) -> float:
+    """Pixels from one baseline to the next in a text of several lines: 1.2 times the font's ascent plus
+    descent, as matplotlib spaces lines."""
+    metrics = font(size).get_sfnt_table("OS/2")
+    scale = size * DPI / 72 / font(size).get_sfnt_table("head")["unitsPerEm"]
+    return 1.2 * (metrics["sTypoAscender"] - metrics["sTypoDescender"]) * scale
+
+
+@functools.lru_cache(maxsize=4096)
+def text_sprite(text: str, size: float = 10.0, colour: str = "black", style: str = "normal", align: str = "left",
+                rotated: bool = False, box_alpha: float = 0.0) -> Sprite:
+    """``text`` rendered once with FreeType, as matplotlib draws it (lines split at newlines, spaced and aligned
+    like a matplotlib text). Anchored where the pen starts the first line's baseline, ``text_width`` its
+    advance (for :meth:`Sprite.at`); at the top left when ``rotated`` a quarter turn counter-clockwise, as
+    ``rotation=90`` draws it. ``box_alpha``: over a white box. Place it with :func:`place` or :meth:`Sprite.at`."""
+    lines = [_line(line, size, style) for line in text.split("\n")]
+    pitch = _line_pitch(size)
+    pad = BOX_PAD if box_alpha else 0
+    first = pad + max(line[1] for line in lines)  # the row of the first baseline
+    tops = [first + round(n * pitch) - line[1] for n, line in enumerate(lines)]
+    width = max(line[0].shape[1] for line in lines) + 2 * pad
+    height = max(top + line[0].shape[0] for top, line in zip(tops, lines, strict=True)) + pad
+    alpha = np.zeros((height, width))
+    lefts = []
+    for top, (coverage, _, _, _) in zip(tops, lines, strict=True):
+        rows, columns = coverage.shape
+        lefts.append({"left": pad, "center": (width - columns) // 2, "right": width - pad - columns}[align])
+        alpha[top:top + rows, lefts[-1]:lefts[-1] + columns] += coverage / 255
+    red, green, blue, opacity = to_rgba(colour)
+    ink = np.clip(alpha, 0, 1) * opacity
+    total = ink + box_alpha * (1 - ink)  # the text over a white box, as one straight-alpha image
+    shade = np.divide(ink, total, out=np.zeros_like(ink), where=total > 0)
+    rgb = [255 * (channel * shade + (1 - shade)) for channel in (red, green, blue)]
+    pixels = np.dstack([*rgb, 255 * total]).round().astype(np.uint8)
+    if rotated:
+        return Sprite(np.ascontiguousarray(np.rot90(pixels)), 0.0, 0.0, float(height))
+    return Sprite(pixels, lefts[0] + lines[0][2], float(first), max(line[3] for line in lines))
+
+
+def place(sprite: Sprite, x: float, y: float, ha: str = "left", va: str = "baseline", pad: float = 0) -> Placed:
+    """``sprite`` placed like a matplotlib text at display point (x, y) by its pixels' box, with alignments
+    ``ha`` and ``va`` (``pad``: pixels of box around the text, outside the text's own box as matplotlib
+    draws it); ``va="baseline"`` puts the anchor's row at ``y``."""
+    rows, columns = sprite.pixels.shape[:2]
+    left = x - {"left": pad, "center": columns / 2, "right": columns - pad}[ha]
+    top = y + {"top": pad, "center": rows / 2, "bottom": rows - pad, "baseline": sprite.anchor_row}[va]
+    return sprite, left + sprite.anchor_column, top - sprite.anchor_row
+
+
+@functools.cache
+def _probe() -> tuple[Figure, RendererAgg]:
+    """A figure and renderer to measure texts with (made once)."""
+    figure = Figure(dpi=DPI)
+    return figure, FigureCanvasAgg(figure).get_renderer()
+
+
+@functools.cache
+def _baseline_to_anchor(size: float, va: str) -> float:
+    """How far above the baseline ``Text(va=va, fontsize=size)`` puts its anchor, in pixels (matplotlib's
+    layout, measured once: the box of a one-line text is the font's, whatever its letters)."""
+    figure, renderer = _probe()
+    bottom = {v: Text(0, 0, "x", fontsize=size, va=v, figure=figure).get_window_extent(renderer).y0
+              for v in (va, "baseline")}
+    return bottom["baseline"] - bottom[va]
+
+
 def text_sprites(texts: list[str], va: str = "baseline", **text_style) -> list[Sprite]:
     """Each of ``texts`` rendered once, as ``Figure.text(x, y, text, va=va, **text_style)`` would draw it
-    (bbox included): place it with :meth:`Sprite.at`."""
+    (bbox included): place it with :meth:`Sprite.at`. Plain one-line texts in a ``fontsize`` and ``color``
+    are rendered by :func:`text_sprite` (ten times faster); anything else (maths, several lines, a box) is
+    drawn by matplotlib."""
+    if set(text_style) - {"fontsize", "color"} or any("\n" in t or cbook.is_math_text(t) for t in texts):
+        return drawn_text_sprites(texts, va, **text_style)
+    size = FontProperties(size=text_style.get("fontsize")).get_size_in_points()
+    above = _baseline_to_anchor(size, va)
+    sprites = [text_sprite(text.replace(r"\$", "$"), size, text_style.get("color", "black")) for text in texts]
+    return [Sprite(s.pixels, s.anchor_column, s.anchor_row - above, s.text_width) for s in sprites]
+
+
+def drawn_text_sprites(texts: list[str], va: str = "baseline", **text_style) -> list[Sprite]:
+    """Each of ``texts`` drawn by matplotlib as ``Figure.text(x, y, text, va=va, **text_style)`` (bbox included;
+    through a Figure: ~1.5 ms + 0.8 ms per text, 5-10 times :func:`text_sprite`): place it with
+    :meth:`Sprite.at`. Its letters are matplotlib's own, drawn glyph by glyph (FreeType's whole line may space
+    them a pixel apart)."""
     line = 3 * FontProperties(size=text_style.get("fontsize")).get_size_in_points() * DPI / 72  # room for a bbox
     width = math.ceil(line * (2 + max(map(len, texts), default=0)) / 2)  # a letter is narrower than 1.5 em
     height = math.ceil(line * (len(texts) + 1))

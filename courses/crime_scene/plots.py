@@ -4,15 +4,15 @@ Each widget keeps one *view* (``StainView``, ``ConvergenceView``, ...): the figu
 are built once, and ``view.update(...)`` only replaces what the controls change, then ``view.png()`` draws a
 frame (see :mod:`courses.blitting`). Margins are fixed and axis limits change in steps, so a
 slider move redraws only the data. matplotlib takes a millisecond or more to lay out and draw a text, so the
-figures' texts (titles, axis labels, tick numbers, legend labels, notes) are not drawn by it: :func:`_label`
-renders each text once with FreeType, as matplotlib would, and ``png()`` pastes it onto the frame.
+figures' texts (titles, axis labels, tick numbers, legend labels, notes) are not drawn by it:
+:func:`courses.sprites.text_sprite` renders each text once with FreeType, as matplotlib would, and ``png()``
+pastes it onto the frame.
 
 The figures only draw numbers they are given: the graded calculations come from the trainee's own functions.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Iterable, Sequence
 
@@ -22,11 +22,9 @@ import courses.fast_matplotlib  # noqa: F401  (before any other matplotlib impor
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.collections import LineCollection
-from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.markers import TICKDOWN, TICKLEFT
@@ -34,83 +32,10 @@ from matplotlib.patches import Circle, Ellipse, Patch, Rectangle
 from matplotlib.ticker import NullLocator
 
 from courses.blitting import DPI, BlittedFigure, changing, png_bytes
-from courses.sprites import Sprite, paste
+from courses.sprites import BOX_PAD, Placed, Sprite, paste, place, text_sprite
 
 DEFECT_COLOUR = "tab:red"
 OK_COLOUR = "tab:blue"
-Placed = tuple[Sprite, float, float]  # a label and the display point (pixels from bottom left) of its anchor
-BOX_PAD = 2  # pixels of white box around a label's text
-
-
-@functools.cache
-def _font_files(style: str) -> list:
-    """The files of matplotlib's default font in ``style`` ("normal" or "italic")."""
-    return fontManager._find_fonts_by_props(FontProperties(style=style))
-
-
-def _font(size: float, style: str = "normal"):
-    """matplotlib's default font at ``size`` points (``style``: "normal" or "italic") for the figures' DPI."""
-    font = get_font(_font_files(style))
-    font.set_size(size, DPI)
-    return font
-
-
-def _line_pixels(text: str, size: float, style: str = "normal") -> tuple[np.ndarray, int]:
-    """One line of ``text`` as FreeType draws it for matplotlib: its coverage (rows top to bottom) and the row
-    of its baseline."""
-    font = _font(size, style)
-    font.set_text(text, 0, flags=get_hinting_flag())
-    font.draw_glyphs_to_bitmap(antialiased=True)
-    coverage = np.asarray(font.get_image())
-    return coverage, coverage.shape[0] - 1 - round(font.get_descent() / 64)
-
-
-@functools.cache
-def _line_pitch(size: float) -> float:
-    """Pixels from one baseline to the next in a text of several lines: 1.2 times the font's ascent plus
-    descent, as matplotlib spaces lines."""
-    font = _font(size)
-    metrics = font.get_sfnt_table("OS/2")
-    scale = size * DPI / 72 / font.get_sfnt_table("head")["unitsPerEm"]
-    return 1.2 * (metrics["sTypoAscender"] - metrics["sTypoDescender"]) * scale
-
-
-@functools.lru_cache(maxsize=4096)
-def _label(text: str, size: float = 10.0, colour: str = "black", style: str = "normal", align: str = "left",
-           rotated: bool = False, box_alpha: float = 0.0) -> Sprite:
-    """``text`` rendered once, as matplotlib draws it (lines split at newlines, spaced and aligned like a
-    matplotlib text), for :func:`_at`. Anchored at the first line's baseline (at the top when ``rotated``
-    a quarter turn counter-clockwise, as ``rotation=90`` draws it). ``box_alpha``: over a white box."""
-    lines = [_line_pixels(line, size, style) for line in text.split("\n")]
-    pitch = _line_pitch(size)
-    pad = BOX_PAD if box_alpha else 0
-    first = pad + max(baseline for _, baseline in lines)  # the row of the first baseline
-    tops = [first + round(n * pitch) - baseline for n, (_, baseline) in enumerate(lines)]
-    width = max(coverage.shape[1] for coverage, _ in lines) + 2 * pad
-    height = max(top + coverage.shape[0] for top, (coverage, _) in zip(tops, lines, strict=True)) + pad
-    alpha = np.zeros((height, width))
-    for top, (coverage, _) in zip(tops, lines, strict=True):
-        rows, columns = coverage.shape
-        left = {"left": pad, "center": (width - columns) // 2, "right": width - pad - columns}[align]
-        alpha[top:top + rows, left:left + columns] += coverage / 255
-    red, green, blue, opacity = to_rgba(colour)
-    ink = np.clip(alpha, 0, 1) * opacity
-    total = ink + box_alpha * (1 - ink)  # the text over a white box, as one straight-alpha image
-    shade = np.divide(ink, total, out=np.zeros_like(ink), where=total > 0)
-    rgb = [255 * (channel * shade + (1 - shade)) for channel in (red, green, blue)]
-    pixels = np.dstack([*rgb, 255 * total]).round().astype(np.uint8)
-    if rotated:
-        return Sprite(np.ascontiguousarray(np.rot90(pixels)), 0.0, 0.0, float(height))
-    return Sprite(pixels, 0.0, float(first), float(width))
-
-
-def _at(sprite: Sprite, x: float, y: float, ha: str = "left", va: str = "baseline", pad: float = 0) -> Placed:
-    """``sprite`` placed like a matplotlib text at display point (x, y) with alignments ``ha`` and ``va``
-    (``pad``: pixels of box around the text, outside the text's own box as matplotlib draws it)."""
-    rows, columns = sprite.pixels.shape[:2]
-    left = x - {"left": pad, "center": columns / 2, "right": columns - pad}[ha]
-    top = y + {"top": pad, "center": rows / 2, "bottom": rows - pad, "baseline": sprite.anchor_row}[va]
-    return sprite, left + sprite.anchor_column, top - sprite.anchor_row
 
 
 class _View:
@@ -200,10 +125,10 @@ class _AxesTexts:
         along_x, along_y = ax.get_xaxis_transform(), ax.get_yaxis_transform()
         size = self.SIZE
         numbers = [
-            _at(_label(text, size), along_x.transform((value, 0))[0], bottom - gap, ha="center", va="top")
+            place(text_sprite(text, size), along_x.transform((value, 0))[0], bottom - gap, ha="center", va="top")
             for value, text in self.x
         ] + [
-            _at(_label(text, size), left - gap, along_y.transform((0, value))[1], ha="right", va="center")
+            place(text_sprite(text, size), left - gap, along_y.transform((0, value))[1], ha="right", va="center")
             for value, text in self.y
         ]
         widest = max((sprite.pixels.shape[1] for sprite, _, _ in numbers[len(self.x):]), default=0)
@@ -216,7 +141,7 @@ class _AxesTexts:
             (self.ylabel, size, True, left - beside, middle[1], "right", "center"),
         ]
         return numbers + [
-            _at(_label(text, size, rotated=rotated), x, y, ha=ha, va=va)
+            place(text_sprite(text, size, rotated=rotated), x, y, ha=ha, va=va)
             for text, size, rotated, x, y, ha, va in texts if text
         ]
 
@@ -284,8 +209,8 @@ class StainView(_View):
         return self
 
     def _labels(self) -> list[Placed]:
-        size = _at(_label(self.size_text), *self.top.transAxes.transform((0.03, 0.97)), va="top")
-        angle = _at(_label(self.angle_text), *self.side.transData.transform((-1.15, 0.95)))
+        size = place(text_sprite(self.size_text), *self.top.transAxes.transform((0.03, 0.97)), va="top")
+        angle = place(text_sprite(self.angle_text), *self.side.transData.transform((-1.15, 0.95)))
         return [size, angle, *self.legend.placed(), *self.texts[0].placed(), *self.texts[1].placed()]
 
 
@@ -385,15 +310,15 @@ class ConvergenceView(_View):
     def _labels(self) -> list[Placed]:
         top, side = self.top, self.side
         names = [
-            _at(_label(stain_id), *_offset(top, *self.stain_points[stain_id], 4, 4))
+            place(text_sprite(stain_id), *_offset(top, *self.stain_points[stain_id], 4, 4))
             for stain_id in self.shown
         ]
         feet = [
-            _at(_label(text, 8, box_alpha=0.8), *_offset(side, distance, 0, 3, 3), va="bottom", pad=BOX_PAD)
+            place(text_sprite(text, 8, box_alpha=0.8), *_offset(side, distance, 0, 3, 3), va="bottom", pad=BOX_PAD)
             for text, distance in self.feet
         ]
         median = [] if self.median_cm is None else [
-            _at(_label(f"median height {self.median_cm:.0f} cm"), *_offset(side, 2, self.median_cm, 0, 4))
+            place(text_sprite(f"median height {self.median_cm:.0f} cm"), *_offset(side, 2, self.median_cm, 0, 4))
         ]
         ticks = self.top_texts.placed() + self.side_texts.placed()
         return names + self.legend.placed() + feet + median + ticks
@@ -498,9 +423,9 @@ class CoolingView(_View):
         return self
 
     def _labels(self) -> list[Placed]:
-        place = self.ax.get_xaxis_transform().transform
+        along_x = self.ax.get_xaxis_transform().transform
         notes = [
-            _at(_label(text, 8, "dimgrey", align="center", rotated=True), *place((x, 0.98)),
+            place(text_sprite(text, 8, "dimgrey", align="center", rotated=True), *along_x((x, 0.98)),
                 ha="center", va="top")
             for x, text in self.notes
         ]
@@ -570,8 +495,8 @@ class TriangulationView(_View):
         return self
 
     def _labels(self) -> list[Placed]:
-        ends = [_at(_label("A"), *_offset(self.ax, 0, 0, -12, -14)),
-                _at(_label("B"), *_offset(self.ax, self.baseline_m, 0, 4, -14))]
+        ends = [place(text_sprite("A"), *_offset(self.ax, 0, 0, -12, -14)),
+                place(text_sprite("B"), *_offset(self.ax, self.baseline_m, 0, 4, -14))]
         legends = [placed for legend in self.legends.values() for placed in legend.placed()]
         return ends + legends + self.texts.placed()
 
@@ -603,7 +528,7 @@ class _PastedLegend:
         if self.box is None:
             self.box = self._render()
         return [self.box] + [
-            _at(_label(label, self.size), *text.get_transform().transform(text.get_position()))
+            place(text_sprite(label, self.size), *text.get_transform().transform(text.get_position()))
             for text, label in zip(self.legend.get_texts(), self.labels, strict=True)
         ]
 
@@ -678,7 +603,7 @@ class CustodyView(_View):
         )
         self.seq_labels = {  # item_id -> its seq numbers, placed
             item_id: [
-                _at(_label(text, 7), *_offset(ax, when, levels[item_id], 0, 6), ha="center")
+                place(text_sprite(text, 7), *_offset(ax, when, levels[item_id], 0, 6), ha="center")
                 for text, when in _seq_groups(rows["utc"], rows["seq"], 0.012 * span / 86400)
             ]
             for item_id, rows in entries.sort_values(["item_id", "utc", "seq"]).groupby("item_id")
@@ -690,9 +615,9 @@ class CustodyView(_View):
             ))
             for item_id, level in levels.items()
         }
-        note = _label("left out", 8, "grey", style="italic")
+        note = text_sprite("left out", 8, "grey", style="italic")
         self.left_out = {
-            item_id: _at(note, *ax.get_yaxis_transform().transform((0.005, level)), va="center")
+            item_id: place(note, *ax.get_yaxis_transform().transform((0.005, level)), va="center")
             for item_id, level in levels.items()
         }
         self.dots = changing(ax.scatter([], [], zorder=2))
@@ -716,8 +641,8 @@ class CustodyView(_View):
             colours.append(DEFECT_COLOUR if found else OK_COLOUR)
             sizes.append(81 if found else 36)  # marker sizes 9 and 6 points
             if found:
-                text = _label(", ".join(sorted(found)), 8, DEFECT_COLOUR)
-                self.codes.append(_at(text, *_offset(self.ax, when, level, 6, -12)))
+                text = text_sprite(", ".join(sorted(found)), 8, DEFECT_COLOUR)
+                self.codes.append(place(text, *_offset(self.ax, when, level, 6, -12)))
         self.dots.set_offsets(np.array(points).reshape(-1, 2))
         self.dots.set_color(colours)
         self.dots.set_sizes(sizes)

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
 from courses.blitting import DPI, BlittedFigure, changing, png_bytes
-from courses.sprites import paste, text_sprites
+from courses.sprites import drawn_text_sprites, paste
 
 if TYPE_CHECKING:  # pandas is imported by the notebook that has the events, not by this module
     import pandas as pd
@@ -151,17 +151,17 @@ class TimelineFigure:
         dots = changing(ax.scatter([], [], s=81, zorder=3))
         ids = [event_id for event_id, _, _ in self._events]
         sources = sorted({source for _, source, _ in self._events})
-        labels = text_sprites([f"{event_id}: {what}" for event_id, _, what in self._events], fontsize=8,
-                              bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
-                                    "alpha": 0.8})
-        source_names = text_sprites(sources, va="center", fontsize=8)
+        box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}
+        labels = drawn_text_sprites([f"{event_id}: {what}" for event_id, _, what in self._events], fontsize=8,
+                                    bbox=box)
+        source_names = drawn_text_sprites(sources, va="center", fontsize=8)
         # Row labels read "5. syslog": the number never changes (background), the source is pasted at each change.
         widest = max((name.text_width for name in source_names), default=0)
         number_end = -(0.012 * ax.bbox.width + widest + 4) / ax.bbox.width  # 4 px left of the widest source
         left_of_axes = blended_transform_factory(ax.transAxes, ax.transData)
         for row in range(n):
             ax.text(number_end, row, f"{row + 1}.", transform=left_of_axes, ha="right", va="center", fontsize=8)
-        titles = text_sprites(self._titles, fontsize=rcParams["axes.titlesize"]) if self._titles else []
+        titles = drawn_text_sprites(self._titles, fontsize=rcParams["axes.titlesize"]) if self._titles else []
         artists = {"dots": dots, "title": title, "ax": ax, "labels": dict(zip(ids, labels)),
                    "sources": dict(zip(sources, source_names)), "titles": dict(zip(self._titles, titles))}
         return BlittedFigure(fig), artists

@@ -21,14 +21,10 @@ import courses.fast_matplotlib  # noqa: F401  (before any other matplotlib impor
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
-from matplotlib import cbook
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.collections import LineCollection, PolyCollection
-from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
@@ -36,7 +32,7 @@ from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator, NullLocator
 from matplotlib.transforms import IdentityTransform, offset_copy
 
 from courses.blitting import DPI, BlittedFigure, PngCache, changing, png_bytes
-from courses.sprites import Sprite, paste, text_sprites
+from courses.sprites import Placed, Sprite, paste, text_sprites
 
 DIGITS = list(range(1, 10))
 
@@ -75,59 +71,8 @@ def _nice_step(span: float) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-@functools.cache
-def _probe() -> tuple[Figure, RendererAgg]:
-    """A figure and renderer to measure texts with (made once)."""
-    figure = Figure(dpi=DPI)
-    return figure, FigureCanvasAgg(figure).get_renderer()
-
-
-@functools.cache
-def _font_file() -> str:
-    """The file of the font every text here is in (matplotlib's default; the same file at every size)."""
-    return findfont(FontProperties())
-
-
-@functools.cache
-def _baseline_to_anchor(size: float, va: str) -> float:
-    """How far above the baseline ``Text(va=va, fontsize=size)`` puts its anchor, in pixels (matplotlib's
-    layout, measured once: the box of a one-line text is the font's, whatever its letters)."""
-    figure, renderer = _probe()
-    bottom = {v: Text(0, 0, "x", fontsize=size, va=v, figure=figure).get_window_extent(renderer).y0
-              for v in (va, "baseline")}
-    return bottom["baseline"] - bottom[va]
-
-
-def _rendered(texts: list[str], va: str = "baseline", **style) -> list[Sprite]:
-    """``courses.sprites.text_sprites(texts, va, **style)``, ten times faster for plain one-line texts in a
-    ``fontsize`` and ``color``: FreeType draws each whole text in one call, where matplotlib 3.11 draws glyph
-    by glyph (about 0.1 ms a letter). Anything else (maths, several lines, a box) goes to ``text_sprites``."""
-    if set(style) - {"fontsize", "color"} or any("\n" in t or cbook.is_math_text(t) for t in texts):
-        return text_sprites(texts, va=va, **style)
-    size = FontProperties(size=style.get("fontsize")).get_size_in_points()
-    font = get_font(_font_file())
-    colour = np.round(np.array(to_rgb(style.get("color", "black"))) * 255).astype(np.uint8)
-    above = _baseline_to_anchor(size, va)
-    sprites = []
-    for text in texts:
-        font.clear()
-        font.set_size(size, DPI)
-        font.set_text(text.replace(r"\$", "$"), 0.0, flags=get_hinting_flag())
-        font.draw_glyphs_to_bitmap(antialiased=True)
-        coverage = np.asarray(font.get_image())
-        pixels = np.empty((*coverage.shape, 4), np.uint8)
-        pixels[..., :3], pixels[..., 3] = colour, coverage
-        width, height = font.get_width_height()
-        baseline_row = (height - font.get_descent()) / 64 + 1  # where draw_glyphs_to_bitmap puts the baseline
-        sprites.append(Sprite(pixels, -font.get_bitmap_offset()[0] / 64, baseline_row - above, width / 64))
-    return sprites
-
-
-Placed = tuple[Sprite, float, float]  # a sprite and where it goes, for courses.sprites.paste
-
-
 class PastedTexts:
-    """Texts in one style rendered once per wording (:func:`_rendered`; the last ``kept`` wordings kept) and
+    """Texts in one style rendered once per wording (:func:`courses.sprites.text_sprites`; the last ``kept`` wordings kept) and
     pasted onto a frame: a tenth of drawing them, and nothing for a wording seen before."""
 
     def __init__(self, kept: int = 64, va: str = "baseline", **style) -> None:
@@ -138,7 +83,7 @@ class PastedTexts:
         """Render those of ``texts`` not rendered yet, in one go (cheaper than one by one)."""
         missing = list(dict.fromkeys(t for t in texts if t not in self.sprites))
         if missing:
-            self.sprites.update(zip(missing, _rendered(missing, va=self.va, **self.style)))
+            self.sprites.update(zip(missing, text_sprites(missing, va=self.va, **self.style)))
             while len(self.sprites) > self.kept:
                 self.sprites.popitem(last=False)
 
@@ -196,7 +141,7 @@ class PastedTicks:
         axis = self.axis
         if self.name_sprite is None:
             label = axis.label
-            (flat,) = _rendered([label.get_text()], va="bottom", fontsize=label.get_fontsize(),
+            (flat,) = text_sprites([label.get_text()], va="bottom", fontsize=label.get_fontsize(),
                                 color=label.get_color())
             # a quarter turn anticlockwise: the text reads upwards, its bottom edge on the right
             self.name_sprite = Sprite(np.rot90(flat.pixels).copy(), flat.anchor_row,

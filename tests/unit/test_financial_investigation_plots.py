@@ -1,45 +1,6 @@
-"""The financial-investigation charts' fast texts and single backgrounds (courses/financial_investigation/plots.py)."""
-
-import numpy as np
-import pytest
+"""The financial-investigation charts' single backgrounds (courses/financial_investigation/plots.py)."""
 
 from courses.financial_investigation import plots
-from courses.sprites import text_sprites
-
-
-def _ink_from_anchor(sprite) -> tuple[float, float, float, float]:
-    """Where the sprite's letters start and end (left, top, right, bottom), in pixels from its anchor."""
-    rows, columns = np.nonzero(sprite.pixels[..., 3] > 64)
-    return (columns.min() - sprite.anchor_column, rows.min() - sprite.anchor_row,
-            columns.max() - sprite.anchor_column, rows.max() - sprite.anchor_row)
-
-
-@pytest.mark.parametrize(
-    ("text", "va", "fontsize"),
-    [
-        ("Money from City of Eastbrook Treasury", "baseline", 10),
-        ("AC01", "center", 8),
-        (r"\$10,000", "center_baseline", 10),
-        ("15 Mar 2024", "top", 10),
-        ("cash deposited (US\\$)", "bottom", 10),
-    ],
-)
-def test_fast_texts_sit_where_text_sprites_puts_them(text, va, fontsize):
-    (fast,) = plots._rendered([text], va=va, fontsize=fontsize)
-    (slow,) = text_sprites([text], va=va, fontsize=fontsize)
-    assert fast.text_width == pytest.approx(slow.text_width, abs=0.01), "the same width (alignment)"
-    assert _ink_from_anchor(fast) == pytest.approx(_ink_from_anchor(slow), abs=1.01), (
-        "the letters as far from the anchor, within a pixel"
-    )
-    assert fast.pixels[..., 3].max() == 255 and (fast.pixels[..., :3] == 0).all(), "opaque black letters"
-
-
-def test_boxed_or_mathematical_texts_are_left_to_text_sprites():
-    box = {"boxstyle": "round", "facecolor": "white"}
-    assert plots._rendered(["B01"], va="center", fontsize=9, bbox=box)[0].pixels.shape == (
-        text_sprites(["B01"], va="center", fontsize=9, bbox=box)[0].pixels.shape
-    )
-    assert plots._rendered(["$x^2$"])[0].pixels.shape == text_sprites(["$x^2$"])[0].pixels.shape
 
 
 def test_a_new_axis_range_draws_no_new_background():

@@ -292,29 +292,6 @@ def test_a_redrawn_convergence_and_cooling_are_the_pictures_new_apps_draw():
     assert _same_picture(app, explore_time_of_death(hours, window, lambda f: (98.4 - f) / 1.5, exam))
 
 
-def test_a_pasted_text_is_the_text_matplotlib_draws():
-    """The figures' texts are rendered once by FreeType and pasted: the same pixels as matplotlib's own text,
-    within the pixel matplotlib's subpixel placement may move it."""
-    import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from courses.sprites import paste
-
-    def ink_box(rgb):
-        rows, columns = np.nonzero(rgb.min(axis=-1) < 128)
-        return rows.min(), rows.max(), columns.min(), columns.max()
-
-    for text, size in [("colder than 21.8 °C (Q ≤ 0.2):", 8), ("HANDOFF_GAP", 8), ("S1", 10)]:
-        figure = Figure(figsize=(3, 1), dpi=90)
-        canvas = FigureCanvasAgg(figure)
-        figure.text(20 / 270, 40 / 90, text, fontsize=size)
-        canvas.draw()
-        drawn = np.asarray(canvas.buffer_rgba())[..., :3]
-        pasted = paste(np.full_like(drawn, 255), [plots._at(plots._label(text, size), 20, 40)])
-        assert np.abs(np.subtract(ink_box(drawn), ink_box(pasted))).max() <= 1, text
-
-
 def test_every_pasted_text_lies_inside_its_figure():
     stains, log, exam = load_bloodstains(), load_custody_log(), load_body_examination()
     temps = [36.5 - i for i in range(19)]

@@ -1,0 +1,76 @@
+"""The texts rendered once and pasted onto frames (courses/sprites.py)."""
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from courses.sprites import drawn_text_sprites, paste, place, text_sprite, text_sprites
+
+
+def _ink_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
+    """The rows and columns of the dark pixels of an RGB image: (top, bottom, left, right)."""
+    rows, columns = np.nonzero(rgb.min(axis=-1) < 128)
+    return rows.min(), rows.max(), columns.min(), columns.max()
+
+
+@pytest.mark.parametrize(
+    ("text", "size", "ha", "va"),
+    [
+        ("colder than 21.8 °C (Q ≤ 0.2):", 8, "left", "baseline"),
+        ("HANDOFF_GAP", 8, "left", "baseline"),
+        ("S1", 10, "left", "baseline"),
+        ("15 Mar 2024", 10, "center", "top"),
+        ("$10,000", 8, "right", "center"),
+    ],
+)
+def test_a_pasted_text_has_the_pixels_matplotlib_draws(text, size, ha, va):
+    """Pasted where matplotlib draws it, within the pixel its subpixel placement may move it: placed by its
+    anchor (text_sprites) and, at the baseline, by its box (place)."""
+    figure = Figure(figsize=(3, 1), dpi=90)
+    canvas = FigureCanvasAgg(figure)
+    figure.text(100 / 270, 40 / 90, text.replace("$", r"\$"), fontsize=size, ha=ha, va=va)
+    canvas.draw()
+    drawn = np.asarray(canvas.buffer_rgba())[..., :3]
+    (sprite,) = text_sprites([text.replace("$", r"\$")], va=va, fontsize=size)
+    pasted = [paste(np.full_like(drawn, 255), [sprite.at(100, 40, ha)])]
+    if (ha, va) == ("left", "baseline"):
+        pasted.append(paste(np.full_like(drawn, 255), [place(text_sprite(text, size), 100, 40)]))
+    for picture in pasted:
+        assert np.abs(np.subtract(_ink_box(drawn), _ink_box(picture))).max() <= 1, text
+
+
+def _ink_from_anchor(sprite) -> tuple[float, float, float, float]:
+    """Where the sprite's letters start and end (left, top, right, bottom), in pixels from its anchor."""
+    rows, columns = np.nonzero(sprite.pixels[..., 3] > 64)
+    return (columns.min() - sprite.anchor_column, rows.min() - sprite.anchor_row,
+            columns.max() - sprite.anchor_column, rows.max() - sprite.anchor_row)
+
+
+@pytest.mark.parametrize(
+    ("text", "va", "fontsize"),
+    [
+        ("Money from City of Eastbrook Treasury", "baseline", 10),
+        ("AC01", "center", 8),
+        (r"\$10,000", "center_baseline", 10),
+        ("15 Mar 2024", "top", 10),
+        ("cash deposited (US\\$)", "bottom", 10),
+    ],
+)
+def test_freetype_texts_sit_where_matplotlib_draws_them(text, va, fontsize):
+    (fast,) = text_sprites([text], va=va, fontsize=fontsize)
+    (slow,) = drawn_text_sprites([text], va=va, fontsize=fontsize)
+    assert fast.text_width == pytest.approx(slow.text_width, abs=0.01), "the same width (alignment)"
+    assert _ink_from_anchor(fast) == pytest.approx(_ink_from_anchor(slow), abs=1.01), (
+        "the letters as far from the anchor, within a pixel"
+    )
+    letters = fast.pixels[fast.pixels[..., 3] > 0]
+    assert letters[:, 3].max() == 255 and (letters[:, :3] == 0).all(), "opaque black letters"
+
+
+def test_boxed_or_mathematical_texts_are_drawn_by_matplotlib():
+    box = {"boxstyle": "round", "facecolor": "white"}
+    assert text_sprites(["B01"], va="center", fontsize=9, bbox=box)[0].pixels.shape == (
+        drawn_text_sprites(["B01"], va="center", fontsize=9, bbox=box)[0].pixels.shape
+    )
+    assert text_sprites(["$x^2$"])[0].pixels.shape == drawn_text_sprites(["$x^2$"])[0].pixels.shape
