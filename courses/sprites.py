@@ -13,6 +13,7 @@ import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import courses.fast_matplotlib  # noqa: F401  (before any other matplotlib import: see there)
 
@@ -56,30 +57,38 @@ def _font_files(style: str) -> list:
     return fontManager._find_fonts_by_props(FontProperties(style=style))
 
 
-def font(size: float, style: str = "normal") -> FT2Font:
+def _font(size: float, style: str = "normal") -> FT2Font:
     """matplotlib's default font at ``size`` points (``style``: "normal" or "italic") for the figures' DPI."""
     found = get_font(_font_files(style))
     found.set_size(size, DPI)
     return found
 
 
-def _line(text: str, size: float, style: str) -> tuple[np.ndarray, int, float, float]:
-    """One line of ``text`` as FreeType draws it for matplotlib: its coverage (rows top to bottom), the row of
-    its baseline, how far its first column lies left of the pen's start and how far the pen moves (pixels)."""
-    drawn = font(size, style)
+class _Line(NamedTuple):
+    """One line of text as FreeType draws it for matplotlib."""
+
+    coverage: np.ndarray  # rows top to bottom
+    baseline: int  # the row of its baseline
+    bearing: float  # pixels from its first column to where the pen starts
+    advance: float  # pixels the pen moves
+
+
+def _line(text: str, size: float, style: str) -> _Line:
+    """One line of ``text`` as FreeType draws it for matplotlib."""
+    drawn = _font(size, style)
     drawn.set_text(text, 0, flags=get_hinting_flag())
     drawn.draw_glyphs_to_bitmap(antialiased=True)
     coverage = np.asarray(drawn.get_image())
     baseline = coverage.shape[0] - 1 - round(drawn.get_descent() / 64)
-    return coverage, baseline, -drawn.get_bitmap_offset()[0] / 64, drawn.get_width_height()[0] / 64
+    return _Line(coverage, baseline, -drawn.get_bitmap_offset()[0] / 64, drawn.get_width_height()[0] / 64)
 
 
 @functools.cache
 def _line_pitch(size: float) -> float:
     """Pixels from one baseline to the next in a text of several lines: 1.2 times the font's ascent plus
     descent, as matplotlib spaces lines."""
-    metrics = font(size).get_sfnt_table("OS/2")
-    scale = size * DPI / 72 / font(size).get_sfnt_table("head")["unitsPerEm"]
+    metrics = _font(size).get_sfnt_table("OS/2")
+    scale = size * DPI / 72 / _font(size).get_sfnt_table("head")["unitsPerEm"]
     return 1.2 * (metrics["sTypoAscender"] - metrics["sTypoDescender"]) * scale
 
 
@@ -93,16 +102,16 @@ def text_sprite(text: str, size: float = 10.0, colour: str = "black", style: str
     lines = [_line(line, size, style) for line in text.split("\n")]
     pitch = _line_pitch(size)
     pad = BOX_PAD if box_alpha else 0
-    first = pad + max(line[1] for line in lines)  # the row of the first baseline
-    tops = [first + round(n * pitch) - line[1] for n, line in enumerate(lines)]
-    width = max(line[0].shape[1] for line in lines) + 2 * pad
-    height = max(top + line[0].shape[0] for top, line in zip(tops, lines, strict=True)) + pad
+    first = pad + max(line.baseline for line in lines)  # the row of the first baseline
+    tops = [first + round(n * pitch) - line.baseline for n, line in enumerate(lines)]
+    width = max(line.coverage.shape[1] for line in lines) + 2 * pad
+    height = max(top + line.coverage.shape[0] for top, line in zip(tops, lines, strict=True)) + pad
     alpha = np.zeros((height, width))
     lefts = []
-    for top, (coverage, _, _, _) in zip(tops, lines, strict=True):
-        rows, columns = coverage.shape
+    for top, line in zip(tops, lines, strict=True):
+        rows, columns = line.coverage.shape
         lefts.append({"left": pad, "center": (width - columns) // 2, "right": width - pad - columns}[align])
-        alpha[top:top + rows, lefts[-1]:lefts[-1] + columns] += coverage / 255
+        alpha[top:top + rows, lefts[-1]:lefts[-1] + columns] += line.coverage / 255
     red, green, blue, opacity = to_rgba(colour)
     ink = np.clip(alpha, 0, 1) * opacity
     total = ink + box_alpha * (1 - ink)  # the text over a white box, as one straight-alpha image
@@ -111,7 +120,7 @@ def text_sprite(text: str, size: float = 10.0, colour: str = "black", style: str
     pixels = np.dstack([*rgb, 255 * total]).round().astype(np.uint8)
     if rotated:
         return Sprite(np.ascontiguousarray(np.rot90(pixels)), 0.0, 0.0, float(height))
-    return Sprite(pixels, lefts[0] + lines[0][2], float(first), max(line[3] for line in lines))
+    return Sprite(pixels, lefts[0] + lines[0].bearing, float(first), max(line.advance for line in lines))
 
 
 def place(sprite: Sprite, x: float, y: float, ha: str = "left", va: str = "baseline", pad: float = 0) -> Placed:
