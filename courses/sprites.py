@@ -76,6 +76,7 @@ class _Line(NamedTuple):
 def _line(text: str, size: float, style: str) -> _Line:
     """One line of ``text`` as FreeType draws it for matplotlib."""
     drawn = _font(size, style)
+    drawn.clear()
     drawn.set_text(text, 0, flags=get_hinting_flag())
     drawn.draw_glyphs_to_bitmap(antialiased=True)
     coverage = np.asarray(drawn.get_image())
@@ -100,9 +101,31 @@ def text_sprite(text: str, size: float = 10.0, colour: str = "black", style: str
     advance (for :meth:`Sprite.at`); at the top left when ``rotated`` a quarter turn counter-clockwise, as
     ``rotation=90`` draws it. ``box_alpha``: over a white box. Place it with :func:`place` or :meth:`Sprite.at`."""
     lines = [_line(line, size, style) for line in text.split("\n")]
+    rgb, opacity = _ink(colour)
+    if len(lines) == 1 and not box_alpha and opacity == 1:  # most texts: FreeType's coverage is their alpha
+        pixels = np.empty((*lines[0].coverage.shape, 4), np.uint8)
+        pixels[..., :3], pixels[..., 3] = rgb, lines[0].coverage
+        first, left = lines[0].baseline, 0
+    else:
+        alpha, first, left = _stacked(lines, size, align, BOX_PAD if box_alpha else 0)
+        pixels = _coloured(alpha, colour, box_alpha)
+    if rotated:
+        return Sprite(np.ascontiguousarray(np.rot90(pixels)), 0.0, 0.0, float(pixels.shape[0]))
+    return Sprite(pixels, left + lines[0].bearing, float(first), max(line.advance for line in lines))
+
+
+@functools.lru_cache(maxsize=64)
+def _ink(colour: str) -> tuple[np.ndarray, float]:
+    """``colour`` as 8-bit RGB and its opacity (0 to 1)."""
+    *rgb, opacity = to_rgba(colour)
+    return np.round(np.multiply(rgb, 255)).astype(np.uint8), opacity
+
+
+def _stacked(lines: list[_Line], size: float, align: str, pad: int) -> tuple[np.ndarray, int, int]:
+    """The coverage (0 to 1) of ``lines`` spaced and aligned like a matplotlib text with ``pad`` pixels around
+    them, the row of the first baseline and the column where the first line starts."""
     pitch = _line_pitch(size)
-    pad = BOX_PAD if box_alpha else 0
-    first = pad + max(line.baseline for line in lines)  # the row of the first baseline
+    first = pad + max(line.baseline for line in lines)
     tops = [first + round(n * pitch) - line.baseline for n, line in enumerate(lines)]
     width = max(line.coverage.shape[1] for line in lines) + 2 * pad
     height = max(top + line.coverage.shape[0] for top, line in zip(tops, lines, strict=True)) + pad
@@ -112,15 +135,18 @@ def text_sprite(text: str, size: float = 10.0, colour: str = "black", style: str
         rows, columns = line.coverage.shape
         lefts.append({"left": pad, "center": (width - columns) // 2, "right": width - pad - columns}[align])
         alpha[top:top + rows, lefts[-1]:lefts[-1] + columns] += line.coverage / 255
+    return alpha, first, lefts[0]
+
+
+def _coloured(alpha: np.ndarray, colour: str, box_alpha: float) -> np.ndarray:
+    """RGBA pixels (straight alpha) of a text of coverage ``alpha`` in ``colour`` over a white box of opacity
+    ``box_alpha``."""
     red, green, blue, opacity = to_rgba(colour)
     ink = np.clip(alpha, 0, 1) * opacity
-    total = ink + box_alpha * (1 - ink)  # the text over a white box, as one straight-alpha image
+    total = ink + box_alpha * (1 - ink)
     shade = np.divide(ink, total, out=np.zeros_like(ink), where=total > 0)
     rgb = [255 * (channel * shade + (1 - shade)) for channel in (red, green, blue)]
-    pixels = np.dstack([*rgb, 255 * total]).round().astype(np.uint8)
-    if rotated:
-        return Sprite(np.ascontiguousarray(np.rot90(pixels)), 0.0, 0.0, float(height))
-    return Sprite(pixels, lefts[0] + lines[0].bearing, float(first), max(line.advance for line in lines))
+    return np.dstack([*rgb, 255 * total]).round().astype(np.uint8)
 
 
 def place(sprite: Sprite, x: float, y: float, ha: str = "left", va: str = "baseline", pad: float = 0) -> Placed:
