@@ -43,7 +43,7 @@ class Sprite:
     anchor_row: float
     text_width: float
 
-    def at(self, x: float, y: float, ha: str = "left") -> tuple[Sprite, float, float]:
+    def at(self, x: float, y: float, ha: str = "left") -> Placed:
         """This sprite placed like a text at display point (x, y) with horizontal alignment ``ha``."""
         return self, x - {"left": 0.0, "center": self.text_width / 2, "right": self.text_width}[ha], y
 
