@@ -32,7 +32,7 @@ from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator, NullLocator
 from matplotlib.transforms import IdentityTransform, offset_copy
 
 from courses.blitting import DPI, BlittedFigure, PngCache, changing, png_bytes
-from courses.sprites import Placed, Sprite, paste, text_sprites
+from courses.sprites import LegendTexts, Placed, Sprite, paste, text_sprites
 
 DIGITS = list(range(1, 10))
 
@@ -214,9 +214,11 @@ def _placed(ticks: list[PastedTicks]) -> list[Placed]:
     return [label for axis in ticks for label in axis.place()]
 
 
-def _png(frames: BlittedFigure, placed: list[Placed]) -> bytes:
-    """A frame of ``frames`` with the ``placed`` sprites pasted on top, as PNG bytes."""
-    return png_bytes(paste(frames.frame(), placed))
+def _png(frames: BlittedFigure, placed: list[Placed], legends: list[LegendTexts] = ()) -> bytes:
+    """A frame of ``frames`` with the ``placed`` sprites and the labels of ``legends`` (laid out by the frame's
+    drawing) pasted on top, as PNG bytes."""
+    frame = frames.frame()
+    return png_bytes(paste(frame, [*placed, *(label for legend in legends for label in legend.placed())]))
 
 
 class BenfordChart:
@@ -234,7 +236,7 @@ class BenfordChart:
         ax.set_xlabel("first digit of the amount")
         ax.set_ylabel("share of amounts (%)")
         self.title = PastedTitle(ax)
-        ax.legend(loc="upper right")  # in headroom kept free of bars (see png)
+        self.legends = [LegendTexts(ax.legend(loc="upper right"))]  # in headroom kept free of bars (see png)
         self.ticks = [PastedTicks(ax.xaxis), PastedTicks(ax.yaxis)]  # (the y range changes with the data)
         for artist in (*self.bars, self.expected_line):  # by zorder: the line on top of the bars
             changing(artist)
@@ -250,7 +252,7 @@ class BenfordChart:
         self.ax.set_ylim(0, top)
         self.expected_line.set_ydata(line)
         placed = [*_placed(self.ticks), *self.title.at(plain(title))]
-        return _png(self.frames, placed)  # one background for every y range
+        return _png(self.frames, placed, self.legends)  # one background for every y range
 
 
 def _dated_chart() -> tuple[BlittedFigure, PngCache, Axes]:
@@ -285,14 +287,14 @@ class CashCalendar:
                                       autolim=False)
         threshold_line = ax.axhline(threshold_cents / 100, color="#c44e52")
         self.band_line = ax.axhline(threshold_cents / 100, color="#dd8452", linestyle="--")
-        ax.legend(
+        self.legends = [LegendTexts(ax.legend(
             handles=[
                 Line2D([], [], color="#c44e52", label=plain(f"threshold {dollars(threshold_cents)}")),
                 Line2D([], [], color="#dd8452", linestyle="--", label="lower edge of the band (slider)"),
             ],
             loc="upper right",
             fontsize=8,
-        )
+        ))]
         _money_axis(ax.yaxis)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
         ax.set_xlabel("business day (UTC date)")
@@ -349,7 +351,7 @@ class CashCalendar:
         self.band_line.set_ydata([band * self.threshold_cents / 100] * 2)
         title = self.title.at(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)")
         placed = [*_placed(self.ticks), *self._branch_names(), *title]
-        return self.cache.put(key, _png(self.frames, placed))
+        return self.cache.put(key, _png(self.frames, placed, self.legends))
 
 
 class AccountTimeline:
@@ -365,14 +367,14 @@ class AccountTimeline:
             for colour in ("#55a868", "#c44e52")
         )
         zero = ax.axhline(0, color="black", linewidth=0.8)
-        ax.legend(
+        self.legends = [LegendTexts(ax.legend(
             handles=[
                 Patch(color="#55a868", label="money in"),
                 Patch(color="#c44e52", label="money out"),
             ],
             fontsize=8,
             loc="upper right",
-        )
+        ))]
         _money_axis(ax.yaxis)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
         # At most 6 unrotated date ticks
@@ -402,7 +404,7 @@ class AccountTimeline:
             ax.set_ylim(-top, top)
         title = self.title.at(f"Transactions of {account_id}")
         placed = [*_placed(self.ticks), *title]
-        return self.cache.put(account_id, _png(self.frames, placed))
+        return self.cache.put(account_id, _png(self.frames, placed, self.legends))
 
 
 NODE_RADIUS_PT = 13.2  # node markers of 700 pt^2, as networkx drew them
@@ -494,7 +496,7 @@ class MoneyTrailChart:
         # Who paid whom, rendered once per pair (the counts of paths are in the explorer's status line)
         self.title = PastedTitle(ax, fontsize=10)
         node = {"marker": "o", "linestyle": "", "markersize": 10}
-        ax.legend(
+        self.legends = [LegendTexts(ax.legend(
             handles=[
                 Line2D([], [], color="#c44e52", lw=2.2, label="wire on a path whose dates never go backwards"),
                 Line2D([], [], color="grey", linestyle="--", label="wire only on paths that go back in time"),
@@ -506,7 +508,7 @@ class MoneyTrailChart:
             ncol=2,
             fontsize=8,
             frameon=False,
-        )
+        ))]
         # Drawn by zorder, then in the order added: grey wires, red wires (each shaft, then its heads), the
         # accounts; the account names and the title are pasted on top of the frame.
         # (The wires are in pixels.)
@@ -572,7 +574,7 @@ class MoneyTrailChart:
         names = [self.names.at(n, *pixels[n], "center") for n in nodes]
         title = self.title.at(plain(f"Money from {holders.get(source, source)}"),
                               plain(f"to {holders.get(target, target)}"))
-        return self.cache.put(key, _png(self.frames, [*names, *title]))
+        return self.cache.put(key, _png(self.frames, [*names, *title], self.legends))
 
 
 class ComminglingChart:
@@ -599,7 +601,7 @@ class ComminglingChart:
         self.left_title = PastedTitle(left, fontsize=10)
         # the whole ledger's range from the start, so the axes stay still while the rows play, and headroom
         # above the lines for the legend
-        left.legend(fontsize=8, loc="upper left")
+        self.legends = [LegendTexts(left.legend(fontsize=8, loc="upper left"))]
         rules = ["lowest\nintermediate\nbalance", "tainted\nleaves first"]
         self.tainted_bars = right.bar(rules, [0, 0], color="#c44e52", label="tainted")
         self.clean_bars = right.bar(rules, [0, 0], bottom=[0, 0], color="#8fb3d9", label="clean")
@@ -607,7 +609,8 @@ class ComminglingChart:
         _money_axis(right.yaxis)
         self.right_title = PastedTitle(right, fontsize=10)
         # the legend sits above the bars, in headroom kept free for it, instead of covering one of them
-        right.legend(fontsize=8, loc="upper center", ncol=2, handlelength=1.0, columnspacing=0.8)
+        self.legends.append(LegendTexts(right.legend(fontsize=8, loc="upper center", ncol=2, handlelength=1.0,
+                                                     columnspacing=0.8)))
         # (the right x axis, rules in several lines, stays in the background)
         self.ticks = [PastedTicks(left.xaxis), PastedTicks(left.yaxis), PastedTicks(right.yaxis)]
         for artist in (self.balance_line, self.libr_line, self.first_out_line, *self.tainted_bars,
@@ -635,7 +638,7 @@ class ComminglingChart:
         self.right.set_ylim(0, top * 1.35)
         titles = [*self.left_title.at(plain(f"Row {step}: {self.labels[step]}")),
                   *self.right_title.at(f"Now (after row {step})")]
-        return _png(self.frames, [*_placed(self.ticks), *titles])
+        return _png(self.frames, [*_placed(self.ticks), *titles], self.legends)
 
 
 class NetWorthChart:
