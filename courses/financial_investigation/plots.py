@@ -24,6 +24,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -32,7 +33,7 @@ from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator, NullLocator
 from matplotlib.transforms import IdentityTransform, offset_copy
 
 from courses.blitting import DPI, BlittedFigure, PngCache, changing, png_bytes
-from courses.sprites import LegendTexts, Placed, Sprite, paste, text_sprites
+from courses.sprites import LegendTexts, Placed, Sprite, paste, text_sprite, text_sprites
 
 DIGITS = list(range(1, 10))
 
@@ -72,8 +73,8 @@ def _nice_step(span: float) -> float:
 
 
 class PastedTexts:
-    """Texts in one style rendered once per wording (:func:`courses.sprites.text_sprites`; the last ``kept`` wordings kept) and
-    pasted onto a frame: a tenth of drawing them, and nothing for a wording seen before."""
+    """Texts in one style rendered once per wording (:func:`courses.sprites.text_sprites`; the last ``kept``
+    wordings kept) and pasted onto a frame: a tenth of drawing them, and nothing for a wording seen before."""
 
     def __init__(self, kept: int = 64, va: str = "baseline", **style) -> None:
         self.sprites: OrderedDict[str, Sprite] = OrderedDict()
@@ -207,6 +208,39 @@ class PastedTitle:
         font = self.model.get_fontproperties()
         return (renderer.get_text_width_height_descent("a a", font, False)[0]
                 - renderer.get_text_width_height_descent("aa", font, False)[0])
+
+
+class PastedLines:
+    """A fixed text (an axis label, a tick label of several lines) pasted line by line where matplotlib's
+    layout puts each line, instead of drawn by matplotlib (a few ms per text): each line rendered once by
+    :func:`courses.sprites.text_sprite`. The text itself is hidden; it still gives the place (``placed``)."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+        renderer = text.get_figure(root=True).canvas.get_renderer()
+        _, lines, _ = text._get_layout(renderer)  # (line, size, its baseline's start from the anchor)
+        colour = to_hex(text.get_color(), keep_alpha=True)
+        self.lines = [(text_sprite(line.replace(r"\$", "$"), text.get_fontsize(), colour), dx, dy)
+                      for line, _, (dx, dy) in lines]
+        text.set_visible(False)
+
+    def placed(self) -> list[Placed]:
+        """Each line where matplotlib would draw it now."""
+        x, y = self.text.get_transform().transform(self.text.get_position())
+        return [sprite.at(x + dx, y + dy) for sprite, dx, dy in self.lines]
+
+
+def _pasted_tick_labels(axis: Axis) -> list[PastedLines]:
+    """The tick labels of an axis whose ticks never change (categories) as :class:`PastedLines`; matplotlib's
+    own are hidden (its tick marks stay in the background)."""
+    locations = axis.get_majorticklocs()
+    ticks = axis.get_major_ticks(len(locations))
+    for tick, location, text in zip(ticks, locations, axis.get_major_formatter().format_ticks(locations)):
+        tick.update_position(location)
+        tick.label1.set_text(text)
+    pasted = [PastedLines(tick.label1) for tick in ticks]
+    axis.set_tick_params(which="major", label1On=False)
+    return pasted
 
 
 def _placed(ticks: list[PastedTicks]) -> list[Placed]:
@@ -520,10 +554,9 @@ class MoneyTrailChart:
         self.nodes = changing(ax.scatter([], [], s=700, zorder=3))
         for artist in (self.grey, self.grey_heads, self.red, self.red_heads):
             ax.add_collection(changing(artist), autolim=False)
-        # Account names rendered once, all together (a new pair has its names ready), and pasted onto every
-        # frame (drawing 20-40 labels was half of a frame)
+        # Account names rendered once each, when a frame first shows them (rendering all 40 up front was a
+        # sixth of the first frame), and pasted onto every frame (drawing 20-40 labels was half of a frame)
         self.names = PastedTexts(kept=len(holders) + 64, va="center", fontsize=8)
-        self.names.render(list(holders))
 
     def _arrows(self, spots, pixels, edges, head_px) -> tuple[list, list]:
         """Shafts and arrow heads (in pixels: round nodes stay round) from node edge to node edge. A wire
@@ -611,8 +644,9 @@ class ComminglingChart:
         # the legend sits above the bars, in headroom kept free for it, instead of covering one of them
         self.legends.append(LegendTexts(right.legend(fontsize=8, loc="upper center", ncol=2, handlelength=1.0,
                                                      columnspacing=0.8)))
-        # (the right x axis, rules in several lines, stays in the background)
         self.ticks = [PastedTicks(left.xaxis), PastedTicks(left.yaxis), PastedTicks(right.yaxis)]
+        # the x label and the rules under the bars (in several lines) pasted too: a fifth of the first frame
+        self.fixed_texts = [PastedLines(left.xaxis.label), *_pasted_tick_labels(right.xaxis)]
         for artist in (self.balance_line, self.libr_line, self.first_out_line, *self.tainted_bars,
                        *self.clean_bars):
             changing(artist)
@@ -638,7 +672,8 @@ class ComminglingChart:
         self.right.set_ylim(0, top * 1.35)
         titles = [*self.left_title.at(plain(f"Row {step}: {self.labels[step]}")),
                   *self.right_title.at(f"Now (after row {step})")]
-        return _png(self.frames, [*_placed(self.ticks), *titles], self.legends)
+        fixed = [line for text in self.fixed_texts for line in text.placed()]
+        return _png(self.frames, [*_placed(self.ticks), *titles, *fixed], self.legends)
 
 
 class NetWorthChart:
