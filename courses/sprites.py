@@ -98,9 +98,10 @@ def _line_pitch(size: float) -> float:
 def text_sprite(text: str, size: float = 10.0, colour: str = "black", style: str = "normal", align: str = "left",
                 rotated: bool = False, box_alpha: float = 0.0) -> Sprite:
     """``text`` rendered once with FreeType, as matplotlib draws it (lines split at newlines, spaced and aligned
-    like a matplotlib text). Anchored where the pen starts the first line's baseline, ``text_width`` its
-    advance (for :meth:`Sprite.at`); at the top left when ``rotated`` a quarter turn counter-clockwise, as
-    ``rotation=90`` draws it. ``box_alpha``: over a white box. Place it with :func:`place` or :meth:`Sprite.at`."""
+    like a matplotlib text). Anchored on the first line's baseline where the pen starts a line as wide as the
+    text, ``text_width`` that width (for :meth:`Sprite.at`); at the top left when ``rotated`` a quarter turn
+    counter-clockwise, as ``rotation=90`` draws it. ``box_alpha``: over a white box. Place it with
+    :func:`place` or :meth:`Sprite.at`."""
     lines = [_line(line, size, style) for line in text.split("\n")]
     rgb, opacity = _ink(colour)
     if len(lines) == 1 and not box_alpha and opacity == 1:  # most texts: FreeType's coverage is their alpha
@@ -112,7 +113,9 @@ def text_sprite(text: str, size: float = 10.0, colour: str = "black", style: str
         pixels = _coloured(alpha, colour, box_alpha)
     if rotated:
         return Sprite(np.ascontiguousarray(np.rot90(pixels)), 0.0, 0.0, float(pixels.shape[0]))
-    return Sprite(pixels, left + lines[0].bearing, float(first), max(line.advance for line in lines))
+    width = max(line.advance for line in lines)  # the anchor: where a line as wide as the text would start
+    indent = {"left": 0.0, "center": 0.5, "right": 1.0}[align] * (width - lines[0].advance)
+    return Sprite(pixels, left + lines[0].bearing - indent, float(first), width)
 
 
 @functools.lru_cache(maxsize=64)
@@ -189,26 +192,33 @@ def _probe() -> tuple[Figure, RendererAgg]:
 
 
 @functools.cache
-def _baseline_to_anchor(size: float, va: str) -> float:
-    """How far above the baseline ``Text(va=va, fontsize=size)`` puts its anchor, in pixels (matplotlib's
-    layout, measured once: the box of a one-line text is the font's, whatever its letters)."""
+def _baseline_to_anchor(size: float, va: str, lines: int = 1) -> float:
+    """How far above the first baseline ``Text(va=va, fontsize=size)`` of ``lines`` lines puts its anchor, in
+    pixels (matplotlib's layout of lines of "x", measured once: the font's box, which most letters fit in)."""
     figure, renderer = _probe()
-    bottom = {v: Text(0, 0, "x", fontsize=size, va=v, figure=figure).get_window_extent(renderer).y0
-              for v in (va, "baseline")}
-    return bottom["baseline"] - bottom[va]
+    text = "\n".join(["x"] * lines)
+    box = {v: Text(0, 0, text, fontsize=size, va=v, figure=figure).get_window_extent(renderer)
+           for v in (va, "baseline")}  # "baseline": the last line's baseline at the anchor
+    return box["baseline"].y0 - box[va].y0 - (lines - 1) * box["baseline"].height / lines
 
 
-def text_sprites(texts: list[str], va: str = "baseline", **text_style) -> list[Sprite]:
+def text_sprites(texts: list[str], va: str = "baseline", multialignment: str | None = None, **text_style
+                 ) -> list[Sprite]:
     """Each of ``texts`` rendered once, as ``Figure.text(x, y, text, va=va, **text_style)`` would draw it
     (bbox included): place it with :meth:`Sprite.at`. Plain one-line texts in a ``fontsize`` and ``color``
-    are rendered by :func:`text_sprite` (ten times faster); anything else (maths, several lines, a box) is
-    drawn by matplotlib."""
-    if set(text_style) - {"fontsize", "color"} or any("\n" in t or cbook.is_math_text(t) for t in texts):
+    are rendered by :func:`text_sprite` (ten times faster), and so are plain texts of several lines when
+    ``multialignment`` (how their lines align) is given (spaced by the font's line pitch, as matplotlib spaces
+    lines of dates, numbers and capitals: taller letters such as "l" or "d" move matplotlib's lines apart by a
+    pixel or two); anything else (maths, a box) is drawn by matplotlib."""
+    several_lines = multialignment is None and any("\n" in t for t in texts)
+    if set(text_style) - {"fontsize", "color"} or several_lines or any(map(cbook.is_math_text, texts)):
         return drawn_text_sprites(texts, va, **text_style)
     size = FontProperties(size=text_style.get("fontsize")).get_size_in_points()
-    above = _baseline_to_anchor(size, va)
-    sprites = [text_sprite(text.replace(r"\$", "$"), size, text_style.get("color", "black")) for text in texts]
-    return [Sprite(s.pixels, s.anchor_column, s.anchor_row - above, s.text_width) for s in sprites]
+    sprites = [text_sprite(text.replace(r"\$", "$"), size, text_style.get("color", "black"),
+                           align=multialignment or "left") for text in texts]
+    above = [_baseline_to_anchor(size, va, text.count("\n") + 1) for text in texts]
+    return [Sprite(s.pixels, s.anchor_column, s.anchor_row - up, s.text_width)
+            for s, up in zip(sprites, above, strict=True)]
 
 
 def drawn_text_sprites(texts: list[str], va: str = "baseline", **text_style) -> list[Sprite]:

@@ -6,6 +6,7 @@ titles are rendered again only when the rows themselves change.
 """
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -13,19 +14,29 @@ import courses.fast_matplotlib  # noqa: F401  (before any other matplotlib impor
 
 # isort: split
 import matplotlib.dates as mdates
+from matplotlib.ticker import NullLocator
 import numpy as np
 from matplotlib import rcParams
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.markers import TICKLEFT
+from matplotlib.text import Text
 from matplotlib.transforms import blended_transform_factory
 
 from courses.blitting import DPI, BlittedFigure, changing, png_bytes
-from courses.sprites import drawn_text_sprites, paste
+from courses.sprites import Placed, Sprite, drawn_text_sprites, paste, text_sprites
 
 if TYPE_CHECKING:  # pandas is imported by the notebook that has the events, not by this module
     import pandas as pd
+    from matplotlib.axes import Axes
 
 SOURCE_COLOURS = {"mail": "tab:purple", "windows": "tab:blue", "apache": "tab:green", "syslog": "tab:red"}
-MAX_CACHED_ROW_SETS = 6  # each cached figure holds its background pixels (~1-3 MB)
+MAX_BACKGROUNDS = 6  # failed-logins backgrounds kept, one per set of rows (~1-3 MB each)
+ROW_LABEL_SIZE = 8  # points: the failed-logins figure's row labels (IPv6 addresses are long)
+# The counts are in the explorer's status line above the figure: the failed-logins title never changes.
+FAILED_LOGINS_TITLE = ("Failed SSH logins: red = flagged address, "
+                       "star = accepted login of a compromised address")
 
 
 def _utc_time_axis(ax) -> None:
@@ -55,7 +66,9 @@ class FailedLoginsFigure:
     :meth:`png` draws the figure for one result of the trainee's functions (the explorer shows the counts).
     """
 
-    def __init__(self, events: pd.DataFrame, min_failures: int = 5) -> None:
+    def __init__(self, events: pd.DataFrame, min_failures: int = 5, fewest_flagged: int = 2) -> None:
+        """``fewest_flagged``: the fewest failures an address can be flagged for (the explorer's lowest
+        max_retry); the labels of those addresses are rendered now, so that a new set of rows costs little."""
         times, kinds, addresses = _date_numbers(events["ts"]), events["event"].to_numpy(), events["ip"].to_numpy()
         by_kind: dict[str, dict[str, list[float]]] = {"failed": {}, "accepted": {}}
         for when, kind, ip in zip(times.tolist(), kinds, addresses):  # one pass (per-address pandas: 0.1 s)
@@ -63,55 +76,114 @@ class FailedLoginsFigure:
                 by_kind[kind].setdefault(ip, []).append(when)
         self._failures, self._accepted = by_kind["failed"], by_kind["accepted"]
         self._min_failures = min_failures
-        self._figures: dict[tuple[str, ...], tuple[BlittedFigure, dict]] = {}
+        can_show = [self._label(ip) for ip, times in self._failures.items() if len(times) >= fewest_flagged]
+        text_sprites(can_show, va="center_baseline", fontsize=ROW_LABEL_SIZE)  # kept by text_sprite's cache
+        self._blitted, self._ax, self._marks = self._build()
+        self._shown: tuple[str, ...] | None = None  # the rows the figure is laid out for
+        self._texts: list[Placed] = []
 
     def rows(self, flagged: set[str]) -> tuple[str, ...]:
         """The addresses shown, top to bottom: most failures first (a fixed order, so red rows can be compared)."""
         shown = {ip for ip, times in self._failures.items() if len(times) >= self._min_failures} | set(flagged)
         return tuple(sorted(shown, key=lambda ip: (-len(self._failures.get(ip, ())), ip)))
 
-    def _build(self, ips: tuple[str, ...]) -> tuple[BlittedFigure, dict]:
-        height = 0.32 * len(ips) + 1.8
-        fig = Figure(figsize=(10, height), dpi=DPI)
-        # Fixed margins in inches (room for the longest IPv6 label) instead of a layout engine: a third faster.
-        fig.subplots_adjust(left=2.1 / 10, right=1 - 0.25 / 10, bottom=0.85 / height, top=1 - 0.45 / height)
+    def _label(self, ip: str) -> str:
+        """The label of the row of ``ip``: the address and its number of failures."""
+        return f"{ip}  ({len(self._failures.get(ip, ()))})"
+
+    @staticmethod
+    def _build() -> tuple[BlittedFigure, Axes, dict[str, Line2D]]:
+        """One figure for every set of rows (made once: a new set only resizes it), its axes and marks."""
+        fig = Figure(figsize=(10, 1.8), dpi=DPI)
         ax = fig.subplots()
         grey, = ax.plot([], [], "|", color="tab:grey", markersize=9)
         red, = ax.plot([], [], "|", color="tab:red", markersize=9)
         stars, = ax.plot([], [], "*", color="black", markersize=13)
         for marks in (grey, red, stars):  # one zorder: drawn in the order they were added
             changing(marks)
+        # The row ticks are one line of tick markers (matplotlib makes ticks at a millisecond each).
+        ticks, = ax.plot([], [], linestyle="", marker=TICKLEFT, markersize=rcParams["ytick.major.size"],
+                         markeredgewidth=rcParams["ytick.major.width"], color=rcParams["ytick.color"],
+                         transform=ax.get_yaxis_transform(), clip_on=False, zorder=1.5)
+        ax.yaxis.set_major_locator(NullLocator())
+        _utc_time_axis(ax)
+        # Every text is pasted (rendered once per kernel): a new set of rows draws a background without text.
+        ax.tick_params(labelbottom=False)
+        ax.grid(axis="x", alpha=0.3)
+        ax.patch.set_visible(False)  # white on the figure's white: not filled twice
+        blitted = BlittedFigure(fig, MAX_BACKGROUNDS)
+        return blitted, ax, {"grey": grey, "red": red, "stars": stars, "ticks": ticks}
+
+    def _lay_out(self, ips: tuple[str, ...]) -> None:
+        """Size the figure and set its limits, tick marks and texts for the rows ``ips``."""
+        height = 0.32 * len(ips) + 1.8
+        fig, ax = self._blitted.figure, self._ax
+        fig.set_size_inches(10, height)
+        # Fixed margins in inches (room for the longest IPv6 label) instead of a layout engine (slower).
+        fig.subplots_adjust(left=2.1 / 10, right=1 - 0.25 / 10, bottom=0.85 / height, top=1 - 0.45 / height)
         times = [t for ip in ips for t in (*self._failures.get(ip, ()), *self._accepted.get(ip, ()))]
         if times:  # the limits of every mark these rows can show: they stay while the colours change
             low, high = min(times), max(times)
             pad = 0.05 * (high - low) or 0.01
             ax.set_xlim(low - pad, high + pad)
         ax.set_ylim(len(ips) - 0.5, -0.5)  # first row on top
-        ax.set_yticks(range(len(ips)), [f"{ip}  ({len(self._failures.get(ip, ()))})" for ip in ips], fontsize=8)
-        _utc_time_axis(ax)
-        ax.set_xlabel("time of the failed login (UTC)")
-        ax.set_ylabel("IP address (number of failures)")
-        # The counts are in the explorer's status line above the figure: a title that never changes is drawn once.
-        ax.set_title("Failed SSH logins: red = flagged address, star = accepted login of a compromised address")
-        ax.grid(axis="x", alpha=0.3)
-        return BlittedFigure(fig), {"grey": grey, "red": red, "stars": stars}
+        self._marks["ticks"].set_data([0] * len(ips), range(len(ips)))
+        self._texts = _failed_logins_texts(ax, [self._label(ip) for ip in ips])
+        self._shown = ips
 
     def png(self, flagged: set[str], compromised: set[str]) -> bytes:
         """The figure with ``flagged`` addresses in red and stars on the accepted logins of ``compromised``."""
         ips = self.rows(flagged)
-        if ips not in self._figures:
-            if len(self._figures) >= MAX_CACHED_ROW_SETS:
-                self._figures.pop(next(iter(self._figures)))
-            self._figures[ips] = self._build(ips)
-        blitted, artists = self._figures[ips]
+        if ips != self._shown:
+            self._lay_out(ips)
         for name, chosen in (("red", [ip for ip in ips if ip in flagged]),
                              ("grey", [ip for ip in ips if ip not in flagged]),
                              ("stars", [ip for ip in ips if ip in compromised])):
             source = self._accepted if name == "stars" else self._failures
             x = [t for ip in chosen for t in source.get(ip, ())]
             y = [ips.index(ip) for ip in chosen for _ in source.get(ip, ())]
-            artists[name].set_data(x, y)
-        return blitted.png()
+            self._marks[name].set_data(x, y)
+        return png_bytes(paste(self._blitted.frame(), self._texts))  # a background per limits (per row set)
+
+
+def _failed_logins_texts(ax: Axes, row_labels: list[str]) -> list[Placed]:
+    """The failed-logins figure's texts where matplotlib would draw them: ``row_labels`` as y tick labels, the
+    x tick labels of the axis' limits, both axis labels and the title."""
+    points = DPI / 72  # pixels per point
+    box, x_ticks = ax.bbox, ax.xaxis.get_major_ticks(1)[0]
+    right = box.x0 - (rcParams["ytick.major.pad"] + rcParams["ytick.major.size"]) * points  # ticks point out
+    rows = ax.transData.transform([(0, row) for row in range(len(row_labels))])[:, 1]
+    names = text_sprites(row_labels, va="center_baseline", fontsize=ROW_LABEL_SIZE)
+    placed = [name.at(right, y, ha="right") for name, y in zip(names, rows, strict=True)]
+    low, high = sorted(ax.get_xlim())
+    at = [when for when in ax.xaxis.get_major_locator()() if low <= when <= high]
+    size = rcParams["xtick.labelsize"]
+    top = box.y0 - (x_ticks.get_pad() + x_ticks.get_tick_padding()) * points
+    dates = text_sprites(ax.xaxis.get_major_formatter().format_ticks(at), va="top", multialignment="center",
+                         fontsize=size)
+    columns = ax.transData.transform([(when, 0) for when in at])[:, 0]
+    placed += [date.at(x, top, ha="center") for date, x in zip(dates, columns, strict=True)]
+    label_size, label_pad = rcParams["axes.labelsize"], rcParams["axes.labelpad"] * points
+    below = top - (_text_height("0\n0", size) if at else 0) - label_pad
+    (x_name,) = text_sprites(["time of the failed login (UTC)"], va="top", fontsize=label_size)
+    (flat,) = text_sprites(["IP address (number of failures)"], va="bottom", fontsize=label_size)
+    # a quarter turn anticlockwise: the text reads upwards, its bottom edge on the right
+    y_name = Sprite(np.rot90(flat.pixels).copy(), flat.anchor_row, flat.pixels.shape[1] - flat.anchor_column,
+                    flat.text_width)
+    left = right - max((name.text_width for name in names), default=0) - label_pad
+    (title,) = text_sprites([FAILED_LOGINS_TITLE], fontsize=rcParams["axes.titlesize"])
+    middle = (box.x0 + box.x1) / 2
+    return [*placed, x_name.at(middle, below, ha="center"),
+            (y_name, left, (box.y0 + box.y1 - flat.text_width) / 2),  # centred on the axes, reading upwards
+            title.at(middle, box.y1 + rcParams["axes.titlepad"] * points, ha="center")]
+
+
+@functools.cache
+def _text_height(text: str, size: float) -> float:
+    """The height in pixels of the box matplotlib lays ``text`` out in at ``size`` (for several lines)."""
+    figure = Figure(dpi=DPI)
+    return Text(0, 0, text, fontsize=size, figure=figure).get_window_extent(
+        FigureCanvasAgg(figure).get_renderer()).height
 
 
 class TimelineFigure:

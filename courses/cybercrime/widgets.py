@@ -44,7 +44,7 @@ def explore_brute_force(events: pd.DataFrame, brute_force_suspects: Callable, co
     window = slider("find_time_s (seconds)", 600, 60, 7200, 60, continuous_update=False)
     status = widgets.HTML()
     plot = widgets.Output()
-    figure = FailedLoginsFigure(events)  # built once: a slider only re-colours its rows
+    figure = FailedLoginsFigure(events, fewest_flagged=retry.min)  # built once: a slider re-colours its rows
     pngs = PngCache()  # by what YOUR functions returned: many slider positions flag the same addresses
 
     def refresh(_change=None) -> None:

@@ -40,6 +40,30 @@ def test_a_pasted_text_has_the_pixels_matplotlib_draws(text, size, ha, va):
         assert np.abs(np.subtract(_ink_box(drawn), _ink_box(picture))).max() <= 1, text
 
 
+@pytest.mark.parametrize(
+    ("text", "ha", "va"),
+    [
+        ("29 Dec\n00:00", "center", "top"),
+        ("00:00\n29 Dec", "center", "top"),
+        ("12 Mar\n2024", "left", "baseline"),
+        ("Q3\n2024 ANNEX", "right", "center"),
+    ],
+)
+def test_a_text_of_several_lines_is_pasted_where_matplotlib_draws_it(text, ha, va):
+    """Rendered by FreeType when its lines' alignment is given, within the pixel subpixel placement may move it
+    (lines without letters taller than the font's ascent: dates, numbers, capitals)."""
+    figure = Figure(figsize=(3, 1), dpi=90)
+    canvas = FigureCanvasAgg(figure)
+    figure.text(100 / 270, 45 / 90, text, fontsize=10, ha=ha, va=va, multialignment=ha)
+    canvas.draw()
+    drawn = np.asarray(canvas.buffer_rgba())[..., :3]
+    (sprite,) = text_sprites([text], va=va, multialignment=ha, fontsize=10)
+    (slow,) = drawn_text_sprites([text], va=va, fontsize=10, multialignment=ha)
+    assert sprite.pixels.shape[0] < slow.pixels.shape[0], "FreeType's sprite (matplotlib's has room for a box)"
+    pasted = paste(np.full_like(drawn, 255), [sprite.at(100, 45, ha)])
+    assert np.abs(np.subtract(_ink_box(drawn), _ink_box(pasted))).max() <= 1, text
+
+
 def _ink_from_anchor(sprite) -> tuple[float, float, float, float]:
     """Where the sprite's letters start and end (left, top, right, bottom), in pixels from its anchor."""
     rows, columns = np.nonzero(sprite.pixels[..., 3] > 64)

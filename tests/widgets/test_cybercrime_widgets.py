@@ -57,6 +57,27 @@ def test_brute_force_app_reruns_the_trainee_functions_when_a_slider_moves():
     assert calls[-1] == (3, 120)
 
 
+def test_a_new_set_of_failed_login_rows_draws_no_text_with_matplotlib(monkeypatch):
+    from matplotlib.text import Text
+
+    from courses.cybercrime.plots import FailedLoginsFigure
+
+    drawn = []
+    real_draw = Text.draw
+
+    def draw(text, renderer):
+        if text.get_visible() and text.get_text():
+            drawn.append(text.get_text())
+        return real_draw(text, renderer)
+
+    monkeypatch.setattr(Text, "draw", draw)
+    figure = FailedLoginsFigure(_events())
+    one_row, two_rows = figure.png(set(), set()), figure.png({"198.51.100.7"}, set())
+    assert drawn == [], "every text is pasted"
+    assert figure.rows({"198.51.100.7"}) == ("203.0.113.5", "198.51.100.7")
+    assert one_row != two_rows and figure.png(set(), set()) == one_row, "back to one row: the same picture"
+
+
 def test_brute_force_app_shows_the_trainee_error_instead_of_crashing():
     app = explore_brute_force(_events(), _not_written, _not_written)
     assert "NotImplementedError" in _one(app, widgets.HTML).value
