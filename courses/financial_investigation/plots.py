@@ -23,14 +23,24 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
-from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib import rcParams
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator, NullLocator
-from matplotlib.transforms import IdentityTransform, offset_copy
+from matplotlib.transforms import (
+    Bbox,
+    BboxTransformFrom,
+    BboxTransformTo,
+    IdentityTransform,
+    ScaledTranslation,
+    TransformedBbox,
+    offset_copy,
+)
 
 from courses.blitting import DPI, BlittedFigure, PngCache, changing, png_bytes
 from courses.sprites import LegendTexts, Placed, Sprite, paste, text_sprite, text_sprites
@@ -179,8 +189,10 @@ class PastedTicks:
 class PastedTitle:
     """An Axes title pasted from :class:`PastedTexts` (a tenth of drawing it; nothing when it recurs)."""
 
-    def __init__(self, ax: Axes, **style) -> None:
-        self.model = ax.set_title(" ", y=1.0, **style)  # where and how matplotlib would draw it; hidden
+    def __init__(self, where: Axes | Text, **style) -> None:
+        """``where``: the Axes whose title it is (in ``style``), or a text where and how to draw it."""
+        # where and how matplotlib would draw it; hidden
+        self.model = where.set_title(" ", y=1.0, **style) if isinstance(where, Axes) else where
         self.model.set_visible(False)
         self.texts = PastedTexts(
             va=self.model.get_va(), fontsize=self.model.get_fontsize(), color=self.model.get_color()
@@ -519,18 +531,23 @@ class MoneyTrailChart:
 
     def __init__(self, holders: dict[str, str]) -> None:
         self.holders = holders
-        # Axes off, every account and wire changing: the background is the same whatever the limits.
+        # Every account and wire changing: the background (the legend) is the same whatever the accounts.
         self.frames = BlittedFigure(Figure(figsize=(9, 5.5)), backgrounds_kept=16, limits_in_key=False)
         self.cache = PngCache()
         fig = self.frames.figure
         fig.subplots_adjust(left=0.02, right=0.98, bottom=0.13, top=0.93)
-        self.ax = ax = fig.subplots()
-        ax.axis("off")
-        ax.set_autoscale_on(False)
-        # Who paid whom, rendered once per pair (the counts of paths are in the explorer's status line)
-        self.title = PastedTitle(ax, fontsize=10)
+        # No Axes (making one was a fifth of the first frame, and it drew nothing): the legend, accounts and
+        # wires are the figure's, in pixels, in the area an Axes would take; ``png`` maps the layout onto it
+        self.area = TransformedBbox(fig.add_gridspec(1, 1)[0].get_position(fig), fig.transSubfigure)
+        to_area = BboxTransformTo(self.area)
+        # Who paid whom, rendered once per pair (the counts of paths are in the explorer's status line); where
+        # an Axes puts its title
+        self.title = PastedTitle(Text(
+            0.5, 1.0, " ", fontsize=10, ha="center", va="baseline", figure=fig,
+            transform=to_area + ScaledTranslation(0, rcParams["axes.titlepad"] / 72, fig.dpi_scale_trans),
+        ))
         node = {"marker": "o", "linestyle": "", "markersize": 10}
-        self.legends = [LegendTexts(ax.legend(
+        self.legends = [LegendTexts(fig.legend(
             handles=[
                 Line2D([], [], color="#c44e52", lw=2.2, label="wire on a path whose dates never go backwards"),
                 Line2D([], [], color="grey", linestyle="--", label="wire only on paths that go back in time"),
@@ -539,21 +556,26 @@ class MoneyTrailChart:
             ],
             loc="upper center",
             bbox_to_anchor=(0.5, 0.0),
+            bbox_transform=to_area,
             ncol=2,
             fontsize=8,
             frameon=False,
         ))]
         # Drawn by zorder, then in the order added: grey wires, red wires (each shaft, then its heads), the
         # accounts; the account names and the title are pasted on top of the frame.
-        # (The wires are in pixels.)
         pixels = {"transform": IdentityTransform(), "zorder": 2}
         self.grey = LineCollection([], colors="grey", linestyles="dashed", linewidths=1.0, **pixels)
         self.grey_heads = PolyCollection([], facecolors="grey", edgecolors="none", **pixels)
         self.red = LineCollection([], colors="#c44e52", linewidths=2.2, **pixels)
         self.red_heads = PolyCollection([], facecolors="#c44e52", edgecolors="none", **pixels)
-        self.nodes = changing(ax.scatter([], [], s=700, zorder=3))
-        for artist in (self.grey, self.grey_heads, self.red, self.red_heads):
-            ax.add_collection(changing(artist), autolim=False)
+        circle = MarkerStyle("o")  # as Axes.scatter(s=700) draws accounts, at offsets in pixels
+        self.nodes = PathCollection([circle.get_path().transformed(circle.get_transform())], [700],
+                                    edgecolors="face", offsets=np.empty((0, 2)),
+                                    offset_transform=IdentityTransform(), zorder=3)
+        self.nodes.set_transform(IdentityTransform())
+        for artist in (self.nodes, self.grey, self.grey_heads, self.red, self.red_heads):
+            artist.set_clip_box(self.area)  # as an Axes clips what it holds
+            fig.add_artist(changing(artist))
         # Account names rendered once each, when a frame first shows them (rendering all 40 up front was a
         # sixth of the first frame), and pasted onto every frame (drawing 20-40 labels was half of a frame)
         self.names = PastedTexts(kept=len(holders) + 64, va="center", fontsize=8)
@@ -583,7 +605,7 @@ class MoneyTrailChart:
         cached = self.cache.get(key)
         if cached is not None:
             return cached
-        ax, holders = self.ax, self.holders
+        holders = self.holders
         order = dict.fromkeys(itertools.chain([source, target], *paths))  # in order of first appearance
         edges = {edge for path in paths for edge in itertools.pairwise(path)}
         timed = {(a, b) for path in time_paths for a, b in itertools.pairwise(path)}
@@ -592,16 +614,16 @@ class MoneyTrailChart:
         nodes = list(order)
         spots = _layers_layout(nodes, edges, source, target)
         xs, ys = zip(*spots.values())
-        ax.set_xlim(min(xs) - 0.35, max(xs) + 0.35)
-        ax.set_ylim(min(ys) - 0.75, max(ys) + 0.75)
-        pixels = dict(zip(spots, map(tuple, ax.transData.transform(list(spots.values())))))
+        limits = Bbox.from_extents(min(xs) - 0.35, min(ys) - 0.75, max(xs) + 0.35, max(ys) + 0.75)
+        to_pixels = BboxTransformFrom(limits) + BboxTransformTo(self.area)  # an Axes' transData, those limits
+        pixels = dict(zip(spots, map(tuple, to_pixels.transform(list(spots.values())))))
         red, red_heads = self._arrows(spots, pixels, sorted(timed), 12)
         grey, grey_heads = self._arrows(spots, pixels, sorted(edges - timed), 10)
         self.red.set_segments(red)
         self.red_heads.set_verts(red_heads, closed=False)  # filled all the same, made faster
         self.grey.set_segments(grey)
         self.grey_heads.set_verts(grey_heads, closed=False)
-        self.nodes.set_offsets([spots[n] for n in nodes])
+        self.nodes.set_offsets([pixels[n] for n in nodes])
         self.nodes.set_facecolors(["#c44e52" if n in (source, target) else "#8fb3d9" for n in nodes])
         self.names.render(nodes)
         names = [self.names.at(n, *pixels[n], "center") for n in nodes]
