@@ -113,7 +113,7 @@ class PastedTicks:
     """One axis' tick marks, tick labels and (for a y axis) axis label redrawn on every frame at little cost,
     so that new limits need no new background (``BlittedFigure(limits_in_key=False)``): each text is rendered
     once and pasted (``courses.sprites``), the marks are one line of tick markers. Matplotlib's own ticks are
-    hidden; an x axis label stays in the background, where one line of tick labels puts it."""
+    hidden; an x axis label is pasted (:class:`PastedLines`) where one line of tick labels puts it."""
 
     def __init__(self, axis: Axis) -> None:
         self.axis = axis
@@ -132,10 +132,12 @@ class PastedTicks:
             kept=256, va=self.label.get_va(), fontsize=self.label.get_fontsize(), color=self.label.get_color()
         )
         self.name_sprite: Sprite | None = None
+        self.x_name: PastedLines | None = None
         pad_points = tick.get_pad() + tick.get_tick_padding()
         axis.set_tick_params(which="major", tick1On=False, label1On=False)
         if axis.axis_name == "x":
             self._fix_x_label(pad_points)
+            self.x_name = PastedLines(axis.label) if axis.label.get_text() else None
         else:
             axis.label.set_visible(False)  # pasted beyond the widest tick label, as matplotlib places it
 
@@ -183,6 +185,8 @@ class PastedTicks:
         labels = [self.texts.at(text, x, y, ha) for (_, text), (x, y) in zip(shown, where) if text]
         if axis.axis_name == "y" and axis.label.get_text():
             labels.append(self._y_label(labels))
+        elif self.x_name is not None:
+            labels += self.x_name.placed()
         return labels
 
 
@@ -667,8 +671,8 @@ class ComminglingChart:
         self.legends.append(LegendTexts(right.legend(fontsize=8, loc="upper center", ncol=2, handlelength=1.0,
                                                      columnspacing=0.8)))
         self.ticks = [PastedTicks(left.xaxis), PastedTicks(left.yaxis), PastedTicks(right.yaxis)]
-        # the x label and the rules under the bars (in several lines) pasted too: a fifth of the first frame
-        self.fixed_texts = [PastedLines(left.xaxis.label), *_pasted_tick_labels(right.xaxis)]
+        # the rules under the bars (in several lines) pasted too: a fifth of the first frame
+        self.fixed_texts = _pasted_tick_labels(right.xaxis)
         for artist in (self.balance_line, self.libr_line, self.first_out_line, *self.tainted_bars,
                        *self.clean_bars):
             changing(artist)

@@ -34,3 +34,12 @@ def test_pasted_lines_sit_where_matplotlib_draws_them():
         rows_drawn, rows_pasted = np.nonzero(drawn.any(axis=axis))[0], np.nonzero(pasted.any(axis=axis))[0]
         assert abs(rows_drawn[0] - rows_pasted[0]) <= 1 and abs(rows_drawn[-1] - rows_pasted[-1]) <= 1
     assert abs(int(drawn.sum()) - int(pasted.sum())) < 0.1 * drawn.sum()
+
+
+def test_an_x_axis_label_is_pasted_not_drawn():
+    chart = plots.BenfordChart()
+    x_ticks = chart.ticks[0]
+    assert not chart.ax.xaxis.label.get_visible()
+    assert x_ticks.x_name is not None and len(x_ticks.x_name.lines) == 1
+    sprite = x_ticks.x_name.lines[0][0]
+    assert any(placed[0] is sprite for placed in x_ticks.place())
