@@ -1,8 +1,8 @@
 """Matplotlib figures for the cybercrime notebooks (plain Figures outside pyplot: nothing to close).
 
 Each figure is built once per explorer and then redrawn fast (:mod:`courses.blitting`): a control
-only changes the data of a few artists (marks, colours, labels of the events, the title); axes, ticks and axis
-titles are rendered again only when the rows themselves change.
+only changes the data of a few artists (marks, colours, labels of the events, the title); axes and ticks are
+drawn again only when the rows themselves change, and texts are rendered once and pasted (:mod:`courses.sprites`).
 """
 from __future__ import annotations
 
