@@ -21,12 +21,14 @@ import courses.fast_matplotlib  # noqa: F401  (before any other matplotlib impor
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
-from matplotlib import rcParams
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Patch
@@ -217,13 +219,19 @@ class PastedTitle:
             x += sprite.text_width + space
         return placed
 
-    @functools.cached_property
+    @property
     def _space(self) -> float:
         """How far a space moves the next word, in pixels."""
-        renderer = self.model.get_figure(root=True).canvas.get_renderer()
-        font = self.model.get_fontproperties()
-        return (renderer.get_text_width_height_descent("a a", font, False)[0]
-                - renderer.get_text_width_height_descent("aa", font, False)[0])
+        return _space_width(self.model.get_fontproperties(), self.model.get_figure(root=True).dpi)
+
+
+@functools.cache
+def _space_width(font: FontProperties, dpi: float) -> float:
+    """How far a space moves the next word in ``font`` at ``dpi``, in pixels (measured once per font: every
+    title of a size shares it)."""
+    renderer = RendererAgg(1, 1, dpi)
+    return (renderer.get_text_width_height_descent("a a", font, False)[0]
+            - renderer.get_text_width_height_descent("aa", font, False)[0])
 
 
 class PastedLines:

@@ -25,9 +25,10 @@ WIDE = WIDE_LABEL
 LAYOUT = widgets.Layout(width="520px")
 
 
-def _app(controls: list[widgets.Widget], draw: Callable[[], tuple[bytes | None, str]]) -> widgets.VBox:
+def _app(controls: list[widgets.Widget], draw: Callable[[], tuple[bytes | None, str]],
+         shown: list[widgets.Widget] | None = None) -> widgets.VBox:
     """Controls, a status line and a figure area; ``draw`` (-> PNG bytes or None, message) runs on every change
-    and on start."""
+    of a control and on start. ``shown``: what to show above the status line (the controls if not given)."""
     status = widgets.HTML()
     output = widgets.Output()
     busy = []
@@ -59,7 +60,7 @@ def _app(controls: list[widgets.Widget], draw: Callable[[], tuple[bytes | None, 
     for control in controls:
         control.observe(refresh, names="value")
     refresh()
-    return widgets.VBox([*controls, status, output])
+    return widgets.VBox([*(controls if shown is None else shown), status, output])
 
 
 def _remembered(function: Callable) -> Callable:
@@ -355,8 +356,7 @@ def explore_commingling(
         )
         return chart.png(libr, first_out, step.value), message
 
-    app = _app([step], draw)  # the Play button moves the slider, so only the slider is observed
-    return widgets.VBox([player, *app.children])
+    return _app([step], draw, shown=[player, step])  # the Play button moves the slider: only it is observed
 
 
 def explore_net_worth(
