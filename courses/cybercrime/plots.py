@@ -80,7 +80,7 @@ class FailedLoginsFigure:
         text_sprites(can_show, va="center_baseline", fontsize=ROW_LABEL_SIZE)  # kept by text_sprite's cache
         self._blitted, self._ax, self._marks = self._build()
         self._shown: tuple[str, ...] | None = None  # the rows the figure is laid out for
-        self._texts: list[Placed] = []
+        self._texts: dict[tuple[str, ...], list[Placed]] = {}  # by rows, as many as backgrounds are kept
 
     def rows(self, flagged: set[str]) -> tuple[str, ...]:
         """The addresses shown, top to bottom: most failures first (a fixed order, so red rows can be compared)."""
@@ -128,7 +128,10 @@ class FailedLoginsFigure:
             ax.set_xlim(low - pad, high + pad)
         ax.set_ylim(len(ips) - 0.5, -0.5)  # first row on top
         self._marks["ticks"].set_data([0] * len(ips), range(len(ips)))
-        self._texts = _failed_logins_texts(ax, [self._label(ip) for ip in ips])
+        if ips not in self._texts:
+            if len(self._texts) >= MAX_BACKGROUNDS:
+                self._texts.pop(next(iter(self._texts)))
+            self._texts[ips] = _failed_logins_texts(ax, [self._label(ip) for ip in ips])
         self._shown = ips
 
     def png(self, flagged: set[str], compromised: set[str]) -> bytes:
@@ -143,7 +146,7 @@ class FailedLoginsFigure:
             x = [t for ip in chosen for t in source.get(ip, ())]
             y = [ips.index(ip) for ip in chosen for _ in source.get(ip, ())]
             self._marks[name].set_data(x, y)
-        return png_bytes(paste(self._blitted.frame(), self._texts))  # a background per limits (per row set)
+        return png_bytes(paste(self._blitted.frame(), self._texts[ips]))  # a background per limits (per row set)
 
 
 def _failed_logins_texts(ax: Axes, row_labels: list[str]) -> list[Placed]:
