@@ -8,7 +8,7 @@ PORT ?= 8888
 export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 
-.PHONY: lab test setup system-deps check clean-venv
+.PHONY: lab test setup bytecode system-deps check clean-venv
 
 setup: $(STAMP)
 
@@ -24,6 +24,12 @@ $(STAMP): pyproject.toml
 	  > $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
+# The course modules compiled to bytecode (pip does it for an installed package, an editable install does not,
+# and a machine with PYTHONDONTWRITEBYTECODE=1 never writes it): every kernel then imports them without compiling
+# (~15-27 ms per notebook). Only modules changed since the last run are compiled again.
+bytecode: setup
+	$(BIN)/python -m compileall -q courses
+
 # Chromium (browser tests) and bubblewrap (grading sandbox) come from Debian; installed when we are root.
 system-deps:
 	@if command -v chromium >/dev/null && command -v bwrap >/dev/null; then :; \
@@ -34,11 +40,11 @@ system-deps:
 # Jupyter refuses to run as root without --allow-root (containers and CI machines run as root).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: setup
+lab: setup bytecode
 	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=$(CURDIR) --ServerApp.port=$(PORT) \
 	  --LabApp.default_url=/lab/tree/release
 
-test: setup system-deps
+test: setup bytecode system-deps
 	$(BIN)/python -m pytest
 
 check: setup
