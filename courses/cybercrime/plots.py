@@ -14,7 +14,6 @@ import courses.fast_matplotlib  # noqa: F401  (before any other matplotlib impor
 
 # isort: split
 import matplotlib.dates as mdates
-from matplotlib.ticker import NullLocator
 import numpy as np
 from matplotlib import rcParams
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -22,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.markers import TICKLEFT
 from matplotlib.text import Text
+from matplotlib.ticker import NullLocator
 from matplotlib.transforms import blended_transform_factory
 
 from courses.blitting import DPI, BlittedFigure, changing, png_bytes

@@ -202,6 +202,7 @@ def explore_timeline(key_events: list[dict[str, str]], parse_apache_time: Callab
     from courses.blitting import show_png
     from courses.cybercrime.plots import TimelineFigure
 
+    # isort: split
     import matplotlib.dates as mdates  # after the course modules: see courses/fast_matplotlib.py
 
     zone = widgets.Dropdown(options=SYSLOG_ZONES, value="UTC", description="Assumed syslog time zone",

@@ -44,7 +44,7 @@ from matplotlib.transforms import (
     offset_copy,
 )
 
-from courses.blitting import DPI, BlittedFigure, PngCache, changing, png_bytes
+from courses.blitting import BlittedFigure, PngCache, changing, png_bytes
 from courses.sprites import LegendTexts, Placed, Sprite, paste, text_sprite, text_sprites
 
 DIGITS = list(range(1, 10))

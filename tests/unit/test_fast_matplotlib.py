@@ -34,12 +34,12 @@ for cls in (Line2D, Rectangle, Text, LineCollection):
 
 @pytest.mark.parametrize("module", DRAWING_MODULES)
 def test_module_imports_matplotlib_without_generated_property_lists(module: str) -> None:
-    result = subprocess.run([sys.executable, "-c", CHECK, module], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", CHECK, module], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_without_the_course_module_matplotlib_documents_properties() -> None:
     """The check above can fail: plain matplotlib lists every property."""
     probe = "from matplotlib.lines import Line2D; assert 'antialiased' in Line2D.set.__doc__"
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
