@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
-
 from notebook_timing import median, prepare_environment, source_notebooks
 
 GOAL_MS = 50.0

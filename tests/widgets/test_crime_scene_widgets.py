@@ -4,10 +4,11 @@ import math
 
 import ipywidgets as widgets
 import pytest
+from widget_tree import find_widgets as _find
+from widget_tree import one_widget as _one
 
-from courses.crime_scene import load_body_examination, load_custody_log
+from courses.crime_scene import load_body_examination, load_custody_log, plots
 from courses.crime_scene.case import load_bloodstains
-from courses.crime_scene import plots
 from courses.crime_scene.widgets import (
     explore_avalanche,
     explore_convergence,
@@ -16,8 +17,6 @@ from courses.crime_scene.widgets import (
     explore_time_of_death,
     explore_triangulation,
 )
-from widget_tree import find_widgets as _find, one_widget as _one
-
 
 
 def _png(app) -> bytes:

@@ -1,9 +1,10 @@
 """Headless tests of the cybercrime apps: driven by stand-in functions, they react to controls and show errors."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import ipywidgets as widgets
 import pandas as pd
+from widget_tree import one_widget as _one
 
 from courses.cybercrime.case import load_key_events
 from courses.cybercrime.widgets import (
@@ -14,8 +15,6 @@ from courses.cybercrime.widgets import (
     explore_signatures,
     explore_timeline,
 )
-from widget_tree import one_widget as _one
-
 
 
 def _not_written(*_args):
@@ -142,7 +141,7 @@ def _merge(sources):
 
 
 def _to_utc(local, zone, fold=0):
-    return local.replace(tzinfo=ZoneInfo(zone), fold=fold).astimezone(timezone.utc)
+    return local.replace(tzinfo=ZoneInfo(zone), fold=fold).astimezone(UTC)
 
 
 def _apache(text):

@@ -3,6 +3,7 @@
 import math
 
 import ipywidgets as widgets
+from widget_tree import one_widget as _one
 
 from courses.financial_investigation.case import (
     load_account_holders,
@@ -21,8 +22,6 @@ from courses.financial_investigation.widgets import (
     explore_red_flags,
     explore_structuring,
 )
-from widget_tree import one_widget as _one
-
 
 
 def _png(app) -> bytes | None:
