@@ -26,7 +26,6 @@ from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
-from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
@@ -45,7 +44,7 @@ from matplotlib.transforms import (
 )
 
 from courses.blitting import BlittedFigure, PngCache, changing, png_bytes
-from courses.sprites import LegendTexts, Placed, Sprite, paste, text_sprite, text_sprites
+from courses.sprites import LegendTexts, PastedText, Placed, Sprite, paste, text_sprites
 
 DIGITS = list(range(1, 10))
 
@@ -115,7 +114,7 @@ class PastedTicks:
     """One axis' tick marks, tick labels and (for a y axis) axis label redrawn on every frame at little cost,
     so that new limits need no new background (``BlittedFigure(limits_in_key=False)``): each text is rendered
     once and pasted (``courses.sprites``), the marks are one line of tick markers. Matplotlib's own ticks are
-    hidden; an x axis label is pasted (:class:`PastedLines`) where one line of tick labels puts it."""
+    hidden; an x axis label is pasted (:class:`PastedText`) where one line of tick labels puts it."""
 
     def __init__(self, axis: Axis) -> None:
         self.axis = axis
@@ -134,12 +133,12 @@ class PastedTicks:
             kept=256, va=self.label.get_va(), fontsize=self.label.get_fontsize(), color=self.label.get_color()
         )
         self.name_sprite: Sprite | None = None
-        self.x_name: PastedLines | None = None
+        self.x_name: PastedText | None = None
         pad_points = tick.get_pad() + tick.get_tick_padding()
         axis.set_tick_params(which="major", tick1On=False, label1On=False)
         if axis.axis_name == "x":
             self._fix_x_label(pad_points)
-            self.x_name = PastedLines(axis.label) if axis.label.get_text() else None
+            self.x_name = PastedText(axis.label) if axis.label.get_text() else None
         else:
             axis.label.set_visible(False)  # pasted beyond the widest tick label, as matplotlib places it
 
@@ -234,35 +233,15 @@ def _space_width(font: FontProperties, dpi: float) -> float:
             - renderer.get_text_width_height_descent("aa", font, False)[0])
 
 
-class PastedLines:
-    """A fixed text (an axis label, a tick label of several lines) pasted line by line where matplotlib's
-    layout puts each line, instead of drawn by matplotlib (a few ms per text): each line rendered once by
-    :func:`courses.sprites.text_sprite`. The text itself is hidden; it still gives the place (``placed``)."""
-
-    def __init__(self, text: Text) -> None:
-        self.text = text
-        renderer = text.get_figure(root=True).canvas.get_renderer()
-        _, lines, _ = text._get_layout(renderer)  # (line, size, its baseline's start from the anchor)
-        colour = to_hex(text.get_color(), keep_alpha=True)
-        self.lines = [(text_sprite(line.replace(r"\$", "$"), text.get_fontsize(), colour), dx, dy)
-                      for line, _, (dx, dy) in lines]
-        text.set_visible(False)
-
-    def placed(self) -> list[Placed]:
-        """Each line where matplotlib would draw it now."""
-        x, y = self.text.get_transform().transform(self.text.get_position())
-        return [sprite.at(x + dx, y + dy) for sprite, dx, dy in self.lines]
-
-
-def _pasted_tick_labels(axis: Axis) -> list[PastedLines]:
-    """The tick labels of an axis whose ticks never change (categories) as :class:`PastedLines`; matplotlib's
+def _pasted_tick_labels(axis: Axis) -> list[PastedText]:
+    """The tick labels of an axis whose ticks never change (categories) as :class:`PastedText`; matplotlib's
     own are hidden (its tick marks stay in the background)."""
     locations = axis.get_majorticklocs()
     ticks = axis.get_major_ticks(len(locations))
     for tick, location, text in zip(ticks, locations, axis.get_major_formatter().format_ticks(locations)):
         tick.update_position(location)
         tick.label1.set_text(text)
-    pasted = [PastedLines(tick.label1) for tick in ticks]
+    pasted = [PastedText(tick.label1) for tick in ticks]
     axis.set_tick_params(which="major", label1On=False)
     return pasted
 

@@ -14,28 +14,6 @@ def test_a_new_axis_range_draws_no_new_background():
     assert len(draws) == 1 and low != high, "one background, drawn once, for both y ranges"
 
 
-def test_pasted_lines_sit_where_matplotlib_draws_them():
-    """A text of several lines pasted line by line inks the rows and columns matplotlib draws it on (within a
-    pixel)."""
-    import numpy as np
-    from matplotlib.figure import Figure
-
-    from courses.blitting import BlittedFigure
-    from courses.sprites import paste
-
-    frames = BlittedFigure(Figure(figsize=(3, 2)))
-    text = frames.figure.text(0.5, 0.8, "lowest\nintermediate\nbalance", ha="center", va="top")
-    drawn = frames.frame().min(axis=-1) < 128
-    pasted_lines = plots.PastedLines(text)
-    assert not text.get_visible()
-    pasted = paste(frames.frame(key="hidden"), pasted_lines.placed()).min(axis=-1) < 128
-    assert drawn.any() and not (frames.frame(key="hidden").min(axis=-1) < 128).any()
-    for axis in (0, 1):  # the same rows and columns of ink, give or take a pixel
-        rows_drawn, rows_pasted = np.nonzero(drawn.any(axis=axis))[0], np.nonzero(pasted.any(axis=axis))[0]
-        assert abs(rows_drawn[0] - rows_pasted[0]) <= 1 and abs(rows_drawn[-1] - rows_pasted[-1]) <= 1
-    assert abs(int(drawn.sum()) - int(pasted.sum())) < 0.1 * drawn.sum()
-
-
 def test_an_x_axis_label_is_pasted_not_drawn():
     chart = plots.BenfordChart()
     x_ticks = chart.ticks[0]

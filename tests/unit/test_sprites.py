@@ -5,7 +5,15 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from courses.sprites import drawn_text_sprites, paste, place, text_sprite, text_sprites
+from courses.sprites import (
+    LegendTexts,
+    PastedText,
+    drawn_text_sprites,
+    paste,
+    place,
+    text_sprite,
+    text_sprites,
+)
 
 
 def _ink_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
@@ -98,3 +106,42 @@ def test_boxed_or_mathematical_texts_are_drawn_by_matplotlib():
         drawn_text_sprites(["B01"], va="center", fontsize=9, bbox=box)[0].pixels.shape
     )
     assert text_sprites(["$x^2$"])[0].pixels.shape == drawn_text_sprites(["$x^2$"])[0].pixels.shape
+
+
+def test_a_pasted_text_of_several_lines_sits_where_matplotlib_draws_it():
+    """A text of several lines pasted line by line inks the rows and columns matplotlib draws it on (within a
+    pixel)."""
+    from courses.blitting import BlittedFigure
+
+    frames = BlittedFigure(Figure(figsize=(3, 2)))
+    text = frames.figure.text(0.5, 0.8, "lowest\nintermediate\nbalance", ha="center", va="top")
+    drawn = frames.frame().min(axis=-1) < 128
+    pasted_lines = PastedText(text)
+    assert not text.get_visible()
+    pasted = paste(frames.frame(key="hidden"), pasted_lines.placed()).min(axis=-1) < 128
+    assert drawn.any() and not (frames.frame(key="hidden").min(axis=-1) < 128).any()
+    for axis in (0, 1):  # the same rows and columns of ink, give or take a pixel
+        rows_drawn, rows_pasted = np.nonzero(drawn.any(axis=axis))[0], np.nonzero(pasted.any(axis=axis))[0]
+        assert abs(rows_drawn[0] - rows_pasted[0]) <= 1 and abs(rows_drawn[-1] - rows_pasted[-1]) <= 1
+    assert abs(int(drawn.sum()) - int(pasted.sum())) < 0.1 * drawn.sum()
+
+
+def test_legend_labels_are_pasted_where_the_legend_lays_them_out():
+    from matplotlib.lines import Line2D
+
+    from courses.blitting import BlittedFigure
+
+    frames = BlittedFigure(Figure(figsize=(3, 2)))
+    ax = frames.figure.add_axes((0, 0, 1, 1))
+    ax.axis("off")
+    legend = ax.legend(handles=[Line2D([], [], color="white", label="threshold $10,000.00")], loc="center",
+                       frameon=False)
+    drawn = frames.frame().min(axis=-1) < 128
+    labels = LegendTexts(legend)
+    assert not any(text.get_visible() for text in legend.get_texts())
+    hidden = frames.frame(key="hidden")
+    assert drawn.any() and not (hidden.min(axis=-1) < 128).any(), "only the label inks this figure"
+    pasted = paste(hidden, labels.placed()).min(axis=-1) < 128
+    for axis in (0, 1):
+        ink_drawn, ink_pasted = np.nonzero(drawn.any(axis=axis))[0], np.nonzero(pasted.any(axis=axis))[0]
+        assert abs(ink_drawn[0] - ink_pasted[0]) <= 1 and abs(ink_drawn[-1] - ink_pasted[-1]) <= 1
