@@ -48,6 +48,12 @@ class Sprite:
         """This sprite placed like a text at display point (x, y) with horizontal alignment ``ha``."""
         return self, x - {"left": 0.0, "center": self.text_width / 2, "right": self.text_width}[ha], y
 
+    def reading_upwards(self) -> Sprite:
+        """This sprite turned a quarter anticlockwise (a y axis label): its bottom edge on the right, its anchor
+        turned with it."""
+        return Sprite(np.rot90(self.pixels).copy(), self.anchor_row, self.pixels.shape[1] - self.anchor_column,
+                      self.text_width)
+
 
 Placed = tuple[Sprite, float, float]  # a sprite and the display point (pixels from bottom left) of its anchor
 

@@ -25,7 +25,7 @@ from matplotlib.ticker import NullLocator
 from matplotlib.transforms import blended_transform_factory
 
 from courses.blitting import DPI, BlittedFigure, changing, png_bytes
-from courses.sprites import Placed, Sprite, drawn_text_sprites, paste, text_sprites
+from courses.sprites import Placed, drawn_text_sprites, paste, text_sprites
 
 if TYPE_CHECKING:  # pandas is imported by the notebook that has the events, not by this module
     import pandas as pd
@@ -170,9 +170,7 @@ def _failed_logins_texts(ax: Axes, row_labels: list[str]) -> list[Placed]:
     below = top - (_text_height("0\n0", size) if at else 0) - label_pad
     (x_name,) = text_sprites(["time of the failed login (UTC)"], va="top", fontsize=label_size)
     (flat,) = text_sprites(["IP address (number of failures)"], va="bottom", fontsize=label_size)
-    # a quarter turn anticlockwise: the text reads upwards, its bottom edge on the right
-    y_name = Sprite(np.rot90(flat.pixels).copy(), flat.anchor_row, flat.pixels.shape[1] - flat.anchor_column,
-                    flat.text_width)
+    y_name = flat.reading_upwards()
     left = right - max((name.text_width for name in names), default=0) - label_pad
     (title,) = text_sprites([FAILED_LOGINS_TITLE], fontsize=rcParams["axes.titlesize"])
     middle = (box.x0 + box.x1) / 2

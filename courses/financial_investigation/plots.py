@@ -157,9 +157,7 @@ class PastedTicks:
             label = axis.label
             (flat,) = text_sprites([label.get_text()], va="bottom", fontsize=label.get_fontsize(),
                                 color=label.get_color())
-            # a quarter turn anticlockwise: the text reads upwards, its bottom edge on the right
-            self.name_sprite = Sprite(np.rot90(flat.pixels).copy(), flat.anchor_row,
-                                      flat.pixels.shape[1] - flat.anchor_column, flat.text_width)
+            self.name_sprite = flat.reading_upwards()
         box = axis.axes.bbox
         left = min([box.x0, *(x for _, x, _ in labels)])  # placed left-aligned: x is where a label starts
         pad = axis.labelpad * axis.get_figure(root=True).dpi / 72
