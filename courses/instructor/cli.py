@@ -65,6 +65,7 @@ WORKERS_OPTION = click.option(
     help="Parallel grading processes [default: number of cores].",
 )
 
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--course",

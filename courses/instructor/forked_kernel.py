@@ -150,7 +150,8 @@ class ForkServer:
         return self._read_reply(REQUEST_TIMEOUT_S)
 
     def sweep(self) -> None:
-        """Kill everything left running in the sandbox and delete the kernels' folders."""
+        """Kill everything left running in the sandbox and delete every folder under its root (the kernels' and,
+        on the first sweep, the server's start-up folder, no longer needed once it has preloaded)."""
         self._request({"op": "sweep"})
         for entry in self.root.iterdir():
             if entry.is_dir() and not entry.is_symlink():
@@ -204,35 +205,29 @@ class ForkServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-_servers: dict[tuple, ForkServer] = {}
+_server: ForkServer | None = None  # this process's one fork server
 
 
 def fork_server(memory_mb: int, hidden: list[Path]) -> ForkServer:
-    """This process's fork server for these limits (started on first use, restarted if it stopped)."""
-    key = (memory_mb, tuple(hidden))
-    server = _servers.get(key)
-    if server is not None and not server.alive():
-        server.close()
-        server = None
-    if server is None:
-        for other in _servers.values():
-            other.close()
-        _servers.clear()
-        server = _servers[key] = ForkServer(memory_mb, hidden)
-    return server
-
-
-def discard_fork_server(server: ForkServer) -> None:
-    """Stop a fork server that misbehaved; the next kernel gets a fresh one."""
-    server.close()
-    _servers.pop(server.key, None)
+    """This process's fork server for these limits (started on first use, restarted if it stopped or the
+    limits changed)."""
+    global _server
+    if _server is not None and (_server.key != (memory_mb, tuple(hidden)) or not _server.alive()):
+        discard_fork_server(_server)
+    if _server is None:
+        _server = ForkServer(memory_mb, hidden)
+    return _server
 
 
 @atexit.register
-def _close_servers() -> None:
-    for server in _servers.values():
+def discard_fork_server(server: ForkServer | None = None) -> None:
+    """Stop a fork server that misbehaved (default: this process's), so the next kernel gets a fresh one."""
+    global _server
+    server = server or _server
+    if server is not None:
         server.close()
-    _servers.clear()
+    if server is _server:
+        _server = None
 
 
 class ForkedKernelProvisioner(LocalProvisioner):

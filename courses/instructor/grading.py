@@ -536,9 +536,8 @@ def grade_cohort(
                                 on_result(result)
                         if interrupted.is_set():
                             raise KeyboardInterrupt
-            except (
-                BaseException
-            ):  # Ctrl-C or an error here: stop the workers now (their sandboxes die with them)
+            except BaseException:
+                # Ctrl-C or an error here: stop the workers now (their sandboxes die with them)
                 for worker in list(pool._processes.values()):  # no public API before Python 3.14
                     worker.terminate()
                 pool.shutdown(wait=False, cancel_futures=True)

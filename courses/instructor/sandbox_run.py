@@ -150,7 +150,8 @@ class _PromptKernelClient(AsyncKernelClient):
     """
 
     async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
-        deadline = time.monotonic() + (STARTUP_TIMEOUT_S if timeout is None else timeout)
+        waited = STARTUP_TIMEOUT_S if timeout is None else timeout
+        deadline = time.monotonic() + waited
         while True:
             self.kernel_info()
             try:
@@ -168,7 +169,7 @@ class _PromptKernelClient(AsyncKernelClient):
             if not await self._async_is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {STARTUP_TIMEOUT_S:g} seconds")
+                raise RuntimeError(f"Kernel didn't respond in {waited:g} seconds")
 
     wait_for_ready = _async_wait_for_ready
 
