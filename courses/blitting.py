@@ -98,10 +98,6 @@ class BlittedFigure:
                 artist.draw(renderer)
         return np.array(np.asarray(self.canvas.buffer_rgba())[..., :3])
 
-    def png(self, key: Hashable = None) -> bytes:
-        """The figure now as PNG bytes (see :meth:`frame` for ``key``)."""
-        return png_bytes(self.frame(key))
-
 
 def png_bytes(rgb: np.ndarray) -> bytes:
     """An RGB image (rows top to bottom, uint8) as PNG (W3C PNG spec, 3rd ed.): every row unfiltered, zlib's

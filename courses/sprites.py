@@ -105,8 +105,8 @@ def text_sprite(text: str, size: float = 10.0, colour: str = "black", style: str
                 rotated: bool = False, box_alpha: float = 0.0) -> Sprite:
     """``text`` rendered once with FreeType, as matplotlib draws it (lines split at newlines, spaced and aligned
     like a matplotlib text). Anchored on the first line's baseline where the pen starts a line as wide as the
-    text, ``text_width`` that width (for :meth:`Sprite.at`); at the top left when ``rotated`` a quarter turn
-    counter-clockwise, as ``rotation=90`` draws it. ``box_alpha``: over a white box. Place it with
+    text, ``text_width`` that width (for :meth:`Sprite.at`); ``rotated``: turned a quarter anticlockwise
+    (:meth:`Sprite.reading_upwards`), as ``rotation=90`` draws it. ``box_alpha``: over a white box. Place it with
     :func:`place` or :meth:`Sprite.at`."""
     lines = [_line(line, size, style) for line in text.split("\n")]
     rgb, opacity = _ink(colour)
@@ -117,11 +117,10 @@ def text_sprite(text: str, size: float = 10.0, colour: str = "black", style: str
     else:
         alpha, first, left = _stacked(lines, size, align, BOX_PAD if box_alpha else 0)
         pixels = _coloured(alpha, colour, box_alpha)
-    if rotated:
-        return Sprite(np.ascontiguousarray(np.rot90(pixels)), 0.0, 0.0, float(pixels.shape[0]))
     width = max(line.advance for line in lines)  # the anchor: where a line as wide as the text would start
     indent = {"left": 0.0, "center": 0.5, "right": 1.0}[align] * (width - lines[0].advance)
-    return Sprite(pixels, left + lines[0].bearing - indent, float(first), width)
+    sprite = Sprite(pixels, left + lines[0].bearing - indent, float(first), width)
+    return sprite.reading_upwards() if rotated else sprite
 
 
 @functools.lru_cache(maxsize=64)

@@ -528,7 +528,7 @@ class _PastedLegend:
         if self.box is None:
             self.box = self._render()
         return [self.box] + [
-            place(text_sprite(label, self.size), *text.get_transform().transform(text.get_position()))
+            text_sprite(label, self.size).at(*text.get_transform().transform(text.get_position()))
             for text, label in zip(self.legend.get_texts(), self.labels, strict=True)
         ]
 

@@ -21,8 +21,6 @@ from courses.blitting import show_png
 from courses.crime_scene import plots
 from courses.explorers import WIDE_LABEL, call, slider
 
-STYLE = WIDE_LABEL
-
 
 def _message(label: widgets.HTML, text: str, error: bool = False) -> None:
     colour = "#b00020" if error else "#1b5e20"
@@ -162,13 +160,13 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> wid
         options=[("into the room (+1)", 1), ("outside (-1)", -1)],
         value=1,
         description="Side of A-B",
-        style=STYLE,
+        style=WIDE_LABEL,
     )
     scale = widgets.Dropdown(
         options=[("1:20", 20), ("1:50", 50), ("1:100", 100)],
         value=50,
         description="Drawing scale",
-        style=STYLE,
+        style=WIDE_LABEL,
     )
     message, out = widgets.HTML(), widgets.Output()
     view = plots.TriangulationView()
@@ -290,7 +288,7 @@ def explore_avalanche(sha256_file: Callable[[Path], str]) -> widgets.VBox:
     text = widgets.Text(
         value=reference.replace("7 March", "8 March"),
         description="Text to hash",
-        style=STYLE,
+        style=WIDE_LABEL,
         layout=widgets.Layout(width="90%"),
     )
     hint = widgets.Label(

@@ -521,7 +521,7 @@ class MoneyTrailChart:
     def __init__(self, holders: dict[str, str]) -> None:
         self.holders = holders
         # Every account and wire changing: the background (the legend) is the same whatever the accounts.
-        self.frames = BlittedFigure(Figure(figsize=(9, 5.5)), backgrounds_kept=16, limits_in_key=False)
+        self.frames = BlittedFigure(Figure(figsize=(9, 5.5)), limits_in_key=False)
         self.cache = PngCache()
         fig = self.frames.figure
         fig.subplots_adjust(left=0.02, right=0.98, bottom=0.13, top=0.93)

@@ -21,7 +21,6 @@ from courses.explorers import WIDE_LABEL, slider
 from courses.financial_investigation import plots
 from courses.financial_investigation.case import net_worth_inputs
 
-WIDE = WIDE_LABEL
 LAYOUT = widgets.Layout(width="520px")
 
 
@@ -179,7 +178,7 @@ def explore_structuring(
 ) -> widgets.VBox:
     """Regime, band and window controls re-run your functions; pick a customer to see their deposits."""
     regime = widgets.Dropdown(
-        options=REGIMES, value=False, description="reporting rule", style=WIDE, layout=LAYOUT
+        options=REGIMES, value=False, description="reporting rule", style=WIDE_LABEL, layout=LAYOUT
     )
     band = slider(
         "band starts at (share of threshold)",
@@ -191,7 +190,7 @@ def explore_structuring(
         continuous_update=False,
     )
     window = slider("window (days)", 7, 1, 30, 1, layout=LAYOUT, continuous_update=False)
-    customer = widgets.Dropdown(options=["(none)"], description="customer to show", style=WIDE)
+    customer = widgets.Dropdown(options=["(none)"], description="customer to show", style=WIDE_LABEL)
     chart = plots.CashCalendar(cash, 1_000_000)
     reports_for = _remembered(lambda inclusive: ctr_required(cash, 1_000_000, inclusive=inclusive))
     suspects_for = _remembered(
@@ -224,9 +223,9 @@ def explore_red_flags(
     tx: pd.DataFrame, round_amount_transfers: Callable, pass_through_accounts: Callable
 ) -> widgets.VBox:
     """Round unit, minimum credit, hours and ratio controls; pick a flagged account to see its timeline."""
-    unit = widgets.Dropdown(options=UNITS, value=100_000, description="round to a multiple of", style=WIDE)
+    unit = widgets.Dropdown(options=UNITS, value=100_000, description="round to a multiple of", style=WIDE_LABEL)
     minimum = widgets.Dropdown(
-        options=UNITS[1:], value=1_000_000, description="credits of at least", style=WIDE
+        options=UNITS[1:], value=1_000_000, description="credits of at least", style=WIDE_LABEL
     )
     hours = slider("money out within (hours)", 48, 1, 168, 1, layout=LAYOUT, continuous_update=False)
     ratio = slider(
@@ -238,7 +237,7 @@ def explore_red_flags(
         layout=LAYOUT,
         continuous_update=False,
     )
-    account = widgets.Dropdown(options=["(none)"], description="account to show", style=WIDE)
+    account = widgets.Dropdown(options=["(none)"], description="account to show", style=WIDE_LABEL)
     chart = plots.AccountTimeline(tx)
     rounds_for = _remembered(lambda unit_cents: round_amount_transfers(tx, unit_cents))
     flagged_for = _remembered(
@@ -275,9 +274,9 @@ def explore_money_trail(
     accounts = sorted(holders)
     names = [(f"{a} {holders[a]}", a) for a in accounts]
     source = widgets.Dropdown(
-        options=names, value="AC01", description="money from", style=WIDE, layout=LAYOUT
+        options=names, value="AC01", description="money from", style=WIDE_LABEL, layout=LAYOUT
     )
-    target = widgets.Dropdown(options=names, value="AC40", description="money to", style=WIDE, layout=LAYOUT)
+    target = widgets.Dropdown(options=names, value="AC40", description="money to", style=WIDE_LABEL, layout=LAYOUT)
     cutoff = slider("at most this many hops", 6, 1, 8, 1, layout=LAYOUT, continuous_update=False)
 
     chart = plots.MoneyTrailChart(holders)
@@ -364,7 +363,7 @@ def explore_net_worth(
 ) -> widgets.VBox:
     """Year selector and a "cash hoard" slider (the classic defence): your function recomputes the result."""
     years = sorted(int(y) for y in income["year"].unique())
-    year = widgets.Dropdown(options=years, value=years[-1], description="year", style=WIDE)
+    year = widgets.Dropdown(options=years, value=years[-1], description="year", style=WIDE_LABEL)
     hoard = slider(
         "cash on hand claimed at the start (US$)",
         0,

@@ -28,9 +28,9 @@ def test_frames_show_the_changing_artist_where_it_is_now() -> None:
     (marker,) = ax.plot([2], [5], "s", markersize=20, color="red")
     changing(marker)
     blitted = BlittedFigure(figure)
-    first = decoded(blitted.png())
+    first = decoded(png_bytes(blitted.frame()))
     marker.set_data([8], [5])
-    second = decoded(blitted.png())
+    second = decoded(png_bytes(blitted.frame()))
     assert np.array_equal(second, blitted.frame())
     red = (second[..., 0] > 200) & (second[..., 1] < 60)
     columns = np.nonzero(red.any(axis=0))[0]

@@ -9,8 +9,7 @@ import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 
-import courses.crime_scene as crime_scene
-from courses import data
+from courses import crime_scene, data
 from courses.crime_scene import (
     evidence_path,
     load_bloodstains,

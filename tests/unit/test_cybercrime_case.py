@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import courses.cybercrime as cybercrime
-from courses import data
+from courses import cybercrime, data
 from courses.cybercrime import case
 
 GRADED_FUNCTIONS = {
