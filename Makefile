@@ -8,7 +8,7 @@ PORT ?= 8888
 export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 
-.PHONY: lab test setup bytecode system-deps check clean-venv
+.PHONY: lab test setup bytecode kernel-config system-deps check clean-venv
 
 setup: $(STAMP)
 
@@ -30,6 +30,15 @@ $(STAMP): pyproject.toml
 bytecode: setup
 	$(BIN)/python -m compileall -q courses
 
+# Every kernel of the venv reads this IPython config at start (one BLAS thread, fewer GC passes during imports;
+# the file says why and what it bought).
+KERNEL_CONFIG := $(VENV)/etc/ipython/ipython_kernel_config.py
+
+kernel-config: $(KERNEL_CONFIG)
+
+$(KERNEL_CONFIG): courses/ipython_kernel_config.py $(STAMP)
+	install -D -m 644 $< $@
+
 # Chromium (browser tests) and bubblewrap (grading sandbox) come from Debian; installed when we are root.
 system-deps:
 	@if command -v chromium >/dev/null && command -v bwrap >/dev/null; then :; \
@@ -40,11 +49,11 @@ system-deps:
 # Jupyter refuses to run as root without --allow-root (containers and CI machines run as root).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: setup bytecode
+lab: setup bytecode kernel-config
 	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=$(CURDIR) --ServerApp.port=$(PORT) \
 	  --LabApp.default_url=/lab/tree/release
 
-test: setup bytecode system-deps
+test: setup bytecode kernel-config system-deps
 	$(BIN)/python -m pytest
 
 check: setup
