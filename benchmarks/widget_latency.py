@@ -2,8 +2,11 @@
 
 Every source notebook is run in this process (an IPython shell, headless, ``MPLBACKEND=Agg``) so each explorer
 gets the case data and the reference functions exactly as the notebook wires them. Then every control of every
-widget is changed a few times (slider positions, dropdown options, check boxes, text, button clicks) and the
-time until the synchronous callback returns is measured. The goal is at most 50 ms per callback.
+widget is changed and the time until the synchronous callback returns is measured: each slider to its maximum,
+its minimum and ``--changes`` points in between; each dropdown to every option (at most 60, evenly spread);
+check boxes, text and buttons ``--changes`` times. Then, with every slider of the widget at its maximum and then
+at its minimum (the heaviest settings are often at an end, e.g. the most hops), every other control is driven
+again. The goal is at most 50 ms per callback.
 
     python benchmarks/widget_latency.py [--changes 3] [--cpu] [NOTEBOOK ...]
 
@@ -11,6 +14,7 @@ time until the synchronous callback returns is measured. The goal is at most 50 
 machine the two agree, and CPU time stays meaningful while other work shares the cores (the goal is judged on
 wall-clock time on a quiet machine).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +49,9 @@ def notebook_widgets(path: Path) -> list[tuple[str, object]]:
             with capture_output():
                 outcome = shell.run_cell(cell.source, store_history=False)
             if not outcome.success:
-                raise SystemExit(f"{path.name}: a cell failed ({outcome.error_before_exec or outcome.error_in_exec})")
+                raise SystemExit(
+                    f"{path.name}: a cell failed ({outcome.error_before_exec or outcome.error_in_exec})"
+                )
             if isinstance(outcome.result, widgets.Widget):
                 names = EXPLORER_CALL.findall(cell.source)
                 found.append((names[-1] if names else "widget", outcome.result))
@@ -65,14 +71,34 @@ def controls(widget) -> Iterator[object]:
         children = getattr(node, "children", None)
         if children:
             stack[:0] = list(children)
-        elif isinstance(node, widgets.Button) or (isinstance(node, widgets.ValueWidget)
-                                                  and not isinstance(node, passive)
-                                                  and not getattr(node, "disabled", False)):
+        elif isinstance(node, widgets.Button) or (
+            isinstance(node, widgets.ValueWidget)
+            and not isinstance(node, passive)
+            and not getattr(node, "disabled", False)
+        ):
             yield node
 
 
+MAX_OPTIONS = 60
+
+
+def is_slider(control) -> bool:
+    """A numeric control with a range (slider, bounded number box)."""
+    value = getattr(control, "value", None)
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and hasattr(control, "min")
+        and hasattr(control, "max")
+    )
+
+
 def new_values(control, count: int) -> list[object]:
-    """``count`` values for ``control`` that differ from each other in turn (empty: not a control we drive)."""
+    """Values to drive ``control`` through, each different from the one before (empty: not a control we drive).
+
+    Sliders: maximum, minimum, then ``count`` points between. Dropdowns and the like: every other option, then
+    back to the current one (at most ``MAX_OPTIONS``, evenly spread). Check boxes and text: ``count`` changes.
+    """
     import ipywidgets as widgets
 
     value = control.value
@@ -84,49 +110,84 @@ def new_values(control, count: int) -> list[object]:
         if len(options) < 2:
             return []
         start = options.index(value) if value in options else 0
-        return [options[(start + i) % len(options)] for i in range(1, count + 1)]
+        rotated = options[start + 1 :] + options[: start + 1]  # every option, the current one last
+        if len(rotated) > MAX_OPTIONS:
+            rotated = [rotated[round(i * (len(rotated) - 1) / (MAX_OPTIONS - 1))] for i in range(MAX_OPTIONS)]
+        return rotated
     if isinstance(value, bool):
         return [not value if i % 2 == 0 else value for i in range(count)]
-    if isinstance(value, (int, float)) and hasattr(control, "min") and hasattr(control, "max"):
+    if is_slider(control):
         low, high = control.min, control.max
         step = getattr(control, "step", None) or (1 if isinstance(value, int) else (high - low) / 100)
-        picks = []
+        picks = [high, low]
         for i in range(count):
             target = low + (high - low) * (0.25 + 0.5 * (i % 2)) + step * (i // 2)
             snapped = low + round((target - low) / step) * step
             picks.append(type(value)(min(high, max(low, snapped))))
-        return picks
+        return [v for i, v in enumerate(picks) if v != (picks[i - 1] if i else value)]
     if isinstance(value, str):
         return [value + " " * (i % 2 + 1) if i % 2 == 0 else value for i in range(count)]
     return []
 
 
-def callback_times_ms(widget, changes: int, clock=time.perf_counter) -> dict[str, list[float]]:
-    """Control description -> milliseconds each change took until its callbacks returned (by ``clock``)."""
+def _timed_changes(control, values: list[object], clock) -> list[tuple[float, object]]:
+    """(milliseconds, value) for each change of ``control`` to the next of ``values``, until its callbacks
+    returned."""
+    runs = []
+    for value in values:
+        started = clock()
+        control.value = value
+        runs.append(((clock() - started) * 1000, value))
+    return runs
+
+
+def _drive(control, changes: int, clock) -> list[tuple[float, object]]:
+    """(milliseconds, value) per change of one control driven through its values (a button: ``changes``
+    clicks)."""
     import ipywidgets as widgets
 
-    times: dict[str, list[float]] = {}
-    for number, control in enumerate(controls(widget)):
-        label = f"{type(control).__name__} '{getattr(control, 'description', '') or number}'"
+    if isinstance(control, widgets.Button):
         runs = []
-        if isinstance(control, widgets.Button):
-            for _ in range(changes):
-                started = clock()
-                control.click()
-                runs.append((clock() - started) * 1000)
-        else:
-            for value in new_values(control, changes):
-                started = clock()
-                control.value = value
-                runs.append((clock() - started) * 1000)
-        if runs:
-            times[label] = runs
-    return times
+        for _ in range(changes):
+            started = clock()
+            control.click()
+            runs.append(((clock() - started) * 1000, "click"))
+        return runs
+    return _timed_changes(control, new_values(control, changes), clock)
+
+
+def callback_times_ms(widget, changes: int, clock=time.perf_counter) -> dict[str, list[tuple[float, object]]]:
+    """Control description -> (milliseconds until its callbacks returned, by ``clock``; the value set) for each
+    change: every control alone, then every non-slider control again with all sliders at their maximum, then at
+    their minimum."""
+    every = list(controls(widget))
+    label = {id(c): f"{type(c).__name__} '{getattr(c, 'description', '') or n}'" for n, c in enumerate(every)}
+    times: dict[str, list[tuple[float, object]]] = {}
+    for control in every:
+        times.setdefault(label[id(control)], []).extend(_drive(control, changes, clock))
+    sliders = [c for c in every if is_slider(c)]
+    others = [c for c in every if not is_slider(c)]
+    if sliders and others:
+        for end in ("max", "min"):
+            for slider in sliders:
+                times[label[id(slider)]].extend(
+                    _timed_changes(slider, [getattr(slider, end)], clock)
+                    if slider.value != getattr(slider, end)
+                    else []
+                )
+            for control in others:
+                times[label[id(control)]].extend(_drive(control, changes, clock))
+    return {name: runs for name, runs in times.items() if runs}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--changes", type=int, default=3, help="changes per control [3]")
+    parser.add_argument(
+        "--changes",
+        type=int,
+        default=3,
+        help="changes per check box, text or button, and slider points between the ends [3]",
+    )
     parser.add_argument("--cpu", action="store_true", help="CPU time instead of wall-clock time")
     parser.add_argument("notebooks", nargs="*", type=Path, help="source notebooks [all of source/]")
     args = parser.parse_args()
@@ -135,19 +196,27 @@ def main() -> None:
     worst_all, over, total = 0.0, 0, 0
     for path in paths:
         for name, widget in notebook_widgets(path):
-            times = callback_times_ms(widget, args.changes, time.process_time if args.cpu else time.perf_counter)
+            times = callback_times_ms(
+                widget, args.changes, time.process_time if args.cpu else time.perf_counter
+            )
             if not times:
                 print(f"{path.parent.name}/{name}: no control to drive")
                 continue
             total += 1
-            slowest = max(times, key=lambda k: median(times[k]))
-            worst = max(max(t) for t in times.values())
-            typical = median([t for runs in times.values() for t in runs])
+            ms = {label: [t for t, _ in runs] for label, runs in times.items()}
+            slowest = max(ms, key=lambda k: median(ms[k]))
+            worst, worst_label, worst_value = max(
+                ((t, label, value) for label, runs in times.items() for t, value in runs), key=lambda x: x[0]
+            )
+            typical = median([t for runs in ms.values() for t in runs])
             worst_all = max(worst_all, worst)
             over += worst > GOAL_MS
-            print(f"{path.parent.name}/{name}: median {typical:.0f} ms, max {worst:.0f} ms, slowest control "
-                  f"{slowest} (median {median(times[slowest]):.0f} ms), {sum(map(len, times.values()))} changes"
-                  f"{'  OVER GOAL' if worst > GOAL_MS else ''}", flush=True)
+            print(
+                f"{path.parent.name}/{name}: median {typical:.0f} ms, max {worst:.0f} ms ({worst_label} = "
+                f"{worst_value!r}), slowest control {slowest} (median {median(ms[slowest]):.0f} ms), "
+                f"{sum(map(len, ms.values()))} changes{'  OVER GOAL' if worst > GOAL_MS else ''}",
+                flush=True,
+            )
     print(f"widgets: {total}")
     print(f"max_callback_ms: {worst_all:.0f}")
     print(f"widgets_over_{GOAL_MS:g}ms: {over} of {total}")
