@@ -1,6 +1,7 @@
 """The venv's IPython kernel settings (courses/ipython_kernel_config.py, installed by ``make kernel-config``):
 a fresh kernel of this venv starts with one OpenBLAS thread and the course's garbage-collector settings, and
 leaves no trace in the trainee's namespace."""
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,9 @@ def no_blas_setting(monkeypatch):
 
 def test_a_fresh_kernel_starts_with_the_settings_and_a_clean_namespace(no_blas_setting):
     assert "OPENBLAS_NUM_THREADS" not in os.environ
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                          "language": "python"}})
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     nb.cells = [nbformat.v4.new_code_cell(PROBE)]
     NotebookClient(nb, timeout=60, kernel_name="python3").execute()
     seen = json.loads(nb.cells[0].outputs[0]["text"])
