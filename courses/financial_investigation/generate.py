@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import math
 import random
 from pathlib import Path
@@ -324,6 +325,15 @@ PLANTED_WIRES = [
     ("AC01", "AC05", 20, 1_500_000),  # a second, later wire
 ]
 
+# Ordinary payments around the planted wires. Shares: background accounts paying the vendor AC01, the target AC40
+# paying background accounts, layering accounts paying background accounts; the rest (30 %) are background
+# accounts paying each other. That rest was 75 % until round 4 of the benchmarks: the 23 background accounts then
+# had about five payees each, and the money-trail explorer at its 8-hop limit searched up to 3,800 routes
+# (0.3-0.5 s a change). Now the slowest of all 1,560 account pairs takes about 22 ms at 8 hops (670 routes at
+# most, still far more than a trainee can read), and the planted routes are the same.
+ORDINARY_PAYMENTS = 160
+ORDINARY_SHARES = (0.4, 0.2, 0.1)
+
 
 def _wires(rng: random.Random) -> tuple[list[list], list[list]]:
     accounts = [f"AC{n:02d}" for n in range(1, 41)]
@@ -333,14 +343,15 @@ def _wires(rng: random.Random) -> tuple[list[list], list[list]]:
     for index, account in enumerate(background):
         holders.setdefault(account, f"{VENDOR_NAMES[(index * 7) % len(VENDOR_NAMES)]} account {index + 1}")
     wires = [(a, b, dt.date(2024, 5, day), cents) for a, b, day, cents in PLANTED_WIRES]
-    for _ in range(160):  # ordinary payments: among background accounts, into the vendor, out of the target
+    into_vendor, out_of_target, out_of_layering = itertools.accumulate(ORDINARY_SHARES)
+    for _ in range(ORDINARY_PAYMENTS):
         day = dt.date(2024, 4, 1) + dt.timedelta(days=rng.randrange(61))
         roll = rng.random()
-        if roll < 0.1:
+        if roll < into_vendor:
             pair = (rng.choice(background), "AC01")
-        elif roll < 0.15:
+        elif roll < out_of_target:
             pair = ("AC40", rng.choice(background))
-        elif roll < 0.25:
+        elif roll < out_of_layering:
             pair = (rng.choice(sorted(layering - {"AC40"})), rng.choice(background))
         else:
             pair = tuple(rng.sample(background, 2))
