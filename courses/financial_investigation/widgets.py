@@ -17,15 +17,18 @@ import ipywidgets as widgets
 import pandas as pd
 
 from courses.blitting import show_png
-from courses.explorers import WIDE_LABEL, slider
+from courses.explorers import WIDE_LABEL, error_text, raising_function, slider
 from courses.financial_investigation import plots
 from courses.financial_investigation.case import net_worth_inputs
 
 LAYOUT = widgets.Layout(width="520px")
 
 
-def _app(controls: list[widgets.Widget], draw: Callable[[], tuple[bytes | None, str]],
-         shown: list[widgets.Widget] | None = None) -> widgets.VBox:
+def _app(
+    controls: list[widgets.Widget],
+    draw: Callable[[], tuple[bytes | None, str]],
+    shown: list[widgets.Widget] | None = None,
+) -> widgets.VBox:
     """Controls, a status line and a figure area; ``draw`` (-> PNG bytes or None, message) runs on every change
     of a control and on start. ``shown``: what to show above the status line (the controls if not given)."""
     status = widgets.HTML()
@@ -38,16 +41,9 @@ def _app(controls: list[widgets.Widget], draw: Callable[[], tuple[bytes | None, 
         busy.append(True)
         try:
             png, message = draw()
-        except NotImplementedError:
+        except Exception as error:  # noqa: BLE001 - a trainee's function failed: show why, never crash
             status.value = (
-                "<b style='color:#b00020'>One of your functions is not written yet (NotImplementedError).</b>"
-            )
-            show_png(output, None)
-            return
-        except Exception as error:  # the trainee's function failed: show why instead of crashing the widget
-            status.value = (
-                f"<b style='color:#b00020'>Your function raised {type(error).__name__}: "
-                f"{html.escape(str(error))}</b>"
+                f"<b style='color:#b00020'>{html.escape(error_text(error, raising_function(error)))}</b>"
             )
             show_png(output, None)
             return
@@ -93,8 +89,10 @@ class _SharedCalls:
         except (TypeError, ValueError):  # wrong arguments (the function itself says so) or no signature
             return None
         bound.apply_defaults()
-        key = tuple((name, _CASE_TABLE if value is self.case_table else value)
-                    for name, value in bound.arguments.items())
+        key = tuple(
+            (name, _CASE_TABLE if value is self.case_table else value)
+            for name, value in bound.arguments.items()
+        )
         try:
             hash(key)
         except TypeError:  # another table: run the function
@@ -223,7 +221,9 @@ def explore_red_flags(
     tx: pd.DataFrame, round_amount_transfers: Callable, pass_through_accounts: Callable
 ) -> widgets.VBox:
     """Round unit, minimum credit, hours and ratio controls; pick a flagged account to see its timeline."""
-    unit = widgets.Dropdown(options=UNITS, value=100_000, description="round to a multiple of", style=WIDE_LABEL)
+    unit = widgets.Dropdown(
+        options=UNITS, value=100_000, description="round to a multiple of", style=WIDE_LABEL
+    )
     minimum = widgets.Dropdown(
         options=UNITS[1:], value=1_000_000, description="credits of at least", style=WIDE_LABEL
     )
@@ -276,7 +276,9 @@ def explore_money_trail(
     source = widgets.Dropdown(
         options=names, value="AC01", description="money from", style=WIDE_LABEL, layout=LAYOUT
     )
-    target = widgets.Dropdown(options=names, value="AC40", description="money to", style=WIDE_LABEL, layout=LAYOUT)
+    target = widgets.Dropdown(
+        options=names, value="AC40", description="money to", style=WIDE_LABEL, layout=LAYOUT
+    )
     cutoff = slider("at most this many hops", 6, 1, 8, 1, layout=LAYOUT, continuous_update=False)
 
     chart = plots.MoneyTrailChart(holders)

@@ -173,6 +173,29 @@ def test_money_trail_app_runs_money_paths_once_when_time_respecting_paths_calls_
     assert money_paths_calls == [("AC01", "AC40", 6), ("AC01", "AC40", 3)], "new arguments: it runs again"
 
 
+def test_money_trail_app_names_the_function_that_failed():
+    def money_paths(wires, source, target, cutoff=6):
+        raise ValueError("no such account")
+
+    def time_respecting_paths(wires, source, target, cutoff=6):
+        return money_paths(wires, source, target, cutoff)
+
+    status = _one(
+        explore_money_trail(
+            load_wires(), load_account_holders(), money_paths, time_respecting_paths, lambda *a: 1
+        ),
+        widgets.HTML,
+    )
+    assert "Your function money_paths raised ValueError: no such account" in status.value
+    status = _one(
+        explore_money_trail(
+            load_wires(), load_account_holders(), lambda *a, **k: [], _not_written, lambda *a: 1
+        ),
+        widgets.HTML,
+    )
+    assert "Your function _not_written is not written yet (it raises NotImplementedError)" in status.value
+
+
 def test_commingling_app_steps_through_the_ledger():
     ledger = load_suspect_ledger()
     app = explore_commingling(ledger, lambda prefix: len(prefix), lambda prefix: [])
