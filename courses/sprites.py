@@ -27,7 +27,7 @@ from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.ft2font import FT2Font
 from matplotlib.legend import Legend
 from matplotlib.text import Text
-from matplotlib.transforms import IdentityTransform
+from matplotlib.transforms import Bbox, IdentityTransform
 
 from courses.blitting import DPI
 
@@ -258,14 +258,21 @@ def drawn_text_sprites(texts: list[str], va: str = "baseline", **text_style) -> 
         box = artist.get_window_extent(renderer)
         if artist.get_bbox_patch() is not None:
             box = box.union([box, artist.get_bbox_patch().get_window_extent(renderer)])
-        left, right = max(0, math.floor(box.x0) - 1), min(width, math.ceil(box.x1) + 1)
-        top, bottom = max(0, height - math.ceil(box.y1) - 1), min(height, height - math.floor(box.y0) + 1)
-        if right >= width:
+        cut, left, top = cut_out(pixels, box)
+        if left + cut.shape[1] >= width:
             raise ValueError(f"text too long for its sprite: {artist.get_text()!r}")
         x, y = artist.get_position()
-        sprites.append(Sprite(pixels[top:bottom, left:right].copy(), x - left, (height - y) - top,
-                              artist.get_window_extent(renderer).width))
+        sprites.append(Sprite(cut, x - left, (height - y) - top, artist.get_window_extent(renderer).width))
     return sprites
+
+
+def cut_out(pixels: np.ndarray, box: Bbox) -> tuple[np.ndarray, int, int]:
+    """A copy of the ``pixels`` (rows top to bottom) in ``box`` (display pixels from the bottom left) and one
+    pixel around it, within ``pixels``; and the column and row of its top left corner in ``pixels``."""
+    height, width = pixels.shape[:2]
+    left, right = max(0, math.floor(box.x0) - 1), min(width, math.ceil(box.x1) + 1)
+    top, bottom = max(0, height - math.ceil(box.y1) - 1), min(height, height - math.floor(box.y0) + 1)
+    return pixels[top:bottom, left:right].copy(), left, top
 
 
 def paste(frame: np.ndarray, placed: Iterable[tuple[Sprite, float, float]]) -> np.ndarray:

@@ -32,7 +32,7 @@ from matplotlib.patches import Circle, Ellipse, Patch, Rectangle
 from matplotlib.ticker import NullLocator
 
 from courses.blitting import DPI, BlittedFigure, changing, png_bytes
-from courses.sprites import BOX_PAD, Placed, Sprite, paste, place, text_sprite
+from courses.sprites import BOX_PAD, Placed, Sprite, cut_out, paste, place, text_sprite
 
 DEFECT_COLOUR = "tab:red"
 OK_COLOUR = "tab:blue"
@@ -537,11 +537,8 @@ class _PastedLegend:
         width, height = (int(size) for size in self.legend.figure.bbox.size)
         renderer = RendererAgg(width, height, DPI)
         self.legend.draw(renderer)  # also places the (hidden) labels
-        box = self.legend.get_window_extent(renderer)
-        left, right = max(0, math.floor(box.x0) - 1), min(width, math.ceil(box.x1) + 1)
-        top, bottom = max(0, height - math.ceil(box.y1) - 1), min(height, height - math.floor(box.y0) + 1)
-        pixels = np.asarray(renderer.buffer_rgba())[top:bottom, left:right].copy()
-        return Sprite(pixels, 0.0, 0.0, float(right - left)), float(left), float(height - top)
+        pixels, left, top = cut_out(np.asarray(renderer.buffer_rgba()), self.legend.get_window_extent(renderer))
+        return Sprite(pixels, 0.0, 0.0, float(pixels.shape[1])), float(left), float(height - top)
 
 
 class CustodyView(_View):

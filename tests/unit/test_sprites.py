@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 from courses.sprites import (
     LegendTexts,
     PastedText,
+    cut_out,
     drawn_text_sprites,
     paste,
     place,
@@ -145,3 +147,11 @@ def test_legend_labels_are_pasted_where_the_legend_lays_them_out():
     for axis in (0, 1):
         ink_drawn, ink_pasted = np.nonzero(drawn.any(axis=axis))[0], np.nonzero(pasted.any(axis=axis))[0]
         assert abs(ink_drawn[0] - ink_pasted[0]) <= 1 and abs(ink_drawn[-1] - ink_pasted[-1]) <= 1
+
+
+def test_cut_out_keeps_a_pixel_around_the_box_within_the_picture():
+    pixels = np.arange(10 * 20).reshape(10, 20)  # rows top to bottom; the box's y counts from the bottom
+    cut, left, top = cut_out(pixels, Bbox([[2.5, 3.0], [6.2, 7.0]]))
+    assert (left, top) == (1, 2) and (cut == pixels[2:8, 1:8]).all()
+    whole, left, top = cut_out(pixels, Bbox([[0, 0], [20, 10]]))
+    assert (left, top) == (0, 0) and (whole == pixels).all()
