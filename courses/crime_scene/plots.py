@@ -27,12 +27,11 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
-from matplotlib.markers import TICKDOWN, TICKLEFT
 from matplotlib.patches import Circle, Ellipse, Patch, Rectangle
 from matplotlib.ticker import NullLocator
 
 from courses.blitting import DPI, BlittedFigure, changing, png_bytes
-from courses.sprites import BOX_PAD, Placed, Sprite, cut_out, paste, place, text_sprite
+from courses.sprites import BOX_PAD, Placed, Sprite, cut_out, paste, place, text_sprite, tick_marks
 
 DEFECT_COLOUR = "tab:red"
 OK_COLOUR = "tab:blue"
@@ -93,11 +92,7 @@ class _AxesTexts:
             axis.set_major_locator(NullLocator())
         self.lines = []
         if ticks:
-            mark = {"linestyle": "none", "color": "black", "markersize": self.LENGTH, "markeredgewidth": 0.8,
-                    "clip_on": False}
-            self.lines += [ax.plot([], [], marker=marker, transform=along, **mark)[0]
-                           for marker, along in ((TICKDOWN, ax.get_xaxis_transform()),
-                                                 (TICKLEFT, ax.get_yaxis_transform()))]
+            self.lines += [tick_marks(ax.xaxis), tick_marks(ax.yaxis)]
         if grid is not None:
             self.lines += [ax.plot([], [], transform=along, zorder=0.5, **grid)[0]
                            for along in (ax.get_xaxis_transform(), ax.get_yaxis_transform())]

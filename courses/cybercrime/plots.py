@@ -19,13 +19,12 @@ from matplotlib import rcParams
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.markers import TICKLEFT
 from matplotlib.text import Text
 from matplotlib.ticker import NullLocator
 from matplotlib.transforms import blended_transform_factory
 
 from courses.blitting import DPI, BlittedFigure, changing, png_bytes
-from courses.sprites import Placed, drawn_text_sprites, paste, text_sprites
+from courses.sprites import Placed, drawn_text_sprites, paste, text_sprites, tick_marks
 
 if TYPE_CHECKING:  # pandas is imported by the notebook that has the events, not by this module
     import pandas as pd
@@ -102,9 +101,7 @@ class FailedLoginsFigure:
         for marks in (grey, red, stars):  # one zorder: drawn in the order they were added
             changing(marks)
         # The row ticks are one line of tick markers (matplotlib makes ticks at a millisecond each).
-        ticks, = ax.plot([], [], linestyle="", marker=TICKLEFT, markersize=rcParams["ytick.major.size"],
-                         markeredgewidth=rcParams["ytick.major.width"], color=rcParams["ytick.color"],
-                         transform=ax.get_yaxis_transform(), clip_on=False, zorder=1.5)
+        ticks = tick_marks(ax.yaxis, zorder=1.5)
         ax.yaxis.set_major_locator(NullLocator())
         _utc_time_axis(ax)
         # Every text is pasted (rendered once per kernel): a new set of rows draws a background without text.

@@ -44,7 +44,7 @@ from matplotlib.transforms import (
 )
 
 from courses.blitting import BlittedFigure, PngCache, changing, png_bytes
-from courses.sprites import LegendTexts, PastedText, Placed, Sprite, paste, text_sprites
+from courses.sprites import LegendTexts, PastedText, Placed, Sprite, paste, text_sprites, tick_marks
 
 DIGITS = list(range(1, 10))
 
@@ -122,13 +122,7 @@ class PastedTicks:
         axis.set_major_locator(NullLocator())  # no ticks for matplotlib to make (a millisecond each) and hide
         tick = axis.get_major_ticks(1)[0]
         self.label = tick.label1  # the model: font, colour, alignment, and a transform that includes the pad
-        mark = tick.tick1line
-        self.marks = changing(Line2D(
-            [], [], linestyle="", marker=mark.get_marker(), markersize=mark.get_markersize(),
-            markeredgewidth=mark.get_markeredgewidth(), color=mark.get_color(),
-            transform=mark.get_transform(), clip_on=False,
-        ))
-        axis.axes.add_artist(self.marks)
+        self.marks = changing(tick_marks(axis, like=tick.tick1line))
         self.texts = PastedTexts(
             kept=256, va=self.label.get_va(), fontsize=self.label.get_fontsize(), color=self.label.get_color()
         )

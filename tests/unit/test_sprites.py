@@ -15,6 +15,7 @@ from courses.sprites import (
     place,
     text_sprite,
     text_sprites,
+    tick_marks,
 )
 
 
@@ -155,3 +156,22 @@ def test_cut_out_keeps_a_pixel_around_the_box_within_the_picture():
     assert (left, top) == (1, 2) and (cut == pixels[2:8, 1:8]).all()
     whole, left, top = cut_out(pixels, Bbox([[0, 0], [20, 10]]))
     assert (left, top) == (0, 0) and (whole == pixels).all()
+
+
+@pytest.mark.parametrize("own_style", [False, True])
+def test_tick_marks_are_drawn_as_matplotlib_draws_its_ticks(own_style):
+    """The same pixels as matplotlib's own tick marks, styled by default or like the axis' own tick line."""
+    figure = Figure(figsize=(3, 2), dpi=90)
+    canvas = FigureCanvasAgg(figure)
+    ax = figure.add_axes((0.2, 0.2, 0.7, 0.7))
+    ax.set(xticks=[0.2, 0.5], yticks=[0.3, 0.9], xticklabels=[], yticklabels=[])
+    canvas.draw()
+    drawn = np.asarray(canvas.buffer_rgba()).copy()
+    ax.tick_params(tick1On=False)
+    canvas.draw()
+    assert (np.asarray(canvas.buffer_rgba()) != drawn).any(), "matplotlib's marks hidden"
+    for axis, at in ((ax.xaxis, [0.2, 0.5]), (ax.yaxis, [0.3, 0.9])):
+        marks = tick_marks(axis, like=axis.get_major_ticks(1)[0].tick1line if own_style else None)
+        marks.set_data(*((at, [0, 0]) if axis.axis_name == "x" else ([0, 0], at)))
+    canvas.draw()
+    assert (np.asarray(canvas.buffer_rgba()) == drawn).all()
