@@ -213,6 +213,13 @@ def _probe() -> tuple[Figure, RendererAgg]:
 
 
 @functools.cache
+def text_height(text: str, size: float) -> float:
+    """The height in pixels of the box matplotlib lays ``text`` out in at ``size`` points (for several lines)."""
+    figure, renderer = _probe()
+    return Text(0, 0, text, fontsize=size, figure=figure).get_window_extent(renderer).height
+
+
+@functools.cache
 def _baseline_to_anchor(size: float, va: str, lines: int = 1) -> float:
     """How far above the first baseline ``Text(va=va, fontsize=size)`` of ``lines`` lines puts its anchor, in
     pixels (matplotlib's layout of lines of "x", measured once: the font's box, which most letters fit in)."""

@@ -6,7 +6,6 @@ drawn again only when the rows themselves change, and texts are rendered once an
 """
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -16,15 +15,13 @@ import courses.fast_matplotlib  # noqa: F401  (before any other matplotlib impor
 import matplotlib.dates as mdates
 import numpy as np
 from matplotlib import rcParams
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
 from matplotlib.ticker import NullLocator
 from matplotlib.transforms import blended_transform_factory
 
 from courses.blitting import DPI, BlittedFigure, changing, png_bytes
-from courses.sprites import Placed, drawn_text_sprites, paste, text_sprites, tick_marks
+from courses.sprites import Placed, drawn_text_sprites, paste, text_height, text_sprites, tick_marks
 
 if TYPE_CHECKING:  # pandas is imported by the notebook that has the events, not by this module
     import pandas as pd
@@ -164,7 +161,7 @@ def _failed_logins_texts(ax: Axes, row_labels: list[str]) -> list[Placed]:
     columns = ax.transData.transform([(when, 0) for when in at])[:, 0]
     placed += [date.at(x, top, ha="center") for date, x in zip(dates, columns, strict=True)]
     label_size, label_pad = rcParams["axes.labelsize"], rcParams["axes.labelpad"] * points
-    below = top - (_text_height("0\n0", size) if at else 0) - label_pad
+    below = top - (text_height("0\n0", size) if at else 0) - label_pad
     (x_name,) = text_sprites(["time of the failed login (UTC)"], va="top", fontsize=label_size)
     (flat,) = text_sprites(["IP address (number of failures)"], va="bottom", fontsize=label_size)
     y_name = flat.reading_upwards()
@@ -173,15 +170,13 @@ def _failed_logins_texts(ax: Axes, row_labels: list[str]) -> list[Placed]:
     middle = (box.x0 + box.x1) / 2
     return [*placed, x_name.at(middle, below, ha="center"),
             (y_name, left, (box.y0 + box.y1 - flat.text_width) / 2),  # centred on the axes, reading upwards
-            title.at(middle, box.y1 + rcParams["axes.titlepad"] * points, ha="center")]
+            title.at(*_title_at(ax), ha="center")]
 
 
-@functools.cache
-def _text_height(text: str, size: float) -> float:
-    """The height in pixels of the box matplotlib lays ``text`` out in at ``size`` (for several lines)."""
-    figure = Figure(dpi=DPI)
-    return Text(0, 0, text, fontsize=size, figure=figure).get_window_extent(
-        FigureCanvasAgg(figure).get_renderer()).height
+def _title_at(ax: Axes) -> tuple[float, float]:
+    """The display point where matplotlib anchors the title of ``ax``: centred, axes.titlepad points above it."""
+    box = ax.bbox
+    return (box.x0 + box.x1) / 2, box.y1 + rcParams["axes.titlepad"] * DPI / 72
 
 
 class TimelineFigure:
@@ -273,7 +268,6 @@ class TimelineFigure:
         artists["title"].set_visible(heading is None)
         if heading is None:
             artists["title"].set_text(title)
-        else:  # where matplotlib puts a title: centred, axes.titlepad points above the axes
-            pasted.append(heading.at(ax.bbox.x0 + ax.bbox.width / 2,
-                                     ax.bbox.y1 + rcParams["axes.titlepad"] * DPI / 72, ha="center"))
+        else:
+            pasted.append(heading.at(*_title_at(ax), ha="center"))
         return png_bytes(paste(blitted.frame(), pasted))
