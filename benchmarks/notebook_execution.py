@@ -3,7 +3,7 @@
 Runs are interleaved (empty, notebook, empty, notebook, ...) in one warm process and the medians compared, so
 machine-wide noise hits both sides alike. The goal is a ratio of at most 3 for every source notebook.
 
-    python benchmarks/notebook_execution.py [--repeats 3] [NOTEBOOK ...]
+    python benchmarks/notebook_execution.py [--repeats 5] [NOTEBOOK ...]
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ GOAL_RATIO = 3.0
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3, help="timed runs of each notebook [3]")
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs of each notebook [5]")
     parser.add_argument("notebooks", nargs="*", type=Path, help="source notebooks [all of source/]")
     args = parser.parse_args()
     prepare_environment()
