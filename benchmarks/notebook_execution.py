@@ -11,7 +11,6 @@ import argparse
 from pathlib import Path
 
 import nbformat
-
 from notebook_timing import (
     COURSE_ROOT,
     empty_notebook,
