@@ -1,10 +1,10 @@
-"""Settings for every IPython kernel of the course venv: ``make setup`` copies this file to
-``.venv/etc/ipython/``, where IPython reads it at each kernel start (trainees' kernels in ``make lab``, the
-test suite's, the graders' and the benchmarks').
+"""Settings for every IPython kernel of the course venv: ``make kernel-config`` (run by ``make lab`` and
+``make test``) copies this file to ``.venv/etc/ipython/``, where IPython reads it at each kernel start
+(trainees' kernels in ``make lab``, the test suite's, the graders' and the benchmarks').
 
 Both lines run before the first cell, in the trainee's namespace; they are statements, so they leave no name
-(``_``, ``Out``) there. Measured with
-``benchmarks/notebook_execution.py`` (see ``benchmarks/RESULTS.md``, round 4):
+(``_``, ``Out``) there. Together they take 0.12-0.15 s of CPU off a notebook's kernel (``benchmarks/RESULTS.md``,
+round 4):
 
 - One OpenBLAS thread. ``import numpy`` (through pandas) otherwise starts one BLAS thread per core, and each
   spins about 0.1 s of CPU before it sleeps: time taken from the kernel on a 2-core machine. The course does no

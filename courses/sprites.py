@@ -111,8 +111,8 @@ def text_sprite(text: str, size: float = 10.0, colour: str = "black", style: str
     like a matplotlib text). Anchored on the first line's baseline where the pen starts a line as wide as the
     text, ``text_width`` that width (for :meth:`Sprite.at`); ``rotated``: turned a quarter anticlockwise
     (:meth:`Sprite.reading_upwards`), as ``rotation=90`` draws it. ``box_alpha``: over a white box. Place it with
-    :func:`place` or :meth:`Sprite.at`."""
-    lines = [_line(line, size, style) for line in text.split("\n")]
+    :func:`place` or :meth:`Sprite.at`. As in a matplotlib text that is not maths, ``\\$`` is a dollar sign."""
+    lines = [_line(line, size, style) for line in text.replace(r"\$", "$").split("\n")]
     rgb, opacity = _ink(colour)
     if len(lines) == 1 and not box_alpha and opacity == 1:  # most texts: FreeType's coverage is their alpha
         pixels = np.empty((*lines[0].coverage.shape, 4), np.uint8)
@@ -183,8 +183,7 @@ class PastedText:
         renderer = text.get_figure(root=True).canvas.get_renderer()
         _, lines, _ = text._get_layout(renderer)  # (line, size, its baseline's start from the anchor)
         colour = to_hex(text.get_color(), keep_alpha=True)
-        self.lines = [(text_sprite(line.replace(r"\$", "$"), text.get_fontsize(), colour), dx, dy)  # "\$" is "$"
-                      for line, _, (dx, dy) in lines]
+        self.lines = [(text_sprite(line, text.get_fontsize(), colour), dx, dy) for line, _, (dx, dy) in lines]
         text.set_visible(False)  # still laid out: a legend or an axis keeps its size
 
     def placed(self) -> list[Placed]:
@@ -242,7 +241,7 @@ def text_sprites(texts: list[str], va: str = "baseline", multialignment: str | N
     if set(text_style) - {"fontsize", "color"} or several_lines or any(map(cbook.is_math_text, texts)):
         return drawn_text_sprites(texts, va, **text_style)
     size = FontProperties(size=text_style.get("fontsize")).get_size_in_points()
-    sprites = [text_sprite(text.replace(r"\$", "$"), size, text_style.get("color", "black"),
+    sprites = [text_sprite(text, size, text_style.get("color", "black"),
                            align=multialignment or "left") for text in texts]
     above = [_baseline_to_anchor(size, va, text.count("\n") + 1) for text in texts]
     return [Sprite(s.pixels, s.anchor_column, s.anchor_row - up, s.text_width)
