@@ -1,45 +1,55 @@
-# Two commands do everything:  `make lab` (set up, then open JupyterLab on the course)
-#                              `make test` (set up, then run every test tier)
+# Trainees:                 `make lab`         a fresh trainee workspace (a copy of release/) in its own venv
+# Authors and instructors:  `make author-lab`  JupyterLab on the whole repository (source/, formgrader)
+# Everyone:                 `make test`        set up, then run every test tier
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The trainee environment: the `courses` wheel only (loaders, case files, explorers), no instructor tools.
+TRAINEE_VENV ?= .venv-trainee
+TRAINEE_STAMP := $(TRAINEE_VENV)/.installed-stamp
+WORKSPACE ?= workspace
 PORT ?= 8888
+# Exact versions that CI and the benchmarks use; pyproject.toml holds the compatible ranges.
+CONSTRAINTS := constraints.txt
 export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 
-.PHONY: lab test setup bytecode kernel-config system-deps check clean-venv
+.PHONY: lab author-lab test setup trainee-env system-deps check lint clean-venv
+
+# no "get notified about Jupyter news" pop-up over the trainees' notebooks (it also needs the internet)
+define lab_settings
+	mkdir -p $(1)/share/jupyter/lab/settings
+	echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
+	  > $(1)/share/jupyter/lab/settings/overrides.json
+endef
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml instructor/pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[dev]" -e "./instructor[test]"
 	@# optional dependency of jsonschema that makes every `import nbformat` ~2 s slower (stack-notes.md)
 	$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
-	@# no "get notified about Jupyter news" pop-up over the trainees' notebooks (it also needs the internet)
-	mkdir -p $(VENV)/share/jupyter/lab/settings
-	echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
-	  > $(VENV)/share/jupyter/lab/settings/overrides.json
+	$(call lab_settings,$(VENV))
 	touch $(STAMP)
 
-# The course modules compiled to bytecode (pip does it for an installed package, an editable install does not,
-# and a machine with PYTHONDONTWRITEBYTECODE=1 never writes it): every kernel then imports them without compiling
-# (~15-27 ms per notebook). Only modules changed since the last run are compiled again.
-bytecode: setup
-	$(BIN)/python -m compileall -q courses
+$(TRAINEE_STAMP): pyproject.toml $(CONSTRAINTS) $(shell find courses -type f -not -path '*/__pycache__/*')
+	$(PYTHON) -m venv $(TRAINEE_VENV)
+	$(TRAINEE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TRAINEE_VENV)/bin/python -m pip install --quiet -c $(CONSTRAINTS) .
+	$(TRAINEE_VENV)/bin/python -m pip uninstall --quiet --yes rfc3987-syntax
+	@# trainees get the Assignments panel and Validate, not the instructor's formgrader or create-assignment tools
+	$(TRAINEE_VENV)/bin/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader:formgrader \
+	  @jupyter/nbgrader:create-assignment >/dev/null
+	$(TRAINEE_VENV)/bin/jupyter server extension disable --sys-prefix nbgrader.server_extensions.formgrader >/dev/null
+	$(call lab_settings,$(TRAINEE_VENV))
+	touch $(TRAINEE_STAMP)
 
-# Every kernel of the venv reads this IPython config at start (one BLAS thread, fewer GC passes during imports;
-# the file says why and what it bought).
-KERNEL_CONFIG := $(VENV)/etc/ipython/ipython_kernel_config.py
+trainee-env: $(TRAINEE_STAMP)
 
-kernel-config: $(KERNEL_CONFIG)
-
-$(KERNEL_CONFIG): courses/ipython_kernel_config.py $(STAMP)
-	install -D -m 644 $< $@
-
-# Chromium (browser tests) and bubblewrap (grading sandbox) come from Debian; installed when we are root.
+# Chromium (browser tests), bubblewrap (grading sandbox) from Debian; installed when we are root.
 system-deps:
 	@if command -v chromium >/dev/null && command -v bwrap >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -49,15 +59,28 @@ system-deps:
 # Jupyter refuses to run as root without --allow-root (containers and CI machines run as root).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: setup bytecode kernel-config
-	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=$(CURDIR) --ServerApp.port=$(PORT) \
-	  --LabApp.default_url=/lab/tree/release
+# The trainee workspace: release/ copied into $(WORKSPACE)/ (git-ignored) without overwriting a trainee's work;
+# the file browser shows only that folder, and the kernel has only the trainee distribution.
+lab: trainee-env
+	mkdir -p $(WORKSPACE)
+	cp -rn release/. $(WORKSPACE)/
+	$(TRAINEE_VENV)/bin/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=$(abspath $(WORKSPACE)) \
+	  --ServerApp.port=$(PORT)
 
-test: setup bytecode kernel-config system-deps
+# For course authors and instructors: the whole repository (source/ with solutions, grading/, the formgrader).
+author-lab: setup
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=$(CURDIR) --ServerApp.port=$(PORT) \
+	  --LabApp.default_url=/lab/tree/source
+
+test: setup system-deps
 	$(BIN)/python -m pytest
 
 check: setup
 	$(BIN)/spmu check
 
+lint: setup
+	$(BIN)/ruff check courses instructor tests benchmarks
+	$(BIN)/ruff format --check courses instructor tests benchmarks
+
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(TRAINEE_VENV)

@@ -35,12 +35,12 @@ c.Exchange.root = str(EXCHANGE)
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
-from courses.instructor.feedback import RedactForTrainee  # noqa: E402
+from spmu.feedback import RedactForTrainee  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [RedactForTrainee, GetGrades, CSSHTMLHeaderPreprocessor]
 
 # --- grading limits (spmu autograde) ---
-# Read by `spmu autograde` (courses/instructor/limits.py); plain `nbgrader autograde` uses c.Execute.timeout above.
+# Read by `spmu autograde` (instructor/spmu/limits.py); plain `nbgrader autograde` uses c.Execute.timeout above.
 # Per cell: the slowest cell of our source notebooks took 3.8 s in the sandbox on 2 shared cores (2026-11-28),
 # so 30 s leaves about 8x headroom for a slow but honest answer, while a hang costs at most 30 s per re-run.
 c.GradingLimits.cell_timeout_s = 30.0

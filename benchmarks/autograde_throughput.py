@@ -27,11 +27,11 @@ from notebook_timing import COURSE_ROOT, empty_notebook, prepare_environment, st
 
 def build_course(out: Path, trainees: int) -> list[str]:
     """A copy of the course with the demo cohort released and collected for every assignment; its names."""
-    from courses.instructor.cohort import demo_profiles, demo_trainee, write_cohort
-    from courses.instructor.collect import collect
-    from courses.instructor.course import assignments
-    from courses.instructor.demo import copy_course, set_due_dates
-    from courses.instructor.release import release
+    from spmu.cohort import demo_profiles, demo_trainee, write_cohort
+    from spmu.collect import collect
+    from spmu.course import assignments
+    from spmu.demo import copy_course, set_due_dates
+    from spmu.release import release
 
     course = copy_course(COURSE_ROOT, out)
     names = assignments(course)
@@ -64,7 +64,7 @@ def scores(course: Path, names: list[str]) -> dict[tuple[str, str], float]:
     """(assignment, trainee) -> total score, read from the course copy's gradebook."""
     from nbgrader.api import Gradebook
 
-    from courses.instructor.course import load_config
+    from spmu.course import load_config
 
     config = load_config(course)
     result = {}
@@ -100,7 +100,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the course copies (their path is printed)")
     args = parser.parse_args()
     prepare_environment()
-    from courses.instructor.limits import Limits
+    from spmu.limits import Limits
 
     scratch = Path(tempfile.mkdtemp(prefix="spmu-bench-"))
     try:

@@ -1,4 +1,4 @@
-"""Police training course package: case data, widgets and plots for the notebooks, and the instructor tools.
+"""Police training course package (the trainee side): case data, loaders and explorers for the notebooks.
 
 Notebooks import from the module packages (``courses.crime_scene`` ...). This package holds no reference
 solutions: widgets that visualise a graded function take the trainee's own function as an argument.

@@ -6,7 +6,7 @@ Layout of the temporary folder the server serves (nothing is written into the re
     <root>/course/    a copy of the course: the server's working folder, so nbgrader's Validate button reads its
                       ``nbgrader_config.py``
     <root>/trainee/<assignment>/   the repository's release/<assignment>/ answered by a "perfect" simulated
-                      trainee (courses.instructor.cohort), the way a trainee holds it before handing it in
+                      trainee (spmu.cohort), the way a trainee holds it before handing it in
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import nbformat
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
-from courses.instructor.cohort import SimulatedTrainee, build_submission
+from spmu.cohort import SimulatedTrainee, build_submission
 from lab_server import LabServer, start_lab, stop_lab
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]

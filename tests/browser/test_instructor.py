@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from playwright.sync_api import FrameLocator, Page
 
-from courses.instructor.gradebook import open_gradebook
+from spmu.gradebook import open_gradebook
 from lab_server import LabServer, start_lab, stop_lab
 
 DEMO_TRAINEES = 2  # a perfect and a blank trainee: two rows to list, one submission to grade by hand

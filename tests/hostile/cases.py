@@ -209,7 +209,7 @@ def submit_all(root: Path) -> None:
 
 def main() -> None:
     """Grade every case in a temporary course and print a Markdown table of status, score and time."""
-    from courses.instructor.grading import grade_cohort
+    from spmu.grading import grade_cohort
 
     with tempfile.TemporaryDirectory() as folder:
         root = toy.build_course(Path(folder) / "course")

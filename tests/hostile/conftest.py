@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import toy_course as toy
 from cases import CASES, submit_all
 
-from courses.instructor.sandbox import bwrap_problem
+from spmu.sandbox import bwrap_problem
 
 needs_bwrap = pytest.mark.skipif(
     bwrap_problem() is not None, reason=f"bubblewrap unusable: {bwrap_problem()}"
@@ -22,7 +22,7 @@ needs_bwrap = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def cohort(tmp_path_factory):
     """The toy course with every case submitted and graded once with 2 workers: (root, {trainee: result})."""
-    from courses.instructor.grading import grade_cohort
+    from spmu.grading import grade_cohort
 
     root = toy.build_course(tmp_path_factory.mktemp("hostile") / "course")
     submit_all(root)

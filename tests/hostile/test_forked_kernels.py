@@ -11,9 +11,9 @@ from pathlib import Path
 import nbformat
 from conftest import needs_bwrap
 
-from courses.instructor import forked_kernel
-from courses.instructor.limits import Limits
-from courses.instructor.sandbox_run import run_notebook
+from spmu import forked_kernel
+from spmu.limits import Limits
+from spmu.sandbox_run import run_notebook
 
 LIMITS = Limits(cell_timeout_s=20)
 

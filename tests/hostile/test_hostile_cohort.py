@@ -10,8 +10,8 @@ from cases import CASES
 from conftest import needs_bwrap
 from nbgrader.api import Gradebook
 
-from courses.instructor.course import load_config
-from courses.instructor.grading import grade_cohort, load_results, status_path
+from spmu.course import load_config
+from spmu.grading import grade_cohort, load_results, status_path
 
 pytestmark = [pytest.mark.pipeline, needs_bwrap]
 

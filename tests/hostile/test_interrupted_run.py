@@ -17,13 +17,13 @@ from cases import SWALLOW_INTERRUPT
 from conftest import needs_bwrap
 from nbgrader.api import Gradebook
 
-from courses.instructor.course import load_config
-from courses.instructor.grading import grade_cohort, load_results
+from spmu.course import load_config
+from spmu.grading import grade_cohort, load_results
 
 pytestmark = [pytest.mark.pipeline, needs_bwrap]
 
 EXPECTED = {"first_good": 10.0, "second_good": 10.0, "first_hang": 8.0, "second_hang": 8.0}
-RUN = "from courses.instructor.grading import grade_cohort\ngrade_cohort({root!r}, 'toy', workers=2)\n"
+RUN = "from spmu.grading import grade_cohort\ngrade_cohort({root!r}, 'toy', workers=2)\n"
 
 
 def _kernels_of(root: Path) -> list[psutil.Process]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from courses.instructor.limits import Limits
-from courses.instructor.sandbox import bwrap_problem
-from courses.instructor.sandbox_run import run_notebook
+from spmu.limits import Limits
+from spmu.sandbox import bwrap_problem
+from spmu.sandbox_run import run_notebook
 
 
 def test_limits_read_config_then_overrides(tmp_path):

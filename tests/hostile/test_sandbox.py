@@ -10,9 +10,9 @@ import nbformat
 import pytest
 from conftest import needs_bwrap
 
-from courses.instructor import sandbox
-from courses.instructor.limits import Limits
-from courses.instructor.sandbox_run import run_notebook
+from spmu import sandbox
+from spmu.limits import Limits
+from spmu.sandbox_run import run_notebook
 
 PROBES = {
     "write_course": "open({course!r} + '/release/planted.txt', 'w')",

@@ -92,7 +92,7 @@ def build_course(
     root: Path, *, cell_timeout_s=4.0, notebook_timeout_s=60.0, memory_mb=768, max_output_bytes=200_000
 ) -> Path:
     """Write the course, generate the release with nbgrader and return ``root``."""
-    from courses.instructor.course import nbgrader_api
+    from spmu.course import nbgrader_api
 
     root.mkdir(parents=True, exist_ok=True)
     (root / "nbgrader_config.py").write_text(

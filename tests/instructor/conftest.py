@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from instructor_toy_course import make_toy_course
 
-from courses.instructor.release import release
+from spmu.release import release
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from courses.instructor.cli import spmu
+from spmu.cli import spmu
 
-SPMU = [sys.executable, "-c", "from courses.instructor.cli import main; main()"]
+SPMU = [sys.executable, "-c", "from spmu.cli import main; main()"]
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

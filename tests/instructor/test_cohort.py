@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from instructor_toy_course import SOLUTION_LINE
 
-from courses.instructor.cohort import (
+from spmu.cohort import (
     MISTAKES_FILE,
     SimulatedTrainee,
     build_submission,
@@ -16,7 +16,7 @@ from courses.instructor.cohort import (
     demo_trainee,
     load_mistakes,
 )
-from courses.instructor.course import CourseError
+from spmu.course import CourseError
 
 
 def answer_source(notebooks: dict, grade_id: str = "triple") -> str:

@@ -9,8 +9,8 @@ import nbformat
 import pytest
 from instructor_toy_course import make_toy_course, toy_notebook
 
-from courses.instructor.collect import collect
-from courses.instructor.course import CourseError
+from spmu.collect import collect
+from spmu.course import CourseError
 
 
 @pytest.fixture

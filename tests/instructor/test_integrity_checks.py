@@ -4,9 +4,9 @@ from pathlib import Path
 
 import nbformat
 
-from courses.instructor.course import load_config
-from courses.instructor.integrity import release_validation_problems, source_validation_problems
-from courses.instructor.release import metadata_problems
+from spmu.course import load_config
+from spmu.integrity import release_validation_problems, source_validation_problems
+from spmu.release import metadata_problems
 
 
 def test_answered_release_is_reported_as_passing_unanswered(toy_copy: Path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from courses.instructor.item_analysis import analyse, ebel_label, upper_lower_groups
+from spmu.item_analysis import analyse, ebel_label, upper_lower_groups
 
 # Four trainees, two items: "easy" (1 point) and "hard" (2 points).
 SCORES = {

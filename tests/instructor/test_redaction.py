@@ -12,8 +12,8 @@ from instructor_toy_course import (
 )
 from nbformat.v4 import new_code_cell, new_output
 
-from courses.instructor.feedback import RedactForTrainee, redacted_outputs
-from courses.instructor.integrity import find_leaks, html_text, secret_lines
+from spmu.feedback import RedactForTrainee, redacted_outputs
+from spmu.integrity import find_leaks, html_text, secret_lines
 
 TEST_SOURCE = (
     'assert f(1) == 2, "visible"\n'

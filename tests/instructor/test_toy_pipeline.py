@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 from instructor_toy_course import HIDDEN_LINE, MARK_SCHEME_LINE
 
-from courses.instructor.cohort import expected_points, pipeline_cohort, write_cohort
-from courses.instructor.collect import collect
-from courses.instructor.course import load_config
-from courses.instructor.export import COLUMNS, export_csv
-from courses.instructor.feedback import generate_feedback
-from courses.instructor.gradebook import autograded_points, open_gradebook
-from courses.instructor.grading import GradeResult, grade_cohort, save_result
-from courses.instructor.integrity import feedback_leak_problems, find_leaks, html_text, secret_lines
-from courses.instructor.report import build_report
+from spmu.cohort import expected_points, pipeline_cohort, write_cohort
+from spmu.collect import collect
+from spmu.course import load_config
+from spmu.export import COLUMNS, export_csv
+from spmu.feedback import generate_feedback
+from spmu.gradebook import autograded_points, open_gradebook
+from spmu.grading import GradeResult, grade_cohort, save_result
+from spmu.integrity import feedback_leak_problems, find_leaks, html_text, secret_lines
+from spmu.report import build_report
 
 pytestmark = pytest.mark.pipeline
 

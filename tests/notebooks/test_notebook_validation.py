@@ -1,6 +1,6 @@
 """Source notebooks are valid and pass their own tests; released notebooks fail them until answered.
 
-The checks are those of `spmu check` (courses/instructor/integrity.py, release.py), one test per notebook.
+The checks are those of `spmu check` (instructor/spmu/integrity.py, release.py), one test per notebook.
 """
 
 import json
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from courses.instructor.course import assignments, load_config
-from courses.instructor.integrity import release_validation_problems, source_validation_problems
-from courses.instructor.release import metadata_problems
+from spmu.course import assignments, load_config
+from spmu.integrity import release_validation_problems, source_validation_problems
+from spmu.release import metadata_problems
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = assignments(COURSE_ROOT)

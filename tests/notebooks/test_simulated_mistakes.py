@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from courses.instructor.cohort import MISTAKES_FILE, load_mistakes
+from spmu.cohort import MISTAKES_FILE, load_mistakes
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = sorted(p.name for p in (COURSE_ROOT / "source").iterdir() if p.is_dir())

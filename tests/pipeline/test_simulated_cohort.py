@@ -14,15 +14,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from courses.instructor.cohort import MISTAKES_FILE, expected_points, pipeline_cohort, write_cohort
-from courses.instructor.collect import collect
-from courses.instructor.demo import copy_course
-from courses.instructor.export import export_csv
-from courses.instructor.feedback import generate_feedback
-from courses.instructor.gradebook import autograded_points
-from courses.instructor.grading import grade_cohort
-from courses.instructor.integrity import feedback_leak_problems, find_leaks, html_text, secret_lines
-from courses.instructor.release import release
+from spmu.cohort import MISTAKES_FILE, expected_points, pipeline_cohort, write_cohort
+from spmu.collect import collect
+from spmu.demo import copy_course
+from spmu.export import export_csv
+from spmu.feedback import generate_feedback
+from spmu.gradebook import autograded_points
+from spmu.grading import grade_cohort
+from spmu.integrity import feedback_leak_problems, find_leaks, html_text, secret_lines
+from spmu.release import release
 
 pytestmark = pytest.mark.pipeline
 

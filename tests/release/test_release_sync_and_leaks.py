@@ -5,8 +5,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from courses.instructor import integrity
-from courses.instructor.course import assignments
+from spmu import integrity
+from spmu.course import assignments
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = assignments(COURSE_ROOT)

@@ -30,7 +30,7 @@ def test_committed_case_files_match_manifest(module):
 def test_regeneration_reproduces_committed_files(module, tmp_path):
     if not data.data_dir(module).is_dir():
         pytest.skip(f"module {module} has no case files yet")
-    generate = import_module(f"courses.{module}.generate").generate
+    generate = import_module(f"spmu.case_generators.{module}").generate
     generate(tmp_path)
     committed = data.data_dir(module)
     assert data.read_manifest(tmp_path) == data.read_manifest(committed)

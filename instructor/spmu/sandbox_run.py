@@ -3,7 +3,7 @@
 A cell that runs past the per-cell timeout (even one that swallows KeyboardInterrupt), kills its kernel or blows
 the memory limit is *disabled*: the kernel is restarted and the notebook re-run from the top with that cell
 replaced by an error output, so every other exercise is graded normally. After every cell an integrity probe
-checks that nothing the tests rely on was patched (see :mod:`courses.instructor.grading_tamper`).
+checks that nothing the tests rely on was patched (see :mod:`spmu.grading_tamper`).
 """
 
 from __future__ import annotations
@@ -33,16 +33,16 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from courses.instructor.forked_kernel import (
+from spmu.forked_kernel import (
     ForkedKernelProvisioner,
     ForkServer,
     ForkServerError,
     discard_fork_server,
     fork_server,
 )
-from courses.instructor.grading_tamper import probe_call, probe_setup
-from courses.instructor.limits import Limits
-from courses.instructor.sandbox import kernel_argv, kernel_env, prepare_work_dir
+from spmu.grading_tamper import probe_call, probe_setup
+from spmu.limits import Limits
+from spmu.sandbox import kernel_argv, kernel_env, prepare_work_dir
 
 log = logging.getLogger(__name__)
 

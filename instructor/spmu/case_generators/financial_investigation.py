@@ -5,7 +5,7 @@ keeping every invoice under the city's internal $5,000 second-signature limit; t
 cash in structured amounts, passed through accounts and layered by wire to Harbor Lane Holdings Ltd.
 Every name, account and number is invented. Amounts are integer US cents; timestamps are UTC.
 
-``python -m courses.financial_investigation.generate`` rewrites ``courses/financial_investigation/data/``.
+``python -m spmu.case_generators.financial_investigation`` rewrites ``courses/financial_investigation/data/``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 fresh kernel process for every notebook to grade.
 
 Run as ``python path/to/sandbox_forkserver.py MEMORY_MB FILE_MB KEEP_DIR...`` under bubblewrap (see
-:mod:`courses.instructor.forked_kernel`, which talks to it over its stdin/stdout, one JSON line per request):
+:mod:`spmu.forked_kernel`, which talks to it over its stdin/stdout, one JSON line per request):
 
 * ``{"op": "fork", "work": DIR, "connection_file": FILE, "env": {...}}`` sweeps the sandbox, then forks a child
   that sets the resource limits, moves into ``DIR`` with exactly ``env`` and becomes an IPython kernel; the reply
@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from courses.instructor.sandbox_kernel import apply_limits
+from spmu.sandbox_kernel import apply_limits
 
 PR_SET_DUMPABLE = 4
 # What the course notebooks import, plus the kernel itself: imported once here instead of in every kernel.
@@ -53,7 +53,7 @@ SWEEP_ROUNDS = 50
 
 
 def preload() -> list[str]:
-    """Import PRELOAD and every course module package (not the instructor tools); draw one figure so fonts
+    """Import PRELOAD and every course module package ; draw one figure so fonts
     are loaded. Returns the modules that could not be imported (a kernel then imports them itself)."""
     failed = []
     for name in PRELOAD:
@@ -67,8 +67,7 @@ def preload() -> list[str]:
         try:
             imported = importlib.import_module(package)
             for info in pkgutil.iter_modules(imported.__path__):
-                if info.name != "generate":  # the case-data generator is an instructor tool
-                    importlib.import_module(f"{package}.{info.name}")
+                importlib.import_module(f"{package}.{info.name}")
         except Exception:  # noqa: BLE001
             failed.append(package)
     try:

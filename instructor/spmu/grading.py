@@ -36,11 +36,11 @@ from typing import Any
 
 import nbformat
 
-from courses.instructor.course import CourseError, load_config
-from courses.instructor.grading_repair import UnreadableNotebook, read_submitted, repair, with_hidden_tests
-from courses.instructor.limits import Limits
-from courses.instructor.sandbox import hidden_paths, resolve_sandbox
-from courses.instructor.sandbox_run import run_notebook
+from spmu.course import CourseError, load_config
+from spmu.grading_repair import UnreadableNotebook, read_submitted, repair, with_hidden_tests
+from spmu.limits import Limits
+from spmu.sandbox import hidden_paths, resolve_sandbox
+from spmu.sandbox_run import run_notebook
 
 __all__ = ["GradeResult", "Limits", "grade_cohort", "grade_submission", "load_results", "save_result"]
 

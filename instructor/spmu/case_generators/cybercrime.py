@@ -1,6 +1,6 @@
 """Generate the case files of the Northgate Logistics intrusion (Module 3), deterministically.
 
-Run ``python -m courses.cybercrime.generate`` to rewrite ``courses/cybercrime/data/``. The story: a phishing
+Run ``python -m spmu.case_generators.cybercrime`` to rewrite ``courses/cybercrime/data/``. The story: a phishing
 e-mail (30 Dec 2024) harvests the password of the employee L. Brandt; the attacker logs in to the staff portal,
 reads the deployment notes, brute-forces the ``deploy`` account on the SSH server ``web1`` just after midnight
 on New Year's Eve (local time), and tries to move on to the file server.

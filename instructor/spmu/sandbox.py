@@ -142,7 +142,7 @@ def kernel_env(work: Path) -> dict[str, str]:
 
 def kernel_argv(memory_mb: int) -> list[str]:
     """The kernel spec ``argv`` (with jupyter's ``{connection_file}`` placeholder) of an UNSANDBOXED kernel
-    (sandboxed kernels are forked by :mod:`courses.instructor.forked_kernel`)."""
+    (sandboxed kernels are forked by :mod:`spmu.forked_kernel`)."""
     # The launcher runs as a script, not with -m: -m would import the ``courses`` package first (pandas, about
     # a second per kernel start) only for the process to be replaced by the kernel straight away.
     return [

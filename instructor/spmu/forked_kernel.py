@@ -2,7 +2,7 @@
 
 Starting a kernel and importing pandas, matplotlib and the course package costs about a second per notebook.
 :class:`ForkServer` starts one bubblewrap sandbox per grading process with
-:mod:`courses.instructor.sandbox_forkserver` in it, which imports all that once; every notebook then gets a
+:mod:`spmu.sandbox_forkserver` in it, which imports all that once; every notebook then gets a
 freshly forked kernel (same sandbox rules, same limits, a new working folder). Before every kernel the server
 kills whatever a previous trainee's code left running in the sandbox and the grader empties the kernels'
 folder, so nothing of one trainee is alive or on disk when the next one starts.
@@ -31,7 +31,7 @@ from typing import Any
 import psutil
 from jupyter_client.provisioning import LocalProvisioner
 
-from courses.instructor.sandbox import MAX_FILE_MB, bwrap_argv, kernel_env
+from spmu.sandbox import MAX_FILE_MB, bwrap_argv, kernel_env
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Generate the case files of the 14 Larch Row break-in (Module 1), deterministically.
 
-Run ``python -m courses.crime_scene.generate`` to rewrite ``courses/crime_scene/data/``. Everything is
+Run ``python -m spmu.case_generators.crime_scene`` to rewrite ``courses/crime_scene/data/``. Everything is
 synthetic: invented people and places, fixed timestamps, ``random.Random(SEED)`` for the measurement noise,
 and a PNG written byte by byte (stored deflate blocks) so every zlib build produces the same file.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from courses.instructor.course import load_config
+from spmu.course import load_config
 
 CONFIG_SECTION = "GradingLimits"
 SANDBOX_CHOICES = ("auto", "bwrap", "none")

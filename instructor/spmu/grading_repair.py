@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from courses.instructor.grading_tamper import notebook_imports, scan_source
+from spmu.grading_tamper import notebook_imports, scan_source
 
 
 class UnreadableNotebook(ValueError):

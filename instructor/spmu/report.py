@@ -1,7 +1,7 @@
 """``spmu report``: a self-contained HTML report for instructors, read from the gradebook.
 
 Per assignment: the distribution of total scores, the mean score per exercise, and the item analysis of every
-graded cell (difficulty and discrimination indices, see :mod:`courses.instructor.item_analysis`), with the
+graded cell (difficulty and discrimination indices, see :mod:`spmu.item_analysis`), with the
 items the cohort struggled with most. Charts are matplotlib PNGs embedded in the page, so the file works
 offline.
 """

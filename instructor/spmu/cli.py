@@ -1,4 +1,4 @@
-"""The ``spmu`` command: a thin command line over :mod:`courses.instructor` (run from the course folder)."""
+"""The ``spmu`` command: a thin command line over :mod:`spmu` (run from the course folder)."""
 
 from __future__ import annotations
 
