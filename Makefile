@@ -15,7 +15,7 @@ CONSTRAINTS := constraints.txt
 export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 
-.PHONY: lab author-lab test setup trainee-env system-deps check lint clean-venv
+.PHONY: lab author-lab workspace test setup trainee-env system-deps check lint clean-venv
 
 # no "get notified about Jupyter news" pop-up over the trainees' notebooks (it also needs the internet)
 define lab_settings
@@ -61,9 +61,11 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # The trainee workspace: release/ copied into $(WORKSPACE)/ (git-ignored) without overwriting a trainee's work;
 # the file browser shows only that folder, and the kernel has only the trainee distribution.
-lab: trainee-env
+workspace:
 	mkdir -p $(WORKSPACE)
 	cp -rn release/. $(WORKSPACE)/
+
+lab: trainee-env workspace
 	$(TRAINEE_VENV)/bin/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=$(abspath $(WORKSPACE)) \
 	  --ServerApp.port=$(PORT)
 
