@@ -1,0 +1,84 @@
+"""The numbers the financial-investigation notebooks teach, recomputed independently of the notebooks."""
+
+import math
+import random
+
+from courses.financial_investigation import case
+
+BENFORD = [math.log10(1 + 1 / d) for d in range(1, 10)]
+
+
+def _expected_mad(n: int) -> float:
+    return sum(math.sqrt(2 * p * (1 - p) / (math.pi * n)) for p in BENFORD) / 9
+
+
+def _counts(amounts) -> list[int]:
+    counts = [0] * 9
+    for amount in amounts:
+        if amount > 0:
+            counts[int(str(int(amount))[0]) - 1] += 1
+    return counts
+
+
+def _mad(counts: list[int]) -> float:
+    total = sum(counts)
+    return sum(abs(c / total - p) for c, p in zip(counts, BENFORD)) / 9
+
+
+def _simulated_mads(n: int, runs: int, seed: int) -> list[float]:
+    rng = random.Random(seed)
+    mads = []
+    for _ in range(runs):
+        counts = [0] * 9
+        for digit in rng.choices(range(9), weights=BENFORD, k=n):
+            counts[digit] += 1
+        mads.append(_mad(counts))
+    return sorted(mads)
+
+
+def test_expected_mad_worked_example_and_the_figures_quoted():
+    terms = [round(math.sqrt(2 * p * (1 - p) / (math.pi * 80)), 5) for p in BENFORD]
+    assert terms == [0.04092, 0.03398, 0.0295, 0.02639, 0.02409, 0.0223, 0.02085, 0.01965, 0.01864]
+    assert round(sum(math.sqrt(2 * p * (1 - p) / (math.pi * 80)) for p in BENFORD), 5) == 0.23631
+    assert round(_expected_mad(80), 5) == 0.02626 and round(_expected_mad(80), 3) == 0.026
+    assert round(_expected_mad(200), 3) == 0.017 and round(_expected_mad(200), 5) == 0.01661
+    assert round(_expected_mad(1000), 4) == 0.0074 and round(_expected_mad(3300), 4) == 0.0041
+    assert round(_expected_mad(50), 3) == 0.033
+    assert round(_expected_mad(60), 3) == 0.030 and round(_expected_mad(95), 3) == 0.024
+    assert math.isclose(_expected_mad(320), _expected_mad(80) / 2)
+
+
+def test_expected_mad_matches_a_simulation_of_genuine_files():
+    for n, seed in ((60, 1), (80, 2), (200, 3)):
+        mads = _simulated_mads(n, 6000, seed)
+        mean = sum(mads) / len(mads)
+        assert abs(mean / _expected_mad(n) - 1) < 0.01, (n, mean, _expected_mad(n))
+        ratio_99 = mads[int(0.99 * len(mads))] / _expected_mad(n)
+        assert 1.6 < ratio_99 < 1.75, (n, ratio_99)  # "99 in 100 below 1.75 times"
+        if n <= 80:
+            assert sum(m > 0.015 for m in mads) / len(mads) > 0.9  # a genuine small file is "nonconforming"
+
+
+def test_vendor_table_reads_as_the_notebook_says():
+    invoices = case.load_invoices()
+    rows = {}
+    for vendor, group in invoices.groupby("vendor_id"):
+        mad = _mad(_counts(group["amount_cents"]))
+        rows[vendor] = (len(group), mad, mad / _expected_mad(len(group)))
+    assert len(rows) == 39
+    assert sum(mad > 0.015 for _, mad, _ in rows.values()) == 37  # "37 of the 39 vendors"
+    assert min(n for n, _, _ in rows.values()) >= 60 and max(n for n, _, _ in rows.values()) == 200
+    others = [n for v, (n, _, _) in rows.items() if v != "V017"]
+    assert min(others) >= 60 and max(others) <= 95  # "files of 60 to 95 invoices"
+    assert round(_expected_mad(200), 3) == 0.017 and round(_expected_mad(60), 3) == 0.030  # "0.017 to 0.030"
+    n17, mad17, ratio17 = rows["V017"]
+    assert n17 == 200 and round(mad17, 2) == 0.18 and round(ratio17) == 11  # "about 11 times"
+    assert (
+        max(ratio for v, (_, _, ratio) in rows.items() if v != "V017") < 1.5
+    )  # "all but one below 1.5 times"
+    assert round(_expected_mad(len(invoices)), 7) == 0.0041100  # hidden test value
+    assert round(_expected_mad(1), 7) == 0.2348471 and round(_expected_mad(1000), 7) == 0.0074265
+
+
+def test_first_significant_digit_of_dollars_is_not_the_first_character():
+    assert str(0.45)[0] == "0" and _counts([45]) == [0, 0, 0, 1, 0, 0, 0, 0, 0]
