@@ -58,7 +58,9 @@ def test_cash_controls_sit_exactly_at_the_edges():
         1_000_000 in days("C-0301")[1] and 799_999 in days("C-0356")[1] and days("C-0472")[1] == [800_000] * 2
     )
     c244 = deposits[deposits["customer_id"] == "C-0244"].sort_values("ts")
-    assert c244["ts"].dt.date.nunique() == c244["ts"].dt.date.size  # 23:30 and 00:30 UTC: two business days
+    assert (
+        c244["ts"].dt.date.nunique() == c244["ts"].dt.date.size
+    )  # 23:30 and 00:30 UTC: two UTC dates (the course simplification)
     same_day = (
         deposits[deposits["customer_id"] == "C-0246"].groupby(deposits["ts"].dt.date)["amount_cents"].sum()
     )

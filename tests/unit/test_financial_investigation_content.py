@@ -1,5 +1,6 @@
 """The numbers the financial-investigation notebooks teach, recomputed independently of the notebooks."""
 
+import datetime as dt
 import math
 import random
 
@@ -82,3 +83,32 @@ def test_vendor_table_reads_as_the_notebook_says():
 
 def test_first_significant_digit_of_dollars_is_not_the_first_character():
     assert str(0.45)[0] == "0" and _counts([45]) == [0, 0, 0, 1, 0, 0, 0, 0, 0]
+
+
+def test_utc_dates_split_one_new_york_evening_only_for_c0244():
+    cash = case.load_cash_transactions()
+    deposits = cash[cash["type"] == "cash_deposit"]
+    c244 = deposits[(deposits["customer_id"] == "C-0244") & (deposits["amount_cents"] >= 400_000)]
+    local = c244["ts"].dt.tz_convert("America/New_York")
+    assert [t.strftime("%d %H:%M") for t in c244["ts"]] == ["26 23:30", "27 00:30"]
+    assert [t.strftime("%d %H:%M %z") for t in local] == ["26 19:30 -0400", "26 20:30 -0400"]
+    assert c244["amount_cents"].sum() == 1_050_000 and c244["branch_id"].nunique() == 2
+    assert (c244["amount_cents"] < 800_000).all()  # outside the 80 % band: the structuring rule misses it
+
+    def reported(day):
+        daily = deposits.groupby([deposits["customer_id"], day])["amount_cents"].sum()
+        return set(daily[daily > 1_000_000].index)
+
+    new_york_day = deposits["ts"].dt.tz_convert("America/New_York").dt.date
+    changed = reported(new_york_day) ^ reported(deposits["ts"].dt.date)
+    assert changed == {("C-0244", dt.date(2024, 3, 26))}  # the only customer-day that changes
+    example = case.cash_table(
+        [
+            ("C3", "2024-03-04 23:30", "cash_deposit", 600_000),
+            ("C3", "2024-03-05 00:30", "cash_deposit", 450_000),
+        ]
+    )
+    assert set(example["ts"].dt.tz_convert("America/New_York").dt.strftime("%d %H:%M")) == {
+        "04 18:30",
+        "04 19:30",
+    }
