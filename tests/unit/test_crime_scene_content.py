@@ -1,9 +1,12 @@
 """The crime-scene notebooks' worked examples and hidden-test figures are recomputed here, independently."""
 
 import ast
+import itertools
 import json
 import math
 from pathlib import Path
+
+from courses.crime_scene import load_bloodstains
 
 SOURCE = Path(__file__).resolve().parents[2] / "source" / "crime_scene"
 
@@ -82,3 +85,42 @@ def test_no_henssge_call_uses_an_unadapted_factor_of_1_4_or_more_for_a_body_othe
                 _rectal, _ambient, weight, factor = literals
                 assert factor < 1.4 or weight == 70, f"factor {factor} at {weight} kg used without adaptation"
     assert calls >= 15, calls
+
+
+def _convergence(rows: list[tuple[float, float, float]]) -> tuple[float, float]:
+    """Least-squares crossing point of lines through (x, y) with direction gamma degrees, by Cramer's rule."""
+    a = b = c = p = q = 0.0
+    for x, y, gamma in rows:
+        ux, uy = math.cos(math.radians(gamma)), math.sin(math.radians(gamma))
+        # P = I - u u^T
+        pxx, pxy, pyy = 1 - ux * ux, -ux * uy, 1 - uy * uy
+        a, b, c = a + pxx, b + pxy, c + pyy
+        p, q = p + pxx * x + pxy * y, q + pxy * x + pyy * y
+    det = a * c - b * b
+    return (c * p - b * q) / det, (a * q - b * p) / det
+
+
+def test_bloodstain_report_area_and_heights_recompute():
+    stains = load_bloodstains()
+    impact = stains[stains["pattern"] == "impact spatter"]
+    rows = list(zip(impact["x_cm"], impact["y_cm"], impact["gamma_deg"], strict=True))
+    cx, cy = _convergence(rows)
+    assert (round(cx, 2), round(cy, 2)) == (141.90, 88.14)
+    points = [
+        _convergence([(x, y, g + turn) for (x, y, g), turn in zip(rows, turns, strict=True)])
+        for turns in itertools.product([-3, 3], repeat=len(rows))
+    ]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    box = (math.floor(min(xs)), math.ceil(max(xs)), math.floor(min(ys)), math.ceil(max(ys)))
+    assert box == (135, 149, 81, 95)
+    text = cell_source("01_bloodstains.ipynb", "convergence-report-intro")
+    assert "**135 to 149 cm** along $x$ and **81 to 95 cm** along $y$" in text
+    heights = [
+        math.hypot(r.x_cm - cx, r.y_cm - cy) * math.tan(math.asin(r.width_mm / r.length_mm))
+        for r in impact.itertuples()
+    ]
+    assert 46 < max(heights) <= 47 and "up to\nabout **47 cm**" in text
+    # S6 is the stain the notebook explains as lying in the hall, past the open door in the wall y = 0.
+    s6 = stains.set_index("stain_id").loc["S6"]
+    assert s6["y_cm"] == -34.9 and 110 < s6["x_cm"] < 200
+    assert "$y = -34.9$ cm" in cell_source("01_bloodstains.ipynb", "intro")
