@@ -56,7 +56,7 @@ def load_account_holders() -> dict[str, str]:
 
 
 def load_suspect_ledger() -> pd.DataFrame:
-    """The suspect's personal account in 2023, in time order: ``ts, kind, amount_cents, description``."""
+    """The suspect's personal account in 2024, in time order: ``ts, kind, amount_cents, description``."""
     return _with_utc(load_csv(MODULE, "suspect_ledger.csv", dtype={"amount_cents": "int64"}))
 
 

@@ -112,3 +112,46 @@ def test_utc_dates_split_one_new_york_evening_only_for_c0244():
         "04 18:30",
         "04 19:30",
     }
+
+
+def _unexplained(year: int) -> int:
+    inputs = case.net_worth_inputs(case.load_balance_sheets(), case.load_income_and_expenses(), year)
+    start = inputs["start_assets"] - inputs["start_liabilities"]
+    end = inputs["end_assets"] - inputs["end_liabilities"]
+    return end - start + inputs["living_expenses"] - inputs["legitimate_income"]
+
+
+def test_net_worth_case_is_in_the_year_of_the_wires_and_consistent():
+    ledger = case.load_suspect_ledger()
+    wires = case.load_wires()
+    assert set(ledger["ts"].dt.year) == {2024}  # the same year as the May 2024 wires
+    assert {d.year for d in wires["value_date"]} == {2024}
+    assert _unexplained(2024) == 22_155_000 and _unexplained(2023) == 40_000  # USD 221,550 and USD 400
+    assert not ledger["description"].str.contains("rent").any()  # the suspect owns a mortgaged house
+    sheets = case.load_balance_sheets().pivot_table(
+        index=["category", "item"], columns="as_of", values="amount_cents", fill_value=0
+    )
+    assert set(sheets.columns) == {"2022-12-31", "2023-12-31", "2024-12-31"}
+    assert sheets.loc[("asset", "house")].nunique() == 1  # at cost: no revaluation
+    assert sheets.loc[("asset", "car"), "2022-12-31"] == sheets.loc[("asset", "car"), "2023-12-31"]  # at cost
+    income = case.load_income_and_expenses()
+    salary = income[(income["year"] == 2024) & (income["item"] == "salary (net)")]["amount_cents"].sum()
+    monthly = ledger[ledger["description"] == "salary"]["amount_cents"]
+    assert monthly.nunique() == 1 and salary == 12 * monthly.iloc[0]
+    payments = ledger[ledger["description"] == "mortgage payment"]["amount_cents"]
+    assert payments.nunique() == 1
+    interest = income[income["item"] == "mortgage interest"].set_index("year")["amount_cents"]
+    mortgage = sheets.loc[("liability", "mortgage")]
+    regular_2023 = 12 * payments.iloc[0] - interest[2023]
+    assert mortgage["2022-12-31"] - mortgage["2023-12-31"] == regular_2023  # 2023: the monthly payments only
+    prepaid_2024 = mortgage["2023-12-31"] - mortgage["2024-12-31"] - (12 * payments.iloc[0] - interest[2024])
+    assert prepaid_2024 == 2_740_000  # an unexplained prepayment in 2024
+
+
+def test_ledger_answers_unchanged_by_the_year_shift():
+    ledger = case.load_suspect_ledger()
+    balance = taint = 0
+    for kind, cents in zip(ledger["kind"], ledger["amount_cents"]):
+        balance += -cents if kind == "out" else cents
+        taint = min(taint + (cents if kind == "tainted_in" else 0), balance)
+    assert taint == 1_410_000  # USD 14,100 under LIBR, as the written question says
