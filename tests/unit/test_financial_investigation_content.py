@@ -4,6 +4,8 @@ import datetime as dt
 import math
 import random
 
+import pandas as pd
+
 from courses.financial_investigation import case
 
 BENFORD = [math.log10(1 + 1 / d) for d in range(1, 10)]
@@ -155,3 +157,44 @@ def test_ledger_answers_unchanged_by_the_year_shift():
         balance += -cents if kind == "out" else cents
         taint = min(taint + (cents if kind == "tainted_in" else 0), balance)
     assert taint == 1_410_000  # USD 14,100 under LIBR, as the written question says
+
+
+def test_structuring_window_worked_example():
+    deposits = [
+        (dt.date(2024, 3, 1), 950_000),
+        (dt.date(2024, 3, 9), 900_000),
+        (dt.date(2024, 3, 12), 850_000),
+    ]
+    windows = [[a for d, a in deposits if 0 <= (d - first).days < 7] for first, _ in deposits]
+    assert windows == [[950_000], [900_000, 850_000], [850_000]]
+    assert sum(windows[1]) == 1_750_000  # USD 17,500: a suspect
+
+
+def test_the_skeletons_completed_give_the_planted_answers():
+    """The step lists of 2b and 3b, completed as a trainee would, find the planted cases (not the reference)."""
+    cash = case.load_cash_transactions()
+    amounts = cash["amount_cents"]
+    in_band = cash[(cash["type"] == "cash_deposit") & (amounts >= 800_000) & (amounts < 1_000_000)]
+    suspects = set()
+    for customer, rows in in_band.groupby("customer_id"):
+        deposits = list(zip(rows["ts"].dt.date, rows["amount_cents"]))
+        for first_day, _ in deposits:
+            inside = [a for d, a in deposits if 0 <= (d - first_day).days < 7]
+            if len(inside) >= 2 and sum(inside) > 1_000_000:
+                suspects.add(customer)
+    assert suspects == {"C-0129", "C-0417", "C-0472", "C-0555", "C-0588"}
+
+    tx = case.load_account_transactions()
+    credits = tx[tx["type"].isin(["wire_in", "cash_deposit"]) & (tx["amount_cents"] >= 1_000_000)]
+    debits = tx[tx["type"].isin(["wire_out", "cash_withdrawal"])]
+    flagged = set()
+    for account, credit_ts, credit_cents in zip(
+        credits["account_id"], credits["ts"], credits["amount_cents"]
+    ):
+        end = credit_ts + pd.Timedelta(hours=48)
+        window = debits[
+            (debits["account_id"] == account) & (debits["ts"] > credit_ts) & (debits["ts"] <= end)
+        ]
+        if window["amount_cents"].sum() >= 0.9 * credit_cents:
+            flagged.add(account)
+    assert flagged == {"ACC-1017", "ACC-1021", "ACC-1023"}
