@@ -56,7 +56,7 @@ def load_account_holders() -> dict[str, str]:
 
 
 def load_suspect_ledger() -> pd.DataFrame:
-    """The suspect's personal account in 2023, in time order: ``ts, kind, amount_cents, description``."""
+    """The suspect's personal account in 2024, in time order: ``ts, kind, amount_cents, description``."""
     return _with_utc(load_csv(MODULE, "suspect_ledger.csv", dtype={"amount_cents": "int64"}))
 
 
@@ -75,8 +75,9 @@ def net_worth_inputs(balance_sheets: pd.DataFrame, income: pd.DataFrame, year: i
     a few dozen rows: summed row by row (0.1 ms; filtering them with pandas masks took 2.4 ms)."""
     start, end = f"{year - 1}-12-31", f"{year}-12-31"
     sheets = dict.fromkeys(((d, c) for d in (start, end) for c in ("asset", "liability")), 0)
-    for as_of, category, cents in zip(balance_sheets["as_of"], balance_sheets["category"],
-                                      balance_sheets["amount_cents"]):
+    for as_of, category, cents in zip(
+        balance_sheets["as_of"], balance_sheets["category"], balance_sheets["amount_cents"]
+    ):
         if (as_of, category) in sheets:
             sheets[as_of, category] += int(cents)
     kinds = {"living_expense": 0, "legitimate_income": 0}

@@ -364,51 +364,55 @@ def _wires(rng: random.Random) -> tuple[list[list], list[list]]:
     return wire_rows, account_rows
 
 
-# The suspect's personal account, in time order: (day in 2023, kind, cents, description).
+# The suspect's personal account in 2024, the year of the May 2024 wires, in time order: (day, kind, cents,
+# description). The suspect owns a mortgaged house: the monthly payment goes to the mortgage, not to rent.
 LEDGER = [
     ((1, 3), "clean_in", 250_000, "opening balance"),
     ((1, 15), "clean_in", 420_000, "salary"),
-    ((1, 20), "out", 180_000, "rent"),
-    ((2, 2), "tainted_in", 1_500_000, "cash deposit (Brightline)"),
+    ((1, 20), "out", 180_000, "mortgage payment"),
+    ((2, 2), "tainted_in", 1_500_000, "cash deposit (source unknown)"),
     ((2, 15), "clean_in", 420_000, "salary"),
-    ((2, 20), "out", 180_000, "rent"),
+    ((2, 20), "out", 180_000, "mortgage payment"),
     ((3, 1), "out", 1_900_000, "car purchase"),
     ((3, 15), "clean_in", 420_000, "salary"),
-    ((3, 20), "out", 180_000, "rent"),
-    ((4, 4), "tainted_in", 2_200_000, "cash deposit (Brightline)"),
+    ((3, 20), "out", 180_000, "mortgage payment"),
+    ((4, 4), "tainted_in", 2_200_000, "cash deposit (source unknown)"),
     ((4, 15), "clean_in", 420_000, "salary"),
-    ((4, 20), "out", 180_000, "rent"),
-    ((5, 2), "out", 2_500_000, "wire to AC12"),
+    ((4, 20), "out", 180_000, "mortgage payment"),
+    ((5, 2), "out", 2_500_000, "transfer to own brokerage account"),
     ((5, 15), "clean_in", 420_000, "salary"),
-    ((5, 20), "out", 180_000, "rent"),
+    ((5, 20), "out", 180_000, "mortgage payment"),
     ((6, 1), "clean_in", 1_000_000, "gift from relative (documented)"),
     ((6, 15), "clean_in", 420_000, "salary"),
-    ((6, 20), "out", 180_000, "rent"),
-    ((7, 3), "tainted_in", 900_000, "cash deposit (Brightline)"),
+    ((6, 20), "out", 180_000, "mortgage payment"),
+    ((7, 3), "tainted_in", 900_000, "cash deposit (source unknown)"),
     ((7, 15), "clean_in", 420_000, "salary"),
-    ((7, 20), "out", 180_000, "rent"),
+    ((7, 20), "out", 180_000, "mortgage payment"),
     ((8, 1), "out", 600_000, "holiday"),
 ]
 
 
 def _ledger() -> list[list]:
     return [
-        [_iso(_at(dt.date(2023, month, day), 12)), kind, cents, text]
+        [_iso(_at(dt.date(2024, month, day), 12)), kind, cents, text]
         for (month, day), kind, cents, text in LEDGER
     ]
 
 
-# The suspect's statement of assets and liabilities at each year end (cents).
+# The suspect's statement of assets and liabilities at each year end (cents). Assets are at cost, as the net-worth
+# method requires (IRS IRM 9.5.9.5): the house keeps its purchase price and the old car its cost until it is traded
+# in (March 2024). Mortgage: USD 1,800 a month (USD 21,600 a year, interest in the living expenses, the rest
+# repays principal), plus an unexplained prepayment in 2024.
 BALANCE_SHEETS = {
-    "2021-12-31": {
+    "2022-12-31": {
         "asset": {"cash and bank": 1_250_000, "house": 32_000_000, "car": 900_000, "brokerage": 2_000_000},
         "liability": {"mortgage": 21_000_000, "car loan": 400_000},
     },
-    "2022-12-31": {
-        "asset": {"cash and bank": 1_410_000, "house": 32_000_000, "car": 750_000, "brokerage": 2_150_000},
-        "liability": {"mortgage": 20_300_000, "car loan": 200_000},
-    },
     "2023-12-31": {
+        "asset": {"cash and bank": 1_410_000, "house": 32_000_000, "car": 900_000, "brokerage": 2_150_000},
+        "liability": {"mortgage": 19_740_000, "car loan": 200_000},
+    },
+    "2024-12-31": {
         "asset": {
             "cash and bank": 2_380_000,
             "house": 32_000_000,
@@ -419,14 +423,19 @@ BALANCE_SHEETS = {
         "liability": {"mortgage": 15_600_000, "car loan": 0},
     },
 }
+# 2023 is the control year (unexplained USD 400, noise); 2024 is the year of the fraud and the wires.
 INCOME_AND_EXPENSES = {
-    2022: {
-        "legitimate_income": {"salary (net)": 8_160_000, "dividends": 60_000},
-        "living_expense": {"household": 5_820_000, "mortgage interest": 900_000, "holidays": 480_000},
-    },
     2023: {
-        "legitimate_income": {"salary (net)": 8_400_000, "dividends": 75_000, "gift (documented)": 1_000_000},
-        "living_expense": {"household": 5_950_000, "mortgage interest": 760_000, "holidays": 1_250_000},
+        "legitimate_income": {"salary (net)": 12 * 408_000, "dividends": 60_000},
+        "living_expense": {"household": 2_026_000, "mortgage interest": 900_000, "holidays": 300_000},
+    },
+    2024: {  # the net salary is the ledger's monthly 4,200 dollars
+        "legitimate_income": {
+            "salary (net)": 12 * 420_000,
+            "dividends": 75_000,
+            "gift (documented)": 1_000_000,
+        },
+        "living_expense": {"household": 3_300_000, "mortgage interest": 760_000, "holidays": 1_250_000},
     },
 }
 
