@@ -42,6 +42,8 @@ from typing import Any
 import ipywidgets as widgets
 import matplotlib
 from IPython.display import display
+from matplotlib.artist import Artist
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -121,10 +123,33 @@ def figure(width_in: float, height_in: float, **options: Any) -> Figure:
 
 
 def figure_texts(fig: Figure) -> list[str]:
-    """Every visible, non-empty text the figure shows now (titles, axis labels, tick labels, legend entries,
-    annotations), laid out as they would be drawn: what a test reads instead of pixels."""
-    fig.draw_without_rendering()  # updates the tick labels for the current limits
-    return [text.get_text() for text in fig.findobj(Text) if text.get_visible() and text.get_text()]
+    """Every text the figure shows now (titles, axis labels, tick labels, legend entries, annotations), laid
+    out as they would be drawn: what a test reads instead of pixels."""
+    return [text.get_text() for text in shown_texts(fig)]
+
+
+def shown_texts(fig: Figure) -> list[Text]:
+    """The visible, non-empty :class:`~matplotlib.text.Text` artists of ``fig`` (inside visible parents),
+    after a layout: the tick labels are those of the current limits."""
+    fig.draw_without_rendering()
+    found: list[Text] = []
+
+    def visit(artist: Artist) -> None:
+        if not artist.get_visible():
+            return
+        if isinstance(artist, Axis):  # the tick labels drawn: those inside the current limits
+            low, high = sorted(artist.get_view_interval())
+            labels = zip(artist.get_majorticklocs(), artist.get_majorticklabels(), strict=True)
+            children = [artist.label, artist.offsetText, *(text for at, text in labels if low <= at <= high)]
+        else:
+            children = artist.get_children()
+        if isinstance(artist, Text) and artist.get_text():
+            found.append(artist)
+        for child in children:
+            visit(child)
+
+    visit(fig)
+    return found
 
 
 class Explorer:
@@ -143,10 +168,11 @@ class Explorer:
         self._holding = False
         self._changed: Callable[[], None] = lambda: None
 
-    def say(self, text: str, error: bool = False) -> None:
-        """Show ``text`` as the message (red for a trainee's error)."""
+    def say(self, text: str, error: bool = False, *, markup: str | None = None) -> None:
+        """Show ``text`` as the message (red for a trainee's error); ``markup``: HTML shown instead of it."""
         colour = ERROR_COLOUR if error else OK_COLOUR
-        self.message.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
+        shown = html.escape(text) if markup is None else markup
+        self.message.value = f'<span style="color:{colour}">{shown}</span>'
         self.panel.text = text
 
     def wire(self, update: Callable[[], object]) -> Explorer:
