@@ -13,10 +13,12 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.display import display
 from IPython.utils.capture import capture_output
+from matplotlib.colors import to_rgba
 from widget_tree import find_widgets, one_widget
 
 from courses.crime_scene import load_body_examination, load_custody_log
 from courses.crime_scene.case import load_bloodstains
+from courses.crime_scene.plots import DEFECT_COLOUR
 from courses.crime_scene.widgets import (
     explore_avalanche,
     explore_convergence,
@@ -96,7 +98,9 @@ def test_impact_angle_app_follows_the_sliders_and_the_trainee_function():
     assert "53.13 degrees" in _message(app) and "impact angle = 53.1°" in figure_texts(app.figure)
     top, side = app.figure.axes
     ellipse = top.patches[0]
-    assert (ellipse.get_width(), ellipse.get_height()) == (10.0, 8.0), "the stain drawn to scale: L across, W up"
+    assert (ellipse.get_width(), ellipse.get_height()) == (10.0, 8.0), (
+        "the stain drawn to scale: L across, W up"
+    )
     path = side.lines[1]
     assert path.get_visible() and np.allclose(path.get_xydata()[0], [-0.6, 0.8]), "the drop arrives at 53.13°"
 
@@ -180,7 +184,9 @@ def test_time_of_death_app_redraws_when_a_slider_moves():
 
 
 def test_time_of_death_hours_axis_grows_in_whole_days():
-    app = explore_time_of_death(lambda *args: 100.0, lambda *args: (97.2, 102.8), _glaister, load_body_examination())
+    app = explore_time_of_death(
+        lambda *args: 100.0, lambda *args: (97.2, 102.8), _glaister, load_body_examination()
+    )
     assert app.figure.axes[0].get_ylim() == (0, 120), "103 hours (and 5 % room) need 5 days on the axis"
     assert "120" in figure_texts(app.figure)
 
@@ -266,8 +272,7 @@ def test_custody_app_marks_what_the_trainee_function_flags():
     assert len(boxes) == log["item_id"].nunique() and all(box.value for box in boxes), "every exhibit ticked"
     assert "CS-04 #3 TIME_REVERSAL" in _message(app)
     dots = app.figure.axes[0].collections[-1]
-    red = [tuple(colour) for colour in dots.get_facecolors()].count((0.8392156862745098, 0.15294117647058825,
-                                                                       0.1568627450980392, 1.0))
+    red = [tuple(colour) for colour in dots.get_facecolors()].count(to_rgba(DEFECT_COLOUR))
     assert len(dots.get_offsets()) == len(log) and red == 1, "one red dot: the entry YOUR function flags"
     assert "TIME_REVERSAL" in figure_texts(app.figure) and "left out" not in figure_texts(app.figure)
     one_widget(app, widgets.Button, "Untick all").click()
@@ -326,7 +331,9 @@ def test_a_nan_or_infinite_answer_is_shown_without_crashing(wrong):
     stains = load_bloodstains()
     angle = explore_impact_angle(lambda width, length: wrong)
     assert f"impact angle = {wrong:.1f}°: cannot be drawn" in figure_texts(angle.figure)
-    convergence = explore_convergence(stains, lambda chosen: (wrong, wrong), lambda w, l: 30.0, lambda d, a: wrong)
+    convergence = explore_convergence(
+        stains, lambda chosen: (wrong, wrong), lambda w, l: 30.0, lambda d, a: wrong
+    )
     assert f"convergence ({wrong:.1f}, {wrong:.1f}) cm" in figure_texts(convergence.figure)
     triangulation = explore_triangulation(lambda *tapes: (wrong, 1.0), _to_cm)
     assert f"item ({wrong:.2f}, 1.00) m" in figure_texts(triangulation.figure)
@@ -336,8 +343,10 @@ def test_a_nan_or_infinite_answer_is_shown_without_crashing(wrong):
 
 @pytest.mark.parametrize("kind", ["not a number", None])
 def test_a_malformed_answer_is_explained(kind):
-    assert "impact_angle returned" in _message(explore_impact_angle(lambda width, length: kind)) or kind is None
-    convergence = explore_convergence(load_bloodstains(), lambda chosen: kind, lambda w, l: 30.0, lambda d, a: d)
+    assert "impact_angle returned" in _message(explore_impact_angle(lambda width, length: kind))
+    convergence = explore_convergence(
+        load_bloodstains(), lambda chosen: kind, lambda w, l: 30.0, lambda d, a: d
+    )
     assert "convergence_point returned" in _message(convergence)
     assert "triangulate returned" in _message(explore_triangulation(lambda *tapes: kind, _to_cm))
 
@@ -347,9 +356,9 @@ def test_every_text_lies_inside_its_figure_and_none_overlap():
         inside, boxes = app.figure.bbox, []
         for text in shown_texts(app.figure):
             box = text.get_window_extent()
-            assert inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1, (
-                f"{text.get_text()!r} runs out of the figure"
-            )
+            assert (
+                inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
+            ), f"{text.get_text()!r} runs out of the figure"
             boxes.append((text.get_text(), box))
         for i, (name, box) in enumerate(boxes):
             for other, other_box in boxes[i + 1 :]:
@@ -369,6 +378,8 @@ def test_an_app_shows_its_first_frame_as_a_picture_without_a_kernel():
 
 
 def test_importing_the_explorers_keeps_the_matplotlib_backend():
-    code = "import matplotlib; matplotlib.use('svg'); import courses.explorers; print(matplotlib.get_backend())"
+    code = (
+        "import matplotlib; matplotlib.use('svg'); import courses.explorers; print(matplotlib.get_backend())"
+    )
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert shown.strip() == "svg", "importing ipympl must not switch a trainee's backend"
