@@ -2,7 +2,8 @@
 
 Each chart builds its axes and artists once on a figure it is given; ``show(...)`` then only changes their data,
 limits and texts (``set_height``, ``set_data``, ``set_offsets``, ``set_text``). The explorer redraws the figure.
-Margins are fixed (no layout engine), so the axes stay still while the trainee moves a control.
+Margins are fixed (no layout engine), so the axes stay still while the trainee moves a control, and titles are
+set at ``y=1.0`` (matplotlib would otherwise measure the axes' decorations on every draw to place them).
 """
 
 from __future__ import annotations
@@ -63,13 +64,15 @@ class TextPool:
     def __init__(self, ax: Axes, **style) -> None:
         self.ax, self.style, self.texts = ax, style, []
 
-    def show(self, items: list[tuple[float, float, str]]) -> None:
-        """One visible text per ``(x, y, text)`` in data coordinates; the rest hidden."""
+    def show(self, items: list[tuple[float, float, str]], rotation: float = 0) -> None:
+        """One visible text per ``(x, y, text)`` in data coordinates, turned by ``rotation`` degrees; the rest
+        hidden."""
         while len(self.texts) < len(items):
             self.texts.append(self.ax.text(0, 0, "", **self.style))
         for text, (x, y, words) in zip(self.texts, items):
             text.set_position((x, y))
             text.set_text(words)
+            text.set_rotation(rotation)
             text.set_visible(True)
         for text in self.texts[len(items) :]:
             text.set_visible(False)
@@ -101,7 +104,7 @@ class BenfordChart:
         self.expected.set_ydata([100 * e for e in expected])
         # 0-40 %, 0-50 %, ...: the top quarter stays free for the legend
         self.ax.set_ylim(0, _round_up(max(shares + [100 * e for e in expected] + [1]) * 1.3, 10))
-        self.ax.set_title(plain(title))
+        self.ax.set_title(plain(title), y=1.0)
 
 
 def _dated_axes(fig: Figure) -> Axes:
@@ -159,13 +162,15 @@ class CashCalendar:
                 branches.append((mdates.date2num(day), bottom + cents / 200, branch))
             stacked[day] = bottom + cents / 100
         self.bars.set_verts(day_bars(days, bottoms, heights))
-        self.branches.show(branches)
         if stacked:  # only the days with deposits, a day either side (at least a week shown)
             first, last = (dt.datetime.combine(day, dt.time()) for day in (min(stacked), max(stacked)))
             pad = dt.timedelta(days=max(1, (7 - (last - first).days) // 2), hours=12)
             self.ax.set_xlim(first - pad, last + pad)
-        self.ax.set_ylim(0, max([self.threshold, *stacked.values()]) * 1.15)
-        self.ax.set_title(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)")
+        self.ax.set_ylim(0, max([self.threshold, *stacked.values()]) * 1.3)  # the top for the legend
+        # upright where level labels on deposits two days apart would touch
+        two_days = np.diff(self.ax.transData.transform([(0, 0), (2, 0)])[:, 0])[0]  # in pixels
+        self.branches.show(branches, rotation=90 if two_days < 30 else 0)
+        self.ax.set_title(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)", y=1.0)
         self.customer = customer_id
 
     def show(self, customer_id: str, band: float) -> None:
@@ -188,6 +193,7 @@ class AccountTimeline:
             handles=[Patch(color=GREEN, label="money in"), Patch(color=RED, label="money out")],
             fontsize=8,
             loc="upper right",
+            ncol=2,
         )
         _money_axis(ax.yaxis)
         ax.set_xlabel("time (UTC)")
@@ -203,9 +209,9 @@ class AccountTimeline:
         if len(times):  # collections are not autoscaled: limits from the data, with a margin
             span = max(times.max() - times.min(), 1.0)
             self.ax.set_xlim(times.min() - 0.05 * span, times.max() + 0.05 * span)
-            top = max(amounts.max(), 1.0) * 1.15  # headroom for the legend
+            top = max(amounts.max(), 1.0) * 1.3  # the top for the legend
             self.ax.set_ylim(-top, top)
-        self.ax.set_title(f"Transactions of {account_id}")
+        self.ax.set_title(f"Transactions of {account_id}", y=1.0)
 
 
 def layers_layout(
@@ -400,7 +406,7 @@ class MoneyTrailChart:
             plain(f"Money from {names.get(source, source)} to {names.get(target, target)}"),
             fontsize=10,
             y=1.0,
-        )  # a fixed place: not worked out again on every draw
+        )
 
 
 class ComminglingChart:
@@ -428,9 +434,11 @@ class ComminglingChart:
         self.clean_bars = right.bar(rules, [0, 0], bottom=[0, 0], color=LIGHT_BLUE, label="clean")
         right.set_ylabel(plain("US$ in the account"))
         _money_axis(right.yaxis)
+        right.yaxis.set_major_locator(
+            MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])
+        )  # few labels: narrow axes
         # above the bars, in headroom kept free for it, instead of covering one of them
         right.legend(fontsize=8, loc="upper center", ncol=2, handlelength=1.0, columnspacing=0.8)
-        right.set_ylim(0, max(self.balance + [1.0]) * 1.35)
 
     def show(self, libr_taint: list[int], first_out_taint: list[int], step: int) -> None:
         rows = range(step + 1)
@@ -443,19 +451,13 @@ class ComminglingChart:
         values = self.balance + libr + first_out
         low, high = min(values + [0]), max(values + [1])
         self.left.set_ylim(low * 1.05, high * 1.4)
-        for tainted, clean, taint, total in zip(
-            self.tainted_bars,
-            self.clean_bars,
-            (libr[-1], first_out[-1]),
-            itertools.repeat(self.balance[step]),
-        ):
+        for tainted, clean, taint in zip(self.tainted_bars, self.clean_bars, (libr[-1], first_out[-1])):
             tainted.set_height(taint)
             clean.set_y(taint)
-            clean.set_height(total - taint)
-        top = max(self.balance + libr + first_out + [1.0])
-        self.right.set_ylim(0, top * 1.35)
-        self.left.set_title(plain(f"Row {step}: {self.labels[step]}"), fontsize=10)
-        self.right.set_title(f"Now (after row {step})", fontsize=10)
+            clean.set_height(self.balance[step] - taint)
+        self.right.set_ylim(min(libr + first_out + [0]) * 1.35, max(values + [1.0]) * 1.35)
+        self.left.set_title(plain(f"Row {step}: {self.labels[step]}"), fontsize=10, y=1.0)
+        self.right.set_title(f"Now (after row {step})", fontsize=10, y=1.0)
 
 
 class NetWorthChart:
@@ -488,4 +490,6 @@ class NetWorthChart:
         low, high = min(values + [0]), max(values + [0])
         room = 0.25 * ((high - low) or 1)  # space beyond the longest bars for their value labels
         self.ax.set_xlim(low - room if low < 0 else 0, high + room)
-        self.ax.set_title(plain(f"Net-worth method, {year}: unexplained = {dollars(unexplained_cents)}"))
+        self.ax.set_title(
+            plain(f"Net-worth method, {year}: unexplained = {dollars(unexplained_cents)}"), y=1.0
+        )

@@ -146,6 +146,15 @@ def test_structuring_app_passes_the_regime_band_and_window_and_draws_the_custome
     assert ax.get_title().startswith("Cash deposits of C-0417") and len(bars.get_paths()) == len(deposits)
 
 
+def test_structuring_branch_labels_never_overlap():
+    """C-0417's three deposits just under the threshold are two days apart: their labels turn upright."""
+    app = explore_structuring(load_cash_transactions(), lambda *a, **k: set(), lambda *a, **k: {"C-0417"})
+    app.figure.draw_without_rendering()  # places each label's white box
+    labels = [t for t in app.figure.axes[0].texts if t.get_visible()]
+    boxes = [t.get_bbox_patch().get_window_extent() for t in labels]
+    assert len(boxes) == 3 and not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
 def test_structuring_app_survives_an_unwritten_function():
     app = explore_structuring(load_cash_transactions(), _not_written, _not_written)
     assert "is not written yet" in _message(app) and not _shown(app)
