@@ -319,3 +319,32 @@ def test_indicator_app_calls_ip_in_network_only_on_ip_addresses_and_keeps_value_
     _one(app, widgets.Text).value = "2001:db8:bad::1"
     _one(app, widgets.Button).click()
     assert calls == ["2001:db8:bad::1"] and "Your function ip_in_network raised ValueError" in _said(app)
+
+
+def _pixels(fig) -> np.ndarray:
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+def test_a_redrawn_failed_logins_figure_shows_the_same_as_a_full_draw():
+    def suspects(events, max_retry, find_time_s):
+        return {"203.0.113.5"} if max_retry <= 6 else set()
+
+    app = explore_brute_force(
+        _events(), suspects, lambda events, max_retry, _: suspects(events, max_retry, 0)
+    )
+    app.figure.canvas.draw()  # the browser's first draw
+    _one(
+        app, widgets.IntSlider, "max_retry (failures)"
+    ).value = 7  # the same row, now grey and without a star
+    shown = _pixels(app.figure)
+    app.figure.canvas.draw()
+    assert np.array_equal(shown, _pixels(app.figure)), "after a change the canvas must show the new marks"
+
+
+def test_a_redrawn_timeline_shows_the_same_as_a_full_draw():
+    app = explore_timeline(load_key_events(), _apache, _to_utc, _merge)
+    app.figure.canvas.draw()
+    _one(app, widgets.Dropdown).value = "Asia/Tokyo"
+    shown = _pixels(app.figure)
+    app.figure.canvas.draw()
+    assert np.array_equal(shown, _pixels(app.figure)), "after a change the canvas must show the moved events"
