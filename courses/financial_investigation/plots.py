@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.path import Path
+from matplotlib.text import Text
 from matplotlib.textpath import TextPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import Affine2D, IdentityTransform
@@ -58,30 +59,6 @@ def _round_up(value: float, step: float) -> float:
     return math.ceil(value / step - 1e-9) * step
 
 
-class TextPool:
-    """Texts of one style on an Axes, as many as the data needs: extra ones are hidden, not removed."""
-
-    def __init__(self, ax: Axes, **style) -> None:
-        self.ax, self.style, self.texts = ax, style, []
-
-    def show(self, items: list[tuple[float, float, str]], rotation: float = 0) -> None:
-        """One visible text per ``(x, y, text)`` in data coordinates, turned by ``rotation`` degrees; the rest
-        hidden."""
-        while len(self.texts) < len(items):
-            self.texts.append(self.ax.text(0, 0, "", **self.style))
-        for text, (x, y, words) in zip(self.texts, items):
-            text.set_position((x, y))
-            text.set_text(words)
-            text.set_rotation(rotation)
-            text.set_visible(True)
-        for text in self.texts[len(items) :]:
-            text.set_visible(False)
-
-    def shown(self) -> list[str]:
-        """The visible texts (for tests and checks)."""
-        return [t.get_text() for t in self.texts if t.get_visible()]
-
-
 class BenfordChart:
     """Observed first-digit shares (bars) against Benford's expected shares (line), in percent."""
 
@@ -97,13 +74,18 @@ class BenfordChart:
         ax.legend(loc="upper right")
 
     def show(self, expected: list[float], counts: list[int], title: str) -> None:
+        line, counts = [100 * float(e) for e in expected], [float(c) for c in counts]
+        if len(line) != 9 or len(counts) != 9:  # said now: a wrong length would only fail when drawn
+            raise ValueError(
+                f"9 counts and 9 expected shares are needed (digits 1-9), not {len(counts)} and {len(line)}"
+            )
         total = sum(counts)
         shares = [100 * c / total if total else 0 for c in counts]
         for bar, share in zip(self.bars, shares):
             bar.set_height(share)
-        self.expected.set_ydata([100 * e for e in expected])
+        self.expected.set_ydata(line)
         # 0-40 %, 0-50 %, ...: the top quarter stays free for the legend
-        self.ax.set_ylim(0, _round_up(max(shares + [100 * e for e in expected] + [1]) * 1.3, 10))
+        self.ax.set_ylim(0, _round_up(max(shares + line + [1]) * 1.3, 10))
         self.ax.set_title(plain(title), y=1.0)
 
 
@@ -143,8 +125,7 @@ class CashCalendar:
         _money_axis(ax.yaxis)
         ax.set_xlabel("business day (UTC date)")
         ax.set_ylabel(plain("cash deposited (US$)"))
-        box = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
-        self.branches = TextPool(ax, ha="center", va="center", fontsize=9, bbox=box)
+        self.branches: list[Text] = []  # the branch of each deposit tall enough to hold its name
         self.customer: str | None = None
 
     def _show_customer(self, customer_id: str) -> None:
@@ -169,7 +150,22 @@ class CashCalendar:
         self.ax.set_ylim(0, max([self.threshold, *stacked.values()]) * 1.3)  # the top for the legend
         # upright where level labels on deposits two days apart would touch
         two_days = np.diff(self.ax.transData.transform([(0, 0), (2, 0)])[:, 0])[0]  # in pixels
-        self.branches.show(branches, rotation=90 if two_days < 30 else 0)
+        box = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
+        for text in self.branches:
+            text.remove()
+        self.branches = [
+            self.ax.text(
+                x,
+                y,
+                branch,
+                ha="center",
+                va="center",
+                fontsize=9,
+                bbox=box,
+                rotation=90 if two_days < 30 else 0,
+            )
+            for x, y, branch in branches
+        ]
         self.ax.set_title(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)", y=1.0)
         self.customer = customer_id
 

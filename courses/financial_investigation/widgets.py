@@ -26,7 +26,11 @@ LAYOUT = widgets.Layout(width="520px")
 
 
 def _show_figure(fig: Figure, shown: bool) -> None:
-    """Show or hide every Axes of ``fig`` (hidden: nothing to show, or the trainee's function failed)."""
+    """Show every Axes of ``fig``, or hide them behind a note (nothing to show, or the trainee's function
+    failed: no picture left over from before)."""
+    if not fig.texts:
+        fig.text(0.5, 0.5, "Nothing to draw: see the message above.", ha="center", va="center", color="grey")
+    fig.texts[0].set_visible(not shown)
     for ax in fig.axes:
         ax.set_visible(shown)
 

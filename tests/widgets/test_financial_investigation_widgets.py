@@ -35,7 +35,10 @@ def _message(app) -> str:
 
 def _shown(app) -> bool:
     """Whether the figure shows anything (it is blank when the trainee's function failed or nothing is picked)."""
-    return any(ax.get_visible() for ax in app.figure.axes)
+    shown = any(ax.get_visible() for ax in app.figure.axes)
+    note = [t.get_text() for t in app.figure.texts if t.get_visible()]
+    assert note == ([] if shown else ["Nothing to draw: see the message above."])
+    return shown
 
 
 def _heights(container) -> list[float]:
@@ -96,6 +99,13 @@ def test_benford_app_shows_a_wrong_expected_share_as_the_trainee_wrote_it():
     _, counts, mad, conformity = _benford_functions([])
     app = explore_benford(lambda: [1 / 9] * 9, counts, mad, conformity)
     assert np.allclose(app.figure.axes[0].lines[0].get_ydata(), [100 / 9] * 9), "the flat line is visible"
+
+
+def test_benford_app_says_when_the_expected_shares_are_not_nine():
+    _, counts, mad, conformity = _benford_functions([])
+    app = explore_benford(lambda: [0.1] * 10, counts, mad, conformity)
+    assert "9 counts and 9 expected shares are needed (digits 1-9), not 9 and 10" in _message(app)
+    assert not _shown(app)
 
 
 def test_benford_app_shows_the_trainees_error_and_hides_the_figure():
