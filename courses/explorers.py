@@ -44,6 +44,7 @@ import matplotlib
 from IPython.display import display
 from matplotlib.artist import Artist
 from matplotlib.axis import Axis
+from matplotlib.backend_bases import DrawEvent
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -158,13 +159,26 @@ class Explorer:
 
     The figure's output is ipympl's: a live canvas in a running notebook, and a picture of the first frame that
     nbconvert (feedback HTML) and kernel-less viewers show instead; the panel's plain-text form is the message.
+    A figure that is slow to draw whole (text is most of it) names the artists its update changes as
+    ``animated``: a change that touches only them is blitted (see :meth:`redraw`).
     """
 
-    def __init__(self, controls: Sequence[widgets.Widget], fig: Figure | None = None) -> None:
+    def __init__(
+        self, controls: Sequence[widgets.Widget], fig: Figure | None = None, animated: Sequence[Artist] = ()
+    ) -> None:
         self.message = widgets.HTML()
         self.panel = _Panel([*controls, self.message])
         self.figure = fig
         self.children = (self.panel,) if fig is None else (self.panel, fig.canvas)  # what the cell shows
+        self.animated = sorted(animated, key=lambda artist: artist.get_zorder())
+        for (
+            artist
+        ) in self.animated:  # with its parts: a change inside (a legend's text) leaves the rest as drawn
+            for part in artist.findobj():
+                part.set_animated(True)
+        self._background = None
+        if fig is not None and self.animated:
+            fig.canvas.mpl_connect("draw_event", self._drawn)
         self._holding = False
         self._changed: Callable[[], None] = lambda: None
 
@@ -183,7 +197,7 @@ class Explorer:
                 return
             update()
             if self.figure is not None:
-                self.figure.canvas.draw_idle()
+                self.redraw()
 
         for control in _value_controls(self.panel.children):
             control.observe(changed, "value")
@@ -200,6 +214,29 @@ class Explorer:
         finally:
             self._holding = False
             self._changed()
+
+    def redraw(self) -> None:
+        """Show the figure's changes: only the ``animated`` artists over the background kept from the last full
+        draw (matplotlib's blitting), or a full draw when anything else changed (the figure is stale: limits,
+        other artists) or the browser has not drawn the figure yet."""
+        canvas = self.figure.canvas
+        if self._background is None or self.figure.stale:
+            canvas.draw_idle()  # the browser asks for the draw; in a kernel without a browser nothing is drawn
+            return
+        canvas.restore_region(self._background)
+        for artist in self.animated:
+            self.figure.draw_artist(artist)
+        canvas.blit(self.figure.bbox)
+
+    def _drawn(self, event: DrawEvent) -> None:
+        """After a full draw of the canvas (not savefig, which draws the animated artists itself): keep it as the
+        background, then draw the animated artists over it."""
+        canvas = self.figure.canvas
+        if canvas.is_saving() or event.renderer is not canvas.get_renderer():
+            return
+        self._background = canvas.copy_from_bbox(self.figure.bbox)
+        for artist in self.animated:
+            self.figure.draw_artist(artist)
 
     def _ipython_display_(self) -> None:  # IPython's display protocol: the panel and the figure, two outputs
         display(*self.children)

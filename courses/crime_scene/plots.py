@@ -7,12 +7,14 @@ The figures only draw numbers they are given: the graded calculations come from 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Circle, Ellipse, Rectangle
 from matplotlib.ticker import MultipleLocator
@@ -30,6 +32,12 @@ def _finite(*values: float) -> bool:
 def _step_up(value: float, step: float) -> float:
     """``value`` rounded up to a multiple of ``step`` (axis limits change in steps, not with every move)."""
     return step * math.ceil(value / step - 1e-9)
+
+
+def _limits(ax: Axes, x: tuple[float, float], y: tuple[float, float]) -> None:
+    """Set the limits of ``ax`` only if they change (new limits make the whole figure redraw, not a blit)."""
+    if (ax.get_xlim(), ax.get_ylim()) != (tuple(x), tuple(y)):
+        ax.set(xlim=x, ylim=y)
 
 
 class StainPlot:
@@ -65,6 +73,7 @@ class StainPlot:
         (self.arc,) = self.side.plot([], [], color="black", linewidth=1)
         self.angle = self.side.text(-1.15, 0.95, "", va="top")
         self.legend = self.side.legend(loc="upper right")
+        self.animated = [self.ellipse, self.size, self.path, self.arc, self.angle, self.legend]
 
     def show(self, width_mm: float, length_mm: float, angle_deg: float | None) -> None:
         self.ellipse.set(width=length_mm, height=width_mm)
@@ -136,8 +145,14 @@ class ConvergencePlot:
             color=DROP_COLOUR,
             bbox={"facecolor": "white", "edgecolor": DROP_COLOUR},
         )
-        self.feet: list = []  # the labels at the strings' feet, made again with every change
+        feet = {"xytext": (3, 3), "textcoords": "offset points", "fontsize": 8, "visible": False}
+        box = {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1}
+        self.feet = [side.annotate("", (0, 0), bbox=box, **feet) for _ in self.names]  # one per group at most
         self.side_top: float | None = None
+        self.animated = [
+            self.lines, self.dots, self.star, *self.names.values(), self.legend, self.strings, self.median,
+            self.median_text, self.off_chart, *self.feet,
+        ]  # fmt: skip
 
     def show(
         self,
@@ -173,22 +188,10 @@ class ConvergencePlot:
         above = [f"{stain_id} {height:.0f} cm" for stain_id, _, height in ordered if not height <= top]
         self.off_chart.set_text("off the chart: " + ", ".join(above) if above else "")
         self.off_chart.set_visible(bool(above))
-        for label in self.feet:
-            label.remove()
-        self.feet = [
-            self.side.annotate(
-                text,
-                (distance, 0),
-                xytext=(3, 3),
-                textcoords="offset points",
-                fontsize=8,
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
-            )
-            for text, distance in _string_feet(
-                [(stain_id, distance) for stain_id, distance, _ in ordered], 7.0
-            )
-            if math.isfinite(distance)
-        ]
+        groups = _string_feet([(stain_id, distance) for stain_id, distance, _ in ordered], 7.0)
+        for label, (text, distance) in itertools.zip_longest(self.feet, groups, fillvalue=("", math.nan)):
+            label.set(text=text, visible=math.isfinite(distance))
+            label.xy = (distance, 0)
 
 
 def _string_feet(feet: Sequence[tuple[str, float]], close: float) -> list[tuple[str, float]]:
@@ -258,6 +261,8 @@ class CoolingPlot:
             "transform": ax.get_xaxis_transform(),
         }
         self.beyond_note, self.below_room_note = ax.text(0, 0.98, "", **note), ax.text(0, 0.98, "", **note)
+        self.animated = [self.beyond, self.below_room, self.beyond_note, self.below_room_note, self.band]
+        self.animated += [self.henssge, self.glaister]
 
     def show(
         self,
@@ -298,7 +303,9 @@ class CoolingPlot:
         self.glaister.set_data(temps, glaister)
         drawn = np.concatenate([henssge, high, glaister, [0.0]])
         longest = float(np.nanmax(drawn[np.isfinite(drawn)])) if np.isfinite(drawn).any() else 0.0
-        self.ax.set_ylim(0, max(self.min_hours, _step_up(longest * 1.05, 24.0)))  # whole days: rarely changes
+        _limits(
+            self.ax, self.ax.get_xlim(), (0, max(self.min_hours, _step_up(longest * 1.05, 24.0)))
+        )  # in days
 
 
 class TriangulationPlot:
@@ -321,6 +328,7 @@ class TriangulationPlot:
         ax.annotate("A", (0, 0), xytext=(-12, -14), textcoords="offset points")
         self.b = ax.annotate("B", (0, 0), xytext=(4, -14), textcoords="offset points")
         self.legend = ax.legend(loc="upper right", fontsize=8)
+        self.animated = [self.circle_a, self.circle_b, self.wall, self.tapes, self.star, self.b, self.legend]
 
     def show(self, baseline_m: float, r_a_m: float, r_b_m: float, point: tuple[float, float] | None) -> None:
         self.circle_a.set_radius(r_a_m)
@@ -340,13 +348,13 @@ class TriangulationPlot:
         needed = max(r_a_m, r_b_m, baseline_m) + 0.5
         reach = next((size for size in (3.0, 5.0, 9.0) if needed <= size), _step_up(needed, 4.0))
         x_low, x_high, y_half = -reach, 2 * reach, reach
-        width_in, height_in = self.figure.get_size_inches() * self.ax.get_position().size
+        width_in, height_in = self.figure.get_size_inches() * self.ax.get_position(original=True).size
         if (x_high - x_low) / (2 * y_half) > width_in / height_in:  # 1:1 scale: widen the shorter side
             y_half = (x_high - x_low) * height_in / width_in / 2
         else:
             extra = (2 * y_half * width_in / height_in - (x_high - x_low)) / 2
             x_low, x_high = x_low - extra, x_high + extra
-        self.ax.set(xlim=(x_low, x_high), ylim=(-y_half, y_half))
+        _limits(self.ax, (x_low, x_high), (-y_half, y_half))
 
 
 class CustodyPlot:
@@ -437,7 +445,13 @@ class CustodyPlot:
             for item_id, level in levels.items()
         }
         self.dots = ax.scatter([], [], zorder=2)
-        self.codes: list = []  # the flag codes written next to red dots, made again with every change
+        self.codes = {  # (item_id, seq) -> where the codes the trainee's function gives it are written
+            entry: ax.annotate("", at, xytext=(6, -12), textcoords="offset points", fontsize=8,
+                               color=DEFECT_COLOUR, zorder=2.1)
+            for entry, at in self.entries.items()
+        }  # fmt: skip
+        self.animated = [part for cover in self.covers.values() for part in cover] + [self.dots]
+        self.animated += self.codes.values()
 
     def show(self, chosen_items: Iterable[str], flagged: Iterable[tuple[str, int, str]]) -> None:
         """Show the exhibits ``chosen_items`` (the others are left out), the ``flagged`` entries in red."""
@@ -448,31 +462,17 @@ class CustodyPlot:
         codes: dict[tuple[str, int], list[str]] = {}
         for item_id, seq, code in flagged:
             codes.setdefault((str(item_id), int(seq)), []).append(str(code))
-        points, colours, sizes, found_at = [], [], [], []
+        points, colours, sizes = [], [], []
         for (item_id, seq), (when, level) in self.entries.items():
+            found = codes.get((item_id, seq)) if item_id in chosen else None
+            self.codes[item_id, seq].set(text=", ".join(sorted(found or ())), visible=bool(found))
             if item_id in chosen:
-                found = codes.get((item_id, seq))
                 points.append((when, level))
                 colours.append(DEFECT_COLOUR if found else OK_COLOUR)
                 sizes.append(81 if found else 36)  # marker sizes 9 and 6 points
-                if found:
-                    found_at.append((", ".join(sorted(found)), when, level))
         self.dots.set_offsets(np.array(points).reshape(-1, 2))
         self.dots.set_color(colours)
         self.dots.set_sizes(sizes)
-        for text in self.codes:
-            text.remove()
-        self.codes = [
-            self.ax.annotate(
-                text,
-                (when, level),
-                xytext=(6, -12),
-                textcoords="offset points",
-                fontsize=8,
-                color=DEFECT_COLOUR,
-            )
-            for text, when, level in found_at
-        ]
 
 
 def _seq_groups(times: Iterable[float], seqs: Iterable[int], close: float) -> list[tuple[str, float]]:

@@ -45,7 +45,7 @@ def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> Explo
     width = slider("Stain width W (mm)", 5.0, 0.5, 20.0, 0.1)
     length = slider("Stain length L (mm)", 10.0, 0.5, 20.0, 0.1)
     plot = plots.StainPlot(max_mm=max(width.max, length.max))
-    app = Explorer([row(width, length)], plot.figure)
+    app = Explorer([row(width, length)], plot.figure, plot.animated)
 
     def update() -> None:
         angle, error = call(impact_angle, width.value, length.value)
@@ -77,7 +77,7 @@ def explore_convergence(
         for sid, pattern in zip(stains["stain_id"], stains["pattern"], strict=True)
     }
     plot = plots.ConvergencePlot(stains)
-    app = Explorer([row(*boxes.values())], plot.figure)
+    app = Explorer([row(*boxes.values())], plot.figure, plot.animated)
 
     def update() -> None:
         chosen = stains[stains["stain_id"].map(lambda sid: boxes[sid].value)]
@@ -119,7 +119,7 @@ def explore_time_of_death(
     weight = slider("Body weight (kg)", exam["weight_kg"], 40.0, 150.0, 1.0, continuous_update=False)
     factor = slider("Corrective factor", exam["corrective_factor"], 0.7, 1.6, 0.1, continuous_update=False)
     plot = plots.CoolingPlot(exam["rectal_c"], coldest_c=ambient.min)
-    app = Explorer([row(ambient, weight, factor)], plot.figure)
+    app = Explorer([row(ambient, weight, factor)], plot.figure, plot.animated)
 
     def update() -> None:
         # Q = (rectal - room) / (37.2 - room) = 0.2 here (the notebook's definition): colder is beyond it
@@ -172,7 +172,7 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> Exp
         style=WIDE_LABEL,
     )
     plot = plots.TriangulationPlot()
-    app = Explorer([row(baseline, r_a, r_b), row(side, scale)], plot.figure)
+    app = Explorer([row(baseline, r_a, r_b), row(side, scale)], plot.figure, plot.animated)
 
     def update() -> None:
         # the tapes are read to the centimetre, as the sliders show them: the text and the plot use these
@@ -222,7 +222,7 @@ def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> Explorer:
     tick_none = widgets.Button(description="Untick all", layout=widgets.Layout(width="auto"))
     hint = widgets.Label("Exhibits to check (untick an exhibit to leave it out of the register):")
     plot = plots.CustodyPlot(log)
-    app = Explorer([hint, row(*boxes.values(), tick_all, tick_none)], plot.figure)
+    app = Explorer([hint, row(*boxes.values(), tick_all, tick_none)], plot.figure, plot.animated)
 
     def update() -> None:
         chosen = log[log["item_id"].map(lambda item_id: boxes[item_id].value)]

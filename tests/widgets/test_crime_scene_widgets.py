@@ -260,7 +260,7 @@ def test_triangulation_keeps_one_metre_as_long_across_as_up():
     for baseline in (1.5, 4.2, 7.9):
         one_widget(app, widgets.FloatSlider, "A to B (m)").value = baseline
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-        width_in, height_in = app.figure.get_size_inches() * ax.get_position().size
+        width_in, height_in = app.figure.get_size_inches() * ax.get_position(original=True).size
         assert (x1 - x0) / width_in == pytest.approx((y1 - y0) / height_in), "1:1 scale"
         assert x0 < -max(2.85, 3.49) + baseline and x1 > baseline + 3.49, "both circles are in view"
 
@@ -383,3 +383,42 @@ def test_importing_the_explorers_keeps_the_matplotlib_backend():
     )
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert shown.strip() == "svg", "importing ipympl must not switch a trainee's backend"
+
+
+def _changes(app):
+    """A few changes a trainee makes in each explorer: sliders, tick boxes, buttons, options."""
+    for control in find_widgets(
+        app, (widgets.FloatSlider, widgets.Checkbox, widgets.Dropdown, widgets.Button)
+    ):
+        if isinstance(control, widgets.Button):
+            yield control.click
+        elif isinstance(control, widgets.Checkbox):
+            yield lambda box=control: setattr(box, "value", not box.value)
+        elif isinstance(control, widgets.Dropdown):
+            yield lambda menu=control: setattr(menu, "value", menu.options[0][1])
+        else:
+            yield lambda slider=control: setattr(
+                slider, "value", round(slider.value * 0.9 + slider.min * 0.1, 2)
+            )
+
+
+def test_a_blitted_frame_is_the_frame_a_full_draw_gives():
+    """In the browser a change that touches only the animated artists is blitted over the kept background; the
+    frame must be what drawing the whole figure gives (no artist left out of ``animated``)."""
+    for app in _every_app():
+        canvas = app.figure.canvas
+        canvas.syncing_data_url = False  # as once the browser shows the figure
+        canvas.draw()  # the browser's first draw: the background is kept
+        blitted = 0
+        for change in _changes(app):
+            change()
+            if app.figure.stale:  # limits or a fixed artist changed: the browser asks for a full draw
+                canvas.draw()
+            else:
+                blitted += 1
+            frame = np.asarray(canvas.buffer_rgba()).copy()
+            canvas.draw()
+            assert (np.asarray(canvas.buffer_rgba()) == frame).all(), (
+                f"{app.panel.text}: blitted frame differs"
+            )
+        assert blitted > 0, "small changes are blitted"
