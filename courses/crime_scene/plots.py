@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Circle, Ellipse, Rectangle
-from matplotlib.ticker import MultipleLocator
+from matplotlib.ticker import MaxNLocator, MultipleLocator
 
 from courses.explorers import figure
 
@@ -227,7 +227,7 @@ class CoolingPlot:
         )  # hot to cold, as the body cools
         ax.set_title("How long ago? Two estimates for the same temperature", pad=28)
         ax.xaxis.set_major_locator(MultipleLocator(5))
-        ax.yaxis.set_major_locator(MultipleLocator(12))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1.2, 2.4, 4.8, 6, 10]))  # 12 h, 24 h ...
         ax.grid(color="0.92", linewidth=0.8)
         ax.axvline(measured_c, color="black", linestyle=":", label=f"measured {measured_c:.1f} °C")
         self.beyond = ax.axvspan(0, 0, color="lightgrey", alpha=0.5, zorder=0, visible=False)
@@ -340,6 +340,7 @@ class TriangulationPlot:
         item = (
             "no item (see the message above)" if point is None else f"item ({point[0]:.2f}, {point[1]:.2f}) m"
         )
+        self.legend.legend_handles[2].set_visible(point is not None)  # no star beside "no item"
         for text, label in zip(
             self.legend.get_texts(), [f"{r_a_m:.2f} m from A", f"{r_b_m:.2f} m from B", item], strict=True
         ):
@@ -406,17 +407,23 @@ class CustodyPlot:
             ),
             autolim=False,
         )
+        self.codes = {}  # (item_id, seq) -> where the codes of its run of close entries are written
+        right = ax.get_xlim()[0] + 0.8 * (ax.get_xlim()[1] - ax.get_xlim()[0])  # codes there go to the left
         for item_id, rows in entries.sort_values(["item_id", "utc", "seq"]).groupby("item_id"):
-            for text, when in _seq_groups(rows["utc"], rows["seq"], 0.012 * span / 86400):
-                ax.annotate(
-                    text,
-                    (when, levels[item_id]),
-                    xytext=(0, 6),
+            for seqs, when in _seq_groups(rows["utc"], rows["seq"], 0.012 * span / 86400):
+                at = (when, levels[item_id])
+                seq_text = ",".join(str(seq) for seq in seqs)
+                ax.annotate(seq_text, at, xytext=(0, 6), textcoords="offset points", ha="center", fontsize=7)
+                codes = ax.annotate(
+                    "",
+                    at,
+                    xytext=(-6 if when > right else 6, -12),
                     textcoords="offset points",
-                    ha="center",
-                    fontsize=7,
-                    zorder=1,
+                    ha="right" if when > right else "left",
+                    fontsize=8,
+                    color=DEFECT_COLOUR,
                 )
+                self.codes.update(((item_id, seq), codes) for seq in seqs)
         self.covers = {  # item_id -> the blank cover of its row, marked "left out"
             item_id: (
                 ax.add_patch(
@@ -445,13 +452,8 @@ class CustodyPlot:
             for item_id, level in levels.items()
         }
         self.dots = ax.scatter([], [], zorder=2)
-        self.codes = {  # (item_id, seq) -> where the codes the trainee's function gives it are written
-            entry: ax.annotate("", at, xytext=(6, -12), textcoords="offset points", fontsize=8,
-                               color=DEFECT_COLOUR, zorder=2.1)
-            for entry, at in self.entries.items()
-        }  # fmt: skip
         self.animated = [part for cover in self.covers.values() for part in cover] + [self.dots]
-        self.animated += self.codes.values()
+        self.animated += list(dict.fromkeys(self.codes.values()))
 
     def show(self, chosen_items: Iterable[str], flagged: Iterable[tuple[str, int, str]]) -> None:
         """Show the exhibits ``chosen_items`` (the others are left out), the ``flagged`` entries in red."""
@@ -463,24 +465,33 @@ class CustodyPlot:
         for item_id, seq, code in flagged:
             codes.setdefault((str(item_id), int(seq)), []).append(str(code))
         points, colours, sizes = [], [], []
+        written: dict = {label: [] for label in self.codes.values()}  # label -> (seq, codes) of its flagged
         for (item_id, seq), (when, level) in self.entries.items():
             found = codes.get((item_id, seq)) if item_id in chosen else None
-            self.codes[item_id, seq].set(text=", ".join(sorted(found or ())), visible=bool(found))
             if item_id in chosen:
                 points.append((when, level))
                 colours.append(DEFECT_COLOUR if found else OK_COLOUR)
                 sizes.append(81 if found else 36)  # marker sizes 9 and 6 points
+            if found:
+                written[self.codes[item_id, seq]].append((seq, ", ".join(sorted(found))))
+        for label, parts in written.items():  # close entries share a label: then each code says its seq
+            text = (
+                parts[0][1]
+                if len(parts) == 1
+                else "; ".join(f"#{seq} {found}" for seq, found in sorted(parts))
+            )
+            label.set(text=text if parts else "", visible=bool(parts))
         self.dots.set_offsets(np.array(points).reshape(-1, 2))
         self.dots.set_color(colours)
         self.dots.set_sizes(sizes)
 
 
-def _seq_groups(times: Iterable[float], seqs: Iterable[int], close: float) -> list[tuple[str, float]]:
-    """One label per run of entries closer than ``close`` (in time order): ("2,3", the middle of the run)."""
+def _seq_groups(times: Iterable[float], seqs: Iterable[int], close: float) -> list[tuple[list[int], float]]:
+    """The runs of entries closer than ``close`` (in time order): ([2, 3], the middle of the run)."""
     groups: list[list[tuple[float, int]]] = []
     for when, seq in zip(times, seqs, strict=True):
         if groups and when - groups[-1][-1][0] < close:
             groups[-1].append((when, seq))
         else:
             groups.append([(when, seq)])
-    return [(",".join(str(seq) for _, seq in group), (group[0][0] + group[-1][0]) / 2) for group in groups]
+    return [([seq for _, seq in group], (group[0][0] + group[-1][0]) / 2) for group in groups]

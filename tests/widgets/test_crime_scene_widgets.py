@@ -422,3 +422,13 @@ def test_a_blitted_frame_is_the_frame_a_full_draw_gives():
                 f"{app.panel.text}: blitted frame differs"
             )
         assert blitted > 0, "small changes are blitted"
+
+
+def test_custody_codes_of_close_entries_share_one_label():
+    flags = {("CS-02", 2, "MISSING_HASH"), ("CS-02", 3, "TIME_REVERSAL"), ("CS-01", 2, "GAP")}
+    app = explore_custody(lambda chosen: flags, load_custody_log())
+    texts = figure_texts(app.figure)
+    assert "#2 MISSING_HASH; #3 TIME_REVERSAL" in texts, (
+        "entries 2 and 3 lie close together: one label, in order"
+    )
+    assert "GAP" in texts and "2,3" in texts
