@@ -51,11 +51,9 @@ class Blitter:
             artist.set_animated(True)
         fig.canvas.mpl_connect("draw_event", self._drawn)
 
-    def _drawn(self, event: DrawEvent) -> None:
-        canvas = self.fig.canvas
-        if canvas.is_saving() or event.renderer is not canvas.get_renderer():  # savefig draws them itself
-            return
-        self.background = canvas.copy_from_bbox(self.fig.bbox)
+    def _drawn(self, _event: DrawEvent) -> None:
+        # savefig and draw_without_rendering come here too, but leave the figure stale: the next change draws all.
+        self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
         self._draw_animated()
 
     def _draw_animated(self) -> None:

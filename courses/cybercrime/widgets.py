@@ -305,7 +305,9 @@ def explore_timeline(
             return app.say(error_text(error, raising_function(error)), error=True)
         if not isinstance(order, (list, tuple)):
             name = type(order).__name__
-            return app.say(f"Your function merge_timeline returned {name}, not a list of event ids.", error=True)
+            return app.say(
+                f"Your function merge_timeline returned {name}, not a list of event ids.", error=True
+            )
         order = [str(event_id) for event_id in order]
         plots.show_timeline(plot, times, order, f"Incident timeline, syslog read as {zone.value}")
         missing = [event_id for event_id in times if event_id not in order]
