@@ -410,8 +410,9 @@ class ComminglingChart:
 
     def __init__(self, fig: Figure, labels: list[str], balance: list[int]) -> None:
         self.labels, self.balance = labels, [b / 100 for b in balance]
-        fig.subplots_adjust(left=0.09, right=0.99, bottom=0.22, top=0.91, wspace=0.33)
-        left, right = self.left, self.right = fig.subplots(1, 2, width_ratios=[3, 1])
+        # room for tick labels up to "$9,000,000" (a trainee's wrong taint can be far above the balance)
+        fig.subplots_adjust(left=0.115, right=0.99, bottom=0.22, top=0.91, wspace=0.4)
+        left, right = self.left, self.right = fig.subplots(1, 2, width_ratios=[2.7, 1])
         (self.balance_line,) = left.plot([], [], "k-o", markersize=3, label="balance")
         (self.libr_line,) = left.plot(
             [], [], "-s", color=RED, markersize=3, label="tainted (lowest intermediate balance)"
@@ -450,7 +451,7 @@ class ComminglingChart:
         for tainted, clean, taint in zip(self.tainted_bars, self.clean_bars, (libr[-1], first_out[-1])):
             tainted.set_height(taint)
             clean.set_y(taint)
-            clean.set_height(self.balance[step] - taint)
+            clean.set_height(max(self.balance[step] - taint, 0))  # taint above the balance: all red
         self.right.set_ylim(min(libr + first_out + [0]) * 1.35, max(values + [1.0]) * 1.35)
         self.left.set_title(plain(f"Row {step}: {self.labels[step]}"), fontsize=10, y=1.0)
         self.right.set_title(f"Now (after row {step})", fontsize=10, y=1.0)
@@ -460,7 +461,7 @@ class NetWorthChart:
     """The inputs of the net-worth method and the unexplained remainder, as horizontal bars (US$)."""
 
     def __init__(self, fig: Figure, part_names: list[str]) -> None:
-        fig.subplots_adjust(left=0.2, right=0.96, bottom=0.15, top=0.91)
+        fig.subplots_adjust(left=0.2, right=0.93, bottom=0.15, top=0.91)  # room for "$1,000,000"
         self.ax = ax = fig.subplots()
         names = [*part_names, "unexplained wealth"]
         self.bars = ax.barh(names, [0] * len(names), color=[LIGHT_BLUE] * len(part_names) + [RED])
@@ -485,7 +486,12 @@ class NetWorthChart:
             label.set_horizontalalignment("left" if value >= 0 else "right")
         low, high = min(values + [0]), max(values + [0])
         room = 0.25 * ((high - low) or 1)  # space beyond the longest bars for their value labels
-        self.ax.set_xlim(low - room if low < 0 else 0, high + room)
+        # ends on round numbers (a tenth of the range), so the axis changes in steps, not with every move of
+        # the slider
+        ends = MaxNLocator(nbins=10, steps=[1, 2, 2.5, 5, 10]).tick_values(
+            low - room if low < 0 else 0, high + room
+        )
+        self.ax.set_xlim(ends[0], ends[-1])
         self.ax.set_title(
             plain(f"Net-worth method, {year}: unexplained = {dollars(unexplained_cents)}"), y=1.0
         )
