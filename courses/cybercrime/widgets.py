@@ -88,13 +88,33 @@ def explore_brute_force(
     return _wire(app, update, plots.Blitter(plot.fig, [plot.grey, plot.red, plot.stars]), retry, window)
 
 
-def _report(app: Explorer, report: widgets.HTML, parts: list[str], errors: list[str]) -> None:
-    """Show what the trainee's functions answered in ``report`` and what they raised as the app's message."""
-    report.value = "".join(parts)
-    if errors:
-        app.say(" ".join(errors), error=True)
-    else:
-        app.say("Every function answered.")
+def _answer(
+    name: str, func: Callable, args: tuple, show: Callable[[Any], tuple[str, str]]
+) -> tuple[str, str, str]:
+    """``show(func(*args))`` as (HTML, plain words, "") or, if the trainee's ``func`` raised or answered in a shape
+    ``show`` cannot read, ("", "", plain-words error)."""
+    try:
+        result = func(*args)
+    except Exception as error:  # noqa: BLE001 - the trainee's code may raise anything: show it
+        return "", "", error_text(error, name)
+    try:
+        return (*show(result), "")
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return (
+            "",
+            "",
+            f"Your function {name} returned {type(result).__name__} {result!r:.60}: not what the task asks.",
+        )
+
+
+def _report(app: Explorer, report: widgets.HTML, answers: list[tuple[str, str, str]]) -> None:
+    """The answers' HTML in ``report``; their plain words (errors first, in red) as the app's message, which is
+    also what a notebook shows without a running kernel."""
+    report.value = "".join(shown for shown, _, _ in answers)
+    errors = [error for _, _, error in answers if error]
+    app.say(
+        " ".join(errors + ["; ".join(words for _, words, _ in answers if words)]).strip(), error=bool(errors)
+    )
 
 
 def explore_headers(
@@ -124,34 +144,38 @@ def explore_headers(
             f"{name.upper()}: {html.escape(str(result))}</span>"
         )
 
+    def hop_table(hops: list[dict]) -> tuple[str, str]:
+        cells = ("from_host", "from_ip", "by_host", "time_utc")
+        rows = "".join(
+            f"<tr><td>{n + 1}</td>"
+            + "".join(f"<td>{html.escape(str(hop.get(c)))}</td>" for c in cells)
+            + "</tr>"
+            for n, hop in enumerate(hops)
+        )
+        heads = "".join(f"<th>{head}</th>" for head in ("hop", "from", "IP", "by", "time (UTC)"))
+        return f"<table><tr>{heads}</tr>{rows}</table>", f"{len(hops)} Received hops"
+
+    def origin(ip: object) -> tuple[str, str]:
+        return f"<p><b>Originating IP:</b> {html.escape(str(ip))}</p>", f"originating IP {ip}"
+
+    def badges(results: dict) -> tuple[str, str]:
+        found = {k: results.get(k, "?") for k in ("spf", "dkim", "dmarc")}
+        words = ", ".join(f"{k.upper()} {v}" for k, v in found.items())
+        return "<p>" + "".join(badge(k, v) for k, v in found.items()) + "</p>", words
+
+    def mismatch(answer: object) -> tuple[str, str]:
+        words = f"Reply-To on another domain: {'yes' if answer else 'no'}"
+        return f"<p><b>{words.split(':')[0]}:</b> {'yes' if answer else 'no'}</p>", words
+
     def analyse(_button: object = None) -> None:
-        raw, parts, errors = text.value, [], []
-        hops, error = call(received_hops, raw)
-        if error is None:
-            cells = ("from_host", "from_ip", "by_host", "time_utc")
-            rows = "".join(
-                f"<tr><td>{n + 1}</td>"
-                + "".join(f"<td>{html.escape(str(hop.get(c)))}</td>" for c in cells)
-                + "</tr>"
-                for n, hop in enumerate(hops)
-            )
-            parts.append(
-                "<table><tr><th>hop</th><th>from</th><th>IP</th><th>by</th><th>time (UTC)</th></tr>"
-                f"{rows}</table>"
-            )
-        origin, error2 = call(originating_ip, raw, trusted_mx)
-        if error2 is None:
-            parts.append(f"<p><b>Originating IP:</b> {html.escape(str(origin))}</p>")
-        results, error3 = call(auth_results, raw, trusted_mx)
-        if error3 is None:
-            parts.append(
-                "<p>" + "".join(badge(k, results.get(k, "?")) for k in ("spf", "dkim", "dmarc")) + "</p>"
-            )
-        mismatch, error4 = call(reply_to_mismatch, raw)
-        if error4 is None:
-            parts.append(f"<p><b>Reply-To on another domain:</b> {'yes' if mismatch else 'no'}</p>")
-        errors = [e for e in (error, error2, error3, error4) if e]
-        _report(app, report, parts, errors)
+        raw = text.value
+        answers = [
+            _answer("received_hops", received_hops, (raw,), hop_table),
+            _answer("originating_ip", originating_ip, (raw, trusted_mx), origin),
+            _answer("auth_results", auth_results, (raw, trusted_mx), badges),
+            _answer("reply_to_mismatch", reply_to_mismatch, (raw,), mismatch),
+        ]
+        _report(app, report, answers)
         analysed[0] = raw
 
     def pick(change: dict) -> None:
@@ -340,37 +364,37 @@ def explore_indicators(
     report = widgets.HTML()
     app = Explorer([text, button, report])
 
+    def line(name: str, words: str, tag: str = "span", grey: bool = False) -> tuple[str, str]:
+        style = f" style='{GREY}'" if grey else ""
+        return f"<p><b>{name}:</b> <{tag}{style}>{html.escape(words)}</{tag}></p>", f"{name}: {words}"
+
     def analyse(_button: object = None) -> None:
-        value, parts, errors = text.value.strip(), [], []
+        value = text.value.strip()
         try:
-            parts.append(
-                f"<p><b>decode_command:</b> <code>{html.escape(repr(decode_command(value)))}</code></p>"
-            )
+            decoded = line("decode_command", repr(decode_command(value)), tag="code") + ("",)
         except ValueError as exc:  # the documented answer for text that is not an encoded command
-            parts.append(
-                f"<p><b>decode_command:</b> <span style='{GREY}'>not an encoded command (your "
-                f"function raised ValueError: {html.escape(str(exc))})</span></p>"
-            )
+            why = f"not an encoded command (your function raised ValueError: {exc})"
+            decoded = line("decode_command", why, grey=True) + ("",)
         except Exception as exc:  # noqa: BLE001 - the trainee's code may raise anything: show it
-            errors.append(error_text(exc, "decode_command"))
-        if not _looks_like_ip(value):
-            parts.append(
-                f"<p><b>ip_in_network:</b> <span style='{GREY}'>not an IP address, so not checked "
-                "against the watched networks</span></p>"
+            decoded = ("", "", error_text(exc, "decode_command"))
+        if _looks_like_ip(value):
+            watched = _answer(
+                "ip_in_network",
+                lambda: [cidr for cidr in watched_networks if ip_in_network(value, cidr)],
+                (),
+                lambda hits: line(
+                    "ip_in_network", f"inside {', '.join(hits)}" if hits else "not inside any watched network"
+                ),
             )
         else:
-            try:
-                hits = [cidr for cidr in watched_networks if ip_in_network(value, cidr)]
-                where = f"inside {', '.join(hits)}" if hits else "not inside any watched network"
-                parts.append(f"<p><b>ip_in_network:</b> {html.escape(where)}</p>")
-            except Exception as exc:  # noqa: BLE001
-                errors.append(error_text(exc, "ip_in_network"))
-        kind, error = call(btc_address_type, value)
-        if error is None:
-            parts.append(f"<p><b>btc_address_type:</b> {html.escape(repr(kind))}</p>")
-        else:
-            errors.append(error)
-        _report(app, report, parts, errors)
+            watched = line(
+                "ip_in_network", "not an IP address, so not checked against the watched networks", grey=True
+            )
+            watched += ("",)
+        wallet = _answer(
+            "btc_address_type", btc_address_type, (value,), lambda kind: line("btc_address_type", repr(kind))
+        )
+        _report(app, report, [decoded, watched, wallet])
 
     button.on_click(analyse)
     analyse()

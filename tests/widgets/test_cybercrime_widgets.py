@@ -187,6 +187,24 @@ def test_headers_app_analyses_the_chosen_message_and_survives_one_broken_functio
     assert report.value == "" and "press Analyse" in _said(app), "old results must not stay"
     _one(app, widgets.Button).click()
     assert seen[-1].startswith("From: pasted") and "203.0.113.7" in report.value
+    assert _said(app) == (
+        "Your function auth_results is not written yet (it raises NotImplementedError). 1 Received hops; "
+        "originating IP 203.0.113.7; Reply-To on another domain: no (red)"
+    ), "the message names the error and sums up the answers (what a notebook shows without a kernel)"
+
+
+def test_headers_app_names_an_answer_it_cannot_read():
+    app = explore_headers(
+        MESSAGES,
+        {"mx1"},
+        lambda raw: "hop 1",
+        lambda raw, trusted: None,
+        lambda raw, trusted: ["pass"],
+        lambda raw: False,
+    )
+    assert "Your function received_hops returned str 'hop 1': not what the task asks." in _said(app)
+    assert "Your function auth_results returned list ['pass']: not what the task asks." in _said(app)
+    assert "originating IP None; Reply-To on another domain: no" in _said(app)
 
 
 def test_signature_viewer_highlights_what_the_trainee_function_found(tmp_path):
