@@ -293,6 +293,42 @@ def arrow_shapes(
     return shafts, heads
 
 
+def _to_data(ax: Axes, shapes: list[np.ndarray]) -> list[np.ndarray]:
+    """``shapes`` in pixels, in ``ax``'s data coordinates (transformed in one go)."""
+    if not shapes:
+        return []
+    points = ax.transData.inverted().transform(np.concatenate(shapes))
+    return np.split(points, np.cumsum([len(shape) for shape in shapes])[:-1])
+
+
+BENDS = np.array([0.0, 0.15, -0.15, 0.3, -0.3, 0.45, -0.45])  # tried in this order: straight first
+
+
+def clear_bends(points: np.ndarray, starts: np.ndarray, ends: np.ndarray, radius: float) -> np.ndarray:
+    """For each wire from node ``starts[i]`` to node ``ends[i]`` (indices into ``points``, the nodes in pixels),
+    the first of :data:`BENDS` (see :func:`arrow_shapes`) whose curve passes every other node at least 1.3
+    radii away, or else the one that passes them farthest away: a wire does not run hidden behind an account.
+    Each bend is tried only on the wires no earlier one cleared."""
+    bends, best, todo = np.zeros(len(starts)), np.full(len(starts), -1.0), np.arange(len(starts))
+    t = np.linspace(0.1, 0.9, 13)[None, :, None]  # points along a curve, at most 0.7 radii from any other
+    for bend in BENDS:
+        first, last = points[starts[todo]], points[ends[todo]]
+        along = last - first
+        middle = first + along / 2 + bend * np.stack([along[:, 1], -along[:, 0]], axis=1)
+        curves = (1 - t) ** 2 * first[:, None] + 2 * (1 - t) * t * middle[:, None] + t**2 * last[:, None]
+        across, up = curves[:, :, 0, None] - points[:, 0], curves[:, :, 1, None] - points[:, 1]
+        gaps = (across * across + up * up).min(axis=1)  # squared, (wires, nodes)
+        rows = np.arange(len(todo))
+        gaps[rows, starts[todo]] = gaps[rows, ends[todo]] = np.inf  # a wire's own two accounts
+        clearance = np.sqrt(gaps.min(axis=1))
+        better = clearance > best[todo]
+        bends[todo[better]], best[todo[better]] = bend, clearance[better]
+        todo = todo[clearance < 1.3 * radius]
+        if not len(todo):
+            break
+    return bends
+
+
 class MoneyTrailChart:
     """The accounts on the paths found: time-respecting hops solid red, other hops dashed grey."""
 
@@ -326,7 +362,9 @@ class MoneyTrailChart:
                 gid="account names",
             )
         )
-        self.wires: dict[bool, list[tuple[tuple, tuple]]] = {True: [], False: []}
+        for account in holders:  # every name's outline made now, not while the trainee waits for a picture
+            name_path(account)
+        self.wires: list[tuple[int, int, bool]] = []  # (start, end, time-respecting): indices of accounts
         node = {"marker": "o", "linestyle": "", "markersize": 10}
         ax.legend(
             handles=[
@@ -349,29 +387,27 @@ class MoneyTrailChart:
 
     def _shape_wires(self) -> None:
         """Shafts and heads of the wires, shaped in pixels for the figure's size (fixed: the explorers' figures
-        are not resizable) and kept in data coordinates. A wire between neighbouring columns is straight; a
-        longer or same-column one bends outwards, so it does not run hidden behind the accounts between."""
+        are not resizable) and kept in data coordinates."""
         to_pixels = self.ax.transData
-        to_data = to_pixels.inverted()
-        for timed, lines, heads, head in (
-            (True, self.red, self.red_heads, 12),
-            (False, self.grey, self.grey_heads, 10),
+        points = to_pixels.transform(self.nodes.get_offsets())
+        starts, ends, timed = (
+            np.array(column, dtype=int).reshape(-1) for column in zip(*self.wires or [[]] * 3)
+        )
+        bends = clear_bends(points, starts, ends, self.radius)
+        for kind, lines, heads, head in (
+            (1, self.red, self.red_heads, 12),
+            (0, self.grey, self.grey_heads, 10),
         ):
-            starts = np.array([start for start, _ in self.wires[timed]], dtype=float).reshape(-1, 2)
-            ends = np.array([end for _, end in self.wires[timed]], dtype=float).reshape(-1, 2)
-            columns = np.abs(np.round(ends[:, 0]) - np.round(starts[:, 0]))  # rounded: not staggered
-            # bent away from the middle row (the layout's y = 0), where the accounts are densest
-            outwards = np.where((ends[:, 0] - starts[:, 0]) * (starts[:, 1] + ends[:, 1]) > 0, -1.0, 1.0)
-            bends = np.where(columns == 1, 0.0, 0.2 * outwards)
+            mine = timed == kind
             shafts, tips = arrow_shapes(
-                to_pixels.transform(starts),
-                to_pixels.transform(ends),
-                bends,
+                points[starts[mine]],
+                points[ends[mine]],
+                bends[mine],
                 self.radius,
                 head * self.radius / NODE_RADIUS,
             )
-            lines.set_segments([to_data.transform(shaft) for shaft in shafts if len(shaft)])
-            heads.set_verts([to_data.transform(tip) for tip in tips if len(tip)])
+            lines.set_segments(_to_data(self.ax, [shaft for shaft in shafts if len(shaft)]))
+            heads.set_verts(_to_data(self.ax, [tip for tip in tips if len(tip)]))
 
     def show(self, paths: list[list[str]], time_paths: list[list[str]], source: str, target: str) -> None:
         order = dict.fromkeys(itertools.chain([source, target], *paths))  # in order of first appearance
@@ -381,9 +417,7 @@ class MoneyTrailChart:
         nodes = list(order)
         spots = layers_layout(nodes, edges, source, target)
         ys = [y for _, y in spots.values()]
-        if (
-            self.ax.bbox.height / (max(ys) - min(ys) + 1.5) < 2.2 * self.radius
-        ):  # accounts one unit apart touch
+        if self.ax.bbox.height / (max(ys) - min(ys) + 1.5) < 2.2 * self.radius:  # one unit apart, they touch
             spots = layers_layout(nodes, edges, source, target, stagger=0.2)
         self.nodes.set_offsets([spots[n] for n in nodes])
         self.nodes.set_facecolors([RED if n in (source, target) else LIGHT_BLUE for n in nodes])
@@ -392,10 +426,8 @@ class MoneyTrailChart:
         xs, ys = zip(*spots.values())
         self.ax.set_xlim(min(xs) - 0.4, max(xs) + 0.4)
         self.ax.set_ylim(min(ys) - 0.75, max(ys) + 0.75)
-        self.wires = {
-            kind: [(spots[a], spots[b]) for a, b in sorted(edges) if ((a, b) in timed) == kind]
-            for kind in (True, False)
-        }
+        index = {node: i for i, node in enumerate(nodes)}
+        self.wires = [(index[a], index[b], (a, b) in timed) for a, b in sorted(edges)]
         self._shape_wires()
         names = self.holders
         self.ax.set_title(
