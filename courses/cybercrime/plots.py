@@ -46,13 +46,17 @@ class Blitter:
     of full draws and drawn over a copy of the rest, saved after each full draw of the canvas."""
 
     def __init__(self, fig: Figure, animated: Sequence[Artist]) -> None:
-        self.fig, self.animated, self.background = fig, list(animated), None
+        # In the order a full draw stacks them (zorder, then order of creation), so both show the same picture.
+        self.fig, self.background = fig, None
+        self.animated = sorted(animated, key=lambda artist: artist.get_zorder())
         for artist in self.animated:
             artist.set_animated(True)
         fig.canvas.mpl_connect("draw_event", self._drawn)
 
     def _drawn(self, _event: DrawEvent) -> None:
-        # savefig and draw_without_rendering come here too, but leave the figure stale: the next change draws all.
+        # savefig draws the animated artists itself (and leaves the figure stale: the next change draws all).
+        if self.fig.canvas.is_saving():
+            return
         self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
         self._draw_animated()
 

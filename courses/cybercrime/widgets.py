@@ -85,7 +85,7 @@ def explore_brute_force(
             return app.say(f"{error} {found}", error=True)
         app.say(f"{found} {len(compromised)} compromised: {_listed(compromised)}.")
 
-    return _wire(app, update, plots.Blitter(plot.fig, [plot.grey, plot.red, plot.stars]), retry, window)
+    return _wire(app, update, plots.Blitter(plot.fig, [plot.grey, plot.stars, plot.red]), retry, window)
 
 
 def _answer(

@@ -366,16 +366,21 @@ def test_a_changed_failed_logins_figure_shows_the_same_as_a_full_draw():
     def suspects(events, max_retry, find_time_s):
         return {"203.0.113.5"} if max_retry <= 6 else set()
 
-    app = explore_brute_force(
-        _events(), suspects, lambda events, max_retry, _: suspects(events, max_retry, 0)
-    )
+    events = _events()
+    events.loc[len(events)] = [T0 + pd.Timedelta(seconds=50), "accepted", "root", False, "203.0.113.5", 22]
+    app = explore_brute_force(events, suspects, lambda events, max_retry, _: suspects(events, max_retry, 0))
     browser = _Browser(app.figure)
     browser.fully_drawn()  # the first draw
     retry = _one(app, widgets.IntSlider, "max_retry (failures)")
-    retry.value = 7  # the same row, now grey and without a star
+    retry.value = 7  # the same row, now grey and without stars
     assert np.array_equal(browser.shown(), browser.fully_drawn()), "the canvas must show the new marks"
     retry.value = 3  # a second row
     assert np.array_equal(browser.shown(), browser.fully_drawn()), "the canvas must show the new row"
+    retry.value = 6  # red marks under a star again
+    assert np.array_equal(browser.shown(), browser.fully_drawn()), "the canvas must show red marks and stars"
+    saved = io.BytesIO()
+    app.figure.savefig(saved, format="rgba")  # the picture ipympl keeps in the notebook, as raw pixels
+    assert saved.getvalue() == browser.fully_drawn().tobytes(), "the kept picture must be the one on screen"
 
 
 def test_a_changed_timeline_shows_the_same_as_a_full_draw():
