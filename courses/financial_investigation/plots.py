@@ -151,21 +151,16 @@ class CashCalendar:
         # upright where level labels on deposits two days apart would touch
         two_days = np.diff(self.ax.transData.transform([(0, 0), (2, 0)])[:, 0])[0]  # in pixels
         box = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
+        style = {
+            "ha": "center",
+            "va": "center",
+            "fontsize": 9,
+            "bbox": box,
+            "rotation": 90 if two_days < 30 else 0,
+        }
         for text in self.branches:
             text.remove()
-        self.branches = [
-            self.ax.text(
-                x,
-                y,
-                branch,
-                ha="center",
-                va="center",
-                fontsize=9,
-                bbox=box,
-                rotation=90 if two_days < 30 else 0,
-            )
-            for x, y, branch in branches
-        ]
+        self.branches = [self.ax.text(x, y, branch, **style) for x, y, branch in branches]
         self.ax.set_title(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)", y=1.0)
         self.customer = customer_id
 
@@ -260,25 +255,28 @@ def _unit(vector: np.ndarray) -> np.ndarray:
     return vector / np.hypot(*vector)
 
 
+def curves(starts: np.ndarray, ends: np.ndarray, bends: np.ndarray, samples: np.ndarray) -> np.ndarray:
+    """Points at the fractions ``samples`` along quadratic curves from ``starts`` to ``ends`` whose control point
+    lies ``bends`` times the start-to-end distance right of their midpoint (the curve's middle half as far):
+    shape (curves, samples, 2)."""
+    along = ends - starts
+    control = starts + along / 2 + bends[:, None] * np.stack([along[:, 1], -along[:, 0]], axis=1)
+    t = samples[None, :, None]
+    return (1 - t) ** 2 * starts[:, None] + 2 * (1 - t) * t * control[:, None] + t**2 * ends[:, None]
+
+
 def arrow_shapes(
     starts: np.ndarray, ends: np.ndarray, bends: np.ndarray, radius: float, head: float
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Shafts (polylines) and heads (triangles) of arrows from the edge of a round node at each of ``starts``
-    to the edge of the one at ``ends`` (display pixels, so nodes stay round): a quadratic curve whose middle
-    lies ``bends / 2`` times its length to the right of the straight line (0: straight). An arrow whose nodes
-    overlap gets an empty shaft and head."""
-    along = ends - starts
-    length = np.hypot(along[:, 0], along[:, 1])[:, None]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        right = np.stack([along[:, 1], -along[:, 0]], axis=1) / length
-    middle = starts + along / 2 + right * bends[:, None] * length
-    t = np.linspace(0, 1, 41)[None, :, None]
-    curves = (1 - t) ** 2 * starts[:, None] + 2 * (1 - t) * t * middle[:, None] + t**2 * ends[:, None]
-    outside = (np.hypot(*np.moveaxis(curves - starts[:, None], 2, 0)) > radius) & (
-        np.hypot(*np.moveaxis(curves - ends[:, None], 2, 0)) > radius
+    to the edge of the one at ``ends`` (display pixels, so nodes stay round), along :func:`curves` (bend 0:
+    straight). An arrow whose nodes overlap gets an empty shaft and head."""
+    lines = curves(starts, ends, bends, np.linspace(0, 1, 41))
+    outside = (np.hypot(*np.moveaxis(lines - starts[:, None], 2, 0)) > radius) & (
+        np.hypot(*np.moveaxis(lines - ends[:, None], 2, 0)) > radius
     )
     shafts, heads = [], []
-    for curve, keep, start, end in zip(curves, outside, starts, ends):
+    for curve, keep, start, end in zip(lines, outside, starts, ends):
         points = curve[keep]
         if len(points) < 2:  # the two accounts overlap
             shafts.append(np.empty((0, 2)))
@@ -306,17 +304,14 @@ BENDS = np.array([0.0, 0.15, -0.15, 0.3, -0.3, 0.45, -0.45])  # tried in this or
 
 def clear_bends(points: np.ndarray, starts: np.ndarray, ends: np.ndarray, radius: float) -> np.ndarray:
     """For each wire from node ``starts[i]`` to node ``ends[i]`` (indices into ``points``, the nodes in pixels),
-    the first of :data:`BENDS` (see :func:`arrow_shapes`) whose curve passes every other node at least 1.3
+    the first of :data:`BENDS` (see :func:`curves`) whose curve passes every other node at least 1.3
     radii away, or else the one that passes them farthest away: a wire does not run hidden behind an account.
     Each bend is tried only on the wires no earlier one cleared."""
     bends, best, todo = np.zeros(len(starts)), np.full(len(starts), -1.0), np.arange(len(starts))
-    t = np.linspace(0.1, 0.9, 13)[None, :, None]  # points along a curve, at most 0.7 radii from any other
+    samples = np.linspace(0.1, 0.9, 13)  # the ends lie inside the wire's own accounts
     for bend in BENDS:
-        first, last = points[starts[todo]], points[ends[todo]]
-        along = last - first
-        middle = first + along / 2 + bend * np.stack([along[:, 1], -along[:, 0]], axis=1)
-        curves = (1 - t) ** 2 * first[:, None] + 2 * (1 - t) * t * middle[:, None] + t**2 * last[:, None]
-        across, up = curves[:, :, 0, None] - points[:, 0], curves[:, :, 1, None] - points[:, 1]
+        line = curves(points[starts[todo]], points[ends[todo]], np.full(len(todo), bend), samples)
+        across, up = line[:, :, 0, None] - points[:, 0], line[:, :, 1, None] - points[:, 1]
         gaps = (across * across + up * up).min(axis=1)  # squared, (wires, nodes)
         rows = np.arange(len(todo))
         gaps[rows, starts[todo]] = gaps[rows, ends[todo]] = np.inf  # a wire's own two accounts
