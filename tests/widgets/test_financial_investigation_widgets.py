@@ -1,6 +1,7 @@
 """Headless tests of the financial-investigation explorers: stand-in trainee functions drive them, and each test
 reads what the figure now shows (bar heights, line data, offsets, titles, texts) and the message line."""
 
+import html
 import math
 
 import ipywidgets as widgets
@@ -30,7 +31,8 @@ from courses.financial_investigation.widgets import (
 
 
 def _message(app) -> str:
-    return app.message.value
+    """The message line as the trainee reads it."""
+    return html.unescape(app.message.value)
 
 
 def _shown(app) -> bool:
@@ -196,6 +198,11 @@ def test_red_flags_app_follows_its_controls():
     assert "0 pass-through account(s)" in _message(app) and not _shown(app), "nothing flagged: nothing drawn"
 
 
+def test_red_flags_app_survives_an_unwritten_function():
+    app = explore_red_flags(load_account_transactions(), lambda tx, unit: set(), _not_written)
+    assert "Your function _not_written is not written yet" in _message(app) and not _shown(app)
+
+
 def test_money_trail_app_draws_the_paths_the_trainee_found():
     seen = []
 
@@ -309,6 +316,22 @@ def test_commingling_app_steps_through_the_ledger():
     _one(app, widgets.Play).value = 0  # back to the start: the same picture as at the start
     assert "after row 0" in _message(app) and left.get_ylim() == ylim, "the axes stay still while rows play"
     assert all(np.array_equal(line.get_xydata(), was) for line, was in zip(left.lines, start))
+
+
+def test_commingling_app_names_the_rule_that_failed_at_a_row():
+    def first_out_tainted_cents(prefix):
+        if len(prefix) > 3:
+            raise KeyError("kind")
+        return []
+
+    app = explore_commingling(load_suspect_ledger(), lambda prefix: 0, first_out_tainted_cents)
+    assert "after row 0" in _message(app) and _shown(app)
+    _one(app, widgets.Play).value = 4
+    assert "Your function first_out_tainted_cents raised KeyError: 'kind'" in _message(app) and not _shown(
+        app
+    )
+    _one(app, widgets.Play).value = 2
+    assert "after row 2" in _message(app) and _shown(app), "back to rows it can do: the figure returns"
 
 
 def test_net_worth_app_adds_the_claimed_cash_hoard_to_the_start_assets():
