@@ -1,6 +1,6 @@
 """Figures of the cybercrime explorers: each ``*_figure`` function builds one figure and returns the artists that
-change; the matching ``show_*`` function changes only what they show. Both figures measure slow to draw whole (text
-is most of it), so a :class:`Blitter` redraws only the changing artists when nothing else changed."""
+change; the matching ``show_*`` function changes only what they show. Both figures are slow to draw whole (text is
+most of it): their explorers name the changing artists ``animated``, and a change that keeps the rest is blitted."""
 
 from __future__ import annotations
 
@@ -17,9 +17,7 @@ from courses import explorers
 
 if TYPE_CHECKING:  # pandas is imported by the notebook that has the events, not by this module
     import pandas as pd
-    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
-    from matplotlib.backend_bases import DrawEvent
     from matplotlib.collections import PathCollection
     from matplotlib.figure import Figure
     from matplotlib.text import Text
@@ -39,40 +37,6 @@ def _time_range(ax: Axes, low: float, high: float) -> None:
     """x limits from ``low`` to ``high`` (date numbers) with a small margin on each side."""
     pad = 0.05 * (high - low) or 1 / 24
     ax.set_xlim(low - pad, high + pad)
-
-
-class Blitter:
-    """matplotlib's documented blitting (Blitting tutorial, "BlitManager"): the ``animated`` artists are left out
-    of full draws and drawn over a copy of the rest, saved after each full draw of the canvas."""
-
-    def __init__(self, fig: Figure, animated: Sequence[Artist]) -> None:
-        # In the order a full draw stacks them (zorder, then order of creation), so both show the same picture.
-        self.fig, self.background = fig, None
-        self.animated = sorted(animated, key=lambda artist: artist.get_zorder())
-        for artist in self.animated:
-            artist.set_animated(True)
-        fig.canvas.mpl_connect("draw_event", self._drawn)
-
-    def _drawn(self, _event: DrawEvent) -> None:
-        # savefig draws the animated artists itself (and leaves the figure stale: the next change draws all).
-        if self.fig.canvas.is_saving():
-            return
-        self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
-        self._draw_animated()
-
-    def _draw_animated(self) -> None:
-        for artist in self.animated:
-            self.fig.draw_artist(artist)
-
-    def redraw(self) -> None:
-        """Blit the animated artists; a full draw instead if any other artist changed (the figure is stale)."""
-        canvas = self.fig.canvas
-        if self.background is None or self.fig.stale:
-            canvas.draw_idle()
-            return
-        canvas.restore_region(self.background)
-        self._draw_animated()
-        canvas.blit(self.fig.bbox)
 
 
 # Failed logins (notebook 01) ----------------------------------------------------------------------------------

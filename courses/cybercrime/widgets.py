@@ -44,22 +44,6 @@ def _listed(addresses: set[str]) -> str:
     return ", ".join(sorted(addresses)) or "none"
 
 
-def _wire(
-    app: Explorer, update: Callable[[], object], blitter: Any, *controls: widgets.ValueWidget
-) -> Explorer:
-    """``app.wire(update)`` for a figure with a :class:`~courses.cybercrime.plots.Blitter`: ``Explorer.wire``
-    always asks the browser for a full draw, which costs these figures more than 100 ms."""
-
-    def changed(_change: object = None) -> None:
-        update()
-        blitter.redraw()
-
-    for control in controls:
-        control.observe(changed, "value")
-    changed()
-    return app
-
-
 def explore_brute_force(
     events: pd.DataFrame, brute_force_suspects: Callable, compromised_ips: Callable
 ) -> Explorer:
@@ -70,7 +54,7 @@ def explore_brute_force(
     window = explorers.slider("find_time_s (seconds)", 600, 60, 7200, 60, continuous_update=False)
     logins = plots.logins_by_address(events)
     plot = plots.logins_figure(logins)
-    app = Explorer([explorers.row(retry, window)], plot.fig)
+    app = Explorer([explorers.row(retry, window)], plot.fig, animated=[plot.grey, plot.stars, plot.red])
 
     def update() -> None:
         result, error = call(brute_force_suspects, events, retry.value, window.value)
@@ -85,7 +69,7 @@ def explore_brute_force(
             return app.say(f"{error} {found}", error=True)
         app.say(f"{found} {len(compromised)} compromised: {_listed(compromised)}.")
 
-    return _wire(app, update, plots.Blitter(plot.fig, [plot.grey, plot.stars, plot.red]), retry, window)
+    return app.wire(update)
 
 
 def _answer(
@@ -298,7 +282,7 @@ def explore_timeline(
         [(e["event_id"], e["source"], e["what"]) for e in key_events],
         *_time_range(key_events, syslog_first_year),
     )
-    app = Explorer([zone], plot.fig)
+    app = Explorer([zone], plot.fig, animated=[plot.dots, *plot.numbers.values(), plot.title])
 
     def utc_time(event: dict[str, str]) -> datetime:
         raw, source = event["raw_time"], event["source"]
@@ -338,8 +322,7 @@ def explore_timeline(
         note = f" Missing from it: {', '.join(missing)}." if missing else ""
         app.say("Order found by your merge_timeline: " + " -> ".join(order) + note, error=bool(missing))
 
-    animated = [plot.dots, *plot.numbers.values(), plot.title]
-    return _wire(app, update, plots.Blitter(plot.fig, animated), zone)
+    return app.wire(update)
 
 
 def _looks_like_ip(text: str) -> bool:
