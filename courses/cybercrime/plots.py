@@ -90,7 +90,6 @@ class LoginsPlot:
     red: Line2D
     stars: Line2D
     rows: list[str] | None = None  # the rows drawn now
-    hidden: int = 0  # marked addresses without a row
 
 
 def _row_label(logins: Logins, ip: str) -> str:
@@ -125,20 +124,29 @@ def logins_figure(logins: Logins) -> LoginsPlot:
     return LoginsPlot(fig, ax, grey, red, stars)
 
 
-def show_logins(plot: LoginsPlot, logins: Logins, flagged: set[str], compromised: set[str]) -> list[str]:
-    """Draw the rows for ``flagged`` addresses (red) and ``compromised`` ones (stars); returns the rows drawn."""
+def show_logins(
+    plot: LoginsPlot, logins: Logins, flagged: set[str], compromised: set[str], failed: str = ""
+) -> list[str]:
+    """Draw the rows for ``flagged`` addresses (red) and ``compromised`` ones (stars); ``failed``: the trainee's
+    function that gave no answer, named in the title. Returns the rows drawn."""
     rows = login_rows(logins, flagged | compromised)
     hidden = len(rows) - MAX_ROWS
     rows = rows[:MAX_ROWS]
     plot.red.set_data(*_marks([ip if ip in flagged else "" for ip in rows], logins.failed))
     plot.grey.set_data(*_marks([ip if ip not in flagged else "" for ip in rows], logins.failed))
     plot.stars.set_data(*_marks([ip if ip in compromised else "" for ip in rows], logins.accepted))
-    if rows != plot.rows or hidden != plot.hidden:  # only then the rest of the figure must be drawn again
-        plot.rows, plot.hidden = rows, hidden
+    if hidden > 0:
+        title = f"{LOGINS_TITLE} ({hidden} more marked addresses not drawn: see the list above)"
+    else:
+        title = f"{LOGINS_TITLE}: no answer from {failed} (see the message above)" if failed else LOGINS_TITLE
+    if (rows, title) != (
+        plot.rows,
+        plot.ax.get_title(),
+    ):  # only then the rest of the figure must be drawn again
+        plot.rows = rows
         plot.ax.set_yticks(range(len(rows)), [_row_label(logins, ip) for ip in rows])
         plot.ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)  # first row on top
-        more = f" ({hidden} more marked addresses not drawn: see the list above)" if hidden > 0 else ""
-        plot.ax.set_title(LOGINS_TITLE + more)
+        plot.ax.set_title(title)
     return rows
 
 
@@ -206,5 +214,6 @@ def show_timeline(plot: TimelinePlot, times: dict[str, datetime], order: Sequenc
     for event_id, number in plot.numbers.items():
         places = [str(place + 1) for place, other in enumerate(order) if other == event_id]
         number.set_text(",".join(places) or "–")
-        number.set_x(x.get(event_id, np.nan))
+        number.set_x(x.get(event_id, 0))
+        number.set_visible(event_id in x)
     plot.title.set_text(title)

@@ -60,10 +60,11 @@ def explore_brute_force(
         result, error = call(brute_force_suspects, events, retry.value, window.value)
         flagged, error = (set(), error) if error else _addresses(result, "brute_force_suspects")
         if error:
+            plots.show_logins(plot, logins, set(), set(), failed="brute_force_suspects")
             return app.say(error, error=True)
         result, error = call(compromised_ips, events, retry.value, window.value)
         compromised, error = (set(), error) if error else _addresses(result, "compromised_ips")
-        plots.show_logins(plot, logins, flagged, compromised)
+        plots.show_logins(plot, logins, flagged, compromised, failed="compromised_ips" if error else "")
         found = f"{len(flagged)} flagged: {_listed(flagged)}."
         if error:
             return app.say(f"{error} {found}", error=True)
@@ -294,7 +295,8 @@ def explore_timeline(
             return email.utils.parsedate_to_datetime(raw)
         return datetime.fromisoformat(raw)
 
-    def update() -> None:
+    def answer() -> tuple[dict[str, datetime], list[str], str | None]:
+        """The UTC time of each event and their order by YOUR functions, or what went wrong in plain words."""
         times: dict[str, datetime] = {}
         by_source: dict[str, list] = {}
         try:
@@ -302,22 +304,29 @@ def explore_timeline(
                 when = times[event["event_id"]] = utc_time(event)
                 if not isinstance(when, datetime):
                     name = "parse_apache_time" if event["source"] == "apache" else "to_utc"
-                    return app.say(
-                        f"Your function {name} returned {type(when).__name__} for "
-                        f"{event['raw_time']!r}, not a datetime.",
-                        error=True,
-                    )
+                    raw, kind = event["raw_time"], type(when).__name__
+                    return {}, [], f"Your function {name} returned {kind} for {raw!r}, not a datetime."
                 by_source.setdefault(event["source"], []).append((event["event_id"], when))
             order = merge_timeline(list(by_source.values()))
         except Exception as error:  # noqa: BLE001 - the trainee's code may raise anything: show it
-            return app.say(error_text(error, raising_function(error)), error=True)
+            return {}, [], error_text(error, raising_function(error))
         if not isinstance(order, (list, tuple)):
-            name = type(order).__name__
-            return app.say(
-                f"Your function merge_timeline returned {name}, not a list of event ids.", error=True
+            return (
+                {},
+                [],
+                f"Your function merge_timeline returned {type(order).__name__}, not a list of event ids.",
             )
-        order = [str(event_id) for event_id in order]
-        plots.show_timeline(plot, times, order, f"Incident timeline, syslog read as {zone.value}")
+        return times, [str(event_id) for event_id in order], None
+
+    def update() -> None:
+        times, order, error = answer()
+        read_as = f"syslog read as {zone.value}"
+        title = (
+            f"No timeline ({read_as}): see the message above" if error else f"Incident timeline, {read_as}"
+        )
+        plots.show_timeline(plot, times, order, title)
+        if error:
+            return app.say(error, error=True)
         missing = [event_id for event_id in times if event_id not in order]
         note = f" Missing from it: {', '.join(missing)}." if missing else ""
         app.say("Order found by your merge_timeline: " + " -> ".join(order) + note, error=bool(missing))
