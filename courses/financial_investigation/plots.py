@@ -1,9 +1,11 @@
 """Charts of the financial investigation explorers, on matplotlib's public API.
 
 Each chart builds its axes and artists once on a figure it is given; ``show(...)`` then only changes their data,
-limits and texts (``set_height``, ``set_data``, ``set_offsets``, ``set_text``). The explorer redraws the figure.
-Margins are fixed (no layout engine), so the axes stay still while the trainee moves a control, and titles are
-set at ``y=1.0`` (matplotlib would otherwise measure the axes' decorations on every draw to place them).
+limits and texts (``set_height``, ``set_data``, ``set_offsets``, ``set_text``). ``animated`` lists the artists
+``show`` changes: the explorer blits a change that touches only them over the rest, drawn once (ticks, labels,
+legends: most of a draw's time), and draws the whole figure when anything else changed (limits, which ``show``
+sets only when they change). Margins are fixed (no layout engine), so the axes stay still while the trainee
+moves a control, and titles are placed at ``y=1.0`` (not measured against the axes' decorations on every draw).
 """
 
 from __future__ import annotations
@@ -54,6 +56,20 @@ def _money_axis(axis) -> None:
     axis.set_major_formatter(FuncFormatter(whole_dollars))
 
 
+def _limits(ax: Axes, x: tuple[float, float] | None = None, y: tuple[float, float] | None = None) -> None:
+    """Set ``ax``'s limits where they differ from ``x`` and ``y`` (setting them makes the whole figure redraw)."""
+    if x is not None and tuple(ax.get_xlim()) != tuple(x):
+        ax.set_xlim(x)
+    if y is not None and tuple(ax.get_ylim()) != tuple(y):
+        ax.set_ylim(y)
+
+
+def _title(ax: Axes, **style) -> Text:
+    """``ax``'s title, placed once at the top (its text set by ``show``)."""
+    ax.set_title(" ", y=1.0, **style)
+    return ax.title
+
+
 def _round_up(value: float, step: float) -> float:
     """``value`` rounded up to a multiple of ``step`` (a round axis end)."""
     return math.ceil(value / step - 1e-9) * step
@@ -72,6 +88,8 @@ class BenfordChart:
         ax.set_xlabel("first digit of the amount")
         ax.set_ylabel("share of amounts (%)")
         ax.legend(loc="upper right")
+        self.title = _title(ax)
+        self.animated = [*self.bars, self.expected, self.title]
 
     def show(self, expected: list[float], counts: list[int], title: str) -> None:
         line, counts = [100 * float(e) for e in expected], [float(c) for c in counts]
@@ -85,8 +103,8 @@ class BenfordChart:
             bar.set_height(share)
         self.expected.set_ydata(line)
         # 0-40 %, 0-50 %, ...: the top quarter stays free for the legend
-        self.ax.set_ylim(0, _round_up(max(shares + line + [1]) * 1.3, 10))
-        self.ax.set_title(plain(title), y=1.0)
+        _limits(self.ax, y=(0, _round_up(max(shares + line + [1]) * 1.3, 10)))
+        self.title.set_text(plain(title))
 
 
 def _dated_axes(fig: Figure) -> Axes:
@@ -127,6 +145,8 @@ class CashCalendar:
         ax.set_ylabel(plain("cash deposited (US$)"))
         self.branches: list[Text] = []  # the branch of each deposit tall enough to hold its name
         self.customer: str | None = None
+        self.title = _title(ax)
+        self.animated = [self.band_line]  # the rest changes with the customer, and so do the limits
 
     def _show_customer(self, customer_id: str) -> None:
         deposits = self.cash[self.cash["customer_id"] == customer_id]
@@ -146,8 +166,8 @@ class CashCalendar:
         if stacked:  # only the days with deposits, a day either side (at least a week shown)
             first, last = (dt.datetime.combine(day, dt.time()) for day in (min(stacked), max(stacked)))
             pad = dt.timedelta(days=max(1, (7 - (last - first).days) // 2), hours=12)
-            self.ax.set_xlim(first - pad, last + pad)
-        self.ax.set_ylim(0, max([self.threshold, *stacked.values()]) * 1.3)  # the top for the legend
+            _limits(self.ax, x=mdates.date2num([first - pad, last + pad]))
+        _limits(self.ax, y=(0, max([self.threshold, *stacked.values()]) * 1.3))  # the top for the legend
         # upright where level labels on deposits two days apart would touch
         two_days = np.diff(self.ax.transData.transform([(0, 0), (2, 0)])[:, 0])[0]  # in pixels
         box = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
@@ -161,7 +181,7 @@ class CashCalendar:
         for text in self.branches:
             text.remove()
         self.branches = [self.ax.text(x, y, branch, **style) for x, y, branch in branches]
-        self.ax.set_title(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)", y=1.0)
+        self.title.set_text(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)")
         self.customer = customer_id
 
     def show(self, customer_id: str, band: float) -> None:
@@ -179,7 +199,9 @@ class AccountTimeline:
         # one collection per direction (a bar patch per transaction is slow to draw)
         self.incoming = ax.add_collection(LineCollection([], colors=GREEN, linewidths=2), autolim=False)
         self.outgoing = ax.add_collection(LineCollection([], colors=RED, linewidths=2), autolim=False)
-        ax.axhline(0, color="black", linewidth=0.8)
+        zero = ax.axhline(0, color="black", linewidth=0.8)
+        self.title = _title(ax)
+        self.animated = [self.incoming, self.outgoing, zero, self.title]
         ax.legend(
             handles=[Patch(color=GREEN, label="money in"), Patch(color=RED, label="money out")],
             fontsize=8,
@@ -199,10 +221,10 @@ class AccountTimeline:
         self.outgoing.set_segments([[(t, -a), (t, 0)] for t, a in zip(times[~incoming], amounts[~incoming])])
         if len(times):  # collections are not autoscaled: limits from the data, with a margin
             span = max(times.max() - times.min(), 1.0)
-            self.ax.set_xlim(times.min() - 0.05 * span, times.max() + 0.05 * span)
+            _limits(self.ax, x=(times.min() - 0.05 * span, times.max() + 0.05 * span))
             top = max(amounts.max(), 1.0) * 1.3  # the top for the legend
-            self.ax.set_ylim(-top, top)
-        self.ax.set_title(f"Transactions of {account_id}", y=1.0)
+            _limits(self.ax, y=(-top, top))
+        self.title.set_text(f"Transactions of {account_id}")
 
 
 def layers_layout(
@@ -332,6 +354,8 @@ class MoneyTrailChart:
         fig.subplots_adjust(left=0.02, right=0.98, bottom=0.13, top=0.93)
         self.ax = ax = fig.subplots()
         ax.set_axis_off()
+        ax.set(xlim=(0, 1), ylim=(0, 1))
+        self.title = _title(ax, fontsize=10)
         # wires: grey under red, each shaft under its heads, all under the accounts and their names
         # (gid: what a test or a saved SVG finds them by)
         self.grey = ax.add_collection(
@@ -359,6 +383,15 @@ class MoneyTrailChart:
         )
         for account in holders:  # every name's outline made now, not while the trainee waits for a picture
             name_path(account)
+        self.animated = [
+            self.grey,
+            self.grey_heads,
+            self.red,
+            self.red_heads,
+            self.nodes,
+            self.names,
+            self.title,
+        ]
         self.wires: list[tuple[int, int, bool]] = []  # (start, end, time-respecting): indices of accounts
         node = {"marker": "o", "linestyle": "", "markersize": 10}
         ax.legend(
@@ -414,22 +447,20 @@ class MoneyTrailChart:
         ys = [y for _, y in spots.values()]
         if self.ax.bbox.height / (max(ys) - min(ys) + 1.5) < 2.2 * self.radius:  # one unit apart, they touch
             spots = layers_layout(nodes, edges, source, target, stagger=0.2)
+        # the layout with a margin, scaled to the axes' fixed limits (0 to 1): new limits would redraw it all
+        xs, ys = zip(*spots.values())
+        left, bottom = min(xs) - 0.4, min(ys) - 0.75
+        width, height = max(xs) - left + 0.4, max(ys) - bottom + 0.75
+        spots = {n: ((x - left) / width, (y - bottom) / height) for n, (x, y) in spots.items()}
         self.nodes.set_offsets([spots[n] for n in nodes])
         self.nodes.set_facecolors([RED if n in (source, target) else LIGHT_BLUE for n in nodes])
         self.names.set_paths([name_path(n) for n in nodes])
         self.names.set_offsets([spots[n] for n in nodes])
-        xs, ys = zip(*spots.values())
-        self.ax.set_xlim(min(xs) - 0.4, max(xs) + 0.4)
-        self.ax.set_ylim(min(ys) - 0.75, max(ys) + 0.75)
         index = {node: i for i, node in enumerate(nodes)}
         self.wires = [(index[a], index[b], (a, b) in timed) for a, b in sorted(edges)]
         self._shape_wires()
         names = self.holders
-        self.ax.set_title(
-            plain(f"Money from {names.get(source, source)} to {names.get(target, target)}"),
-            fontsize=10,
-            y=1.0,
-        )
+        self.title.set_text(plain(f"Money from {names.get(source, source)} to {names.get(target, target)}"))
 
 
 class ComminglingChart:
@@ -453,6 +484,7 @@ class ComminglingChart:
         left.set_ylabel(plain("US$"))
         _money_axis(left.yaxis)
         left.legend(fontsize=8, loc="upper left")
+        self.titles = [_title(left, fontsize=10), _title(right, fontsize=10)]
         rules = ["lowest\nintermediate\nbalance", "tainted\nleaves first"]
         self.tainted_bars = right.bar(rules, [0, 0], color=RED, label="tainted")
         self.clean_bars = right.bar(rules, [0, 0], bottom=[0, 0], color=LIGHT_BLUE, label="clean")
@@ -463,6 +495,7 @@ class ComminglingChart:
         )  # few labels: narrow axes
         # above the bars, in headroom kept free for it, instead of covering one of them
         right.legend(fontsize=8, loc="upper center", ncol=2, handlelength=1.0, columnspacing=0.8)
+        self.animated = [*left.lines, *self.tainted_bars, *self.clean_bars, *self.titles]
 
     def show(self, libr_taint: list[int], first_out_taint: list[int], step: int) -> None:
         rows = range(step + 1)
@@ -474,14 +507,14 @@ class ComminglingChart:
         # the whole ledger's range, so the axes stay still while the rows play; headroom for the legend
         values = self.balance + libr + first_out
         low, high = min(values + [0]), max(values + [1])
-        self.left.set_ylim(low * 1.05, high * 1.4)
+        _limits(self.left, y=(low * 1.05, high * 1.4))
         for tainted, clean, taint in zip(self.tainted_bars, self.clean_bars, (libr[-1], first_out[-1])):
             tainted.set_height(taint)
             clean.set_y(taint)
             clean.set_height(max(self.balance[step] - taint, 0))  # taint above the balance: all red
-        self.right.set_ylim(min(libr + first_out + [0]) * 1.35, max(values + [1.0]) * 1.35)
-        self.left.set_title(plain(f"Row {step}: {self.labels[step]}"), fontsize=10, y=1.0)
-        self.right.set_title(f"Now (after row {step})", fontsize=10, y=1.0)
+        _limits(self.right, y=(min(libr + first_out + [0]) * 1.35, max(values + [1.0]) * 1.35))
+        self.titles[0].set_text(plain(f"Row {step}: {self.labels[step]}"))
+        self.titles[1].set_text(f"Now (after row {step})")
 
 
 class NetWorthChart:
@@ -492,16 +525,19 @@ class NetWorthChart:
         self.ax = ax = fig.subplots()
         names = [*part_names, "unexplained wealth"]
         self.bars = ax.barh(names, [0] * len(names), color=[LIGHT_BLUE] * len(part_names) + [RED])
-        ax.axvline(0, color="black", linewidth=0.8)
+        zero = ax.axvline(0, color="black", linewidth=0.8)
         ax.invert_yaxis()
         _money_axis(ax.xaxis)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))  # room for "-$100,000"
+        self.ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])  # few: room for "-$100,000"
+        ax.xaxis.set_major_locator(self.ticks)
         ax.set_xlabel(plain("US$"))
         # each bar's value 3 points beyond its end
         self.values = [
             ax.annotate("", (0, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
             for i in range(len(names))
         ]
+        self.title = _title(ax)
+        self.animated = [*self.bars, zero, *self.values, self.title]
 
     def show(self, parts: dict[str, int], unexplained_cents: int, year: int) -> None:
         values = [v / 100 for v in parts.values()] + [unexplained_cents / 100]
@@ -512,13 +548,8 @@ class NetWorthChart:
             label.set_position((3 if value >= 0 else -3, 0))  # right of a positive bar, left of a negative
             label.set_horizontalalignment("left" if value >= 0 else "right")
         low, high = min(values + [0]), max(values + [0])
-        room = 0.25 * ((high - low) or 1)  # space beyond the longest bars for their value labels
-        # ends on round numbers (a tenth of the range), so the axis changes in steps, not with every move of
-        # the slider
-        ends = MaxNLocator(nbins=10, steps=[1, 2, 2.5, 5, 10]).tick_values(
-            low - room if low < 0 else 0, high + room
-        )
-        self.ax.set_xlim(ends[0], ends[-1])
-        self.ax.set_title(
-            plain(f"Net-worth method, {year}: unexplained = {dollars(unexplained_cents)}"), y=1.0
-        )
+        room = 0.15 * ((high - low) or 1)  # space beyond the longest bars for their value labels
+        # ends on ticks, so the axis changes in steps, not with every move of the slider
+        ends = self.ticks.tick_values(low - room if low < 0 else 0, high + room)
+        _limits(self.ax, x=(ends[0], ends[-1]))
+        self.title.set_text(plain(f"Net-worth method, {year}: unexplained = {dollars(unexplained_cents)}"))

@@ -163,7 +163,7 @@ def explore_benford(
         )
         return f"MAD = {mad:.4f}: {mad_conformity(mad)}"
 
-    return _wired(explorers.Explorer([share, count], fig), update)
+    return _wired(explorers.Explorer([share, count], fig, animated=chart.animated), update)
 
 
 REGIMES = [
@@ -208,7 +208,7 @@ def explore_structuring(
             chart.show(customer.value, band.value)
         return message
 
-    return _wired(explorers.Explorer([regime, band, window, customer], fig), update)
+    return _wired(explorers.Explorer([regime, band, window, customer], fig, animated=chart.animated), update)
 
 
 UNITS = [("$100", 10_000), ("$500", 50_000), ("$1,000", 100_000), ("$10,000", 1_000_000)]
@@ -253,7 +253,9 @@ def explore_red_flags(
             f"{', '.join(flagged) or 'none'}"
         )
 
-    return _wired(explorers.Explorer([unit, minimum, hours, ratio, account], fig), update)
+    return _wired(
+        explorers.Explorer([unit, minimum, hours, ratio, account], fig, animated=chart.animated), update
+    )
 
 
 def explore_money_trail(
@@ -293,7 +295,7 @@ def explore_money_trail(
             f"{plots.dollars(flow)} can have travelled from {source.value} to {target.value} (max flow)"
         )
 
-    return _wired(explorers.Explorer([source, target, cutoff], fig), update)
+    return _wired(explorers.Explorer([source, target, cutoff], fig, animated=chart.animated), update)
 
 
 def explore_commingling(
@@ -342,7 +344,7 @@ def explore_commingling(
         )
 
     # the Play button moves the slider, which the app observes
-    return _wired(explorers.Explorer([player, step], fig), update)
+    return _wired(explorers.Explorer([player, step], fig, animated=chart.animated), update)
 
 
 def explore_net_worth(
@@ -372,4 +374,4 @@ def explore_net_worth(
         chart.show(dict(zip(parts, inputs.values())), result, year.value)
         return f"{year.value}: unexplained wealth {plots.dollars(result)}"
 
-    return _wired(explorers.Explorer([year, hoard], fig), update)
+    return _wired(explorers.Explorer([year, hoard], fig, animated=chart.animated), update)

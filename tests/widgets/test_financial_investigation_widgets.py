@@ -396,3 +396,54 @@ def test_no_text_is_cut_off_at_the_extremes_of_the_controls():
     )
     for app in (benford, net_worth, commingling, red_flags, structuring):
         assert _shown(app) and _inside(app.figure), app.figure.axes[0].get_title()
+
+
+def _apps_and_changes():
+    """Each explorer on stand-in functions, with changes a trainee makes (each a control and a new value)."""
+    expected, counts, mad, conformity = _benford_functions([])
+    benford = explore_benford(expected, counts, mad, conformity)
+    yield benford, [(_one(benford, widgets.IntSlider, "number of invoices"), n) for n in (600, 700, 5000)]
+    suspects = {"C-0129", "C-0417"}
+    structuring = explore_structuring(
+        load_cash_transactions(), lambda *a, **k: set(), lambda *a, **k: suspects
+    )
+    band = _one(structuring, widgets.FloatSlider, "band starts at (share of threshold)")
+    customer = _one(structuring, widgets.Dropdown, "customer to show")
+    yield structuring, [(band, 0.6), (band, 0.9), (customer, "C-0417"), (band, 0.7)]
+    red_flags = explore_red_flags(load_account_transactions(), lambda *a: set(), lambda *a, **k: {"ACC-1017"})
+    ratio = _one(red_flags, widgets.FloatSlider, "share of the credit sent out")
+    yield red_flags, [(ratio, 0.8), (ratio, 0.7)]
+    trail = explore_money_trail(
+        load_wires(), load_account_holders(), money_paths, time_respecting_paths, lambda *a: 1
+    )
+    target = _one(trail, widgets.Dropdown, "money to")
+    yield (
+        trail,
+        [(target, "AC23"), (_one(trail, widgets.IntSlider, "at most this many hops"), 8), (target, "AC40")],
+    )
+    commingling = explore_commingling(load_suspect_ledger(), lambda prefix: 100 * len(prefix), lambda p: [])
+    yield commingling, [(_one(commingling, widgets.Play), row) for row in (1, 2, 9, 3)]
+    net_worth = explore_net_worth(load_balance_sheets(), load_income_and_expenses(), lambda **k: 100)
+    yield net_worth, [(_one(net_worth, widgets.IntSlider), cash) for cash in (5_000, 10_000, 300_000)]
+
+
+def test_a_blitted_frame_is_the_frame_a_full_draw_gives():
+    """In the browser a change that touches only a chart's ``animated`` artists is blitted over the background
+    kept from the last full draw: the frame must be what drawing the whole figure gives."""
+    for app, changes in _apps_and_changes():
+        canvas = app.figure.canvas
+        canvas.syncing_data_url = False  # as once the browser shows the figure
+        canvas.draw()  # the browser's first draw: the background is kept
+        blitted = 0
+        for control, value in changes:
+            control.value = value
+            if app.figure.stale:  # limits or a fixed artist changed: the browser asks for a full draw
+                canvas.draw()
+            else:
+                blitted += 1
+            frame = np.asarray(canvas.buffer_rgba()).copy()
+            canvas.draw()
+            assert (np.asarray(canvas.buffer_rgba()) == frame).all(), (
+                f"{app.panel.text}: blitted frame differs"
+            )
+        assert blitted > 0, f"{app.panel.text}: no change was blitted"
