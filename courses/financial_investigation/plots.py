@@ -418,9 +418,7 @@ class MoneyTrailChart:
         are not resizable) and kept in data coordinates."""
         to_pixels = self.ax.transData
         points = to_pixels.transform(self.nodes.get_offsets())
-        starts, ends, timed = (
-            np.array(column, dtype=int).reshape(-1) for column in zip(*self.wires or [[]] * 3)
-        )
+        starts, ends, timed = np.array(self.wires, dtype=int).reshape(-1, 3).T  # (none: three empty arrays)
         bends = clear_bends(points, starts, ends, self.radius)
         for kind, lines, heads, head in (
             (1, self.red, self.red_heads, 12),

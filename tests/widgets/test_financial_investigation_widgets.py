@@ -229,6 +229,15 @@ def test_money_trail_app_draws_the_paths_the_trainee_found():
     assert _names(ax) == ["AC01", "AC05", "AC23"]
 
 
+def test_money_trail_app_draws_the_two_accounts_when_no_path_is_found():
+    app = explore_money_trail(
+        load_wires(), load_account_holders(), lambda *a, **k: [], lambda *a, **k: [], lambda *a: 0
+    )
+    ax = app.figure.axes[0]
+    assert "0 path(s), 0 with dates" in _message(app) and _shown(app)
+    assert _names(ax) == ["AC01", "AC40"] and len(_by_gid(ax, "other wires").get_segments()) == 0
+
+
 def test_money_trail_wires_end_at_the_edges_of_the_accounts():
     app = explore_money_trail(
         load_wires(),
