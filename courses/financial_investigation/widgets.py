@@ -286,6 +286,9 @@ def explore_money_trail(
     flow_for = _remembered(lambda a, b: max_traceable_cents(wires, a, b))
 
     def update() -> str:
+        if source.value == target.value:  # no trail to follow (the max flow is not even defined)
+            _show_figure(fig, False)
+            return f"Money from and money to are both {source.value}: choose two different accounts."
         paths = shared_paths.result(wires, source.value, target.value, cutoff=cutoff.value)
         timed = timed_for(source.value, target.value, cutoff.value)
         flow = flow_for(source.value, target.value)

@@ -238,6 +238,19 @@ def test_money_trail_app_draws_the_two_accounts_when_no_path_is_found():
     assert _names(ax) == ["AC01", "AC40"] and len(_by_gid(ax, "other wires").get_segments()) == 0
 
 
+def test_money_trail_app_asks_for_two_different_accounts():
+    calls = []
+    app = explore_money_trail(
+        load_wires(),
+        load_account_holders(),
+        lambda *a, **k: calls.append(a) or [],
+        lambda *a, **k: [],
+        lambda *a: 0,
+    )
+    _one(app, widgets.Dropdown, "money to").value = "AC01"
+    assert "choose two different accounts" in _message(app) and not _shown(app) and len(calls) == 1
+
+
 def test_money_trail_wires_end_at_the_edges_of_the_accounts():
     app = explore_money_trail(
         load_wires(),
