@@ -1,17 +1,68 @@
-"""What every module's explorer widgets share: calling the trainee's own function so that a wrong or unfinished
-answer shows as a message instead of crashing the widget, and the sliders the explorers are driven by."""
+"""The one explorer helper every module uses: a live matplotlib figure (ipympl), controls, the trainee's function
+called safely, and one message line.
+
+An explorer is a compute step, a plotting function that builds ONE figure and returns what changes, and a few
+lines of wiring::
+
+    def stain_figure():
+        fig = explorers.figure(6, 3.5)
+        ax = fig.subplots()
+        ax.set(title="Stain from above", xlim=(-15, 15), ylim=(-15, 15))
+        (path,) = ax.plot([], [])
+        return fig, path
+
+    def explore_impact_angle(impact_angle):
+        width = explorers.slider("Stain width W (mm)", 5.0, 0.5, 20.0, 0.1)
+        fig, path = stain_figure()
+        app = explorers.Explorer([width], fig)
+
+        def update():
+            angle, error = explorers.call(impact_angle, width.value, 10.0)  # the trainee's own function
+            if error:
+                return app.say(error, error=True)
+            path.set_data([0, -math.cos(math.radians(angle))], [0, math.sin(math.radians(angle))])
+            app.say(f"impact angle {angle:.1f} degrees")
+
+        return app.wire(update)  # runs update now and after every change, then redraws the figure
+
+The figure is a plain ``matplotlib.figure.Figure`` on ipympl's canvas widget (no pyplot): the notebook shows the
+controls with the message, then the live figure; a notebook opened without a kernel and nbconvert's HTML
+(feedback) show the message and, from ipympl, a picture of the first frame. A figure that is slow to draw whole
+names the artists ``update`` changes, ``Explorer([width], fig, animated=[path])``: a change to those alone is
+blitted (matplotlib's blitting) instead of drawing the whole figure again.
+"""
 
 from __future__ import annotations
 
+import html
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
+import matplotlib
+from IPython.display import display
+from matplotlib.artist import Artist
+from matplotlib.axis import Axis
+from matplotlib.backend_bases import DrawEvent
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+# Importing ipympl makes it matplotlib's backend when matplotlib is already loaded (ipympl/__init__.py calls
+# matplotlib.use, as `%matplotlib ipympl` does). The explorers do not need that: they put each figure on ipympl's
+# canvas themselves. So the backend the trainee's kernel had is put back, and their own pyplot code (if any)
+# behaves as before the course was imported.
+_backend = matplotlib.get_backend(auto_select=False)
+from ipympl.backend_nbagg import Canvas, FigureManager
+
+if _backend is not None and matplotlib.get_backend(auto_select=False) != _backend:
+    matplotlib.use(_backend)
 
 WIDE_LABEL = {"description_width": "initial"}  # the whole description is shown, however long
-
+DPI = 90  # every course figure is shown at this resolution
+ERROR_COLOUR, OK_COLOUR = "#b00020", "#1b5e20"
 
 COURSE_CODE = Path(__file__).resolve().parent  # frames from here are the course's, not the trainee's
 LIBRARIES = tuple({str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
@@ -56,3 +107,156 @@ def slider(
     return kind(
         value=value, min=low, max=high, step=step, description=description, style=WIDE_LABEL, **options
     )
+
+
+def row(*controls: widgets.Widget) -> widgets.HBox:
+    """Controls side by side, wrapping onto the next line when the notebook is narrow."""
+    return widgets.HBox(list(controls), layout=widgets.Layout(flex_flow="row wrap"))
+
+
+def figure(width_in: float, height_in: float, **options: Any) -> Figure:
+    """A new Figure on its own ipympl canvas (a widget), without pyplot: no toolbar, header or resize handle.
+    ``options`` go to :class:`~matplotlib.figure.Figure` (e.g. ``layout="constrained"``)."""
+    fig = Figure(figsize=(width_in, height_in), dpi=DPI, **options)
+    manager = FigureManager(Canvas(fig), 0)  # the canvas's manager answers the browser's draw requests
+    manager.set_window_title("")  # no "Figure 0" above the picture
+    fig.canvas.toolbar_visible = fig.canvas.header_visible = fig.canvas.footer_visible = False
+    fig.canvas.resizable = False
+    return fig
+
+
+def figure_texts(fig: Figure) -> list[str]:
+    """Every text the figure shows now (titles, axis labels, tick labels, legend entries, annotations), laid
+    out as they would be drawn: what a test reads instead of pixels."""
+    return [text.get_text() for text in shown_texts(fig)]
+
+
+def shown_texts(fig: Figure) -> list[Text]:
+    """The visible, non-empty :class:`~matplotlib.text.Text` artists of ``fig`` (inside visible parents),
+    after a layout: the tick labels are those of the current limits."""
+    fig.draw_without_rendering()
+    found: list[Text] = []
+
+    def visit(artist: Artist) -> None:
+        if not artist.get_visible():
+            return
+        if isinstance(artist, Axis):  # the tick labels drawn: those inside the current limits
+            low, high = sorted(artist.get_view_interval())
+            labels = zip(artist.get_majorticklocs(), artist.get_majorticklabels(), strict=True)
+            children = [artist.label, artist.offsetText, *(text for at, text in labels if low <= at <= high)]
+        else:
+            children = artist.get_children()
+        if isinstance(artist, Text) and artist.get_text():
+            found.append(artist)
+        for child in children:
+            visit(child)
+
+    visit(fig)
+    return found
+
+
+class Explorer:
+    """The app a notebook cell shows: a panel of ``controls`` (widgets or rows of them) with a message line under
+    them, and the live figure below it, shown as two outputs.
+
+    The figure's output is ipympl's: a live canvas in a running notebook, and a picture of the first frame that
+    nbconvert (feedback HTML) and kernel-less viewers show instead; the panel's plain-text form is the message.
+    A figure that is slow to draw whole (text is most of it) names the artists its update changes as
+    ``animated``: a change that touches only them is blitted (see :meth:`redraw`).
+    """
+
+    def __init__(
+        self, controls: Sequence[widgets.Widget], fig: Figure | None = None, animated: Sequence[Artist] = ()
+    ) -> None:
+        self.message = widgets.HTML()
+        self.panel = _Panel([*controls, self.message])
+        self.figure = fig
+        self.children = (self.panel,) if fig is None else (self.panel, fig.canvas)  # what the cell shows
+        self.animated = sorted(animated, key=lambda artist: artist.get_zorder())
+        for (
+            artist
+        ) in self.animated:  # with its parts: a change inside (a legend's text) leaves the rest as drawn
+            for part in artist.findobj():
+                part.set_animated(True)
+        self._background = None
+        if fig is not None and self.animated:
+            fig.canvas.mpl_connect("draw_event", self._drawn)
+        self._holding = False
+        self._changed: Callable[[], None] = lambda: None
+
+    def say(self, text: str, error: bool = False, *, markup: str | None = None) -> None:
+        """Show ``text`` as the message (red for a trainee's error); ``markup``: HTML shown instead of it."""
+        colour = ERROR_COLOUR if error else OK_COLOUR
+        shown = html.escape(text) if markup is None else markup
+        self.message.value = f'<span style="color:{colour}">{shown}</span>'
+        self.panel.text = text
+
+    def wire(self, update: Callable[[], object]) -> Explorer:
+        """Run ``update`` now and whenever a control's value changes, then redraw the figure; returns self."""
+
+        def changed(_change: object = None) -> None:
+            if self._holding:
+                return
+            update()
+            if self.figure is not None:
+                self.redraw()
+
+        for control in _value_controls(self.panel.children):
+            control.observe(changed, "value")
+        self._changed = changed
+        changed()
+        return self
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """Change several controls at once with one update at the end: ``with app.hold(): ...``."""
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+            self._changed()
+
+    def redraw(self) -> None:
+        """Show the figure's changes: only the ``animated`` artists over the background kept from the last full
+        draw (matplotlib's blitting), or a full draw when anything else changed (the figure is stale: limits,
+        other artists) or the browser has not drawn the figure yet."""
+        canvas = self.figure.canvas
+        if self._background is None or self.figure.stale:
+            canvas.draw_idle()  # the browser asks for the draw; in a kernel without a browser nothing is drawn
+            return
+        canvas.restore_region(self._background)
+        for artist in self.animated:
+            self.figure.draw_artist(artist)
+        canvas.blit(self.figure.bbox)
+
+    def _drawn(self, event: DrawEvent) -> None:
+        """After a full draw of the canvas (not savefig, which draws the animated artists itself): keep it as the
+        background, then draw the animated artists over it."""
+        canvas = self.figure.canvas
+        if canvas.is_saving() or event.renderer is not canvas.get_renderer():
+            return
+        self._background = canvas.copy_from_bbox(self.figure.bbox)
+        for artist in self.animated:
+            self.figure.draw_artist(artist)
+
+    def _ipython_display_(self) -> None:  # IPython's display protocol: the panel and the figure, two outputs
+        display(*self.children)
+
+
+class _Panel(widgets.VBox):
+    """The controls and the message; without a running kernel it reads as the message."""
+
+    text = ""
+
+    def __repr__(self) -> str:
+        return self.text or "Interactive controls (run the notebook to use them)."
+
+
+def _value_controls(children: Sequence[widgets.Widget]) -> Iterator[widgets.ValueWidget]:
+    """Every control with a value inside ``children`` (depth first), not the message or the figure."""
+    for child in children:
+        if isinstance(child, widgets.Box):
+            yield from _value_controls(child.children)
+        elif isinstance(child, widgets.ValueWidget) and not isinstance(child, (widgets.HTML, widgets.Label)):
+            yield child

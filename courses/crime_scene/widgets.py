@@ -1,8 +1,8 @@
 """Interactive apps for the crime-scene notebooks, each driven by the trainee's OWN functions.
 
-Every ``explore_*`` function wires ipywidgets controls to a plot from :mod:`courses.crime_scene.plots` and
-returns the app (a ``VBox``); the notebook shows it in one line. When the trainee's function raises, the app
-shows the error message in red instead of crashing, so a wrong or unfinished answer is visible.
+Every ``explore_*`` function wires ipywidgets controls to a figure from :mod:`courses.crime_scene.plots` with
+:class:`courses.explorers.Explorer`; the notebook shows it in one line. When the trainee's function raises, the
+app shows the error message in red instead of crashing, so a wrong or unfinished answer is visible.
 """
 
 from __future__ import annotations
@@ -17,46 +17,55 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from courses.blitting import show_png
 from courses.crime_scene import plots
-from courses.explorers import WIDE_LABEL, call, slider
+from courses.explorers import WIDE_LABEL, Explorer, call, row, slider
 
 
-def _message(label: widgets.HTML, text: str, error: bool = False) -> None:
-    colour = "#b00020" if error else "#1b5e20"
-    label.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
+def _pair(value: object, name: str) -> tuple[tuple[float, float] | None, str | None]:
+    """``(x, y)`` as two floats, or ``(None, plain-words error)`` when the trainee's ``name`` returned
+    something else."""
+    try:
+        x, y = value
+        return (float(x), float(y)), None
+    except (TypeError, ValueError) as exc:
+        return None, f"{name} returned {value!r}: expected a pair of numbers (x, y) ({exc})"
 
 
-def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> widgets.VBox:
+def _number(value: object, name: str) -> tuple[float | None, str | None]:
+    """``value`` as a float, or ``(None, plain-words error)`` when the trainee's ``name`` returned something
+    else."""
+    try:
+        return float(value), None
+    except (TypeError, ValueError):
+        return None, f"{name} returned {value!r}: expected a number"
+
+
+def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> Explorer:
     """Width and length sliders; the stain and the angle YOUR ``impact_angle`` gives for it."""
     width = slider("Stain width W (mm)", 5.0, 0.5, 20.0, 0.1)
     length = slider("Stain length L (mm)", 10.0, 0.5, 20.0, 0.1)
-    message, out = widgets.HTML(), widgets.Output()
-    view = plots.StainView(max_mm=max(width.max, length.max))
+    plot = plots.StainPlot(max_mm=max(width.max, length.max))
+    app = Explorer([row(width, length)], plot.figure, plot.animated)
 
-    def update(_=None) -> None:
+    def update() -> None:
         angle, error = call(impact_angle, width.value, length.value)
+        angle, error = (None, error) if error else _number(angle, "impact_angle")
+        plot.show(width.value, length.value, angle)
         if error:
-            _message(message, error, error=True)
-        else:
-            ratio = width.value / length.value
-            spread = math.degrees(0.01 / math.sqrt(1 - ratio**2)) if ratio < 1 else math.inf
-            _message(
-                message,
-                f"impact_angle({width.value:.1f}, {length.value:.1f}) = {angle:.2f} degrees. "
-                f"A 0.01 error in W/L moves it by about {spread:.1f} degrees.",
-            )
-        show_png(out, view.update(width.value, length.value, None if error else angle).png())
+            return app.say(error, error=True)
+        ratio = width.value / length.value
+        spread = math.degrees(0.01 / math.sqrt(1 - ratio**2)) if ratio < 1 else math.inf
+        app.say(
+            f"impact_angle({width.value:.1f}, {length.value:.1f}) = {angle:.2f} degrees. "
+            f"A 0.01 error in W/L moves it by about {spread:.1f} degrees."
+        )
 
-    width.observe(update, "value")
-    length.observe(update, "value")
-    update()
-    return widgets.VBox([widgets.HBox([width, length]), message, out])
+    return app.wire(update)
 
 
 def explore_convergence(
     stains: pd.DataFrame, convergence_point: Callable, impact_angle: Callable, origin_height: Callable
-) -> widgets.VBox:
+) -> Explorer:
     """A checkbox per stain; top view with YOUR convergence point, side view with YOUR heights ("strings")."""
     boxes = {
         sid: widgets.Checkbox(
@@ -67,53 +76,52 @@ def explore_convergence(
         )
         for sid, pattern in zip(stains["stain_id"], stains["pattern"], strict=True)
     }
-    message, out = widgets.HTML(), widgets.Output()
-    view = plots.ConvergenceView(stains)
+    plot = plots.ConvergencePlot(stains)
+    app = Explorer([row(*boxes.values())], plot.figure, plot.animated)
 
-    def update(_=None) -> None:
+    def update() -> None:
         chosen = stains[stains["stain_id"].map(lambda sid: boxes[sid].value)]
         point, error = call(convergence_point, chosen)
+        point, error = (None, error) if error else _pair(point, "convergence_point")
         strings, problems = [], [] if error is None else [error]
-        if point is not None:
-            for row in chosen.itertuples():
-                distance = math.hypot(row.x_cm - point[0], row.y_cm - point[1])
-                angle, err = call(impact_angle, row.width_mm, row.length_mm)
-                height, err = (None, err) if err else call(origin_height, distance, angle)
-                if err:
-                    problems.append(f"{row.stain_id}: {err}")
-                else:
-                    strings.append((row.stain_id, distance, height))
+        for stain in chosen.itertuples() if point is not None else ():
+            distance = math.hypot(stain.x_cm - point[0], stain.y_cm - point[1])
+            angle, err = call(impact_angle, stain.width_mm, stain.length_mm)
+            angle, err = (None, err) if err else _number(angle, "impact_angle")
+            height, err = (None, err) if err else call(origin_height, distance, angle)
+            height, err = (None, err) if err else _number(height, "origin_height")
+            if err:
+                problems.append(f"{stain.stain_id}: {err}")
+            else:
+                strings.append((stain.stain_id, distance, height))
+        plot.show(list(chosen["stain_id"]), point, strings)
         if problems:
-            _message(message, " | ".join(problems), error=True)
-        else:
-            heights = [h for _, _, h in strings]
-            _message(
-                message,
-                f"{len(chosen)} stains selected; convergence at ({point[0]:.1f}, {point[1]:.1f}) cm; "
-                f"origin heights {min(heights):.0f}-{max(heights):.0f} cm (median "
-                f"{float(np.median(heights)):.0f} cm).",
+            return app.say(" | ".join(problems), error=True)
+        heights = [height for _, _, height in strings]
+        app.say(
+            f"{len(chosen)} stains selected; convergence at ({point[0]:.1f}, {point[1]:.1f}) cm"
+            + (
+                f"; origin heights {min(heights):.0f}-{max(heights):.0f} cm (median "
+                f"{float(np.median(heights)):.0f} cm)."
+                if heights
+                else "."
             )
-        show_png(out, view.update(list(chosen["stain_id"]), point, strings).png())
+        )
 
-    for box in boxes.values():
-        box.observe(update, "value")
-    update()
-    return widgets.VBox(
-        [widgets.HBox(list(boxes.values()), layout=widgets.Layout(flex_flow="row wrap")), message, out]
-    )
+    return app.wire(update)
 
 
 def explore_time_of_death(
     henssge_hours: Callable, henssge_window: Callable, glaister_hours: Callable, exam: dict
-) -> widgets.VBox:
+) -> Explorer:
     """Ambient temperature, weight and corrective-factor sliders; YOUR Henssge curve, band, Glaister line."""
     ambient = slider("Room (°C)", exam["ambient_c"], 0.0, 23.0, 0.5, continuous_update=False)
     weight = slider("Body weight (kg)", exam["weight_kg"], 40.0, 150.0, 1.0, continuous_update=False)
     factor = slider("Corrective factor", exam["corrective_factor"], 0.7, 1.6, 0.1, continuous_update=False)
-    message, out = widgets.HTML(), widgets.Output()
-    view = plots.CoolingView(exam["rectal_c"], coldest_c=ambient.min)
+    plot = plots.CoolingPlot(exam["rectal_c"], coldest_c=ambient.min)
+    app = Explorer([row(ambient, weight, factor)], plot.figure, plot.animated)
 
-    def update(_=None) -> None:
+    def update() -> None:
         # Q = (rectal - room) / (37.2 - room) = 0.2 here (the notebook's definition): colder is beyond it
         limit = ambient.value + 0.2 * (37.2 - ambient.value)
         temps = np.unique(np.append(np.linspace(36.5, ambient.value + 0.5, 40), limit))[::-1]
@@ -121,37 +129,32 @@ def explore_time_of_death(
         for temp in temps:
             args = (float(temp), ambient.value, weight.value, factor.value)
             value, err = call(henssge_hours, *args)
+            value, err = (None, err) if err else _number(value, "henssge_hours")
             henssge.append(value)
-            window, _err2 = call(henssge_window, *args)
-            band.append(window)
+            window, err2 = call(henssge_window, *args)
+            band.append(None if err2 else _pair(window, "henssge_window")[0])  # a refused temperature: a gap
             hours, err3 = call(glaister_hours, float(temp) * 9 / 5 + 32)
+            hours, err3 = (None, err3) if err3 else _number(hours, "glaister_hours")
             glaister.append(hours)
             errors += [e for e in (err, err3) if e]
-        measured = (exam["rectal_c"], ambient.value, weight.value, factor.value)
-        window, err = call(henssge_window, *measured)
+        plot.show(temps, henssge, glaister, band, limit, room_c=ambient.value)
+        window, err = call(henssge_window, exam["rectal_c"], ambient.value, weight.value, factor.value)
+        window, err = (None, err) if err else _pair(window, "henssge_window")
         if errors:
-            _message(message, errors[0], error=True)
-        elif err:
-            _message(message, f"At {exam['rectal_c']} °C: {err}", error=True)
-        else:
-            _message(
-                message,
-                f"At {exam['rectal_c']} °C rectal: death between {window[0]:.1f} and {window[1]:.1f} "
-                "hours before the measurement (95 % limits). Gaps in the band are where YOUR "
-                f"henssge_window refuses the temperature. The grey area (colder than {limit:.1f} °C, "
-                "Q ≤ 0.2) is beyond what Henssge's method covers.",
-            )
-        show_png(out, view.update(temps, henssge, glaister, band, limit, room_c=ambient.value).png())
+            return app.say(errors[0], error=True)
+        if err:
+            return app.say(f"At {exam['rectal_c']} °C: {err}", error=True)
+        app.say(
+            f"At {exam['rectal_c']} °C rectal: death between {window[0]:.1f} and {window[1]:.1f} hours before "
+            "the measurement (95 % limits). Gaps in the band are where YOUR henssge_window refuses the "
+            f"temperature. The grey area (colder than {limit:.1f} °C, Q ≤ 0.2) is beyond what Henssge's "
+            "method covers."
+        )
 
-    for control in (ambient, weight, factor):
-        control.observe(update, "value")
-    update()
-    return widgets.VBox(
-        [widgets.HBox([ambient, weight, factor], layout=widgets.Layout(flex_flow="row wrap")), message, out]
-    )
+    return app.wire(update)
 
 
-def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> widgets.VBox:
+def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> Explorer:
     """Tape-length sliders and a scale selector; YOUR intersection point and YOUR drawing distances."""
     baseline = slider("A to B (m)", 4.2, 1.0, 8.0, 0.01)
     r_a = slider("Tape from A (m)", 2.85, 0.1, 8.0, 0.01)
@@ -168,50 +171,32 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> wid
         description="Drawing scale",
         style=WIDE_LABEL,
     )
-    message, out = widgets.HTML(), widgets.Output()
-    view = plots.TriangulationView()
+    plot = plots.TriangulationPlot()
+    app = Explorer([row(baseline, r_a, r_b), row(side, scale)], plot.figure, plot.animated)
 
-    def update(_=None) -> None:
+    def update() -> None:
         # the tapes are read to the centimetre, as the sliders show them: the text and the plot use these
         ab, tape_a, tape_b = (round(control.value, 2) for control in (baseline, r_a, r_b))
         point, error = call(triangulate, ab, tape_a, tape_b, side.value)
-        if not error:
-            try:
-                point = (round(float(point[0]), 2), round(float(point[1]), 2))
-            except (TypeError, ValueError, IndexError) as exc:
-                error = f"triangulate returned {point!r}: expected a pair (x_m, y_m) ({exc})"
+        point, error = (None, error) if error else _pair(point, "triangulate")
+        if point is not None:
+            point = (round(point[0], 2), round(point[1], 2))
+        plot.show(ab, tape_a, tape_b, point)
         if error:
-            _message(message, error, error=True)
-        else:
-            angle = _angle_at_item(ab, point)
-            drawn = [call(to_drawing_cm, value, scale.value) for value in (tape_a, tape_b)]
-            if any(err for _, err in drawn):
-                _message(message, next(err for _, err in drawn if err), error=True)
-            else:
-                advice = (
-                    "good (45-90°)"
-                    if 45 <= angle <= 90
-                    else "poor: choose other fixed points (aim for 45-90°)"
-                )
-                _message(
-                    message,
-                    f"item at x = {point[0]:.2f} m, y = {point[1]:.2f} m; angle between the tapes "
-                    f"{angle:.0f}° is {advice}. On a 1:{scale.value} drawing the tapes are "
-                    f"{drawn[0][0]:.1f} cm and {drawn[1][0]:.1f} cm long.",
-                )
-        show_png(out, view.update(ab, tape_a, tape_b, None if error else point).png())
+            return app.say(error, error=True)
+        drawn = [call(to_drawing_cm, value, scale.value) for value in (tape_a, tape_b)]
+        drawn = [(None, err) if err else _number(cm, "to_drawing_cm") for cm, err in drawn]
+        if any(err for _, err in drawn):
+            return app.say(next(err for _, err in drawn if err), error=True)
+        angle = _angle_at_item(ab, point)
+        advice = "good (45-90°)" if 45 <= angle <= 90 else "poor: choose other fixed points (aim for 45-90°)"
+        app.say(
+            f"item at x = {point[0]:.2f} m, y = {point[1]:.2f} m; angle between the tapes {angle:.0f}° is "
+            f"{advice}. On a 1:{scale.value} drawing the tapes are {drawn[0][0]:.1f} cm and "
+            f"{drawn[1][0]:.1f} cm long."
+        )
 
-    for control in (baseline, r_a, r_b, side, scale):
-        control.observe(update, "value")
-    update()
-    return widgets.VBox(
-        [
-            widgets.HBox([baseline, r_a, r_b], layout=widgets.Layout(flex_flow="row wrap")),
-            widgets.HBox([side, scale]),
-            message,
-            out,
-        ]
-    )
+    return app.wire(update)
 
 
 def _angle_at_item(baseline_m: float, point: tuple[float, float]) -> float:
@@ -220,12 +205,12 @@ def _angle_at_item(baseline_m: float, point: tuple[float, float]) -> float:
     a = (-x, -y)
     b = (baseline_m - x, -y)
     norm = math.hypot(*a) * math.hypot(*b)
-    if norm == 0:
+    if not norm > 0 or not math.isfinite(norm):
         return 0.0
     return math.degrees(math.acos(max(-1.0, min(1.0, (a[0] * b[0] + a[1] * b[1]) / norm))))
 
 
-def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> widgets.VBox:
+def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> Explorer:
     """A tick box per exhibit and the custody timeline in UTC, with YOUR ``audit_custody`` flags in red."""
     boxes = {
         item_id: widgets.Checkbox(
@@ -236,49 +221,34 @@ def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> widgets.VBox:
     tick_all = widgets.Button(description="Tick all", layout=widgets.Layout(width="auto"))
     tick_none = widgets.Button(description="Untick all", layout=widgets.Layout(width="auto"))
     hint = widgets.Label("Exhibits to check (untick an exhibit to leave it out of the register):")
-    message, out = widgets.HTML(), widgets.Output()
-    view = plots.CustodyView(log)
+    plot = plots.CustodyPlot(log)
+    app = Explorer([hint, row(*boxes.values(), tick_all, tick_none)], plot.figure, plot.animated)
 
-    def update(_=None) -> None:
+    def update() -> None:
         chosen = log[log["item_id"].map(lambda item_id: boxes[item_id].value)]
         flagged, error = call(audit_custody, chosen.copy())
+        if not error:
+            try:
+                flagged = sorted({(str(item), int(seq), str(code)) for item, seq, code in flagged})
+            except (TypeError, ValueError) as exc:
+                error = f"audit_custody returned {flagged!r}: expected a set of (item_id, seq, code) ({exc})"
+        plot.show(chosen["item_id"].unique(), [] if error else flagged)
         if error:
-            _message(message, error, error=True)
-            flagged = set()
-        else:
-            listed = "; ".join(f"{i} #{s} {c}" for i, s, c in sorted(flagged)) or "nothing"
-            checked = chosen["item_id"].nunique()
-            _message(message, f"{checked} exhibits checked. Your audit_custody flags: {listed}")
-        if not chosen.empty:
-            show_png(out, view.update(list(chosen["item_id"].unique()), set(flagged)).png())
-        else:
-            show_png(out, None)
+            return app.say(error, error=True)
+        listed = "; ".join(f"{item} #{seq} {code}" for item, seq, code in flagged) or "nothing"
+        app.say(f"{chosen['item_id'].nunique()} exhibits checked. Your audit_custody flags: {listed}")
 
     def set_all(value: bool) -> None:
-        for box in boxes.values():
-            box.unobserve(update, "value")
-            box.value = value
-            box.observe(update, "value")
-        update()
+        with app.hold():
+            for box in boxes.values():
+                box.value = value
 
-    for box in boxes.values():
-        box.observe(update, "value")
     tick_all.on_click(lambda _button: set_all(True))
     tick_none.on_click(lambda _button: set_all(False))
-    update()
-    return widgets.VBox(
-        [
-            hint,
-            widgets.HBox(
-                [*boxes.values(), tick_all, tick_none], layout=widgets.Layout(flex_flow="row wrap")
-            ),
-            message,
-            out,
-        ]
-    )
+    return app.wire(update)
 
 
-def explore_avalanche(sha256_file: Callable[[Path], str]) -> widgets.VBox:
+def explore_avalanche(sha256_file: Callable[[Path], str]) -> Explorer:
     """Type a text: YOUR ``sha256_file`` hashes it (via a temporary file); changed bits are counted.
 
     The box starts with one character already changed ("7 March" became "8 March"), so the first thing the
@@ -295,7 +265,7 @@ def explore_avalanche(sha256_file: Callable[[Path], str]) -> widgets.VBox:
         f"The original text is '{reference}'. The box below already has ONE character changed (7 became 8). "
         "Change any other single character, or change it back, and compare the hashes."
     )
-    result = widgets.HTML()
+    app = Explorer([hint, text])
 
     def digest_of(value: str) -> tuple[str | None, str | None]:
         with tempfile.TemporaryDirectory() as folder:
@@ -303,27 +273,24 @@ def explore_avalanche(sha256_file: Callable[[Path], str]) -> widgets.VBox:
             path.write_bytes(value.encode("utf-8"))
             return call(sha256_file, path)
 
-    def update(_=None) -> None:
+    def update() -> None:
         base, error = digest_of(reference)
         now, error = (None, error) if error else digest_of(text.value)
         if error:
-            _message(result, error, error=True)
-            return
+            return app.say(error, error=True)
         try:
             changed = (int(base, 16) ^ int(now, 16)).bit_count()
         except (TypeError, ValueError):
-            _message(result, f"sha256_file returned {now!r}: expected 64 hexadecimal characters", error=True)
-            return
+            return app.say(f"sha256_file returned {now!r}: expected 64 hexadecimal characters", error=True)
         if text.value == reference:
             verdict = "The text is the original again, so the hash is identical: nothing differs."
         else:
             verdict = "About half (near 128) is what a good hash does for ANY change, however small."
-        result.value = (
-            f"original: <code>{html.escape(base)}</code><br>"
-            f"your text: <code>{html.escape(now)}</code><br>"
-            f"<b>{changed} of 256 bits differ</b> from the hash of the original. {verdict}"
+        summary = f"{changed} of 256 bits differ from the hash of the original. {verdict}"
+        app.say(
+            f"original: {base}, your text: {now}. {summary}",
+            markup=f"original: <code>{html.escape(base)}</code><br>your text: <code>{html.escape(now)}</code><br>"
+            f"<b>{changed} of 256 bits differ</b> from the hash of the original. {verdict}",
         )
 
-    text.observe(update, "value")
-    update()
-    return widgets.VBox([hint, text, result])
+    return app.wire(update)

@@ -1,13 +1,13 @@
 """Interactive explorers, one per exercise. Each takes the TRAINEE's own functions, so a wrong answer shows.
 
-Every explorer returns an ``ipywidgets.VBox`` whose first child after the controls is a ``status`` HTML line
-(what was found, or the error the trainee's function raised) followed by an ``Output`` holding the figure.
+Every explorer is a :class:`courses.explorers.Explorer`: its controls, a message line (what was found, or the
+error the trainee's function raised) and one live figure from :mod:`courses.financial_investigation.plots`,
+updated in place on every change.
 """
 
 from __future__ import annotations
 
 import copy
-import html
 import inspect
 import random
 from collections.abc import Callable, Iterator
@@ -15,47 +15,46 @@ from contextlib import contextmanager
 
 import ipywidgets as widgets
 import pandas as pd
+from matplotlib.figure import Figure
 
-from courses.blitting import show_png
-from courses.explorers import WIDE_LABEL, error_text, raising_function, slider
+from courses import explorers
+from courses.explorers import WIDE_LABEL, slider
 from courses.financial_investigation import plots
 from courses.financial_investigation.case import net_worth_inputs
 
 LAYOUT = widgets.Layout(width="520px")
 
 
-def _app(
-    controls: list[widgets.Widget],
-    draw: Callable[[], tuple[bytes | None, str]],
-    shown: list[widgets.Widget] | None = None,
-) -> widgets.VBox:
-    """Controls, a status line and a figure area; ``draw`` (-> PNG bytes or None, message) runs on every change
-    of a control and on start. ``shown``: what to show above the status line (the controls if not given)."""
-    status = widgets.HTML()
-    output = widgets.Output()
+def _show_figure(fig: Figure, shown: bool) -> None:
+    """Show every Axes of ``fig``, or hide them behind a note (nothing to show, or the trainee's function
+    failed: no picture left over from before)."""
+    if not fig.texts:
+        fig.text(0.5, 0.5, "Nothing to draw: see the message above.", ha="center", va="center", color="grey")
+    fig.texts[0].set_visible(not shown)
+    for ax in fig.axes:
+        ax.set_visible(shown)
+
+
+def _wired(app: explorers.Explorer, update: Callable[[], str]) -> explorers.Explorer:
+    """``app`` wired to ``update`` (it changes the figure and returns the message). When one of the trainee's
+    functions raises, the message names it and the figure is hidden. A control that ``update`` itself changes
+    (new dropdown options) does not start a second update: the running one covers it."""
     busy = []
 
-    def refresh(_change=None) -> None:
-        if busy:  # draw() itself changed a control (new dropdown options): the running draw covers it
+    def safe_update() -> None:
+        if busy:
             return
         busy.append(True)
+        _show_figure(app.figure, True)
         try:
-            png, message = draw()
+            app.say(update())
         except Exception as error:  # noqa: BLE001 - a trainee's function failed: show why, never crash
-            status.value = (
-                f"<b style='color:#b00020'>{html.escape(error_text(error, raising_function(error)))}</b>"
-            )
-            show_png(output, None)
-            return
+            _show_figure(app.figure, False)
+            app.say(explorers.error_text(error, explorers.raising_function(error)), error=True)
         finally:
             busy.clear()
-        status.value = message
-        show_png(output, png)
 
-    for control in controls:
-        control.observe(refresh, names="value")
-    refresh()
-    return widgets.VBox([*(controls if shown is None else shown), status, output])
+    return app.wire(safe_update)
 
 
 def _remembered(function: Callable) -> Callable:
@@ -147,22 +146,24 @@ def _simulated_invoices(count: int, fabricated_share: float, seed: int = 7) -> l
 
 def explore_benford(
     benford_expected: Callable, first_digit_counts: Callable, benford_mad: Callable, mad_conformity: Callable
-) -> widgets.VBox:
+) -> explorers.Explorer:
     """Sliders for the number of invoices and the share fabricated; your functions judge the result."""
     share = slider("fabricated invoices (%)", 10, 0, 60, 5, layout=LAYOUT, continuous_update=False)
     count = slider("number of invoices", 500, 50, 5000, 50, layout=LAYOUT, continuous_update=False)
+    fig = explorers.figure(7, 3.8)
+    chart = plots.BenfordChart(fig)
 
-    chart = plots.BenfordChart()
-
-    def draw():
+    def update() -> str:
         counts = first_digit_counts(_simulated_invoices(count.value, share.value / 100))
         mad = benford_mad(counts)
-        # "\\$" (an escaped dollar): matplotlib would read "$4,000 and $" as maths (plots.plain keeps it)
-        title = f"{count.value} invoices, {share.value}% fabricated between \\$4,000 and \\$4,999"
-        message = f"MAD = {mad:.4f}: <b>{html.escape(str(mad_conformity(mad)))}</b>"
-        return chart.png(benford_expected(), counts, title), message
+        chart.show(
+            benford_expected(),
+            counts,
+            f"{count.value} invoices, {share.value}% fabricated between $4,000 and $4,999",
+        )
+        return f"MAD = {mad:.4f}: {mad_conformity(mad)}"
 
-    return _app([share, count], draw)
+    return _wired(explorers.Explorer([share, count], fig, animated=chart.animated), update)
 
 
 REGIMES = [
@@ -173,45 +174,41 @@ REGIMES = [
 
 def explore_structuring(
     cash: pd.DataFrame, ctr_required: Callable, structuring_suspects: Callable
-) -> widgets.VBox:
+) -> explorers.Explorer:
     """Regime, band and window controls re-run your functions; pick a customer to see their deposits."""
     regime = widgets.Dropdown(
         options=REGIMES, value=False, description="reporting rule", style=WIDE_LABEL, layout=LAYOUT
     )
     band = slider(
-        "band starts at (share of threshold)",
-        0.8,
-        0.5,
-        0.99,
-        0.01,
-        layout=LAYOUT,
-        continuous_update=False,
+        "band starts at (share of threshold)", 0.8, 0.5, 0.99, 0.01, layout=LAYOUT, continuous_update=False
     )
     window = slider("window (days)", 7, 1, 30, 1, layout=LAYOUT, continuous_update=False)
     customer = widgets.Dropdown(options=["(none)"], description="customer to show", style=WIDE_LABEL)
-    chart = plots.CashCalendar(cash, 1_000_000)
+    fig = explorers.figure(8, 3.8)
+    chart = plots.CashCalendar(fig, cash, 1_000_000)
     reports_for = _remembered(lambda inclusive: ctr_required(cash, 1_000_000, inclusive=inclusive))
     suspects_for = _remembered(
         lambda band, window: sorted(structuring_suspects(cash, 1_000_000, band=band, window_days=window))
     )
 
-    def draw():
+    def update() -> str:
         reports = reports_for(regime.value)
         suspects = suspects_for(band.value, window.value)
         options = suspects or ["(none)"]
         if list(customer.options) != options:
-            customer.options = options  # this re-runs draw through the observer, with the new first customer
-        shown = customer.value
+            customer.options = options  # shows the first of them
         message = (
             f"{len(reports)} currency transaction report(s) needed; band from "
             f"{plots.dollars(band.value * 1_000_000)} ({band.value:.0%} of the threshold); {len(suspects)} "
             f"structuring suspect(s): {', '.join(suspects) or 'none'}"
         )
-        if shown == "(none)":
-            return None, message
-        return chart.png(shown, band.value), message
+        if customer.value == "(none)":
+            _show_figure(fig, False)
+        else:
+            chart.show(customer.value, band.value)
+        return message
 
-    return _app([regime, band, window, customer], draw)
+    return _wired(explorers.Explorer([regime, band, window, customer], fig, animated=chart.animated), update)
 
 
 UNITS = [("$100", 10_000), ("$500", 50_000), ("$1,000", 100_000), ("$10,000", 1_000_000)]
@@ -219,7 +216,7 @@ UNITS = [("$100", 10_000), ("$500", 50_000), ("$1,000", 100_000), ("$10,000", 1_
 
 def explore_red_flags(
     tx: pd.DataFrame, round_amount_transfers: Callable, pass_through_accounts: Callable
-) -> widgets.VBox:
+) -> explorers.Explorer:
     """Round unit, minimum credit, hours and ratio controls; pick a flagged account to see its timeline."""
     unit = widgets.Dropdown(
         options=UNITS, value=100_000, description="round to a multiple of", style=WIDE_LABEL
@@ -229,16 +226,11 @@ def explore_red_flags(
     )
     hours = slider("money out within (hours)", 48, 1, 168, 1, layout=LAYOUT, continuous_update=False)
     ratio = slider(
-        "share of the credit sent out",
-        0.9,
-        0.5,
-        1.0,
-        0.01,
-        layout=LAYOUT,
-        continuous_update=False,
+        "share of the credit sent out", 0.9, 0.5, 1.0, 0.01, layout=LAYOUT, continuous_update=False
     )
     account = widgets.Dropdown(options=["(none)"], description="account to show", style=WIDE_LABEL)
-    chart = plots.AccountTimeline(tx)
+    fig = explorers.figure(8, 3.8)
+    chart = plots.AccountTimeline(fig, tx)
     rounds_for = _remembered(lambda unit_cents: round_amount_transfers(tx, unit_cents))
     flagged_for = _remembered(
         lambda minimum_cents, hours, ratio: sorted(
@@ -246,21 +238,24 @@ def explore_red_flags(
         )
     )
 
-    def draw():
+    def update() -> str:
         rounds = rounds_for(unit.value)
         flagged = flagged_for(minimum.value, hours.value, ratio.value)
         options = flagged or ["(none)"]
         if list(account.options) != options:
             account.options = options
-        message = (
+        if account.value == "(none)":
+            _show_figure(fig, False)
+        else:
+            chart.show(account.value)
+        return (
             f"{len(rounds)} round-amount transfer(s); {len(flagged)} pass-through account(s): "
             f"{', '.join(flagged) or 'none'}"
         )
-        if account.value == "(none)":
-            return None, message
-        return chart.png(account.value), message
 
-    return _app([unit, minimum, hours, ratio, account], draw)
+    return _wired(
+        explorers.Explorer([unit, minimum, hours, ratio, account], fig, animated=chart.animated), update
+    )
 
 
 def explore_money_trail(
@@ -269,10 +264,9 @@ def explore_money_trail(
     money_paths: Callable,
     time_respecting_paths: Callable,
     max_traceable_cents: Callable,
-) -> widgets.VBox:
+) -> explorers.Explorer:
     """Source/target selectors and a hop limit; redraws the paths your functions find and the max flow."""
-    accounts = sorted(holders)
-    names = [(f"{a} {holders[a]}", a) for a in accounts]
+    names = [(f"{a} {holders[a]}", a) for a in sorted(holders)]
     source = widgets.Dropdown(
         options=names, value="AC01", description="money from", style=WIDE_LABEL, layout=LAYOUT
     )
@@ -280,12 +274,9 @@ def explore_money_trail(
         options=names, value="AC40", description="money to", style=WIDE_LABEL, layout=LAYOUT
     )
     cutoff = slider("at most this many hops", 6, 1, 8, 1, layout=LAYOUT, continuous_update=False)
-
-    chart = plots.MoneyTrailChart(holders)
+    fig = explorers.figure(9, 5.5)
+    chart = plots.MoneyTrailChart(fig, holders)
     shared_paths = _SharedCalls(money_paths, wires)  # time_respecting_paths may call it: once is enough
-
-    def paths_for(a: str, b: str, hops: int) -> list:
-        return shared_paths.result(wires, a, b, cutoff=hops)  # remembered there
 
     @_remembered
     def timed_for(a: str, b: str, hops: int) -> list:
@@ -294,22 +285,25 @@ def explore_money_trail(
 
     flow_for = _remembered(lambda a, b: max_traceable_cents(wires, a, b))
 
-    def draw():
-        paths = paths_for(source.value, target.value, cutoff.value)
+    def update() -> str:
+        if source.value == target.value:  # no trail to follow (the max flow is not even defined)
+            _show_figure(fig, False)
+            return f"Money from and money to are both {source.value}: choose two different accounts."
+        paths = shared_paths.result(wires, source.value, target.value, cutoff=cutoff.value)
         timed = timed_for(source.value, target.value, cutoff.value)
         flow = flow_for(source.value, target.value)
-        message = (
+        chart.show(paths, timed, source.value, target.value)
+        return (
             f"{len(paths)} path(s), {len(timed)} with dates that never go backwards; at most "
             f"{plots.dollars(flow)} can have travelled from {source.value} to {target.value} (max flow)"
         )
-        return chart.png(paths, timed, source.value, target.value), message
 
-    return _app([source, target, cutoff], draw)
+    return _wired(explorers.Explorer([source, target, cutoff], fig, animated=chart.animated), update)
 
 
 def explore_commingling(
     ledger: pd.DataFrame, libr_traceable_cents: Callable, first_out_tainted_cents: Callable
-) -> widgets.VBox:
+) -> explorers.Explorer:
     """A Play control steps through the ledger; bars show the tainted part under both rules."""
     last = len(ledger) - 1
     step = slider("ledger row", 0, 0, last, 1, layout=LAYOUT)
@@ -325,12 +319,7 @@ def explore_commingling(
     )
     widgets.link((play, "value"), (step, "value"))
     # JupyterLab draws a Play control as bare icons (its description is not shown), so label it in words
-    player = widgets.HBox(
-        [
-            widgets.Label("Step through the ledger (play / pause / back to row 0):"),
-            play,
-        ]
-    )
+    player = explorers.row(widgets.Label("Step through the ledger (play / pause / back to row 0):"), play)
     labels = [
         f"{k} {plots.dollars(a)} ({d})"
         for k, a, d in zip(ledger["kind"], ledger["amount_cents"], ledger.get("description", ledger["kind"]))
@@ -338,7 +327,8 @@ def explore_commingling(
     signed = ledger["amount_cents"].where(ledger["kind"] != "out", -ledger["amount_cents"])
     balance = [int(b) for b in signed.cumsum()]
     tainted_in = [int(t) for t in ledger["amount_cents"].where(ledger["kind"] == "tainted_in", 0).cumsum()]
-    chart = plots.ComminglingChart(labels, balance)
+    fig = explorers.figure(10, 4)
+    chart = plots.ComminglingChart(fig, labels, balance)
 
     @_remembered
     def after_row(row: int) -> tuple[int, int]:
@@ -346,23 +336,23 @@ def explore_commingling(
         prefix = ledger.iloc[: row + 1]
         return libr_traceable_cents(prefix), tainted_in[row] - sum(first_out_tainted_cents(prefix))
 
-    def draw():
+    def update() -> str:
         both = [after_row(row) for row in range(step.value + 1)]
-        libr = [b[0] for b in both]
-        first_out = [b[1] for b in both]
-        message = (
+        libr, first_out = [b[0] for b in both], [b[1] for b in both]
+        chart.show(libr, first_out, step.value)
+        return (
             f"after row {step.value}: balance {plots.dollars(balance[step.value])}; tainted "
             f"{plots.dollars(libr[-1])} (lowest intermediate balance) or {plots.dollars(first_out[-1])} "
             "(tainted money leaves first)"
         )
-        return chart.png(libr, first_out, step.value), message
 
-    return _app([step], draw, shown=[player, step])  # the Play button moves the slider: only it is observed
+    # the Play button moves the slider, which the app observes
+    return _wired(explorers.Explorer([player, step], fig, animated=chart.animated), update)
 
 
 def explore_net_worth(
     balance_sheets: pd.DataFrame, income: pd.DataFrame, unexplained_wealth_cents: Callable
-) -> widgets.VBox:
+) -> explorers.Explorer:
     """Year selector and a "cash hoard" slider (the classic defence): your function recomputes the result."""
     years = sorted(int(y) for y in income["year"].unique())
     year = widgets.Dropdown(options=years, value=years[-1], description="year", style=WIDE_LABEL)
@@ -375,18 +365,16 @@ def explore_net_worth(
         layout=LAYOUT,
         continuous_update=False,
     )
-
-    chart = None
     inputs_of = _remembered(lambda year: net_worth_inputs(balance_sheets, income, year))  # the case's totals
+    parts = [name.replace("_", " ") for name in inputs_of(year.value)]
+    fig = explorers.figure(8, 3.8)
+    chart = plots.NetWorthChart(fig, parts)
 
-    def draw():
-        nonlocal chart
+    def update() -> str:
         inputs = dict(inputs_of(year.value))
         inputs["start_assets"] += hoard.value * 100
         result = unexplained_wealth_cents(**inputs)
-        parts = {name.replace("_", " "): cents for name, cents in inputs.items()}
-        message = f"{year.value}: unexplained wealth {plots.dollars(result)}"
-        chart = chart or plots.NetWorthChart(list(parts))
-        return chart.png(parts, result, year.value), message
+        chart.show(dict(zip(parts, inputs.values())), result, year.value)
+        return f"{year.value}: unexplained wealth {plots.dollars(result)}"
 
-    return _app([year, hoard], draw)
+    return _wired(explorers.Explorer([year, hoard], fig, animated=chart.animated), update)

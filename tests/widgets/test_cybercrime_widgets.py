@@ -1,12 +1,23 @@
-"""Headless tests of the cybercrime apps: driven by stand-in functions, they react to controls and show errors."""
+"""Headless tests of the cybercrime explorers: driven by stand-in functions, they react to controls, draw what the
+trainee's answer says and show a trainee's error instead of crashing."""
+
+import html
+import io
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import ipywidgets as widgets
+import matplotlib.dates as mdates
+import numpy as np
 import pandas as pd
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.display import display
+from IPython.utils.capture import capture_output
 from widget_tree import one_widget as _one
 
 from courses.cybercrime.case import load_key_events
+from courses.cybercrime.plots import MAX_ROWS
 from courses.cybercrime.widgets import (
     explore_brute_force,
     explore_hash_compare,
@@ -15,6 +26,9 @@ from courses.cybercrime.widgets import (
     explore_signatures,
     explore_timeline,
 )
+from courses.explorers import ERROR_COLOUR, figure_texts, shown_texts
+
+T0 = pd.Timestamp("2025-01-01", tz="UTC")
 
 
 def _not_written(*_args):
@@ -22,11 +36,19 @@ def _not_written(*_args):
 
 
 def _events() -> pd.DataFrame:
-    t0 = pd.Timestamp("2025-01-01", tz="UTC")
-    rows = [(t0 + pd.Timedelta(seconds=10 * n), "failed", "203.0.113.5") for n in range(6)]
-    rows += [(t0 + pd.Timedelta(seconds=10 * n), "failed", "198.51.100.7") for n in range(3)]
-    return pd.DataFrame({"ts": [r[0] for r in rows], "event": [r[1] for r in rows], "user": "root",
-                         "invalid_user": False, "ip": [r[2] for r in rows], "port": 22})
+    rows = [(T0 + pd.Timedelta(seconds=10 * n), "failed", "203.0.113.5") for n in range(6)]
+    rows += [(T0 + pd.Timedelta(seconds=10 * n), "failed", "198.51.100.7") for n in range(3)]
+    rows += [(T0 + pd.Timedelta(minutes=5), "accepted", "203.0.113.5")]
+    return pd.DataFrame(
+        {
+            "ts": [r[0] for r in rows],
+            "event": [r[1] for r in rows],
+            "user": "root",
+            "invalid_user": False,
+            "ip": [r[2] for r in rows],
+            "port": 22,
+        }
+    )
 
 
 def _count_rule(events, max_retry, _find_time_s):
@@ -34,53 +56,123 @@ def _count_rule(events, max_retry, _find_time_s):
     return set(counts[counts >= max_retry].index)
 
 
-def test_brute_force_app_reruns_the_trainee_functions_when_a_slider_moves():
+def _marks(app, label: str) -> np.ndarray:
+    """(time, row) of every mark of the failed-logins line with legend ``label``."""
+    (line,) = [line for line in app.figure.axes[0].get_lines() if line.get_label() == label]
+    return line.get_xydata()
+
+
+def _said(app) -> str:
+    """The explorer's message line as plain text, with its colour: ``(red)`` for a trainee's error."""
+    colour = " (red)" if ERROR_COLOUR in app.message.value else ""
+    return html.unescape(re.sub("<[^>]+>", "", app.message.value)) + colour
+
+
+def _report(app) -> widgets.HTML:
+    """The explorer's report: the one HTML widget of its panel that is not the message line."""
+    (report,) = [w for w in app.panel.children if isinstance(w, widgets.HTML) and w is not app.message]
+    return report
+
+
+def _rows(app) -> list[str]:
+    return [label.get_text() for label in app.figure.axes[0].get_yticklabels()]
+
+
+def test_brute_force_app_reruns_the_trainee_functions_and_draws_their_answer():
     calls = []
 
     def suspects(events, max_retry, find_time_s):
         calls.append((max_retry, find_time_s))
         return _count_rule(events, max_retry, find_time_s)
 
-    app = explore_brute_force(_events(), suspects, lambda *_: set())
-    status = _one(app, widgets.HTML)
-    assert "203.0.113.5" in status.value and "198.51.100.7" not in status.value
-    plot = _one(app, widgets.Output)
-    first_png = plot.outputs[0]["data"]["image/png"]
-    assert first_png
+    app = explore_brute_force(_events(), suspects, lambda events, *_: {"203.0.113.5"})
+    assert calls == [(5, 600)]
+    assert "1 flagged: 203.0.113.5." in _said(app) and "1 compromised: 203.0.113.5" in _said(app)
+    assert _rows(app) == ["203.0.113.5  (6)"], "only the address with 5 or more failures has a row"
+    assert len(_marks(app, "failed login, flagged address")) == 6 and set(
+        _marks(app, "failed login, flagged address")[:, 1]
+    ) == {0}
+    star = _marks(app, "accepted login, compromised address")
+    assert star.tolist() == [[mdates.date2num(T0 + pd.Timedelta(minutes=5)), 0]], (
+        "a star on the accepted login"
+    )
+    assert len(_marks(app, "failed login")) == 0
+
     _one(app, widgets.IntSlider, "max_retry (failures)").value = 3
     assert calls[-1] == (3, 600)
-    assert "198.51.100.7" in status.value, "lowering max_retry to 3 must flag the second address"
-    assert len(plot.outputs) == 1 and plot.outputs[0]["data"]["image/png"] != first_png, \
-        "the figure must be redrawn with the second address in red"
+    assert "2 flagged: 198.51.100.7, 203.0.113.5." in _said(app)
+    assert _rows(app) == ["203.0.113.5  (6)", "198.51.100.7  (3)"], (
+        "a flagged address gets a row, fewest failures last"
+    )
+    assert sorted(set(_marks(app, "failed login, flagged address")[:, 1])) == [0, 1], "both rows are red"
+    assert app.figure.axes[0].get_ylim() == (1.5, -0.5), "two rows, the first on top"
+
     _one(app, widgets.IntSlider, "find_time_s (seconds)").value = 120
     assert calls[-1] == (3, 120)
+    texts = figure_texts(app.figure)
+    assert "failed login, flagged address" in texts and "198.51.100.7  (3)" in texts
 
 
-def test_a_new_set_of_failed_login_rows_draws_no_text_with_matplotlib(monkeypatch):
-    from matplotlib.text import Text
-
-    from courses.cybercrime.plots import FailedLoginsFigure
-
-    drawn = []
-    real_draw = Text.draw
-
-    def draw(text, renderer):
-        if text.get_visible() and text.get_text():
-            drawn.append(text.get_text())
-        return real_draw(text, renderer)
-
-    monkeypatch.setattr(Text, "draw", draw)
-    figure = FailedLoginsFigure(_events())
-    one_row, two_rows = figure.png(set(), set()), figure.png({"198.51.100.7"}, set())
-    assert drawn == [], "every text is pasted"
-    assert figure.rows({"198.51.100.7"}) == ("203.0.113.5", "198.51.100.7")
-    assert one_row != two_rows and figure.png(set(), set()) == one_row, "back to one row: the same picture"
+def test_brute_force_app_keeps_an_unflagged_address_grey():
+    app = explore_brute_force(_events(), lambda *_: set(), lambda *_: set())
+    assert "0 flagged: none." in _said(app)
+    assert len(_marks(app, "failed login")) == 6 and len(_marks(app, "failed login, flagged address")) == 0
 
 
 def test_brute_force_app_shows_the_trainee_error_instead_of_crashing():
     app = explore_brute_force(_events(), _not_written, _not_written)
-    assert "NotImplementedError" in _one(app, widgets.HTML).value
-    assert _one(app, widgets.Output).outputs == ()
+    assert "Your function _not_written is not written yet (it raises NotImplementedError)." in _said(app)
+    assert _said(app).endswith("(red)"), "an error is shown in red"
+    assert len(_marks(app, "failed login, flagged address")) == 0 and len(_marks(app, "failed login")) == 6
+
+
+def test_brute_force_app_leaves_no_earlier_answer_on_the_figure_when_the_trainee_function_fails():
+    def brute_force_suspects(events, max_retry, find_time_s):
+        if max_retry < 4:
+            raise IndexError("list index out of range")
+        return _count_rule(events, max_retry, find_time_s)
+
+    app = explore_brute_force(_events(), brute_force_suspects, lambda *_: {"203.0.113.5"})
+    assert len(_marks(app, "failed login, flagged address")) == 6
+    _one(app, widgets.IntSlider, "max_retry (failures)").value = 3
+    assert "Your function brute_force_suspects raised IndexError" in _said(app)
+    assert len(_marks(app, "failed login, flagged address")) == 0, "no red from the answer before"
+    assert len(_marks(app, "accepted login, compromised address")) == 0
+    title = app.figure.axes[0].get_title()
+    assert (
+        title == "Failed SSH logins per address: no answer from brute_force_suspects (see the message above)"
+    )
+
+
+def test_brute_force_app_draws_the_flags_when_only_compromised_ips_fails():
+    def compromised_ips(*_args):
+        raise KeyError("ts")
+
+    app = explore_brute_force(_events(), _count_rule, compromised_ips)
+    assert "Your function compromised_ips raised KeyError" in _said(app)
+    assert "1 flagged: 203.0.113.5." in _said(app)
+    assert len(_marks(app, "failed login, flagged address")) == 6
+    assert len(_marks(app, "accepted login, compromised address")) == 0
+    assert "no answer from compromised_ips" in app.figure.axes[0].get_title()
+
+
+def test_brute_force_app_names_an_answer_that_is_not_a_set_of_addresses():
+    def brute_force_suspects(*_args):
+        return None  # a forgotten return
+
+    app = explore_brute_force(_events(), brute_force_suspects, lambda *_: set())
+    assert "Your function brute_force_suspects returned NoneType, not a set of IP address strings." in (
+        _said(app)
+    )
+
+
+def test_brute_force_app_counts_the_flagged_rows_it_cannot_draw():
+    many = [f"192.0.2.{n}" for n in range(MAX_ROWS + 4)]  # flagged by a wrong answer, no failures in the log
+    app = explore_brute_force(_events(), lambda *_: set(many), lambda *_: set())
+    assert len(_rows(app)) == MAX_ROWS
+    assert "5 more marked addresses not drawn" in app.figure.axes[0].get_title(), (
+        "203.0.113.5 plus 34 flagged"
+    )
 
 
 MESSAGES = {
@@ -96,17 +188,45 @@ def test_headers_app_analyses_the_chosen_message_and_survives_one_broken_functio
         seen.append(raw)
         return [{"from_host": "x.example.net", "from_ip": "203.0.113.7", "by_host": "mx1", "time_utc": None}]
 
-    app = explore_headers(MESSAGES, {"mx1"}, hops, lambda raw, trusted: "203.0.113.7",
-                          _not_written, lambda raw: "Reply-To" in raw)
-    report = _one(app, widgets.HTML)
+    def auth_results(raw, trusted_mx):
+        raise NotImplementedError()
+
+    app = explore_headers(
+        MESSAGES,
+        {"mx1"},
+        hops,
+        lambda raw, trusted: "203.0.113.7",
+        auth_results,
+        lambda raw: "Reply-To" in raw,
+    )
+    report = _report(app)
     assert "203.0.113.7" in report.value and "another domain:</b> yes" in report.value
-    assert "Your function auth_results is not written yet (it raises NotImplementedError)" in report.value
+    assert "Your function auth_results is not written yet (it raises NotImplementedError)" in _said(app)
+    assert "SPF" not in report.value, "no badges from a function that raised"
     _one(app, widgets.Dropdown).value = "b.eml"
     assert seen[-1] == MESSAGES["b.eml"] and "another domain:</b> no" in report.value, "choosing re-analyses"
     _one(app, widgets.Textarea).value = "From: pasted@example.com\n\n"
-    assert "203.0.113.7" not in report.value and "press Analyse" in report.value, "old results must not stay"
+    assert report.value == "" and "press Analyse" in _said(app), "old results must not stay"
     _one(app, widgets.Button).click()
     assert seen[-1].startswith("From: pasted") and "203.0.113.7" in report.value
+    assert _said(app) == (
+        "Your function auth_results is not written yet (it raises NotImplementedError). 1 Received hops; "
+        "originating IP 203.0.113.7; Reply-To on another domain: no (red)"
+    ), "the message names the error and sums up the answers (what a notebook shows without a kernel)"
+
+
+def test_headers_app_names_an_answer_it_cannot_read():
+    app = explore_headers(
+        MESSAGES,
+        {"mx1"},
+        lambda raw: "hop 1",
+        lambda raw, trusted: None,
+        lambda raw, trusted: ["pass"],
+        lambda raw: False,
+    )
+    assert "Your function received_hops returned str 'hop 1': not what the task asks." in _said(app)
+    assert "Your function auth_results returned list ['pass']: not what the task asks." in _said(app)
+    assert "originating IP None; Reply-To on another domain: no" in _said(app)
 
 
 def test_signature_viewer_highlights_what_the_trainee_function_found(tmp_path):
@@ -117,22 +237,23 @@ def test_signature_viewer_highlights_what_the_trainee_function_found(tmp_path):
         return "pdf" if data.startswith(b"%PDF-") else "exe" if data.startswith(b"MZ") else "unknown"
 
     app = explore_signatures(tmp_path, identify, {".pdf": "pdf"})
-    view = _one(app, widgets.HTML)
-    assert "MISMATCH" in view.value and view.value.count("background:#ffe066") == 2  # fake.pdf first: "MZ"
+    view = _report(app)
+    assert "expects pdf; your function says exe: MISMATCH" in _said(app)  # fake.pdf comes first
+    assert view.value.count("background:#ffe066") == 2, "the two bytes of the MZ signature are highlighted"
     _one(app, widgets.Dropdown).value = "real.pdf"
-    assert "consistent" in view.value and view.value.count("background:#ffe066") == 5
+    assert "consistent" in _said(app) and view.value.count("background:#ffe066") == 5
     broken = explore_signatures(tmp_path, _not_written, {".pdf": "pdf"})
-    assert "NotImplementedError" in _one(broken, widgets.HTML).value
+    assert "NotImplementedError" in _said(broken)
+    assert "4D 5A 90 00" in _report(broken).value, "the bytes are still shown, without highlight"
 
 
 def test_hash_compare_uses_the_trainee_normalisation():
     app = explore_hash_compare(lambda text: text.strip().lower().removeprefix("0x").replace(":", ""))
-    second = _one(app, widgets.Text, "Hash B")
-    verdict = _one(app, widgets.HTML)
-    assert "the same hash" in verdict.value
-    second.value = "cd" * 32
-    assert "different" in verdict.value
-    assert "NotImplementedError" in _one(explore_hash_compare(_not_written), widgets.HTML).value
+    assert "the same hash" in _said(app) and "A -&gt; " + "ab" * 32 in _report(app).value
+    _one(app, widgets.Text, "Hash B").value = "cd" * 32
+    assert "different hashes" in _said(app)
+    broken = explore_hash_compare(_not_written)
+    assert "NotImplementedError" in _said(broken) and _report(broken).value == ""
 
 
 def _merge(sources):
@@ -148,34 +269,82 @@ def _apache(text):
     return datetime.strptime(text.strip("[]"), "%d/%b/%Y:%H:%M:%S %z")
 
 
-def test_timeline_reorders_when_the_assumed_syslog_zone_changes():
+def _dot(app, event_id: str) -> tuple[float, str]:
+    """x (date number) of ``event_id``'s dot and the place(s) written in it."""
+    ax = app.figure.axes[0]
+    rows = [label.get_text().split(":")[0] for label in ax.get_yticklabels()]
+    row = rows.index(event_id)
+    (number,) = [text for text in ax.texts if text.get_position()[1] == row]
+    return ax.collections[0].get_offsets()[row][0], number.get_text()
+
+
+def test_timeline_moves_the_syslog_events_and_renumbers_when_the_assumed_zone_changes():
     app = explore_timeline(load_key_events(), _apache, _to_utc, _merge)
-    status = _one(app, widgets.HTML)
-    as_utc = status.value
-    assert as_utc.index("WIN-3") < as_utc.index("SSH-1"), "read as UTC, the SSH break-in seems to come last"
-    plot = _one(app, widgets.Output)
-    utc_png = plot.outputs[0]["data"]["image/png"]
-    assert utc_png
+    ax = app.figure.axes[0]
+    assert _said(app).index("WIN-3") < _said(app).index("SSH-1"), "read as UTC, SSH seems last"
+    assert ax.get_title() == "Incident timeline, syslog read as UTC"
+    ssh_utc, place_utc = _dot(app, "SSH-2")
+    assert ssh_utc == mdates.date2num(datetime(2025, 1, 1, 0, 2, 41, tzinfo=UTC)) and place_utc == "8"
+    win_x, _ = _dot(app, "WIN-3")
     _one(app, widgets.Dropdown).value = "Europe/Amsterdam"
-    assert status.value.index("SSH-2") < status.value.index("WIN-2"), "in Amsterdam time the story is consistent"
-    assert len(plot.outputs) == 1 and plot.outputs[0]["data"]["image/png"] != utc_png, "the timeline must be redrawn"
-    _one(app, widgets.Dropdown).value = "UTC"
-    assert plot.outputs[0]["data"]["image/png"] == utc_png, "the same zone must give the same figure again"
-    assert _one(explore_timeline(load_key_events(), _apache, _not_written, _merge), widgets.HTML).value.count(
-        "NotImplementedError") == 1
+    assert ax.get_title() == "Incident timeline, syslog read as Europe/Amsterdam"
+    assert _said(app).index("SSH-2") < _said(app).index("WIN-2"), "in Amsterdam time it is consistent"
+    ssh_ams, place_ams = _dot(app, "SSH-2")
+    assert np.isclose(ssh_utc - ssh_ams, 1 / 24) and place_ams == "6", "one hour earlier, sixth in the story"
+    assert _dot(app, "WIN-3") == (win_x, "8"), "a Windows event keeps its time and moves in the order"
+    assert "SSH-1: first failed SSH password for deploy from 203.0.113.99" in figure_texts(app.figure)
+
+
+def test_timeline_marks_an_event_that_the_trainee_merge_drops_or_repeats():
+    def merge(sources):
+        order = _merge(sources)
+        return [event_id for event_id in order if event_id != "WEB-2"] + ["MAIL-1"]
+
+    app = explore_timeline(load_key_events(), _apache, _to_utc, merge)
+    assert _dot(app, "WEB-2")[1] == "–" and _dot(app, "MAIL-1")[1] == "1,8"
+    assert "Missing from it: WEB-2." in _said(app) and _said(app).endswith("(red)")
+
+
+def test_timeline_names_the_trainee_function_that_failed():
+    def to_utc(local, zone):
+        raise NotImplementedError()
+
+    app = explore_timeline(load_key_events(), _apache, to_utc, _merge)
+    assert _said(app).count("NotImplementedError") == 1
+    assert "Your function to_utc is not written yet" in _said(app)
+    ax = app.figure.axes[0]
+    assert np.isnan(ax.collections[0].get_offsets()[:, 0]).all(), "no dots without the trainee's times"
+    assert not [text for text in ax.texts if text.get_visible()], "no places in the order"
+    assert ax.get_title() == "No timeline (syslog read as UTC): see the message above"
+
+    def parse_apache_time(text):
+        return None  # a forgotten return
+
+    app = explore_timeline(load_key_events(), parse_apache_time, _to_utc, _merge)
+    assert "Your function parse_apache_time returned NoneType for '[31/Dec/2024:23:10:04 +0100]'" in (
+        _said(app)
+    )
 
 
 def test_indicator_app_reports_each_function_separately():
-    app = explore_indicators(lambda text: text.upper(), lambda ip, cidr: ip.startswith(cidr[:8]), _not_written,
-                             ["203.0.113.0/24", "198.51.100.0/24"])
-    text, report = _one(app, widgets.Text), _one(app, widgets.HTML)
+    def btc_address_type(address):
+        raise NotImplementedError()
+
+    app = explore_indicators(
+        lambda text: text.upper(),
+        lambda ip, cidr: ip.startswith(cidr[:8]),
+        btc_address_type,
+        ["203.0.113.0/24", "198.51.100.0/24"],
+    )
+    text, report = _one(app, widgets.Text), _report(app)
     text.value = "203.0.113.99"
+    assert "203.0.113.99" not in report.value, "typing alone does not analyse"
     _one(app, widgets.Button).click()
     assert "<code>&#x27;203.0.113.99&#x27;</code>" in report.value and "inside 203.0.113.0/24" in report.value
     text.value = "192.0.2.1"
     _one(app, widgets.Button).click()
     assert "not inside any watched network" in report.value
-    assert "btc_address_type is not written yet (it raises NotImplementedError)" in report.value
+    assert "Your function btc_address_type is not written yet (it raises NotImplementedError)" in _said(app)
 
 
 def test_indicator_app_calls_ip_in_network_only_on_ip_addresses_and_keeps_value_errors_neutral():
@@ -189,9 +358,143 @@ def test_indicator_app_calls_ip_in_network_only_on_ip_addresses_and_keeps_value_
         raise ValueError(f"{ip!r} does not appear to be an IPv4 or IPv6 address")
 
     app = explore_indicators(decode, in_network, lambda addr: None, ["203.0.113.0/24"])
-    report = _one(app, widgets.HTML)
+    report = _report(app)
     assert calls == [] and "not an IP address" in report.value and "raised ValueError" in report.value
-    assert "color:#b00020" not in report.value, "a documented ValueError of decode_command is not shown as a bug"
+    assert not _said(app).endswith("(red)"), "a documented ValueError of decode_command is not shown as a bug"
     _one(app, widgets.Text).value = "2001:db8:bad::1"
     _one(app, widgets.Button).click()
-    assert calls == ["2001:db8:bad::1"] and "Your function ip_in_network raised ValueError" in report.value
+    assert calls == ["2001:db8:bad::1"] and "Your function ip_in_network raised ValueError" in _said(app)
+
+
+class _Browser:
+    """What the browser does with a live canvas: a full draw whenever the kernel asks for one (``draw_idle``);
+    between those it shows what the kernel sent (the canvas buffer after a blit)."""
+
+    def __init__(self, fig) -> None:
+        self.fig, self.asked = fig, False
+        fig.canvas.draw_idle = self.ask  # this test's canvas only: the request is recorded instead of sent
+
+    def ask(self) -> None:
+        self.asked = True
+
+    def shown(self) -> np.ndarray:
+        if self.asked:
+            self.fig.canvas.draw()
+            self.asked = False
+        return np.asarray(self.fig.canvas.buffer_rgba()).copy()
+
+    def fully_drawn(self) -> np.ndarray:
+        self.fig.canvas.draw()
+        return np.asarray(self.fig.canvas.buffer_rgba()).copy()
+
+
+def test_a_changed_failed_logins_figure_shows_the_same_as_a_full_draw():
+    def suspects(events, max_retry, find_time_s):
+        return {"203.0.113.5"} if max_retry <= 6 else set()
+
+    events = _events()
+    events.loc[len(events)] = [T0 + pd.Timedelta(seconds=50), "accepted", "root", False, "203.0.113.5", 22]
+    app = explore_brute_force(events, suspects, lambda events, max_retry, _: suspects(events, max_retry, 0))
+    browser = _Browser(app.figure)
+    browser.fully_drawn()  # the first draw
+    retry = _one(app, widgets.IntSlider, "max_retry (failures)")
+    retry.value = 7  # the same row, now grey and without stars
+    assert np.array_equal(browser.shown(), browser.fully_drawn()), "the canvas must show the new marks"
+    retry.value = 3  # a second row
+    assert np.array_equal(browser.shown(), browser.fully_drawn()), "the canvas must show the new row"
+    retry.value = 6  # red marks under a star again
+    assert np.array_equal(browser.shown(), browser.fully_drawn()), "the canvas must show red marks and stars"
+    saved = io.BytesIO()
+    app.figure.savefig(saved, format="rgba")  # the picture ipympl keeps in the notebook, as raw pixels
+    assert saved.getvalue() == browser.fully_drawn().tobytes(), "the kept picture must be the one on screen"
+
+
+def test_a_changed_timeline_shows_the_same_as_a_full_draw():
+    app = explore_timeline(load_key_events(), _apache, _to_utc, _merge)
+    browser = _Browser(app.figure)
+    browser.fully_drawn()
+    for zone in ("Asia/Tokyo", "UTC"):
+        _one(app, widgets.Dropdown).value = zone
+        assert np.array_equal(browser.shown(), browser.fully_drawn()), "the canvas must show the moved dots"
+    app.figure.savefig(io.BytesIO(), format="png")  # as ipympl does for the picture kept in the notebook
+    figure_texts(app.figure)  # as the tests do
+    _one(app, widgets.Dropdown).value = "Europe/Amsterdam"
+    assert np.array_equal(browser.shown(), browser.fully_drawn()), "no saved picture may stay behind the dots"
+
+
+def _many_addresses() -> pd.DataFrame:
+    """Failed logins from 40 addresses (one a long IPv6 address) over five days, and one accepted login."""
+    addresses = [f"198.51.100.{n}" for n in range(39)] + ["2001:db8:bad:1::66"]
+    rows = [
+        (T0 + pd.Timedelta(hours=3 * n + k), "failed", ip)
+        for n, ip in enumerate(addresses)
+        for k in range(n % 7 + 1)
+    ]
+    rows.append((T0 + pd.Timedelta(days=5), "accepted", addresses[-1]))
+    return pd.DataFrame(
+        {
+            "ts": [r[0] for r in rows],
+            "event": [r[1] for r in rows],
+            "user": "root",
+            "invalid_user": False,
+            "ip": [r[2] for r in rows],
+            "port": 22,
+        }
+    )
+
+
+def _texts_fit(fig) -> None:
+    """Every text the figure shows lies inside it, and no two overlap."""
+    inside, boxes = fig.bbox, []
+    for text in shown_texts(fig):
+        box = text.get_window_extent()
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1, (
+            f"{text.get_text()!r} runs out of the figure"
+        )
+        boxes.append((text.get_text(), box))
+    for i, (name, box) in enumerate(boxes):
+        for other, other_box in boxes[i + 1 :]:
+            assert not box.overlaps(other_box), f"{name!r} overlaps {other!r}"
+
+
+def test_every_text_of_the_failed_logins_figure_fits_and_none_overlap():
+    events = _many_addresses()
+    every = set(events["ip"])
+    app = explore_brute_force(events, lambda e, max_retry, w: _count_rule(e, max_retry, w), lambda *_: every)
+    retry = _one(app, widgets.IntSlider, "max_retry (failures)")
+    assert retry.continuous_update is False, "a slider calls the trainee's functions when it is let go"
+    for value in (5, 2):
+        retry.value = value
+        _texts_fit(app.figure)
+    flags_all = explore_brute_force(events, lambda *_: every, lambda *_: every)  # a wrong answer
+    assert len(_rows(flags_all)) == MAX_ROWS and "more marked" in flags_all.figure.axes[0].get_title()
+    _texts_fit(flags_all.figure)
+    _texts_fit(explore_brute_force(events, _not_written, _not_written).figure)
+
+
+def test_every_text_of_the_timeline_fits_and_none_overlap():
+    app = explore_timeline(load_key_events(), _apache, _to_utc, _merge)
+    for zone in ("UTC", "Europe/Amsterdam", "America/New_York", "Asia/Tokyo"):
+        _one(app, widgets.Dropdown).value = zone
+        _texts_fit(app.figure)
+    _texts_fit(explore_timeline(load_key_events(), _apache, _not_written, _merge).figure)
+
+
+def test_without_a_kernel_the_explorers_show_their_answers_as_text_and_picture():
+    """What nbconvert (feedback) and notebook viewers keep: the message as plain text, the figure as a PNG."""
+    InteractiveShell.instance()
+    headers = explore_headers(
+        MESSAGES, {"mx1"}, lambda raw: [], lambda raw, trusted: "203.0.113.7", lambda raw, trusted: {}, bool
+    )
+    timeline = explore_timeline(load_key_events(), _apache, _to_utc, _merge)
+    with capture_output() as shown:
+        display(headers)
+        display(timeline)
+    (panel,), (controls, picture) = shown.outputs[:1], shown.outputs[1:]
+    assert panel.data[
+        "text/plain"
+    ] == "0 Received hops; originating IP 203.0.113.7; SPF ?, DKIM ?, DMARC ?; " + (
+        "Reply-To on another domain: yes"
+    )
+    assert controls.data["text/plain"].startswith("Order found by your merge_timeline: MAIL-1 -> WIN-1")
+    assert picture.data["image/png"], "the first frame of the timeline"

@@ -1,10 +1,15 @@
-"""Headless tests of the financial-investigation explorers: stand-in functions drive redraws and errors."""
+"""Headless tests of the financial-investigation explorers: stand-in trainee functions drive them, and each test
+reads what the figure now shows (bar heights, line data, offsets, titles, texts) and the message line."""
 
+import html
 import math
 
 import ipywidgets as widgets
+import numpy as np
+import pytest
 from widget_tree import one_widget as _one
 
+from courses.explorers import figure_texts
 from courses.financial_investigation.case import (
     load_account_holders,
     load_account_transactions,
@@ -14,6 +19,7 @@ from courses.financial_investigation.case import (
     load_suspect_ledger,
     load_wires,
 )
+from courses.financial_investigation.plots import name_path
 from courses.financial_investigation.widgets import (
     explore_benford,
     explore_commingling,
@@ -24,10 +30,33 @@ from courses.financial_investigation.widgets import (
 )
 
 
-def _png(app) -> bytes | None:
-    outputs = _one(app, widgets.Output).outputs
-    assert len(outputs) <= 1, "the app should show at most one figure"
-    return outputs[0]["data"]["image/png"] if outputs else None
+def _message(app) -> str:
+    """The message line as the trainee reads it."""
+    return html.unescape(app.message.value)
+
+
+def _shown(app) -> bool:
+    """Whether the figure shows anything (it is blank when the trainee's function failed or nothing is picked)."""
+    shown = any(ax.get_visible() for ax in app.figure.axes)
+    note = [t.get_text() for t in app.figure.texts if t.get_visible()]
+    assert note == ([] if shown else ["Nothing to draw: see the message above."])
+    return shown
+
+
+def _heights(container) -> list[float]:
+    return [bar.get_height() for bar in container]
+
+
+def _by_gid(ax, gid):
+    (artist,) = [c for c in ax.collections if c.get_gid() == gid]
+    return artist
+
+
+def _names(ax) -> list[str]:
+    """The account names the money-trail chart shows (drawn as outlines, one per account)."""
+    outlines = _by_gid(ax, "account names").get_paths()
+    known = {f"AC{n:02d}": name_path(f"AC{n:02d}") for n in range(1, 41)}
+    return sorted(name for outline in outlines for name, path in known.items() if outline is path)
 
 
 def _not_written(*_args, **_kwargs):
@@ -49,30 +78,50 @@ def _benford_functions(calls):
     return expected, counts, mad, lambda m: "Nonconformity" if m > 0.015 else "Close conformity"
 
 
-def test_benford_app_redraws_when_the_sliders_move():
+def test_benford_app_draws_the_trainees_counts_and_follows_the_sliders():
     calls = []
     app = explore_benford(*_benford_functions(calls))
-    status, before = _one(app, widgets.HTML), _png(app)
-    assert calls == [500] and before is not None and "MAD" in status.value
+    ax = app.figure.axes[0]
+    (bars,) = ax.containers
+    assert calls == [500] and "MAD" in _message(app) and _shown(app)
+    assert math.isclose(sum(_heights(bars)), 100), "the bars are the shares of the counts, in percent"
+    assert np.allclose(ax.lines[0].get_ydata(), [100 * math.log10(1 + 1 / d) for d in range(1, 10)])
+    assert ax.get_title() == r"500 invoices, 10% fabricated between \$4,000 and \$4,999"
+    texts = figure_texts(app.figure)
+    assert {"observed", "Benford expected", "first digit of the amount", *"123456789"} <= set(texts)
     _one(app, widgets.IntSlider, "number of invoices").value = 2000
-    assert calls[-1] == 2000 and _png(app) != before
-    after_count = _png(app)
+    assert calls[-1] == 2000 and ax.get_title().startswith("2000 invoices")
     _one(app, widgets.IntSlider, "fabricated invoices (%)").value = 60
-    assert "Nonconformity" in status.value and _png(app) != after_count
+    heights = _heights(bars)
+    assert "Nonconformity" in _message(app) and heights[3] == max(heights), "fabricated $4,xxx: digit 4 leads"
+    assert ax.get_ylim()[1] >= 1.25 * max(heights), "headroom above the bars for the legend"
 
 
-def test_benford_app_shows_the_trainees_error():
+def test_benford_app_shows_a_wrong_expected_share_as_the_trainee_wrote_it():
+    _, counts, mad, conformity = _benford_functions([])
+    app = explore_benford(lambda: [1 / 9] * 9, counts, mad, conformity)
+    assert np.allclose(app.figure.axes[0].lines[0].get_ydata(), [100 / 9] * 9), "the flat line is visible"
+
+
+def test_benford_app_says_when_the_expected_shares_are_not_nine():
+    _, counts, mad, conformity = _benford_functions([])
+    app = explore_benford(lambda: [0.1] * 10, counts, mad, conformity)
+    assert "9 counts and 9 expected shares are needed (digits 1-9), not 9 and 10" in _message(app)
+    assert not _shown(app)
+
+
+def test_benford_app_shows_the_trainees_error_and_hides_the_figure():
     expected, counts, _, conformity = _benford_functions([])
 
     def broken_mad(c):
         raise ZeroDivisionError("division by zero")
 
     app = explore_benford(expected, counts, broken_mad, conformity)
-    assert "ZeroDivisionError: division by zero" in _one(app, widgets.HTML).value
-    assert _png(app) is None
+    assert "Your function broken_mad raised ZeroDivisionError: division by zero" in _message(app)
+    assert not _shown(app)
 
 
-def test_structuring_app_passes_the_regime_band_and_window_and_lists_suspects():
+def test_structuring_app_passes_the_regime_band_and_window_and_draws_the_customer():
     seen = []
 
     def ctr(cash, threshold_cents, inclusive=False):
@@ -83,24 +132,44 @@ def test_structuring_app_passes_the_regime_band_and_window_and_lists_suspects():
         seen.append(("suspects", band, window_days))
         return {"C-0417"} if window_days < 8 else {"C-0417", "C-0233"}
 
-    app = explore_structuring(load_cash_transactions(), ctr, suspects)
-    status = _one(app, widgets.HTML)
-    assert "0 currency transaction report(s)" in status.value and "C-0417" in status.value
-    assert _png(app) is not None, "the first suspect's calendar is drawn"
+    cash = load_cash_transactions()
+    app = explore_structuring(cash, ctr, suspects)
+    ax = app.figure.axes[0]
+    assert "0 currency transaction report(s)" in _message(app) and "C-0417" in _message(app)
+    assert _shown(app) and ax.get_title().startswith("Cash deposits of C-0417")
+    deposits = cash[(cash["customer_id"] == "C-0417") & (cash["type"] == "cash_deposit")]
+    (bars,) = [c for c in ax.collections]
+    assert len(bars.get_paths()) == len(deposits), "one bar per deposit"
+    band_line = ax.lines[1]
+    assert np.allclose(band_line.get_ydata(), 8_000)
+    _one(app, widgets.FloatSlider, "band starts at (share of threshold)").value = 0.9
+    assert np.allclose(band_line.get_ydata(), 9_000), "the band's lower edge follows the slider"
     _one(app, widgets.Dropdown, "reporting rule").value = True
-    assert ("ctr", True) in seen and "1 currency transaction report(s)" in status.value
+    assert ("ctr", True) in seen and "1 currency transaction report(s)" in _message(app)
     _one(app, widgets.IntSlider, "window (days)").value = 8
-    assert seen[-1] == ("suspects", 0.8, 8)
+    assert seen[-1] == ("suspects", 0.9, 8)
     customer = _one(app, widgets.Dropdown, "customer to show")
-    assert list(customer.options) == ["C-0233", "C-0417"]
-    before = _png(app)
+    assert list(customer.options) == ["C-0233", "C-0417"] and ax.get_title().startswith(
+        "Cash deposits of C-0233"
+    )
+    branches = [t.get_text() for t in ax.texts if t.get_visible()]
+    assert branches and all(b.startswith("B") for b in branches), "branch names in the tall bars"
     customer.value = "C-0417"
-    assert _png(app) != before
+    assert ax.get_title().startswith("Cash deposits of C-0417") and len(bars.get_paths()) == len(deposits)
+
+
+def test_structuring_branch_labels_never_overlap():
+    """C-0417's three deposits just under the threshold are two days apart: their labels turn upright."""
+    app = explore_structuring(load_cash_transactions(), lambda *a, **k: set(), lambda *a, **k: {"C-0417"})
+    app.figure.draw_without_rendering()  # places each label's white box
+    labels = [t for t in app.figure.axes[0].texts if t.get_visible()]
+    boxes = [t.get_bbox_patch().get_window_extent() for t in labels]
+    assert len(boxes) == 3 and not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
 
 
 def test_structuring_app_survives_an_unwritten_function():
     app = explore_structuring(load_cash_transactions(), _not_written, _not_written)
-    assert "not written yet" in _one(app, widgets.HTML).value
+    assert "is not written yet" in _message(app) and not _shown(app)
 
 
 def test_red_flags_app_follows_its_controls():
@@ -114,33 +183,91 @@ def test_red_flags_app_follows_its_controls():
         seen.append((min_credit_cents, hours, ratio))
         return {"ACC-1017"} if hours >= 24 else set()
 
-    app = explore_red_flags(load_account_transactions(), rounds, passes)
-    status = _one(app, widgets.HTML)
-    assert "1 round-amount transfer(s)" in status.value and "ACC-1017" in status.value
-    assert _png(app) is not None
+    tx = load_account_transactions()
+    app = explore_red_flags(tx, rounds, passes)
+    ax = app.figure.axes[0]
+    assert "1 round-amount transfer(s)" in _message(app) and "ACC-1017" in _message(app)
+    incoming, outgoing = ax.collections
+    rows = tx[tx["account_id"] == "ACC-1017"]
+    assert len(incoming.get_segments()) + len(outgoing.get_segments()) == len(rows), "a line per transaction"
+    assert ax.get_title() == "Transactions of ACC-1017" and _shown(app)
     _one(app, widgets.Dropdown, "round to a multiple of").value = 10_000
     assert 10_000 in seen
     _one(app, widgets.IntSlider, "money out within (hours)").value = 12
     assert seen[-1] == (1_000_000, 12, 0.9)
-    assert "0 pass-through account(s)" in status.value and _png(app) is None
+    assert "0 pass-through account(s)" in _message(app) and not _shown(app), "nothing flagged: nothing drawn"
 
 
-def test_money_trail_app_redraws_for_a_new_cutoff_and_target():
+def test_red_flags_app_survives_an_unwritten_function():
+    app = explore_red_flags(load_account_transactions(), lambda tx, unit: set(), _not_written)
+    assert "Your function _not_written is not written yet" in _message(app) and not _shown(app)
+
+
+def test_money_trail_app_draws_the_paths_the_trainee_found():
     seen = []
 
     def paths(wires, source, target, cutoff=6):
         seen.append((source, target, cutoff))
-        return [[source, "AC05", target]]
+        return [[source, "AC05", target], [source, target]]
 
-    app = explore_money_trail(
-        load_wires(), load_account_holders(), paths, lambda *a, **k: [], lambda *a: 12_345
-    )
-    status, before = _one(app, widgets.HTML), _png(app)
-    assert seen == [("AC01", "AC40", 6)] and "$123.45" in status.value and before is not None
+    def timed(wires, source, target, cutoff=6):
+        return [[source, target]]
+
+    app = explore_money_trail(load_wires(), load_account_holders(), paths, timed, lambda *a: 12_345)
+    ax = app.figure.axes[0]
+    assert seen == [("AC01", "AC40", 6)] and "$123.45" in _message(app)
+    assert len(_by_gid(ax, "accounts").get_offsets()) == 3
+    assert _names(ax) == ["AC01", "AC05", "AC40"]
+    assert np.array_equal(_by_gid(ax, "account names").get_offsets(), _by_gid(ax, "accounts").get_offsets())
+    assert len(_by_gid(ax, "time-respecting wires").get_segments()) == 1, "AC01 -> AC40 in red"
+    assert len(_by_gid(ax, "other wires").get_segments()) == 2, "AC01 -> AC05 -> AC40 in grey"
+    assert ax.get_title().startswith("Money from ")
     _one(app, widgets.IntSlider, "at most this many hops").value = 7
     assert seen[-1] == ("AC01", "AC40", 7)
     _one(app, widgets.Dropdown, "money to").value = "AC23"
-    assert seen[-1] == ("AC01", "AC23", 7) and _png(app) != before
+    assert seen[-1] == ("AC01", "AC23", 7)
+    assert _names(ax) == ["AC01", "AC05", "AC23"]
+
+
+def test_money_trail_app_draws_the_two_accounts_when_no_path_is_found():
+    app = explore_money_trail(
+        load_wires(), load_account_holders(), lambda *a, **k: [], lambda *a, **k: [], lambda *a: 0
+    )
+    ax = app.figure.axes[0]
+    assert "0 path(s), 0 with dates" in _message(app) and _shown(app)
+    assert _names(ax) == ["AC01", "AC40"] and len(_by_gid(ax, "other wires").get_segments()) == 0
+
+
+def test_money_trail_app_asks_for_two_different_accounts():
+    calls = []
+    app = explore_money_trail(
+        load_wires(),
+        load_account_holders(),
+        lambda *a, **k: calls.append(a) or [],
+        lambda *a, **k: [],
+        lambda *a: 0,
+    )
+    _one(app, widgets.Dropdown, "money to").value = "AC01"
+    assert "choose two different accounts" in _message(app) and not _shown(app) and len(calls) == 1
+
+
+def test_money_trail_wires_end_at_the_edges_of_the_accounts():
+    app = explore_money_trail(
+        load_wires(),
+        load_account_holders(),
+        lambda w, s, t, cutoff=6: [[s, "AC05", t]],
+        lambda *a, **k: [],
+        lambda *a: 1,
+    )
+    ax = app.figure.axes[0]
+    app.figure.canvas.draw()
+    to_pixels = ax.transData.transform
+    accounts = to_pixels(_by_gid(ax, "accounts").get_offsets())
+    radius = math.sqrt(700) / 2 * app.figure.dpi / 72
+    for shaft in _by_gid(ax, "other wires").get_segments():
+        ends = to_pixels(shaft[[0, -1]])
+        gaps = np.hypot(*(ends[:, None] - accounts[None]).transpose(2, 0, 1)).min(axis=1)
+        assert (gaps >= radius - 1).all() and gaps[0] <= radius + 2, "a wire starts at an account's edge"
 
 
 money_paths_calls = []
@@ -167,7 +294,8 @@ def test_money_trail_app_runs_money_paths_once_when_time_respecting_paths_calls_
         load_wires(), load_account_holders(), money_paths, time_respecting_paths, lambda *a: 1
     )
     assert money_paths_calls == [("AC01", "AC40", 6)], "the same arguments: money_paths runs once"
-    assert "2 path(s), 1 with dates" in _one(app, widgets.HTML).value
+    assert "2 path(s), 1 with dates" in _message(app)
+    assert len(_by_gid(app.figure.axes[0], "accounts").get_offsets()) == 3, "both paths drawn"
     assert globals()["money_paths"] is MONEY_PATHS, "the notebook's global is put back"
     _one(app, widgets.IntSlider, "at most this many hops").value = 3
     assert money_paths_calls == [("AC01", "AC40", 6), ("AC01", "AC40", 3)], "new arguments: it runs again"
@@ -180,35 +308,52 @@ def test_money_trail_app_names_the_function_that_failed():
     def time_respecting_paths(wires, source, target, cutoff=6):
         return money_paths(wires, source, target, cutoff)
 
-    status = _one(
-        explore_money_trail(
-            load_wires(), load_account_holders(), money_paths, time_respecting_paths, lambda *a: 1
-        ),
-        widgets.HTML,
-    )
-    assert "Your function money_paths raised ValueError: no such account" in status.value
-    status = _one(
-        explore_money_trail(
-            load_wires(), load_account_holders(), lambda *a, **k: [], _not_written, lambda *a: 1
-        ),
-        widgets.HTML,
-    )
-    assert "Your function _not_written is not written yet (it raises NotImplementedError)" in status.value
+    wires, holders = load_wires(), load_account_holders()
+    app = explore_money_trail(wires, holders, money_paths, time_respecting_paths, lambda *a: 1)
+    assert "Your function money_paths raised ValueError: no such account" in _message(app)
+    assert not _shown(app)
+    app = explore_money_trail(wires, holders, lambda *a, **k: [], _not_written, lambda *a: 1)
+    assert "Your function _not_written is not written yet (it raises NotImplementedError)" in _message(app)
 
 
 def test_commingling_app_steps_through_the_ledger():
     ledger = load_suspect_ledger()
-    app = explore_commingling(ledger, lambda prefix: len(prefix), lambda prefix: [])
-    status, before = _one(app, widgets.HTML), _png(app)
-    assert "after row 0" in status.value
+    app = explore_commingling(ledger, lambda prefix: 100 * len(prefix), lambda prefix: [])
+    left, right = app.figure.axes
+    balance, libr, first_out = left.lines
+    assert "after row 0" in _message(app) and left.get_title().startswith("Row 0: ")
+    start = [line.get_xydata().copy() for line in left.lines]
     _one(app, widgets.Play).value = 5  # the Play button drives the slider
-    assert _one(app, widgets.IntSlider).value == 5 and "after row 5" in status.value
-    row_5 = _png(app)
-    assert row_5 != before
+    assert _one(app, widgets.IntSlider).value == 5 and "after row 5" in _message(app)
+    assert list(libr.get_xdata()) == [0, 1, 2, 3, 4, 5]
+    assert list(libr.get_ydata()) == [1, 2, 3, 4, 5, 6], "the trainee's cents, in dollars, row by row"
+    tainted_in = ledger["amount_cents"].where(ledger["kind"] == "tainted_in", 0).cumsum() / 100
+    assert list(first_out.get_ydata()) == list(tainted_in[:6]), (
+        "nothing tainted left first: all of it is there"
+    )
+    tainted, clean = right.containers
+    assert _heights(tainted)[0] == 6 and right.get_title() == "Now (after row 5)"
+    assert math.isclose(_heights(tainted)[0] + _heights(clean)[0], balance.get_ydata()[-1]), "bar = balance"
+    ylim = left.get_ylim()
     _one(app, widgets.Play).value = 0  # back to the start: the same picture as at the start
-    assert "after row 0" in status.value and _png(app) == before
-    _one(app, widgets.Play).value = 5
-    assert _png(app) == row_5
+    assert "after row 0" in _message(app) and left.get_ylim() == ylim, "the axes stay still while rows play"
+    assert all(np.array_equal(line.get_xydata(), was) for line, was in zip(left.lines, start))
+
+
+def test_commingling_app_names_the_rule_that_failed_at_a_row():
+    def first_out_tainted_cents(prefix):
+        if len(prefix) > 3:
+            raise KeyError("kind")
+        return []
+
+    app = explore_commingling(load_suspect_ledger(), lambda prefix: 0, first_out_tainted_cents)
+    assert "after row 0" in _message(app) and _shown(app)
+    _one(app, widgets.Play).value = 4
+    assert "Your function first_out_tainted_cents raised KeyError: 'kind'" in _message(app) and not _shown(
+        app
+    )
+    _one(app, widgets.Play).value = 2
+    assert "after row 2" in _message(app) and _shown(app), "back to rows it can do: the figure returns"
 
 
 def test_net_worth_app_adds_the_claimed_cash_hoard_to_the_start_assets():
@@ -219,11 +364,108 @@ def test_net_worth_app_adds_the_claimed_cash_hoard_to_the_start_assets():
         return 100
 
     app = explore_net_worth(load_balance_sheets(), load_income_and_expenses(), unexplained)
-    before = _png(app)
+    ax = app.figure.axes[0]
+    (bars,) = ax.containers
+    start = bars[0].get_width()
     _one(app, widgets.IntSlider).value = 50_000
     assert seen[-1] - seen[0] == 5_000_000, (
         "US$50,000 claimed cash on hand is 5,000,000 cents more at the start"
     )
-    assert before is not None and _png(app) != before, "the start-assets bar grows on the figure"
+    assert bars[0].get_width() == pytest.approx(start + 50_000), "the start-assets bar grows on the figure"
+    assert bars[-1].get_width() == 1 and ax.get_title().endswith(r"unexplained = \$1.00"), (
+        "the trainee's result"
+    )
+    assert r"\$1" in [t.get_text() for t in ax.texts], "the unexplained bar's value label"
+
+
+def test_net_worth_app_shows_the_trainees_error():
     bad = explore_net_worth(load_balance_sheets(), load_income_and_expenses(), lambda **k: 1 / 0)
-    assert "ZeroDivisionError" in _one(bad, widgets.HTML).value
+    assert "ZeroDivisionError" in _message(bad) and not _shown(bad)
+
+
+def _inside(fig) -> bool:
+    """Whether everything ``fig`` draws (texts included) lies within its edges (to a hundredth of an inch)."""
+    drawn, edges = fig.get_tightbbox(), fig.bbox_inches
+    return (
+        drawn.x0 >= -0.01
+        and drawn.y0 >= -0.01
+        and drawn.x1 <= edges.x1 + 0.01
+        and drawn.y1 <= edges.y1 + 0.01
+    )
+
+
+def test_no_text_is_cut_off_at_the_extremes_of_the_controls():
+    _, counts, mad, conformity = _benford_functions([])
+    benford = explore_benford(lambda: [math.log10(1 + 1 / d) for d in range(1, 10)], counts, mad, conformity)
+    _one(benford, widgets.IntSlider, "fabricated invoices (%)").value = 60
+    net_worth = explore_net_worth(
+        load_balance_sheets(), load_income_and_expenses(), lambda **k: k["end_assets"] - k["start_assets"]
+    )
+    _one(net_worth, widgets.Dropdown, "year").value = 2022
+    _one(net_worth, widgets.IntSlider).value = 300_000
+    ledger = load_suspect_ledger()
+    commingling = explore_commingling(  # a wrong taint far above the balance: wide tick labels
+        ledger, lambda prefix: 30 * int(prefix["amount_cents"].sum()), lambda p: []
+    )
+    _one(commingling, widgets.Play).value = len(ledger) - 1
+    tainted, clean = commingling.figure.axes[1].containers
+    assert tainted[0].get_height() > 1_000_000 and clean[0].get_height() == 0, (
+        "all red, far above the balance"
+    )
+    red_flags = explore_red_flags(load_account_transactions(), lambda *a: set(), lambda *a, **k: {"ACC-1017"})
+    structuring = explore_structuring(
+        load_cash_transactions(), lambda *a, **k: set(), lambda *a, **k: {"C-0129"}
+    )
+    for app in (benford, net_worth, commingling, red_flags, structuring):
+        assert _shown(app) and _inside(app.figure), app.figure.axes[0].get_title()
+
+
+def _apps_and_changes():
+    """Each explorer on stand-in functions, with changes a trainee makes (each a control and a new value)."""
+    expected, counts, mad, conformity = _benford_functions([])
+    benford = explore_benford(expected, counts, mad, conformity)
+    yield benford, [(_one(benford, widgets.IntSlider, "number of invoices"), n) for n in (600, 700, 5000)]
+    suspects = {"C-0129", "C-0417"}
+    structuring = explore_structuring(
+        load_cash_transactions(), lambda *a, **k: set(), lambda *a, **k: suspects
+    )
+    band = _one(structuring, widgets.FloatSlider, "band starts at (share of threshold)")
+    customer = _one(structuring, widgets.Dropdown, "customer to show")
+    yield structuring, [(band, 0.6), (band, 0.9), (customer, "C-0417"), (band, 0.7)]
+    red_flags = explore_red_flags(load_account_transactions(), lambda *a: set(), lambda *a, **k: {"ACC-1017"})
+    ratio = _one(red_flags, widgets.FloatSlider, "share of the credit sent out")
+    yield red_flags, [(ratio, 0.8), (ratio, 0.7)]
+    trail = explore_money_trail(
+        load_wires(), load_account_holders(), money_paths, time_respecting_paths, lambda *a: 1
+    )
+    target = _one(trail, widgets.Dropdown, "money to")
+    yield (
+        trail,
+        [(target, "AC23"), (_one(trail, widgets.IntSlider, "at most this many hops"), 8), (target, "AC40")],
+    )
+    commingling = explore_commingling(load_suspect_ledger(), lambda prefix: 100 * len(prefix), lambda p: [])
+    yield commingling, [(_one(commingling, widgets.Play), row) for row in (1, 2, 9, 3)]
+    net_worth = explore_net_worth(load_balance_sheets(), load_income_and_expenses(), lambda **k: 100)
+    yield net_worth, [(_one(net_worth, widgets.IntSlider), cash) for cash in (5_000, 10_000, 300_000)]
+
+
+def test_a_blitted_frame_is_the_frame_a_full_draw_gives():
+    """In the browser a change that touches only a chart's ``animated`` artists is blitted over the background
+    kept from the last full draw: the frame must be what drawing the whole figure gives."""
+    for app, changes in _apps_and_changes():
+        canvas = app.figure.canvas
+        canvas.syncing_data_url = False  # as once the browser shows the figure
+        canvas.draw()  # the browser's first draw: the background is kept
+        blitted = 0
+        for control, value in changes:
+            control.value = value
+            if app.figure.stale:  # limits or a fixed artist changed: the browser asks for a full draw
+                canvas.draw()
+            else:
+                blitted += 1
+            frame = np.asarray(canvas.buffer_rgba()).copy()
+            canvas.draw()
+            assert (np.asarray(canvas.buffer_rgba()) == frame).all(), (
+                f"{app.panel.text}: blitted frame differs"
+            )
+        assert blitted > 0, f"{app.panel.text}: no change was blitted"
