@@ -401,7 +401,8 @@ def test_no_text_is_cut_off_at_the_extremes_of_the_controls():
     net_worth = explore_net_worth(
         load_balance_sheets(), load_income_and_expenses(), lambda **k: k["end_assets"] - k["start_assets"]
     )
-    _one(net_worth, widgets.Dropdown, "year").value = 2022
+    year = _one(net_worth, widgets.Dropdown, "year")
+    year.value = min(year.options)  # the earliest year of the case
     _one(net_worth, widgets.IntSlider).value = 300_000
     ledger = load_suspect_ledger()
     commingling = explore_commingling(  # a wrong taint far above the balance: wide tick labels
