@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # only the notebook that has the auth events needs pandas; im
 # without a figure.
 
 # Length in bytes of the signature of each type, only to highlight those bytes in the hex viewer.
-SIGNATURE_LENGTH = {"pdf": 5, "png": 8, "jpeg": 3, "gif": 6, "zip": 4, "exe": 2, "elf": 4}
+SIGNATURE_LENGTH = {"pdf": 5, "png": 8, "jpeg": 3, "gif": 6, "zip": 4, "exe": 2, "elf": 4, "ole2": 8}
 SYSLOG_ZONES = ["UTC", "Europe/Amsterdam", "America/New_York", "Asia/Tokyo"]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 GREY = "color:#666"

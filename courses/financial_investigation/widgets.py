@@ -168,7 +168,7 @@ def explore_benford(
 
 REGIMES = [
     ("US: more than $10,000 (31 CFR 1010.311)", False),
-    ("EU traders in goods: 10,000 or more (Directive (EU) 2015/849 Art. 11(c))", True),
+    ("EU cash declaration: EUR 10,000 or more (Regulation (EU) 2018/1672 art. 3(1))", True),
 ]
 
 
