@@ -7,11 +7,8 @@ updated in place on every change.
 
 from __future__ import annotations
 
-import copy
-import inspect
 import random
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import ipywidgets as widgets
 import pandas as pd
@@ -69,71 +66,6 @@ def _remembered(function: Callable) -> Callable:
         return results[key]
 
     return remembered
-
-
-class _SharedCalls:
-    """A trainee's function on the app's case data, run once per distinct arguments (the case table compared
-    by identity) and shared with the trainee's other functions that call it: while one of those runs inside
-    :meth:`lent_to`, the notebook's global of that name is this memo, so ``time_respecting_paths`` gets the
-    list ``money_paths`` already made for the same arguments instead of searching the graph again. Each of
-    those calls gets a copy of the result (changing it changes nothing else)."""
-
-    def __init__(self, function: Callable, case_table: object) -> None:
-        self.function, self.case_table = function, case_table
-        self.results: dict = {}
-
-    def _key(self, args: tuple, kwargs: dict) -> tuple | None:
-        try:
-            bound = inspect.signature(self.function).bind(*args, **kwargs)
-        except (TypeError, ValueError):  # wrong arguments (the function itself says so) or no signature
-            return None
-        bound.apply_defaults()
-        key = tuple(
-            (name, _CASE_TABLE if value is self.case_table else value)
-            for name, value in bound.arguments.items()
-        )
-        try:
-            hash(key)
-        except TypeError:  # another table: run the function
-            return None
-        return key
-
-    def result(self, *args, **kwargs):
-        """The function's result for these arguments, computed once (the explorer's: not to be changed)."""
-        key = self._key(args, kwargs)
-        if key is None:
-            return self.function(*args, **kwargs)
-        if key not in self.results:
-            self.results[key] = self.function(*args, **kwargs)
-        return self.results[key]
-
-    def __call__(self, *args, **kwargs):
-        return _copy(self.result(*args, **kwargs))
-
-    @contextmanager
-    def lent_to(self, caller: Callable) -> Iterator[None]:
-        """While inside, ``caller`` finds this memo under the function's name (if that is the function)."""
-        namespace = getattr(caller, "__globals__", {})
-        name = getattr(self.function, "__name__", "")
-        if namespace.get(name) is not self.function:
-            yield
-            return
-        namespace[name] = self
-        try:
-            yield
-        finally:
-            namespace[name] = self.function
-
-
-_CASE_TABLE = object()  # stands for the app's case table in a _SharedCalls key
-
-
-def _copy(result: object) -> object:
-    """A copy of ``result`` its receiver may change freely: a list of lists of texts (paths) quickly, anything
-    else with ``copy.deepcopy``."""
-    if type(result) is list and all(type(p) is list and all(type(n) is str for n in p) for p in result):
-        return [list(p) for p in result]
-    return copy.deepcopy(result)
 
 
 def _simulated_invoices(count: int, fabricated_share: float, seed: int = 7) -> list[int]:
@@ -276,20 +208,15 @@ def explore_money_trail(
     cutoff = slider("at most this many hops", 6, 1, 8, 1, layout=LAYOUT, continuous_update=False)
     fig = explorers.figure(9, 5.5)
     chart = plots.MoneyTrailChart(fig, holders)
-    shared_paths = _SharedCalls(money_paths, wires)  # time_respecting_paths may call it: once is enough
-
-    @_remembered
-    def timed_for(a: str, b: str, hops: int) -> list:
-        with shared_paths.lent_to(time_respecting_paths):
-            return time_respecting_paths(wires, a, b, cutoff=hops)
-
+    paths_for = _remembered(lambda a, b, hops: money_paths(wires, a, b, cutoff=hops))
+    timed_for = _remembered(lambda a, b, hops: time_respecting_paths(wires, a, b, cutoff=hops))
     flow_for = _remembered(lambda a, b: max_traceable_cents(wires, a, b))
 
     def update() -> str:
         if source.value == target.value:  # no trail to follow (the max flow is not even defined)
             _show_figure(fig, False)
             return f"Money from and money to are both {source.value}: choose two different accounts."
-        paths = shared_paths.result(wires, source.value, target.value, cutoff=cutoff.value)
+        paths = paths_for(source.value, target.value, cutoff.value)
         timed = timed_for(source.value, target.value, cutoff.value)
         flow = flow_for(source.value, target.value)
         chart.show(paths, timed, source.value, target.value)
