@@ -94,7 +94,7 @@ def test_fork_server_refuses_to_run_outside_its_own_pid_namespace():
     """Its sweep kills every process it can see, so it must never start where it can see other processes."""
     script = Path(forked_kernel.__file__).with_name("sandbox_forkserver.py")
     done = subprocess.run(
-        [sys.executable, str(script), "512", "16"],
+        [sys.executable, str(script), "512", "16", "64"],
         check=False,
         input="",
         capture_output=True,
