@@ -116,7 +116,9 @@ class ForkServer:
         self.cgroup: SandboxCgroup | None = None
         problem = cgroup_problem()
         if problem is None:
-            self.cgroup = SandboxCgroup(CgroupLimits(limits.sandbox_memory_mb, limits.max_processes, limits.cpus))
+            self.cgroup = SandboxCgroup(
+                CgroupLimits(limits.sandbox_memory_mb, limits.max_processes, limits.cpus)
+            )
         else:
             log.warning("no per-sandbox memory, process or CPU limit (%s); per-process limits only", problem)
         keep = [str(p) for p in python_paths() if p.is_relative_to("/tmp") or p.is_relative_to("/dev/shm")]
@@ -147,8 +149,9 @@ class ForkServer:
             self.kernels = self.root / KERNELS_DIR.lstrip("/")
             os.listdir(self.kernels)
         except (ForkServerError, OSError, TypeError) as error:
+            complaints = self._complaints()
             self.close()
-            raise ForkServerError(f"the sandbox could not be set up: {error}; {self._complaints()}") from error
+            raise ForkServerError(f"the sandbox could not be set up: {error}; {complaints}") from error
         if ready.get("not_preloaded"):
             log.info("fork server could not preload %s", ", ".join(ready["not_preloaded"]))
 

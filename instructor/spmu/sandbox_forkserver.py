@@ -168,7 +168,9 @@ def become_kernel(request: dict, limits: tuple[int, int, int], report: int) -> N
         os.closerange(3, report)  # the control pipe and anything else inherited from the fork server
         os.closerange(report + 1, 256)
         with open("/proc/self/oom_score_adj", "w") as handle:
-            handle.write("1000")  # at the sandbox's memory limit the kernel's processes go first, not the server
+            handle.write(
+                "1000"
+            )  # at the sandbox's memory limit the kernel's processes go first, not the server
         apply_limits(*limits)
         os.chdir(request["work"])
         os.environ.clear()

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from jupyter_client import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
-
 from spmu.forked_kernel import ForkedKernelProcess, ForkServer
 from spmu.limits import Limits
 from spmu.sandbox import bwrap_problem, prepare_work_dir
