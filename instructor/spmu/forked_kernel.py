@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -109,10 +110,19 @@ class ForkedKernelProcess:
 class ForkServer:
     """A bubblewrap sandbox running the kernel fork server, in its own control group when possible."""
 
-    def __init__(self, memory_mb: int, hidden: list[Path], limits: Limits | None = None):
+    def __init__(
+        self,
+        memory_mb: int,
+        hidden: list[Path],
+        limits: Limits | None = None,
+        binds: Sequence[Path] = (),
+        ro_binds: Sequence[Path] = (),
+    ):
+        """``binds`` / ``ro_binds``: host folders shared with another sandbox, writable / read-only here (see
+        :func:`spmu.sandbox.sandbox_mounts`)."""
         limits = limits or Limits(memory_mb=memory_mb)
         self.limits = limits
-        self.key = (memory_mb, tuple(hidden), limits)
+        self.key = (memory_mb, tuple(hidden), limits, tuple(binds), tuple(ro_binds))
         self.cgroup: SandboxCgroup | None = None
         problem = cgroup_problem()
         if problem is None:
@@ -121,8 +131,10 @@ class ForkServer:
             )
         else:
             log.warning("no per-sandbox memory, process or CPU limit (%s); per-process limits only", problem)
-        keep = [str(p) for p in python_paths() if p.is_relative_to("/tmp") or p.is_relative_to("/dev/shm")]
-        argv = bwrap_argv(limits.disk_mb, hidden, kernel_env(Path(KERNELS_DIR) / "server")) + [
+        shared = [*python_paths(), *binds, *ro_binds]
+        keep = [str(p) for p in shared if p.is_relative_to("/tmp") or p.is_relative_to("/dev/shm")]
+        env = kernel_env(Path(KERNELS_DIR) / "server")
+        argv = bwrap_argv(limits.disk_mb, hidden, env, binds, ro_binds) + [
             sys.executable,
             f"{SERVER_DIR}/sandbox_forkserver.py",
             str(memory_mb),
@@ -273,15 +285,18 @@ class ForkServer:
 _server: ForkServer | None = None  # this process's one fork server
 
 
-def fork_server(memory_mb: int, hidden: list[Path], limits: Limits | None = None) -> ForkServer:
+def fork_server(
+    memory_mb: int, hidden: list[Path], limits: Limits | None = None, ro_binds: Sequence[Path] = ()
+) -> ForkServer:
     """This process's fork server for these limits (started on first use, restarted if it stopped or the
-    limits changed). Without ``limits``, the sandbox-wide limits are :class:`Limits`' defaults."""
+    limits or shared folders changed). Without ``limits``, the sandbox-wide limits are :class:`Limits`'
+    defaults."""
     global _server
-    key = (memory_mb, tuple(hidden), limits or Limits(memory_mb=memory_mb))
+    key = (memory_mb, tuple(hidden), limits or Limits(memory_mb=memory_mb), (), tuple(ro_binds))
     if _server is not None and (_server.key != key or not _server.alive()):
         discard_fork_server(_server)
     if _server is None:
-        _server = ForkServer(memory_mb, hidden, limits)
+        _server = ForkServer(memory_mb, hidden, limits, ro_binds=ro_binds)
     return _server
 
 

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -76,12 +77,16 @@ def python_paths() -> list[Path]:
     return kept
 
 
-def sandbox_mounts(disk_mb: int, hidden: list[Path]) -> list[str]:
+def sandbox_mounts(
+    disk_mb: int, hidden: list[Path], binds: Sequence[Path] = (), ro_binds: Sequence[Path] = ()
+) -> list[str]:
     """bubblewrap's mount options: an allow-list. An empty root; the system read-only; Python, its packages and
     the course package read-only at their own paths; the fork server's two files; size-limited private
     ``/tmp``, ``/dev/shm`` and :data:`KERNELS_DIR` (the kernels' work and runtime folders); a private POSIX
     message-queue file system (so the fork server can empty it); ``hidden`` paths that lie inside an allowed
-    folder covered by empty read-only folders. Nothing else of the machine exists in the sandbox."""
+    folder covered by empty read-only folders; ``binds`` (writable) and ``ro_binds`` (read-only: Unix sockets in
+    them can still be connected to) host folders at their own paths, for a grader's folder shared with another
+    sandbox. Nothing else of the machine exists in the sandbox."""
     size = str(disk_mb << 20)
     argv = [*_system_mounts(), "--dev", "/dev", "--proc", "/proc", "--mqueue", "/dev/mqueue"]
     argv += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
@@ -93,13 +98,23 @@ def sandbox_mounts(disk_mb: int, hidden: list[Path]) -> list[str]:
     here = Path(__file__).parent
     for name in SERVER_FILES:
         argv += ["--ro-bind", str(here / name), f"{SERVER_DIR}/{name}"]
+    for path in ro_binds:
+        argv += ["--ro-bind", str(path), str(path)]
+    for path in binds:
+        argv += ["--bind", str(path), str(path)]
     for path in hidden:
         if any(path.is_relative_to(a) for a in allowed):
             argv += ["--tmpfs", str(path), "--remount-ro", str(path)]
     return [*argv, "--remount-ro", "/"]
 
 
-def bwrap_argv(disk_mb: int, hidden: list[Path], env: dict[str, str]) -> list[str]:
+def bwrap_argv(
+    disk_mb: int,
+    hidden: list[Path],
+    env: dict[str, str],
+    binds: Sequence[Path] = (),
+    ro_binds: Sequence[Path] = (),
+) -> list[str]:
     """The bubblewrap command line (without the command to run in it): every namespace new, no capabilities,
     uid/gid 65534, the mounts of :func:`sandbox_mounts`, exactly ``env``, started in :data:`KERNELS_DIR`."""
     argv = [
@@ -117,7 +132,7 @@ def bwrap_argv(disk_mb: int, hidden: list[Path], env: dict[str, str]) -> list[st
         "--die-with-parent",
         "--new-session",
         "--clearenv",
-        *sandbox_mounts(disk_mb, hidden),
+        *sandbox_mounts(disk_mb, hidden, binds, ro_binds),
         "--chdir",
         KERNELS_DIR,
     ]
