@@ -30,14 +30,16 @@ except OSError:  # a read-only copy of the course: nbgrader then only warns
     pass
 c.Exchange.root = str(EXCHANGE)
 
-# Plain `nbgrader generate_feedback` (and the formgrader) show hidden tests (nbgrader#917): run the same redaction
-# as `spmu feedback` first, so feedback never quotes a hidden test or a mark scheme whichever tool made it.
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
-from nbgrader.preprocessors import GetGrades  # noqa: E402
+# Plain `nbgrader generate_feedback` shows hidden tests (nbgrader#917): run the same redaction as `spmu feedback`
+# first, so feedback never quotes a hidden test or a mark scheme whichever tool made it. Trainees' markdown and
+# outputs may hold scripts: NoActiveContent removes anything that could run in a browser, in feedback (after the
+# redaction) and in the formgrader's view of a submission (the formgrader builds HTMLExporter from this file).
+from spmu.feedback import FEEDBACK_PREPROCESSORS
+from spmu.safe_html import NoActiveContent
 
-from spmu.feedback import RedactForTrainee  # noqa: E402
-
-c.GenerateFeedback.preprocessors = [RedactForTrainee, GetGrades, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
+c.HTMLExporter.preprocessors = [NoActiveContent]
+c.GenerateFeedback.HTMLExporter.preprocessors = []  # feedback runs it after the redaction instead
 
 # --- grading limits (spmu autograde) ---
 # Read by `spmu autograde` (instructor/spmu/limits.py); plain `nbgrader autograde` uses c.Execute.timeout above.
