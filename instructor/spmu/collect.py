@@ -94,8 +94,10 @@ def valid_trainee_id(trainee: str) -> bool:
 
 
 def _entries_from_folder(folder: Path) -> Iterator[Entry]:
-    """Every file under ``folder`` (symbolic links are listed, refused, and never followed)."""
-    for directory, subfolders, files in os.walk(folder, followlinks=False):
+    """Every file under ``folder`` (symbolic links are listed, refused, and never followed; an unreadable
+    subfolder is listed as refused)."""
+    unreadable: list[OSError] = []
+    for directory, subfolders, files in os.walk(folder, followlinks=False, onerror=unreadable.append):
         here = Path(directory)
         for name in sorted(subfolders):
             if (here / name).is_symlink():
@@ -111,6 +113,9 @@ def _entries_from_folder(folder: Path) -> Iterator[Entry]:
                 yield Entry(relative, 0, None, "not a regular file")
             else:
                 yield Entry(relative, info.st_size, lambda p=path: open(p, "rb"))  # noqa: SIM115 (caller uses with)
+    for error in unreadable:
+        name = Path(error.filename or folder).relative_to(folder).as_posix()
+        yield Entry(name, 0, None, f"cannot be read ({error.strerror})")
 
 
 def _zip_member_problem(info: zipfile.ZipInfo) -> str | None:
