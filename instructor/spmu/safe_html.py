@@ -6,7 +6,9 @@ an ``onerror=`` or a ``javascript:`` link written by a trainee would run with th
 :class:`NoActiveContent` is an nbconvert preprocessor that, before rendering:
 
 - renders markdown cells with nbconvert's own markdown renderer and cleans the HTML with bleach (an
-  allow-list of tags, attributes and URL schemes; images only as PNG, JPEG or GIF data or plain URLs);
+  allow-list of tags and attributes; links only to http(s), mailto or a place on the page; images only as
+  PNG, JPEG or GIF data or files beside the notebook, so nothing is loaded from elsewhere), and breaks the
+  TeX macros MathJax would turn into links, styles or loads (``\\href``, ``\\class``, ``\\require``...);
 - keeps of each output only what cannot run: text, PNG/JPEG images (with numeric sizes), LaTeX (escaped by
   the template) and cleaned HTML; drops JavaScript, SVG, widget views and other rich types (an output left
   with nothing to show says so in plain text), and drops the notebook's widget state;
@@ -29,7 +31,7 @@ from nbformat.notebooknode import NotebookNode
 from traitlets import Bool
 
 TAGS = frozenset(
-    {
+    [
         "a",
         "abbr",
         "b",
@@ -85,17 +87,23 @@ TAGS = frozenset(
         "u",
         "ul",
         "var",
-    }
+    ]
 )
 IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=\s]*", re.IGNORECASE)
-SAFE_SCHEMES = ("http:", "https:", "mailto:")
+IMAGE_FILE = re.compile(
+    r"(?![/\\])(?!.*\.\.)[\w./ -]+\.(png|jpe?g|gif)", re.IGNORECASE
+)  # beside the notebook
+LINK_SCHEMES = ("http:", "https:", "mailto:")
 DROP_WITH_CONTENT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# MathJax (loaded by the feedback and formgrade templates) turns these TeX macros into links, CSS or loads
+MATH_MACROS = re.compile(r"\\(href|url|class|cssId|style|require|unicode|HTML|data)(?![A-Za-z])")
 KEPT_OUTPUT_TYPES = ("text/plain", "text/latex", "image/png", "image/jpeg")
 UNSAFE_OUTPUT_NOTE = "(output not shown: {types} can run code in the browser)"
 
 
 def _allowed_attribute(tag: str, name: str, value: str) -> bool:
-    """Attributes kept by the cleaner: presentation only, links and images with safe URLs."""
+    """Attributes kept by the cleaner: presentation, links that open another site or a place on the page,
+    and images embedded as data or stored beside the notebook (nothing loaded from elsewhere)."""
     if name in ("title", "align"):
         return True
     if name == "class" and tag in ("span", "div", "pre", "code"):
@@ -104,26 +112,26 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
         return True
     if tag == "ol" and name == "start":
         return True
+    url = "".join(ch for ch in value if ord(ch) > 0x20)  # browsers ignore tabs and newlines in URLs
     if tag == "a" and name == "href":
-        return _safe_url(value)
+        return url.lower().startswith(LINK_SCHEMES) or url.startswith("#")
     if tag == "img" and name in ("alt", "width", "height"):
         return True
     if tag == "img" and name == "src":
-        return _safe_url(value) or IMAGE_DATA.fullmatch(value.strip()) is not None
+        return IMAGE_DATA.fullmatch(url) is not None or IMAGE_FILE.fullmatch(url) is not None
     return False
 
 
-def _safe_url(value: str) -> bool:
-    """A URL that opens a page or a mail client, or a relative one; never script, data or file URLs."""
-    url = "".join(ch for ch in value if ord(ch) > 0x20).lower()  # browsers ignore tabs and newlines in URLs
-    scheme = re.match(r"[a-z][a-z0-9+.-]*:", url)
-    return scheme is None or url.startswith(SAFE_SCHEMES)
+def _inert_math(text: str) -> str:
+    """``text`` with the TeX macros MathJax would turn into links, styles or loads broken (a zero-width space
+    after the backslash: MathJax shows an error, the text reads the same)."""
+    return MATH_MACROS.sub(lambda match: "\\\u200b" + match.group(1), text)
 
 
 CLEANER = bleach.sanitizer.Cleaner(
     tags=TAGS,
     attributes=_allowed_attribute,
-    protocols=frozenset({"http", "https", "mailto", "data"}),  # data: only passes _allowed_attribute on img
+    protocols=frozenset({"http", "https", "mailto", "data"}),  # data: passes _allowed_attribute on img only
     strip=True,
     strip_comments=True,
 )
@@ -131,7 +139,7 @@ CLEANER = bleach.sanitizer.Cleaner(
 
 def clean_html(fragment: str) -> str:
     """``fragment`` with everything that could run removed (script and style elements with their text)."""
-    return CLEANER.clean(DROP_WITH_CONTENT.sub("", fragment))
+    return _inert_math(CLEANER.clean(DROP_WITH_CONTENT.sub("", fragment)))
 
 
 def markdown_as_safe_html(source: str, attachments: dict | None = None) -> str:
@@ -152,6 +160,8 @@ def safe_outputs(outputs: list[NotebookNode]) -> list[NotebookNode]:
         data = output.get("data", {})
         removed = sorted(key for key in data if key not in KEPT_OUTPUT_TYPES and key != "text/html")
         kept = {key: data[key] for key in KEPT_OUTPUT_TYPES if isinstance(data.get(key), str)}
+        if "text/latex" in kept:
+            kept["text/latex"] = _inert_math(kept["text/latex"])
         if "text/markdown" in data and "text/html" not in data and isinstance(data["text/markdown"], str):
             kept["text/html"] = markdown_as_safe_html(data["text/markdown"])
         if isinstance(data.get("text/html"), str) and not ({"image/png", "image/jpeg"} & kept.keys()):

@@ -47,6 +47,9 @@ HOSTILE_MARKDOWN = "\n\n".join(  # noqa: FLY002 (one payload per line)
         "<base href='https://example.com/PWNED-base/'>",
         "<details open ontoggle=alert('PWNED-toggle')>x</details>",
         "<a href=' java\tscript:alert(1)' title='PWNED-tab-link'>tab</a>",
+        "[my file](PWNED-relative.html) opens on the Jupyter origin",
+        "![beacon](https://example.com/PWNED-beacon.png)",
+        "$\\href{javascript:alert('PWNED-mathjax')}{see the formula}$",
     ]
 )
 HIDDEN_TRACEBACK = [
@@ -190,6 +193,7 @@ def feedback_page(course: Path) -> str:
 
 def assert_safe_and_useful(page: str) -> None:
     assert active_content(page) == []
+    assert "\\href{" not in page  # MathJax would make it a javascript: link
     assert f'src="data:image/png;base64,{PNG}"' in page  # the explorer's first frame still shows
     assert "<b>fine</b>" in page and "My answer:" in page  # harmless HTML and the trainee's words stay
 
@@ -222,8 +226,11 @@ def test_the_scan_finds_the_payloads_in_unsanitised_feedback(hostile_course: Pat
         "PWNED-width",
         "PWNED-html",
         "PWNED-js",
+        "PWNED-relative",
+        "PWNED-beacon",
     ):
         assert payload in found
+    assert "\\href{javascript:alert('PWNED-mathjax')}" in feedback_page(hostile_course)
 
 
 def test_plain_nbgrader_generate_feedback_has_no_active_content(hostile_course: Path):
