@@ -351,15 +351,25 @@ def demo_command(context: click.Context, trainees: int, workers: int | None, out
 def main() -> None:
     """Console-script entry point: one-line errors and exit status 1 for problems the instructor can fix."""
     try:
-        spmu(standalone_mode=False)
+        spmu(standalone_mode=False, prog_name="spmu")
     except CourseError as error:
         errors.print(f"spmu: error: {error}", markup=False, highlight=False)
         sys.exit(1)
     except click.exceptions.Abort:
         errors.print("spmu: aborted")
         sys.exit(130)
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "spmu"
+        errors.print(
+            f"spmu: error: {error.format_message()} (see `{command} --help`)", markup=False, highlight=False
+        )
+        sys.exit(error.exit_code)
     except click.ClickException as error:
-        error.show()
+        errors.print(f"spmu: error: {error.format_message()}", markup=False, highlight=False)
         sys.exit(error.exit_code)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
+    except OSError as error:  # a file the instructor named cannot be read or written
+        where = f": {error.filename}" if error.filename else ""
+        errors.print(f"spmu: error: {error.strerror or error}{where}", markup=False, highlight=False)
+        sys.exit(1)

@@ -124,3 +124,13 @@ def test_results_table_prints_ids_and_notes_with_rich_markup_as_plain_text():
     console.print(_results_table([result]))
     text = console.export_text()
     assert "t[/]1" in text and "cell [red]x[/] changed; [/] [bold" in text
+
+
+def test_usage_mistakes_and_unwritable_outputs_are_one_line_errors(toy_copy: Path):
+    result = run("--course", str(toy_copy), "collect", "toy")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["spmu: error: Missing argument 'PATH'. (see `spmu collect --help`)"]
+    (toy_copy / "a_file").write_text("not a folder")
+    assert_one_line_error(
+        run("--course", str(toy_copy), "export", "-o", str(toy_copy / "a_file" / "grades.csv")), "a_file"
+    )
