@@ -4,6 +4,7 @@ replaces one trainee only."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -166,6 +167,37 @@ def test_a_corrupt_member_is_rejected_alone(course: Path, tmp_path: Path):
     assert rejection.entry == "trainee02/01_toy.ipynb" and rejection.reason.startswith("cannot be read (")
     assert not submitted(course, "trainee02").exists()
     assert b"third" in (submitted(course, "trainee03") / "01_toy.ipynb").read_bytes()
+
+
+def test_a_member_holding_more_than_its_declared_size_is_rejected_alone(course: Path, tmp_path: Path):
+    archive = tmp_path / "lying.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:  # stored: the data follows its header unchanged
+        bundle.writestr("trainee01/01_toy.ipynb", notebook_bytes("the real notebook"))
+        bundle.writestr("trainee02/01_toy.ipynb", notebook_bytes())
+    with zipfile.ZipFile(archive) as bundle:
+        info = bundle.getinfo("trainee01/01_toy.ipynb")
+    data = bytearray(archive.read_bytes())
+    declared = (info.file_size).to_bytes(4, "little")
+    small = (100).to_bytes(4, "little")
+    local = info.header_offset
+    assert data[local + 22 : local + 26] == declared
+    data[local + 22 : local + 26] = small  # the local header, then the central directory entry
+    central = data.index(b"PK\x01\x02")
+    assert data[central + 24 : central + 28] == declared
+    data[central + 24 : central + 28] = small
+    archive.write_bytes(bytes(data))
+    outcome = collect(course, "toy", archive)
+    assert sorted(outcome.collected) == ["trainee02"]
+    assert [r.entry for r in outcome.rejected] == ["trainee01/01_toy.ipynb"]
+    assert outcome.rejected[0].reason.startswith("cannot be read (")
+
+
+def test_a_file_that_grows_beyond_its_size_while_read_is_not_kept(tmp_path: Path):
+    target = tmp_path / "out.ipynb"
+    with pytest.raises(spmu.collect.TooLarge):
+        spmu.collect._copy_capped(io.BytesIO(b"x" * 5000), target, cap=4096)
+    assert not target.exists()
+    assert spmu.collect._copy_capped(io.BytesIO(b"x" * 4096), target, cap=4096) == 4096
 
 
 def write_zeros(bundle: zipfile.ZipFile, name: str, megabytes: int) -> None:
