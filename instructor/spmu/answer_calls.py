@@ -223,7 +223,8 @@ def install_trusted(namespace: dict, user_ns: dict, relay_path: str):
             except cannot_cross as error:
                 raise AnswerNotReadable(f"{what} sent {error}, which the grader cannot read") from None
         if "unreadable" in outcome:
-            raise AnswerNotReadable(f"{what} is {outcome['unreadable']}, which the grader cannot read")
+            verb = "returned" if what.startswith("your function") else "is"
+            raise AnswerNotReadable(f"{what} {verb} {outcome['unreadable']}, which the grader cannot read")
         if "raised" in outcome:
             message = str(outcome.get("message", ""))[:MAX_MESSAGE]
             kind = outcome.get("raised")

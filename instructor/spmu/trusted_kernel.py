@@ -16,17 +16,18 @@ from spmu.forked_kernel import ForkServer
 from spmu.limits import Limits
 
 _server: ForkServer | None = None
+_key: tuple = ()
 
 
 def trusted_server(limits: Limits, hidden: list[Path]) -> ForkServer:
     """This process's sandbox for trusted kernels (started on first use, restarted if it stopped or the limits
     changed)."""
-    global _server
-    key = (limits.memory_mb, tuple(hidden), limits)
-    if _server is not None and (_server.key != key or not _server.alive()):
+    global _server, _key
+    key = (limits, tuple(hidden))
+    if _server is not None and (_key != key or not _server.alive()):
         discard_trusted_server(_server)
     if _server is None:
-        _server = ForkServer(limits.memory_mb, hidden, limits)
+        _server, _key = ForkServer(limits.memory_mb, hidden, limits), key
     return _server
 
 
