@@ -66,7 +66,7 @@ def _own_groups() -> dict[str, str]:
     return groups
 
 
-def _parents() -> tuple[str, dict[str, Path]]:
+def group_parents() -> tuple[str, dict[str, Path]]:
     """("v2" or "v1", {controller: folder in which sandbox groups are created}); raises OSError if unusable."""
     mounts, own = _mounts(), _own_groups()
     if all(c in mounts and c in own for c in CONTROLLERS):
@@ -100,7 +100,7 @@ class SandboxCgroup:
     """The control group(s) of one sandbox, limits set, empty until :meth:`wrap`'s command enters them."""
 
     def __init__(self, limits: CgroupLimits):
-        self.version, parents = _parents()
+        self.version, parents = group_parents()
         remove_stale(parents)
         name = f"{PREFIX}{os.getpid()}-{next(_counter)}"
         self.folders = sorted({parents[c] / name for c in CONTROLLERS})

@@ -17,7 +17,6 @@ from conftest import needs_bwrap
 from sandboxed import Kernel, fork_server
 from spmu import sandbox
 from spmu.limits import Limits
-from spmu.sandbox_run import run_notebook
 
 LIMITS = Limits(cell_timeout_s=20, sandbox_memory_mb=1024, disk_mb=64)
 COURSES_DIR = Path(next(iter(importlib.util.find_spec("courses").submodule_search_locations))).resolve()
@@ -252,6 +251,8 @@ def test_auto_falls_back_loudly_when_bubblewrap_is_unusable(monkeypatch):
 
 
 def test_unsandboxed_kernel_still_gets_the_memory_limit(tmp_path):
+    from spmu.sandbox_run import run_notebook
+
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("hog = bytearray(2_000_000_000)")])
     report = run_notebook(nb, None, Limits(memory_mb=512, sandbox="none"), "none", [])
     assert [i.kind for i in report.incidents] == ["memory_exceeded"]
