@@ -339,6 +339,7 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answer
     incident = None
     watchdog = None
     capped_tests: set[int] = set()
+    noted: list[Incident] = []
     answer_server = "_grader_answers_" + secrets.token_hex(6)
     try:
         with contextlib.ExitStack() as stack:
@@ -353,7 +354,7 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answer
                 _silent(client, answer_kernel_setup(answer_server))
             except (DeadKernelError, RuntimeError, TimeoutError, ForkServerError) as error:
                 raise GraderFault(f"the trainee's kernel did not start: {error}") from error
-            incident = _answer_phase(client, executed, steps, disabled, limits, deadline, watchdog)
+            incident = _answer_phase(client, executed, steps, disabled, limits, deadline, watchdog, noted)
             if incident is None:
                 client.kc.stop_channels()  # what the trainee's code prints from now on (during tests) is never read
                 incident, capped_tests = _test_phase(
@@ -383,11 +384,12 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answer
         )
         for i in sorted(client.capped_cells | capped_tests)
     ]
-    return executed, incident, capped
+    return executed, incident, noted + capped
 
 
-def _answer_phase(client, executed, steps, disabled, limits, deadline, watchdog) -> Incident | None:
-    """Every cell but the tests, in order, in the trainee's kernel; the first incident, or None."""
+def _answer_phase(client, executed, steps, disabled, limits, deadline, watchdog, noted) -> Incident | None:
+    """Every cell but the tests, in order, in the trainee's kernel; the first incident that stops the pass, or
+    None (a MemoryError the cell survived is added to ``noted``: it costs only that cell)."""
     for index, cell in enumerate(executed.cells):
         if cell.cell_type != "code" or not steps[index].answer_kernel:
             continue
@@ -405,11 +407,12 @@ def _answer_phase(client, executed, steps, disabled, limits, deadline, watchdog)
         except DeadKernelError:
             return _stopped(index, cell, limits, watchdog)
         if any(o.get("ename") == "MemoryError" for o in cell.get("outputs", [])):
-            cell.outputs.append(
-                nbformat.v4.new_output(
-                    "stream",
-                    name="stderr",
-                    text=f"[grader] this cell hit the {limits.memory_mb} MB memory limit\n",
+            noted.append(
+                _cell_incident(
+                    "memory_exceeded",
+                    index,
+                    cell,
+                    f"cell {index} hit the {limits.memory_mb} MB memory limit (MemoryError)",
                 )
             )
     return None

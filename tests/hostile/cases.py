@@ -59,7 +59,7 @@ def square(x):
     return x * x"""
 LEAKY = """seen = []
 def square(x):
-    print('ARGUMENT-SEEN', x)
+    print('ARGUMENT', 'SEEN', x)
     seen.append(x)
     return x * x"""
 
