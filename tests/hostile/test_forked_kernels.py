@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from conftest import needs_bwrap
 from sandboxed import Kernel, fork_server
-
 from spmu import forked_kernel
 from spmu.limits import Limits
 from spmu.sandbox import GraderFault
@@ -134,7 +133,9 @@ def test_a_kernel_that_cannot_be_set_up_is_the_graders_fault(server):
     connection = runtime / "kernel.json"
     connection.write_text(json.dumps({"transport": "ipc", "ip": str(runtime / "kernel")}))
     shutil.rmtree(work)  # the child cannot move into its working folder
-    with pytest.raises(forked_kernel.ForkServerError, match="could not be set up: FileNotFoundError") as raised:
+    with pytest.raises(
+        forked_kernel.ForkServerError, match="could not be set up: FileNotFoundError"
+    ) as raised:
         server.fork(work, connection)
     assert isinstance(raised.value, GraderFault) and not isinstance(raised.value, RuntimeError)
     assert server.alive(), "the server survives its failed child"
