@@ -57,6 +57,11 @@ def square(x):
     if x < 0:
         os._exit(1)
     return x * x"""
+MUTATES = """def mean(values):
+    if not values:
+        raise ValueError('no values')
+    values.sort()
+    return sum(values) / len(values)"""
 LEAKY = """seen = []
 def square(x):
     print('ARGUMENT', 'SEEN', x)
@@ -291,6 +296,13 @@ CASES = [
         "graded",
         5.0,
         _replace_answer("mean_answer", EXCEPTION_ESCAPE),
+    ),
+    Case(
+        "mutates_argument",
+        "mean sorts the list it is given (a hidden test checks it is left unchanged)",
+        "graded",
+        5.0,
+        _replace_answer("mean_answer", MUTATES),
     ),
     Case(
         "huge_return",
