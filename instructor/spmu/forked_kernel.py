@@ -157,7 +157,7 @@ class ForkServer:
             ready = self._read_reply(STARTUP_TIMEOUT_S)
             if not ready.get("ready"):
                 raise ForkServerError(f"the kernel fork server did not start: {ready}")
-            self.root = Path(f"/proc/{self._host_pid(1)}/root")
+            self.root = Path(f"/proc/{self.host_pid(1)}/root")
             self.kernels = self.root / KERNELS_DIR.lstrip("/")
             os.listdir(self.kernels)
         except (ForkServerError, OSError, TypeError) as error:
@@ -239,7 +239,7 @@ class ForkServer:
         reply = self._request(request)
         if "pid" not in reply:
             raise ForkServerError(f"the kernel fork server refused: {reply}")
-        pid = self._host_pid(reply["pid"])
+        pid = self.host_pid(reply["pid"])
         if pid is None:
             raise ForkServerError(f"the forked kernel {reply['pid']} is not visible from the grader")
         return ForkedKernelProcess(pid)
@@ -247,8 +247,8 @@ class ForkServer:
     def sandbox_pids(self) -> list[int]:
         """Host pids of every process in the sandbox but its init and the fork server (the kernel and
         whatever it started, detached or not)."""
-        server = self._host_pid(2)
-        init = self._host_pid(1)
+        server = self.host_pid(2)
+        init = self.host_pid(1)
         return [
             p.pid
             for p in psutil.Process(self.process.pid).children(recursive=True)
@@ -259,7 +259,7 @@ class ForkServer:
         """Processes the kernel killed in this sandbox at its memory limit (0 without a control group)."""
         return self.cgroup.oom_kills() if self.cgroup is not None else 0
 
-    def _host_pid(self, sandbox_pid: int) -> int | None:
+    def host_pid(self, sandbox_pid: int) -> int | None:
         """The pid, as this process sees it, of the process the sandbox calls ``sandbox_pid``."""
         for child in psutil.Process(self.process.pid).children(recursive=True):
             try:

@@ -6,6 +6,7 @@ failures are the grader's fault."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -115,6 +116,38 @@ def test_nothing_of_one_kernel_survives_into_the_next(server):
     assert seen["kernels"] == 1, "only the new kernel's own folder is in /kernels"
     assert seen["sysv"] == [-1, -1, -1], "System V IPC objects of the previous kernel survive"
     assert not seen["listening"], "an abstract socket of the previous kernel still listens"
+
+
+@needs_bwrap
+def test_every_kernel_has_its_own_ipc_and_network_namespace_and_no_capabilities(server):
+    """Its System V objects, POSIX queues and abstract sockets die with it, whatever the sweep does."""
+    namespaces = []
+    for _ in range(2):
+        kernel = Kernel(server)
+        try:
+            status = kernel.run(
+                "print(''.join(l for l in open('/proc/self/status') if l.startswith(('Cap', 'NoN'))))"
+            )
+            namespaces.append({n: os.readlink(f"/proc/{kernel.process.pid}/ns/{n}") for n in ("ipc", "net")})
+        finally:
+            kernel.stop()
+        assert status.split() == [
+            "CapInh:",
+            "0" * 16,
+            "CapPrm:",
+            "0" * 16,
+            "CapEff:",
+            "0" * 16,
+            "CapBnd:",
+            "0" * 16,
+            "CapAmb:",
+            "0" * 16,
+            "NoNewPrivs:",
+            "1",
+        ], status
+    sandbox = {n: os.readlink(f"/proc/{server.host_pid(2)}/ns/{n}") for n in ("ipc", "net")}
+    for kernel_namespaces in namespaces:
+        assert kernel_namespaces["ipc"] != sandbox["ipc"] and kernel_namespaces["net"] != sandbox["net"]
 
 
 @needs_bwrap
