@@ -57,6 +57,13 @@ def square(x):
     if x < 0:
         os._exit(1)
     return x * x"""
+DISPLAY_FLOOD = """import ipywidgets
+handle = display('start', display_id=True)
+handle.update('y' * 3_000_000)
+out = ipywidgets.Output()
+display(out)
+with out:
+    print('z' * 3_000_000)"""
 MUTATES = """def mean(values):
     if not values:
         raise ValueError('no values')
@@ -174,6 +181,13 @@ CASES = [
         "graded",
         10.0,
         append_to_answer("square_answer", "for i in range(20_000):\n    print('x' * 100)"),
+    ),
+    Case(
+        "display_flood",
+        "a 3 MB display update and 3 MB through an Output widget (cap 200 kB)",
+        "graded",
+        10.0,
+        append_to_answer("square_answer", DISPLAY_FLOOD),
     ),
     Case(
         "duplicated_answer",

@@ -55,6 +55,14 @@ def test_notes_name_the_offending_cell(cohort):
     assert "output" in results["output_flood"].notes
 
 
+def test_output_over_the_cap_costs_no_point_and_is_noted(cohort):
+    """(How much is kept is shown by test_output_cap.py, before nbgrader's own LimitOutput cuts it further.)"""
+    _, results = cohort
+    for trainee_id in ("output_flood", "display_flood"):
+        assert results[trainee_id].status == "graded" and results[trainee_id].score == toy.AUTOGRADED_POINTS
+        assert "output of cell 2 was cut at the 200000 byte notebook limit" in results[trainee_id].notes
+
+
 def test_gradebook_and_saved_results_agree_with_returned_results(cohort):
     root, results = cohort
     saved = {r.trainee_id: r for r in load_results(root, toy.ASSIGNMENT)}
