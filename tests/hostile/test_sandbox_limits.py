@@ -12,6 +12,7 @@ import psutil
 import pytest
 from conftest import needs_bwrap, needs_cgroups
 from sandboxed import Kernel, fork_server, require
+from spmu import forked_kernel
 from spmu.limits import Limits
 from spmu.sandbox import bwrap_problem
 
@@ -103,8 +104,7 @@ def test_a_fork_bomb_stops_at_the_process_limit(server):
         kernel.stop()
 
 
-@needs_cgroups
-def test_memory_held_by_detached_processes_counts(server):
+def _detached_hogs_are_stopped(server) -> None:
     """Six detached processes of 150 MB each: outside the kernel's process tree, each under its own limit."""
     kernel = Kernel(server)
     try:
@@ -120,6 +120,20 @@ def test_memory_held_by_detached_processes_counts(server):
         assert server.oom_kills() >= 1
     finally:
         kernel.stop()
+
+
+@needs_cgroups
+def test_memory_held_by_detached_processes_counts(server):
+    assert server.cgroup is not None
+    _detached_hogs_are_stopped(server)
+
+
+@needs_bwrap
+def test_without_a_control_group_the_sandbox_memory_is_polled(monkeypatch):
+    monkeypatch.setattr(forked_kernel, "cgroup_problem", lambda: "switched off for this test")
+    with fork_server(LIMITS) as server:
+        assert server.cgroup is None and server.memory_watch is not None
+        _detached_hogs_are_stopped(server)
 
 
 @needs_bwrap
