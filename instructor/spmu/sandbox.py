@@ -4,7 +4,9 @@ The sandbox holds only what a kernel needs: the system's programs and libraries 
 environment's packages and the ``courses`` package (read-only), the fork server's two files, and size-limited
 private ``/tmp``, ``/dev/shm`` and kernels folder (``/kernels``, the only place its kernels work in). It has new
 user, PID, IPC, network, UTS, mount and cgroup namespaces, no capabilities, uid 65534, no environment but the
-kernel's. No course folder (``source/``, ``grading/``, ``.git``), home folder or other course copy exists in it.
+kernel's (and each kernel moves on into IPC and network namespaces of its own, see
+:func:`spmu.sandbox_forkserver.private_namespaces`). No course folder (``source/``, ``grading/``, ``.git``),
+home folder or other course copy exists in it.
 Kernels are forked inside it by :mod:`spmu.sandbox_forkserver` (see :mod:`spmu.forked_kernel`); the grader
 reaches the kernels folder through ``/proc/<sandbox init>/root``, so nothing of a kernel is on the host's disk.
 When bubblewrap is not usable, ``sandbox="auto"`` falls back to an unsandboxed kernel with a loud warning.
