@@ -91,12 +91,26 @@ def error_output(ename: str, message: str) -> nbformat.NotebookNode:
 class _MemoryWatchdog(threading.Thread):
     """Kills the kernel (and everything it started) when their resident memory passes the limit."""
 
-    def __init__(self, pid: int, limit_bytes: int):
+    def __init__(self, pid: int, limit_bytes: int, server: ForkServer | None = None):
         super().__init__(daemon=True)
         self.pid, self.limit_bytes = pid, limit_bytes
         self.tripped = threading.Event()
+        self.server = (
+            server  # its control group counts the processes killed at the whole sandbox's memory limit
+        )
+        self.oom_kills = self._oom_kills()
         self.peak_bytes = 0
         self.stopped = threading.Event()
+
+    def _oom_kills(self) -> int:
+        try:
+            return self.server.oom_kills() if self.server is not None else 0
+        except (OSError, ValueError):
+            return 0
+
+    def out_of_memory(self) -> bool:
+        """The kernel's tree passed the limit, or the sandbox's control group killed a process for memory."""
+        return self.tripped.is_set() or self._oom_kills() > self.oom_kills
 
     def run(self) -> None:
         try:
@@ -295,7 +309,7 @@ def _cell_incident(kind: str, index: int, cell, detail: str) -> Incident:
 
 def _stopped(index: int, cell, limits: Limits, watchdog: _MemoryWatchdog, during: str = "") -> Incident:
     """The incident for a trainee kernel that died while cell ``index`` ran (or a test called into it)."""
-    if watchdog.tripped.is_set():
+    if watchdog.out_of_memory():
         return _cell_incident(
             "memory_exceeded",
             index,
@@ -348,7 +362,7 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answer
                     client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cleanup_kc=True)
                 )
                 stack.callback(_kill_kernel, km)  # before the clean-up: a cell may still run
-                watchdog = _MemoryWatchdog(km.provisioner.process.pid, limits.memory_mb << 20)
+                watchdog = _MemoryWatchdog(km.provisioner.process.pid, limits.memory_mb << 20, server)
                 watchdog.start()
                 stack.callback(watchdog.stopped.set)
                 _silent(client, answer_kernel_setup(answer_server))
