@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import needs_bwrap
-from sandboxed import Kernel, fork_server
+from sandboxed import Kernel, fork_server, require
 from spmu import sandbox
 from spmu.limits import Limits
 
@@ -89,8 +89,6 @@ def kernel(course, bwrap_module):
 @pytest.fixture(scope="module")
 def bwrap_module():
     """Module-scoped twin of the ``bwrap_required`` fixture (fail under CI, else skip)."""
-    from sandboxed import require
-
     require(sandbox.bwrap_problem(), "bubblewrap")
 
 
@@ -243,8 +241,7 @@ def test_a_sandbox_that_cannot_be_set_up_fails_loudly(monkeypatch):
     """A mount bubblewrap cannot make is a GraderFault naming bwrap's complaint, never a silent fallback."""
     from spmu.forked_kernel import ForkServer, ForkServerError
 
-    if sandbox.bwrap_problem() is not None:
-        pytest.skip("needs a working bubblewrap to break one of its mounts")
+    require(sandbox.bwrap_problem(), "bubblewrap")
     real = sandbox.sandbox_mounts
     monkeypatch.setattr(
         sandbox, "sandbox_mounts", lambda *a: [*real(*a), "--ro-bind", "/nonexistent-spmu", "/x"]
