@@ -154,9 +154,14 @@ class ForkServer:
         self.cgroup: SandboxCgroup | None = None
         problem = cgroup_problem()
         if problem is None:
-            self.cgroup = SandboxCgroup(
-                CgroupLimits(limits.sandbox_memory_mb, limits.max_processes, limits.cpus)
-            )
+            try:
+                self.cgroup = SandboxCgroup(
+                    CgroupLimits(limits.sandbox_memory_mb, limits.max_processes, limits.cpus)
+                )
+            except (
+                OSError
+            ) as error:  # usable a moment ago: a limit this sandbox cannot have is the grader's fault
+                raise ForkServerError(f"the sandbox's control group could not be set up: {error}") from error
         else:
             log.warning(
                 "no control group per sandbox (%s): its memory is polled, its processes and CPU not limited",
