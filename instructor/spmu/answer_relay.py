@@ -86,6 +86,7 @@ class AnswerRelay(threading.Thread):
         )
         self.address = f"{connection['transport']}://{connection['ip']}-{connection['shell_port']}"
         self.calls = 0
+        self.peer: socket.socket | None = None
 
     def run(self) -> None:
         shell = self.context.socket(zmq.DEALER)
@@ -98,6 +99,7 @@ class AnswerRelay(threading.Thread):
                     continue
                 except OSError:
                     return
+                self.peer = peer
                 with peer:
                     self._serve(peer, shell)
         finally:
@@ -153,7 +155,12 @@ class AnswerRelay(threading.Thread):
         return {"reply": text}
 
     def close(self) -> None:
+        """Stop relaying (shutting the sockets down wakes the thread at once) and wait for the thread."""
         self.stopped.set()
+        for sock in (self.peer, self.listener):
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
         with contextlib.suppress(OSError):
             self.listener.close()
         self.join(timeout=5)
