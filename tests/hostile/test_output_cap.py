@@ -11,8 +11,9 @@ import pytest
 import toy_course as toy
 from cases import DISPLAY_FLOOD
 from conftest import needs_bwrap
+from sandboxed import require
 from spmu.limits import Limits
-from spmu.sandbox import hidden_paths, resolve_sandbox
+from spmu.sandbox import bwrap_problem, hidden_paths, resolve_sandbox
 from spmu.sandbox_run import run_notebook
 from spmu.trusted_tests import answer_names
 
@@ -22,6 +23,7 @@ CAP = 200_000
 
 @pytest.fixture(scope="module")
 def flooding(tmp_path_factory):
+    require(bwrap_problem(), "bubblewrap")  # before anything runs unsandboxed (fails under CI=true)
     root = toy.build_course(tmp_path_factory.mktemp("cap") / "course")
     nb = toy.answered_notebook(root)
     toy.append_to_answer("square_answer", DISPLAY_FLOOD)(nb)
