@@ -17,7 +17,6 @@ import logging
 import secrets
 import shutil
 import subprocess
-import tempfile
 import threading
 import time
 import uuid
@@ -44,7 +43,7 @@ from spmu.forked_kernel import (
     fork_server,
 )
 from spmu.limits import Limits
-from spmu.sandbox import GraderFault, kernel_argv, kernel_env, prepare_work_dir
+from spmu.sandbox import GraderFault, kernel_argv, kernel_env, prepare_work_dir, scratch_kernel_dirs
 from spmu.trusted_kernel import discard_trusted_server, trusted_server
 from spmu.trusted_tests import answer_kernel_setup, plan, trusted_kernel_setup, with_binding
 
@@ -524,10 +523,7 @@ def _test_phase(
 def _kernel_dirs(sandbox: str, limits: Limits, hidden: list[Path]) -> tuple[ForkServer | None, Path, Path]:
     """(fork server or None without a sandbox, work folder, runtime folder) for one fresh kernel."""
     if sandbox == "none":
-        scratch = Path(tempfile.mkdtemp(prefix="spmu-grade-"))
-        (scratch / "work").mkdir()
-        (scratch / "runtime").mkdir()
-        return None, scratch / "work", scratch / "runtime"
+        return None, *scratch_kernel_dirs()
     for attempt in (1, 2):
         server = fork_server(limits.memory_mb, hidden, limits)
         try:
@@ -544,10 +540,7 @@ def _trusted_dirs(
 ) -> tuple[ForkServer | None, Path, Path]:
     """(trusted server or None without a sandbox, work folder, runtime folder) for one fresh trusted kernel."""
     if server is None:
-        scratch = Path(tempfile.mkdtemp(prefix="spmu-trusted-"))
-        (scratch / "work").mkdir()
-        (scratch / "runtime").mkdir()
-        return None, scratch / "work", scratch / "runtime"
+        return None, *scratch_kernel_dirs("spmu-trusted")
     for attempt in (1, 2):
         trusted = trusted_server(limits, hidden)
         try:
