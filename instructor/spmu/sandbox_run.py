@@ -262,10 +262,12 @@ def run_notebook(
     sandbox: str,
     hidden: list[Path],
     answers: frozenset[str] = frozenset(),
+    trusted_files: Path | None = None,
 ) -> RunReport:
     """Run ``nb`` (not modified): the trainee's cells in a sandboxed kernel, its test cells in a trusted one
     (``answers``: the answer names the tests may call, see :mod:`spmu.trusted_tests`). Returns an executed copy
-    with what happened. ``files_dir`` holds the files copied into the working folder before every pass.
+    with what happened. ``files_dir`` holds the files copied into the working folder before every pass;
+    ``trusted_files`` those copied into the trusted kernel's (the assignment's own files, never the trainee's).
     Raises :class:`GraderFault` when the grader's own kernels failed twice."""
     started = time.monotonic()
     deadline = started + limits.notebook_timeout_s
@@ -276,7 +278,7 @@ def run_notebook(
         report.passes += 1
         try:
             executed, incident, capped = _one_pass(
-                nb, files_dir, limits, sandbox, hidden, disabled, deadline, answers
+                nb, files_dir, limits, sandbox, hidden, disabled, deadline, answers, trusted_files
             )
         except GraderFault as fault:
             faults += 1
@@ -335,7 +337,7 @@ def _timed_out(
     )
 
 
-def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answers):
+def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answers, trusted_files):
     """One fresh trainee kernel running every cell but the tests, then one fresh trusted kernel running the
     tests. Returns (notebook, first new incident or None, output-cap incidents)."""
     executed = nbformat.from_dict(json.loads(json.dumps(nb)))
@@ -383,6 +385,7 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answer
                     watchdog,
                     answer_server,
                     server,
+                    trusted_files,
                 )
     finally:
         _clean_up(server, work.parent)
@@ -444,6 +447,7 @@ def _test_phase(
     watchdog,
     answer_server,
     server,
+    trusted_files,
 ) -> tuple[Incident | None, set[int]]:
     """The test cells (and the read-only cells they need) in a fresh trusted kernel: (the first incident or None,
     the test cells whose output was capped). Raises :class:`GraderFault` when the trusted kernel fails by itself."""
@@ -453,6 +457,8 @@ def _test_phase(
         trusted, t_work, t_runtime = _trusted_dirs(sandbox, limits, hidden, server)
     except ForkServerError as error:
         raise GraderFault(f"the trusted kernel server failed: {error}") from error
+    if trusted_files is not None:
+        shutil.copytree(trusted_files, t_work, dirs_exist_ok=True)
     prepare_work_dir(t_work)
     t_nb = nbformat.from_dict(json.loads(json.dumps(executed)))
     t_km = _kernel_manager(t_work, t_runtime, limits, trusted)
