@@ -139,16 +139,15 @@ class AnswerRelay(threading.Thread):
                 try:
                     _, parts = self.session.feed_identities(shell.recv_multipart())
                     reply = self.session.deserialize(parts)
-                except (ValueError, KeyError, TypeError) as error:  # a forged or broken message
+                    if reply["parent_header"].get("msg_id") == msg_id:
+                        break
+                except Exception as error:  # noqa: BLE001 - a message the trainee's kernel forged or broke
                     return {"broken": f"an unreadable message ({type(error).__name__})"}
-                if reply["parent_header"].get("msg_id") == msg_id:
-                    break
             elif self.answer_process.poll() is not None:
                 return {"stopped": True}
-        expression = reply["content"].get("user_expressions", {}).get("r", {})
         try:
-            text = expression["data"]["application/json"]["reply"]
-        except (KeyError, TypeError):
+            text = reply["content"]["user_expressions"]["r"]["data"]["application/json"]["reply"]
+        except (KeyError, TypeError, AttributeError):
             return {"broken": "the grader's helper in your kernel was changed or removed"}
         if not isinstance(text, str) or len(text) > 2 * MAX_TEXT:
             return {"broken": "an answer over the size limit"}
