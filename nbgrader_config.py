@@ -42,7 +42,7 @@ c.HTMLExporter.preprocessors = [NoActiveContent]
 c.GenerateFeedback.HTMLExporter.preprocessors = []  # feedback runs it after the redaction instead
 
 # --- grading limits (spmu autograde) ---
-# Read by `spmu autograde` (instructor/spmu/limits.py); plain `nbgrader autograde` uses c.Execute.timeout above.
+# Read by `spmu autograde` (instructor/spmu/grading/limits.py); plain `nbgrader autograde` uses c.Execute.timeout above.
 # Per cell: the slowest cell of our source notebooks took 3.8 s in the sandbox on 2 shared cores (2026-11-28),
 # so 30 s leaves about 8x headroom for a slow but honest answer, while a hang costs at most 30 s per re-run.
 c.GradingLimits.cell_timeout_s = 30.0

@@ -68,6 +68,7 @@ def timed_run(command: list[str], cwd: Path) -> float:
 def scores(course: Path, names: list[str]) -> dict[tuple[str, str], float]:
     """(assignment, trainee) -> total score, read from the course copy's gradebook."""
     from nbgrader.api import Gradebook
+
     from spmu.course import load_config
 
     config = load_config(course)
@@ -107,7 +108,7 @@ def main() -> None:
     args = parser.parse_args()
     load_start = os.getloadavg()[0]
     prepare_environment()
-    from spmu.limits import Limits
+    from spmu.grading.limits import Limits
 
     scratch = Path(tempfile.mkdtemp(prefix="spmu-bench-"))
     try:

@@ -22,9 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests" / "hostile"))
 
 from sandboxed import Kernel
-from spmu import forked_kernel
-from spmu.forked_kernel import ForkServer
-from spmu.limits import Limits
+
+from spmu.grading import forked_kernel
+from spmu.grading.forked_kernel import ForkServer
+from spmu.grading.limits import Limits
 
 WORK = "import time\nt = time.monotonic()\nsum(i * i for i in range(6_000_000))\nprint(time.monotonic() - t)"
 HOG = """

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from lab_server import LabServer, start_lab, stop_lab
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from spmu.cohort import SimulatedTrainee, build_submission
-from lab_server import LabServer, start_lab, stop_lab
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; never `playwright install`

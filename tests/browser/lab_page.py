@@ -4,10 +4,9 @@ from __future__ import annotations
 import itertools
 import re
 
+from lab_server import LabServer, shut_down_kernels
 from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
-from lab_server import LabServer, shut_down_kernels
 
 VISIBLE_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 KERNEL_READY_TIMEOUT_MS = 60_000

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from lab_server import LabServer, start_lab, stop_lab
 from playwright.sync_api import FrameLocator, Page
 
 from spmu.gradebook import open_gradebook
-from lab_server import LabServer, start_lab, stop_lab
 
 DEMO_TRAINEES = 2  # a perfect and a blank trainee: two rows to list, one submission to grade by hand
 DEMO_TIMEOUT_S = 900.0

@@ -6,7 +6,6 @@ from pathlib import PurePosixPath
 
 import nbformat
 import pytest
-
 from lab_page import (
     CONTROLS,
     cell_at,

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from jupyter_client import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
-from spmu.forked_kernel import ForkedKernelProcess, ForkServer
-from spmu.limits import Limits
-from spmu.sandbox import bwrap_problem, prepare_work_dir
-from spmu.sandbox_cgroup import cgroup_problem
+
+from spmu.grading.forked_kernel import ForkedKernelProcess, ForkServer
+from spmu.grading.limits import Limits
+from spmu.grading.sandbox import bwrap_problem, prepare_work_dir
+from spmu.grading.sandbox_cgroup import cgroup_problem
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -11,7 +11,8 @@ import zoneinfo
 import numpy as np
 import pandas as pd
 import pytest
-from spmu.crossing import MAX_TEXT, CannotCross, decode, encode
+
+from spmu.grading.crossing import MAX_TEXT, CannotCross, decode, encode
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 VALUES = [

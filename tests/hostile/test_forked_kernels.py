@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from conftest import needs_bwrap
 from sandboxed import Kernel, fork_server
-from spmu import forked_kernel
-from spmu.limits import Limits
-from spmu.sandbox import GraderFault
+
+from spmu.grading import forked_kernel
+from spmu.grading.limits import Limits
+from spmu.grading.sandbox import GraderFault
 
 LIMITS = Limits(cell_timeout_s=20, disk_mb=64)
 
@@ -95,7 +96,8 @@ for part in ("mem", "environ"):
 @pytest.fixture(scope="module")
 def server():
     from sandboxed import require
-    from spmu.sandbox import bwrap_problem
+
+    from spmu.grading.sandbox import bwrap_problem
 
     require(bwrap_problem(), "bubblewrap")
     with fork_server(LIMITS) as server:

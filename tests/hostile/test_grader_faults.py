@@ -7,11 +7,11 @@ import pytest
 import toy_course as toy
 from conftest import needs_bwrap
 from sandboxed import require
-from spmu import sandbox_run
-from spmu.forked_kernel import ForkServerError
-from spmu.grading import grade_submission
-from spmu.limits import Limits
-from spmu.sandbox import bwrap_problem
+
+from spmu.grading import grade_submission, sandbox_run
+from spmu.grading.forked_kernel import ForkServerError
+from spmu.grading.limits import Limits
+from spmu.grading.sandbox import bwrap_problem
 
 pytestmark = [pytest.mark.pipeline, needs_bwrap]
 

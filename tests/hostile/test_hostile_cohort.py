@@ -12,10 +12,11 @@ import toy_course as toy
 from cases import CASES
 from conftest import needs_bwrap
 from nbgrader.api import Gradebook
+
 from spmu.course import load_config
 from spmu.feedback import generate_feedback
 from spmu.grading import grade_cohort, load_results, status_path
-from spmu.trusted_tests import is_test_cell
+from spmu.grading.trusted_tests import is_test_cell
 
 pytestmark = [pytest.mark.pipeline, needs_bwrap]
 

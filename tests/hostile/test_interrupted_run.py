@@ -18,9 +18,10 @@ import toy_course as toy
 from cases import SWALLOW_INTERRUPT
 from conftest import needs_bwrap
 from nbgrader.api import Gradebook
+
 from spmu.course import load_config
 from spmu.grading import grade_cohort, load_results
-from spmu.sandbox_cgroup import cgroup_problem, group_parents
+from spmu.grading.sandbox_cgroup import cgroup_problem, group_parents
 
 pytestmark = [pytest.mark.pipeline, needs_bwrap]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from spmu.limits import Limits
-from spmu.sandbox import bwrap_problem
-from spmu.sandbox_run import run_notebook
+
+from spmu.grading.limits import Limits
+from spmu.grading.sandbox import bwrap_problem
+from spmu.grading.sandbox_run import run_notebook
 
 
 def test_limits_read_config_then_overrides(tmp_path):

@@ -12,10 +12,11 @@ import toy_course as toy
 from cases import DISPLAY_FLOOD
 from conftest import needs_bwrap
 from sandboxed import require
-from spmu.limits import Limits
-from spmu.sandbox import bwrap_problem, hidden_paths, resolve_sandbox
-from spmu.sandbox_run import run_notebook
-from spmu.trusted_tests import answer_names
+
+from spmu.grading.limits import Limits
+from spmu.grading.sandbox import bwrap_problem, hidden_paths, resolve_sandbox
+from spmu.grading.sandbox_run import run_notebook
+from spmu.grading.trusted_tests import answer_names
 
 pytestmark = [pytest.mark.pipeline, needs_bwrap]
 CAP = 200_000

@@ -15,8 +15,9 @@ import nbformat
 import pytest
 from conftest import needs_bwrap
 from sandboxed import Kernel, fork_server, require
-from spmu import sandbox
-from spmu.limits import Limits
+
+from spmu.grading import sandbox
+from spmu.grading.limits import Limits
 
 LIMITS = Limits(cell_timeout_s=20, sandbox_memory_mb=1024, disk_mb=64)
 COURSES_DIR = Path(next(iter(importlib.util.find_spec("courses").submodule_search_locations))).resolve()
@@ -239,14 +240,14 @@ def test_hidden_paths_cover_course_history_and_home(course):
 
 def test_a_sandbox_that_cannot_be_set_up_fails_loudly(monkeypatch):
     """A mount bubblewrap cannot make is a GraderFault naming bwrap's complaint, never a silent fallback."""
-    from spmu.forked_kernel import ForkServer, ForkServerError
+    from spmu.grading.forked_kernel import ForkServer, ForkServerError
 
     require(sandbox.bwrap_problem(), "bubblewrap")
     real = sandbox.sandbox_mounts
     monkeypatch.setattr(
         sandbox, "sandbox_mounts", lambda *a: [*real(*a), "--ro-bind", "/nonexistent-spmu", "/x"]
     )
-    monkeypatch.setattr("spmu.forked_kernel.bwrap_argv", sandbox.bwrap_argv)
+    monkeypatch.setattr("spmu.grading.forked_kernel.bwrap_argv", sandbox.bwrap_argv)
     with pytest.raises(ForkServerError, match="nonexistent-spmu") as raised:
         ForkServer(512, [], LIMITS)
     assert isinstance(raised.value, sandbox.GraderFault) and not isinstance(raised.value, RuntimeError)
@@ -262,7 +263,7 @@ def test_auto_falls_back_loudly_when_bubblewrap_is_unusable(monkeypatch):
 
 
 def test_unsandboxed_kernel_still_gets_the_memory_limit(tmp_path):
-    from spmu.sandbox_run import run_notebook
+    from spmu.grading.sandbox_run import run_notebook
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("hog = bytearray(2_000_000_000)")])
     report = run_notebook(nb, None, Limits(memory_mb=512, sandbox="none"), "none", [])

@@ -12,9 +12,10 @@ import psutil
 import pytest
 from conftest import needs_bwrap, needs_cgroups
 from sandboxed import Kernel, fork_server, require
-from spmu import forked_kernel
-from spmu.limits import Limits
-from spmu.sandbox import bwrap_problem
+
+from spmu.grading import forked_kernel
+from spmu.grading.limits import Limits
+from spmu.grading.sandbox import bwrap_problem
 
 LIMITS = Limits(
     cell_timeout_s=30, memory_mb=512, sandbox_memory_mb=700, max_processes=48, cpus=0.25, disk_mb=32

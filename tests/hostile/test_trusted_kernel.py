@@ -7,9 +7,10 @@ import pytest
 from conftest import needs_bwrap
 from nbformat.v4 import new_code_cell, new_notebook
 from sandboxed import require
-from spmu.limits import Limits
-from spmu.sandbox import bwrap_problem, resolve_sandbox
-from spmu.sandbox_run import run_notebook
+
+from spmu.grading.limits import Limits
+from spmu.grading.sandbox import bwrap_problem, resolve_sandbox
+from spmu.grading.sandbox_run import run_notebook
 
 pytestmark = [pytest.mark.pipeline, needs_bwrap]
 

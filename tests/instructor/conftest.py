@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from instructor_toy_course import make_toy_course
+
 from spmu.release import release
 
 

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from spmu.cli import spmu
 
 SPMU = [sys.executable, "-c", "from spmu.cli import main; main()"]
@@ -114,6 +115,7 @@ def test_collect_of_something_that_is_not_a_zip_is_a_one_line_error(toy_copy: Pa
 def test_results_table_prints_ids_and_notes_with_rich_markup_as_plain_text():
     """A grade id or note holding Rich markup ([red], [/]) once crashed `spmu autograde` after grading."""
     from rich.console import Console
+
     from spmu.cli import _results_table
     from spmu.grading import GradeResult
 

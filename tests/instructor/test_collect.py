@@ -15,8 +15,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import spmu.collect
 from instructor_toy_course import make_toy_course, toy_notebook
+
+import spmu.collect
 from spmu.collect import collect
 from spmu.course import CourseError
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import nbformat
+
 from spmu.course import load_config
 from spmu.integrity import release_validation_problems, source_validation_problems
 from spmu.release import metadata_problems

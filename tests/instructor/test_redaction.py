@@ -11,6 +11,7 @@ from instructor_toy_course import (
     toy_notebook,
 )
 from nbformat.v4 import new_code_cell, new_output
+
 from spmu.feedback import RedactForTrainee, hidden_assert_messages, redacted_outputs
 from spmu.integrity import find_leaks, html_text, secret_lines
 

@@ -23,6 +23,7 @@ import nbformat
 import pytest
 from instructor_toy_course import HIDDEN_LINE, MARK_SCHEME_LINE, toy_notebook
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
+
 from spmu.feedback import generate_feedback
 from spmu.gradebook import open_gradebook
 from spmu.integrity import feedback_leak_problems, html_text

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from instructor_toy_course import HIDDEN_LINE, MARK_SCHEME_LINE
+
 from spmu.cohort import expected_points, pipeline_cohort, write_cohort
 from spmu.collect import collect
 from spmu.course import load_config

@@ -4,7 +4,7 @@ The trainee's kernel (sandboxed) runs every cell but the test cells, first and t
 trusted kernel, which never runs a line of trainee code, runs the test cells (visible and hidden, from the
 instructor's source) and the read-only cells they need, in order. Before a cell runs there, every name it uses
 that an answer cell of the instructor's source defines is bound to a proxy (a function: arguments and result
-cross as data, see :mod:`spmu.answer_calls` and :mod:`spmu.crossing`) or to the value, fetched as data.
+cross as data, see :mod:`spmu.grading.answer_calls` and :mod:`spmu.grading.crossing`) or to the value, fetched as data.
 
 Running all the trainee's cells before any test also means no trainee cell runs after a hidden test: nothing a
 trainee's code saw during a hidden test can reach a cell output, and so feedback.
@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 
-from spmu import answer_calls, crossing
+from spmu.grading import answer_calls, crossing
 
 
 @dataclass(frozen=True)

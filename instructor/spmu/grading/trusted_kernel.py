@@ -1,9 +1,9 @@
 """The grader's trusted kernels, where test cells run: forked in a sandbox of their own.
 
 A trusted kernel never runs trainee code, but the values its tests handle come from a trainee. So it runs in a
-sandbox like the trainees' (:class:`~spmu.forked_kernel.ForkServer`: allow-list mounts, no network, its own
+sandbox like the trainees' (:class:`~spmu.grading.forked_kernel.ForkServer`: allow-list mounts, no network, its own
 limits), but never the same one: a trainee's code could otherwise signal it or read its connection key. It
-reaches the trainee's kernel only through the grader's relay (:mod:`spmu.answer_relay`). One such sandbox per
+reaches the trainee's kernel only through the grader's relay (:mod:`spmu.grading.answer_relay`). One such sandbox per
 grading process, beside the trainees' one.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import atexit
 from pathlib import Path
 
-from spmu.forked_kernel import ForkServer
-from spmu.limits import Limits
+from spmu.grading.forked_kernel import ForkServer
+from spmu.grading.limits import Limits
 
 _server: ForkServer | None = None
 _key: tuple = ()

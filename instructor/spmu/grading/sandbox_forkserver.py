@@ -2,7 +2,7 @@
 fresh kernel process for every notebook to grade.
 
 Run as ``python /sandbox/sandbox_forkserver.py MEMORY_MB FILE_MB MAX_PROCESSES KEEP_DIR...`` under bubblewrap
-(see :mod:`spmu.forked_kernel`, which talks to it over its stdin/stdout, one JSON line per request):
+(see :mod:`spmu.grading.forked_kernel`, which talks to it over its stdin/stdout, one JSON line per request):
 
 * ``{"op": "fork", "work": DIR, "connection_file": FILE, "ip": PATH, "env": {...}}`` forks a child that moves
   into IPC and network namespaces of its own (:func:`private_namespaces`), sets the resource limits, moves into ``DIR`` with exactly ``env`` and becomes an IPython kernel listening on IPC

@@ -5,7 +5,7 @@ Two halves, kept apart so execution can later fan out to other machines:
 * **execution** (:func:`execute_submission`, in worker processes): read each submitted notebook defensively,
   restore its graded structure from the release, run the trainee's cells in a sandboxed kernel under
   :class:`Limits` (offending cells disabled, the rest graded) and the test cells, from the instructor's source, in
-  the grader's trusted kernel (:mod:`spmu.trusted_tests`), and stage the executed notebook in
+  the grader's trusted kernel (:mod:`spmu.grading.trusted_tests`), and stage the executed notebook in
   ``grading/.staging/``; a failure of the grader's own kernels is retried once, then recorded as ``grader_error``;
 * **recording** (:func:`record_execution`, in the calling process, one at a time under a file lock): nbgrader's
   own ``Autograde`` converter with its execution step removed turns the staged notebooks into
@@ -39,11 +39,11 @@ from typing import Any
 import nbformat
 
 from spmu.course import CourseError, load_config
-from spmu.grading_repair import UnreadableNotebook, read_submitted, repair, with_hidden_tests
-from spmu.limits import Limits
-from spmu.sandbox import hidden_paths, resolve_sandbox
-from spmu.sandbox_run import GraderFault, run_notebook
-from spmu.trusted_tests import answer_names
+from spmu.grading.limits import Limits
+from spmu.grading.repair import UnreadableNotebook, read_submitted, repair, with_hidden_tests
+from spmu.grading.sandbox import hidden_paths, resolve_sandbox
+from spmu.grading.sandbox_run import GraderFault, run_notebook
+from spmu.grading.trusted_tests import answer_names
 
 __all__ = ["GradeResult", "Limits", "grade_cohort", "grade_submission", "load_results", "save_result"]
 

@@ -2,7 +2,7 @@
 
 A pass runs every cell but the tests in a fresh sandboxed kernel, then the test cells (from the instructor's
 source) in a fresh trusted kernel that calls the trainee's answers through proxies, values crossing as data
-(:mod:`spmu.trusted_tests`). A cell that runs past the per-cell timeout (even one that swallows
+(:mod:`spmu.grading.trusted_tests`). A cell that runs past the per-cell timeout (even one that swallows
 KeyboardInterrupt), kills its kernel or blows the memory limit, or a test whose call into the trainee's code
 does so, is *disabled*: the notebook is re-run from the top with that cell replaced by an error output, so every
 other exercise is graded normally. A failure of the grader's own kernels or servers is retried once and then
@@ -34,18 +34,18 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from spmu.answer_relay import AnswerRelay
-from spmu.forked_kernel import (
+from spmu.grading.answer_relay import AnswerRelay
+from spmu.grading.forked_kernel import (
     ForkedKernelProvisioner,
     ForkServer,
     ForkServerError,
     discard_fork_server,
     fork_server,
 )
-from spmu.limits import Limits
-from spmu.sandbox import GraderFault, kernel_argv, kernel_env, prepare_work_dir, scratch_kernel_dirs
-from spmu.trusted_kernel import discard_trusted_server, trusted_server
-from spmu.trusted_tests import answer_kernel_setup, plan, trusted_kernel_setup, with_binding
+from spmu.grading.limits import Limits
+from spmu.grading.sandbox import GraderFault, kernel_argv, kernel_env, prepare_work_dir, scratch_kernel_dirs
+from spmu.grading.trusted_kernel import discard_trusted_server, trusted_server
+from spmu.grading.trusted_tests import answer_kernel_setup, plan, trusted_kernel_setup, with_binding
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +265,7 @@ def run_notebook(
     trusted_files: Path | None = None,
 ) -> RunReport:
     """Run ``nb`` (not modified): the trainee's cells in a sandboxed kernel, its test cells in a trusted one
-    (``answers``: the answer names the tests may call, see :mod:`spmu.trusted_tests`). Returns an executed copy
+    (``answers``: the answer names the tests may call, see :mod:`spmu.grading.trusted_tests`). Returns an executed copy
     with what happened. ``files_dir`` holds the files copied into the working folder before every pass;
     ``trusted_files`` those copied into the trusted kernel's (the assignment's own files, never the trainee's).
     Raises :class:`GraderFault` when the grader's own kernels failed twice."""

@@ -2,7 +2,7 @@
 
 The trusted kernel's proxies send each request (a name to look up, or a call with its arguments as data) over a
 Unix socket the grader listens on inside the trusted sandbox's folder; the relay passes it to the trainee's
-kernel as an ``execute_request`` with one user expression (the answer server, see :mod:`spmu.answer_calls`),
+kernel as an ``execute_request`` with one user expression (the answer server, see :mod:`spmu.grading.answer_calls`),
 and sends back only the reply's JSON text (size-capped), or a note that the trainee's kernel stopped. The
 trainee's kernel never learns anything of the trusted kernel (not even its connection key), and the trusted
 kernel never talks to the trainee's kernel directly. Output the trainee's code prints during a call is published
@@ -26,7 +26,7 @@ from pathlib import Path
 import zmq
 from jupyter_client.session import Session
 
-from spmu.crossing import MAX_TEXT
+from spmu.grading.crossing import MAX_TEXT
 
 log = logging.getLogger(__name__)
 

@@ -1,16 +1,16 @@
 """Sandboxed kernels forked from a warm fork server instead of started from scratch.
 
 Starting a kernel and importing pandas, matplotlib and the course package costs about a second per notebook.
-:class:`ForkServer` starts one bubblewrap sandbox (:mod:`spmu.sandbox`) per grading process with
-:mod:`spmu.sandbox_forkserver` in it, which imports all that once; every notebook then gets a freshly forked
+:class:`ForkServer` starts one bubblewrap sandbox (:mod:`spmu.grading.sandbox`) per grading process with
+:mod:`spmu.grading.sandbox_forkserver` in it, which imports all that once; every notebook then gets a freshly forked
 kernel (same sandbox rules, same limits, a new working folder). Before every kernel the server kills whatever a
 previous trainee's code left running in the sandbox, removes its IPC objects and empties its ``/tmp``,
 ``/dev/shm`` and kernels folder, so nothing of one trainee is alive or stored when the next one starts. The
-sandbox has its own control group when the machine allows it (:mod:`spmu.sandbox_cgroup`): memory, processes
+sandbox has its own control group when the machine allows it (:mod:`spmu.grading.sandbox_cgroup`): memory, processes
 and CPU of the whole sandbox are limited there. The kernels folder is a tmpfs inside the sandbox, which the
 grader reaches as ``/proc/<sandbox init>/root/kernels``: no kernel folder ever exists on the host's disk.
 
-Failures of this machinery raise :class:`ForkServerError`, a :class:`~spmu.sandbox.GraderFault`: the grader's
+Failures of this machinery raise :class:`ForkServerError`, a :class:`~spmu.grading.sandbox.GraderFault`: the grader's
 fault, never a trainee's.
 
 :class:`ForkedKernelProvisioner` plugs the forked kernel into jupyter_client, so nbclient drives it like any
@@ -38,8 +38,8 @@ from typing import Any
 import psutil
 from jupyter_client.provisioning import LocalProvisioner
 
-from spmu.limits import Limits
-from spmu.sandbox import (
+from spmu.grading.limits import Limits
+from spmu.grading.sandbox import (
     KERNELS_DIR,
     SERVER_DIR,
     GraderFault,
@@ -47,7 +47,7 @@ from spmu.sandbox import (
     kernel_env,
     python_paths,
 )
-from spmu.sandbox_cgroup import CgroupLimits, SandboxCgroup, cgroup_problem
+from spmu.grading.sandbox_cgroup import CgroupLimits, SandboxCgroup, cgroup_problem
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ class ForkServer:
         ro_binds: Sequence[Path] = (),
     ):
         """``binds`` / ``ro_binds``: host folders shared with another sandbox, writable / read-only here (see
-        :func:`spmu.sandbox.sandbox_mounts`)."""
+        :func:`spmu.grading.sandbox.sandbox_mounts`)."""
         limits = limits or Limits(memory_mb=memory_mb)
         self.limits = limits
         self.key = (memory_mb, tuple(hidden), limits, tuple(binds), tuple(ro_binds))

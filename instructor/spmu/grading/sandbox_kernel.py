@@ -2,7 +2,7 @@
 
 Run as ``python path/to/sandbox_kernel.py MEMORY_MB FILE_MB -f CONNECTION_FILE`` (a script: importing the
 ``courses`` package first would cost a pandas import per kernel). Sandboxed kernels are forked by
-:mod:`spmu.sandbox_forkserver`, which imports this file as its sibling ``sandbox_kernel`` and applies the same
+:mod:`spmu.grading.sandbox_forkserver`, which imports this file as its sibling ``sandbox_kernel`` and applies the same
 :func:`apply_limits` in each child. The
 limits are inherited by the kernel and anything it starts, and cannot be raised again by trainee code.
 """

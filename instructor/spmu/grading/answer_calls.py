@@ -1,6 +1,6 @@
 """Both ends of a test's call to a trainee's answer: a server in the trainee's kernel, proxies in the grader's.
 
-The grader runs this file's text (after :mod:`spmu.crossing`'s, in the same namespace) in both kernels, so
+The grader runs this file's text (after :mod:`spmu.grading.crossing`'s, in the same namespace) in both kernels, so
 it imports only the standard library:
 
 * in the trainee's (sandboxed) kernel, :func:`make_answer_server` returns the function the trusted kernel calls
@@ -9,7 +9,7 @@ it imports only the standard library:
   type and message). The trainee can rewrite this server like any of their code; what it sends back is still
   only data, so it can forge no more than their own function could have returned.
 * in the grader's trusted kernel (another sandbox), :func:`install_trusted` connects to the grader's relay
-  (:mod:`spmu.answer_relay`), which passes each request on to the trainee's kernel, and returns
+  (:mod:`spmu.grading.answer_relay`), which passes each request on to the trainee's kernel, and returns
   ``bind(names)``, which binds each name to a proxy (a function) or to the value (decoded) before a test cell
   runs. Files a test writes in its temporary folder for a trainee's function travel with the call and are
   written at the same paths in the trainee's kernel.
@@ -148,7 +148,7 @@ def make_answer_server(namespace: dict, user_ns: dict):
 
 # ---------------------------------------------------------------- in the grader's trusted kernel
 def install_trusted(namespace: dict, user_ns: dict, relay_path: str):
-    """Connect to the grader's relay (see :mod:`spmu.answer_relay`) and return ``bind(names)`` for the test cells
+    """Connect to the grader's relay (see :mod:`spmu.grading.answer_relay`) and return ``bind(names)`` for the test cells
     of this kernel."""
     import builtins
     import os

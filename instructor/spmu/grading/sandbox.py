@@ -5,9 +5,9 @@ environment's packages and the ``courses`` package (read-only), the fork server'
 private ``/tmp``, ``/dev/shm`` and kernels folder (``/kernels``, the only place its kernels work in). It has new
 user, PID, IPC, network, UTS, mount and cgroup namespaces, no capabilities, uid 65534, no environment but the
 kernel's (and each kernel moves on into IPC and network namespaces of its own, see
-:func:`spmu.sandbox_forkserver.private_namespaces`). No course folder (``source/``, ``grading/``, ``.git``),
+:func:`spmu.grading.sandbox_forkserver.private_namespaces`). No course folder (``source/``, ``grading/``, ``.git``),
 home folder or other course copy exists in it.
-Kernels are forked inside it by :mod:`spmu.sandbox_forkserver` (see :mod:`spmu.forked_kernel`); the grader
+Kernels are forked inside it by :mod:`spmu.grading.sandbox_forkserver` (see :mod:`spmu.grading.forked_kernel`); the grader
 reaches the kernels folder through ``/proc/<sandbox init>/root``, so nothing of a kernel is on the host's disk.
 When bubblewrap is not usable, ``sandbox="auto"`` falls back to an unsandboxed kernel with a loud warning.
 """
@@ -107,7 +107,7 @@ def sandbox_mounts(
         argv += ["--ro-bind", str(path), str(path)]
     for path in binds:
         argv += ["--bind", str(path), str(path)]
-    for path in [*hidden, Path(__file__).resolve().parent]:  # spmu itself, if installed in the venv
+    for path in [*hidden, Path(__file__).resolve().parents[1]]:  # spmu itself, if installed in the venv
         if any(path.is_relative_to(a) for a in allowed):
             argv += ["--tmpfs", str(path), "--remount-ro", str(path)]
     return [*argv, "--remount-ro", "/"]
@@ -218,7 +218,7 @@ def kernel_env(work: Path) -> dict[str, str]:
 
 def kernel_argv(memory_mb: int, file_mb: int = 256) -> list[str]:
     """The kernel spec ``argv`` (with jupyter's ``{connection_file}`` placeholder) of an UNSANDBOXED kernel
-    (sandboxed kernels are forked by :mod:`spmu.forked_kernel`)."""
+    (sandboxed kernels are forked by :mod:`spmu.grading.forked_kernel`)."""
     # The launcher runs as a script, not with -m: -m would import the ``courses`` package first (pandas, about
     # a second per kernel start) only for the process to be replaced by the kernel straight away.
     return [
