@@ -30,14 +30,16 @@ except OSError:  # a read-only copy of the course: nbgrader then only warns
     pass
 c.Exchange.root = str(EXCHANGE)
 
-# Plain `nbgrader generate_feedback` (and the formgrader) show hidden tests (nbgrader#917): run the same redaction
-# as `spmu feedback` first, so feedback never quotes a hidden test or a mark scheme whichever tool made it.
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
-from nbgrader.preprocessors import GetGrades  # noqa: E402
+# Plain `nbgrader generate_feedback` shows hidden tests (nbgrader#917): run the same redaction as `spmu feedback`
+# first, so feedback never quotes a hidden test or a mark scheme whichever tool made it. Trainees' markdown and
+# outputs may hold scripts: NoActiveContent removes anything that could run in a browser, in feedback (after the
+# redaction) and in the formgrader's view of a submission (the formgrader builds HTMLExporter from this file).
+from spmu.feedback import FEEDBACK_PREPROCESSORS
+from spmu.safe_html import NoActiveContent
 
-from spmu.feedback import RedactForTrainee  # noqa: E402
-
-c.GenerateFeedback.preprocessors = [RedactForTrainee, GetGrades, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
+c.HTMLExporter.preprocessors = [NoActiveContent]
+c.GenerateFeedback.HTMLExporter.preprocessors = []  # feedback runs it after the redaction instead
 
 # --- grading limits (spmu autograde) ---
 # Read by `spmu autograde` (instructor/spmu/limits.py); plain `nbgrader autograde` uses c.Execute.timeout above.
@@ -57,3 +59,16 @@ c.GradingLimits.max_output_bytes = 1_000_000
 c.GradingLimits.sandbox = "auto"
 # A submitted notebook file larger than this (bytes) is not opened and is recorded as invalid.
 c.GradingLimits.max_notebook_bytes = 20_000_000
+# The whole sandbox of one grading worker (MB): the fork server (about 200 MB resident after importing pandas,
+# matplotlib and the course), the kernel, anything it started (detached or not) and its tmpfs files together.
+# Enforced by the sandbox's control group where the machine allows one (see tests/hostile/README.md).
+c.GradingLimits.sandbox_memory_mb = 1536
+# Processes and threads in one sandbox: an IPython kernel runs about 10 threads, the fork server a few; 128
+# leaves room for a trainee's subprocess while a fork bomb stops at the limit (control group, else RLIMIT_NPROC).
+c.GradingLimits.max_processes = 128
+# CPU time per second for one sandbox (1.0 = one core): a CPU hog in one sandbox cannot starve the other
+# workers' kernels (control group CPU quota; not enforced without one).
+c.GradingLimits.cpus = 1.0
+# Size (MB) of each writable folder of the sandbox (work folder, /tmp, /dev/shm: size-limited tmpfs, counted in
+# the sandbox's memory) and the largest file a kernel may write.
+c.GradingLimits.disk_mb = 256

@@ -42,7 +42,7 @@ def build_course(out: Path, trainees: int) -> list[str]:
     for name in names:
         cohort = [demo_trainee(course, name, tid, p, k) for tid, (p, k) in zip(ids, demo_profiles(trainees),
                                                                                strict=True)]
-        incoming = write_cohort(course, name, cohort, out.parent / "incoming" / name, due)
+        incoming = write_cohort(course, name, cohort, out.parent / "incoming" / name)
         outcome = collect(course, name, incoming)
         if outcome.rejected or len(outcome.collected) != trainees:
             raise SystemExit(f"collecting the simulated cohort of {name} failed: {outcome.rejected}")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -48,12 +49,12 @@ def _results_table(results) -> Table:
     for r in sorted(results, key=lambda r: (r.assignment, r.trainee_id)):
         style = "green" if r.status == "graded" else "yellow" if r.status == "graded_with_repairs" else "red"
         table.add_row(
-            r.trainee_id,
-            r.assignment,
-            f"[{style}]{r.status}[/]",
+            escape(r.trainee_id),
+            escape(r.assignment),
+            f"[{style}]{escape(r.status)}[/]",
             f"{r.score:g} / {r.max_score:g}",
             f"{r.seconds:.1f}",
-            r.notes,
+            escape(r.notes),
         )
     return table
 
@@ -100,7 +101,9 @@ def release_command(context: click.Context, assignment_names: tuple[str, ...]) -
     from .release import release
 
     for outcome in release(_root(context), list(assignment_names)):
-        console.print(f"released [bold]{outcome.assignment}[/]: {', '.join(outcome.notebooks)}")
+        console.print(
+            f"released [bold]{escape(outcome.assignment)}[/]: {escape(', '.join(outcome.notebooks))}"
+        )
 
 
 @spmu.command("collect")
@@ -110,19 +113,25 @@ def release_command(context: click.Context, assignment_names: tuple[str, ...]) -
 def collect_command(context: click.Context, assignment: str, path: Path) -> None:
     """Collect trainees' notebooks from PATH (a folder or a .zip holding <trainee_id>/<notebook>.ipynb).
 
-    Each trainee's submission is copied to grading/submitted/<trainee_id>/ASSIGNMENT/ with a timestamp (their
-    own timestamp.txt if present, else now); re-collecting a trainee replaces only that trainee's files. Bad
-    entries (path traversal, unknown notebook names, other files, invalid ids) are listed and skipped, and the
-    exit status is then 1. Plain nbgrader: `nbgrader zip_collect` or `nbgrader collect`.
+    Each trainee's submission is copied to grading/submitted/<trainee_id>/ASSIGNMENT/ with the collection time
+    as its submission time (a timestamp.txt in the input was written by the trainee: it is listed as ignored);
+    re-collecting a trainee replaces only that trainee's files. Files are streamed with a size cap (50 MB per
+    file, 1 GB in all). Bad entries (path traversal, symbolic links, unknown notebook names, other files,
+    invalid ids, corrupt or encrypted zip members, zip bombs) are listed and skipped, and the exit status is
+    then 1. Plain nbgrader: `nbgrader zip_collect` or `nbgrader collect`.
     """
     from .collect import collect
 
     outcome = collect(_root(context), assignment, path)
     for rejection in outcome.rejected:
-        errors.print(f"rejected {rejection.entry}: {rejection.reason}", markup=False, highlight=False)
+        errors.print(f"rejected {rejection.entry!r}: {rejection.reason}", markup=False, highlight=False)
+    for ignored in outcome.ignored:
+        errors.print(f"ignored {ignored.entry!r}: {ignored.reason}", markup=False, highlight=False)
     console.print(
         f"collected {len(outcome.collected)} trainee(s) for {assignment}, "
-        f"rejected {len(outcome.rejected)} file(s)"
+        f"rejected {len(outcome.rejected)} file(s)",
+        markup=False,
+        highlight=False,
     )
     if not outcome.collected:
         raise CourseError(f"nothing was collected from {path}")
@@ -168,7 +177,7 @@ def autograde_command(
     limits = Limits.from_config(root, cell_timeout_s=timeout)
     started = time.monotonic()
     with _progress() as progress:
-        task = progress.add_task(f"grading {assignment}", total=len(trainees))
+        task = progress.add_task(f"grading {escape(assignment)}", total=len(trainees))
         results = grade_cohort(
             root,
             assignment,
@@ -178,7 +187,7 @@ def autograde_command(
             on_result=lambda result: progress.advance(task),
         )
     console.print(_results_table(results))
-    console.print(f"{len(results)} submission(s) graded in {time.monotonic() - started:.1f} s")
+    console.print(f"{len(results)} submission(s) graded in {time.monotonic() - started:.1f} s", markup=False)
 
 
 @spmu.command("feedback")
@@ -195,9 +204,9 @@ def feedback_command(context: click.Context, assignment: str) -> None:
 
     outcome = generate_feedback(_root(context), assignment)
     for trainee, paths in outcome.files.items():
-        console.print(f"{trainee}: " + ", ".join(str(p) for p in paths), highlight=False)
+        console.print(f"{trainee}: " + ", ".join(str(p) for p in paths), markup=False, highlight=False)
     for trainee, reason in outcome.failed.items():
-        errors.print(f"no feedback for {trainee}: {reason}", markup=False)
+        errors.print(f"no feedback for {trainee}: {reason}", markup=False, highlight=False)
     if outcome.failed:
         sys.exit(1)
 
@@ -223,7 +232,7 @@ def export_command(context: click.Context, output: Path) -> None:
     from .export import export_csv
 
     rows = export_csv(_root(context), output)
-    console.print(f"wrote {len(rows)} row(s) to {output}")
+    console.print(f"wrote {len(rows)} row(s) to {output}", markup=False, highlight=False)
 
 
 @spmu.command("report")
@@ -244,7 +253,7 @@ def report_command(context: click.Context, output: Path) -> None:
     """
     from .report import write_report
 
-    console.print(f"wrote {write_report(_root(context), output)}")
+    console.print(f"wrote {write_report(_root(context), output)}", markup=False, highlight=False)
 
 
 @spmu.command("check")
@@ -316,20 +325,22 @@ def demo_command(context: click.Context, trainees: int, workers: int | None, out
             f"{row.score:g}/{row.max_score:g} {row.status}"
         )
     for trainee, cells in sorted(by_trainee.items()):
-        table.add_row(trainee, *(cells.get(name, "") for name in names))
+        table.add_row(escape(trainee), *(escape(cells.get(name, "")) for name in names))
     console.print(table)
     stages = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in outcome.seconds.items())
     console.print(f"total {time.monotonic() - started:.1f} s ({stages})")
     console.print(
         f"course:   {outcome.course}\ngrades:   {outcome.grades_csv}\nreport:   {outcome.report_html}",
+        markup=False,
         highlight=False,
     )
     console.print(
         f"feedback: {len(outcome.feedback_files)} files under {outcome.course / 'grading' / 'feedback'}",
+        markup=False,
         highlight=False,
     )
     for path in outcome.feedback_files:
-        console.print(f"  {path}", highlight=False)
+        console.print(f"  {path}", markup=False, highlight=False)
     if outcome.leaks:
         for leak in outcome.leaks:
             errors.print(f"LEAK: {leak}", markup=False)
@@ -340,15 +351,25 @@ def demo_command(context: click.Context, trainees: int, workers: int | None, out
 def main() -> None:
     """Console-script entry point: one-line errors and exit status 1 for problems the instructor can fix."""
     try:
-        spmu(standalone_mode=False)
+        spmu(standalone_mode=False, prog_name="spmu")
     except CourseError as error:
         errors.print(f"spmu: error: {error}", markup=False, highlight=False)
         sys.exit(1)
     except click.exceptions.Abort:
         errors.print("spmu: aborted")
         sys.exit(130)
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "spmu"
+        errors.print(
+            f"spmu: error: {error.format_message()} (see `{command} --help`)", markup=False, highlight=False
+        )
+        sys.exit(error.exit_code)
     except click.ClickException as error:
-        error.show()
+        errors.print(f"spmu: error: {error.format_message()}", markup=False, highlight=False)
         sys.exit(error.exit_code)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
+    except OSError as error:  # a file the instructor named cannot be read or written
+        where = f": {error.filename}" if error.filename else ""
+        errors.print(f"spmu: error: {error.strerror or error}{where}", markup=False, highlight=False)
+        sys.exit(1)

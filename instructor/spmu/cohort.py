@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import nbformat
 
-from .collect import TIMESTAMP_FILE, format_timestamp
 from .course import CourseError
 from .markers import SOLUTION, is_answer, is_autograded_test, nbgrader_flags, remove_delimiters
 
@@ -196,21 +194,16 @@ def build_submission(
     return released
 
 
-def write_cohort(
-    root: Path, assignment: str, trainees: list[SimulatedTrainee], out: Path, due: datetime | None = None
-) -> Path:
+def write_cohort(root: Path, assignment: str, trainees: list[SimulatedTrainee], out: Path) -> Path:
     """Write ``out/<trainee_id>/<notebook>.ipynb`` for every trainee (the layout ``spmu collect`` reads).
 
-    With a due date, each trainee also gets nbgrader's ``timestamp.txt``: two hours early, or a day late.
+    No ``timestamp.txt``: the submission time is the collection time (see :func:`spmu.collect.collect`).
     """
     for trainee in trainees:
         folder = out / trainee.trainee_id
         folder.mkdir(parents=True, exist_ok=True)
         for name, notebook in build_submission(root, assignment, trainee).items():
             nbformat.write(notebook, folder / name)
-        if due is not None:
-            moment = due + timedelta(days=1) if trainee.late else due - timedelta(hours=2)
-            (folder / TIMESTAMP_FILE).write_text(format_timestamp(moment), encoding="utf-8")
     return out
 
 

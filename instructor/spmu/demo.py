@@ -95,8 +95,13 @@ def run_demo(
             demo_trainee(course, name, tid, p, k)
             for tid, (p, k) in zip(ids, demo_profiles(trainees), strict=True)
         ]
-        incoming = write_cohort(course, name, cohort, course / "incoming" / name, due)
-        stage("collect", collect, course, name, incoming)
+        # the late trainee's submission is collected a day after the due date, the others two hours before
+        for late in (False, True):
+            group = [trainee for trainee in cohort if trainee.late == late]
+            if group:
+                moment = due + timedelta(days=1) if late else due - timedelta(hours=2)
+                incoming = write_cohort(course, name, group, course / "incoming" / name / str(late).lower())
+                stage("collect", collect, course, name, incoming, now=moment)
     for name in names:
         stage("autograde", grade_cohort, course, name, workers=workers, on_result=on_result)
     feedback_files: list[Path] = []

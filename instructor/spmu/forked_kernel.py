@@ -1,11 +1,17 @@
 """Sandboxed kernels forked from a warm fork server instead of started from scratch.
 
 Starting a kernel and importing pandas, matplotlib and the course package costs about a second per notebook.
-:class:`ForkServer` starts one bubblewrap sandbox per grading process with
-:mod:`spmu.sandbox_forkserver` in it, which imports all that once; every notebook then gets a
-freshly forked kernel (same sandbox rules, same limits, a new working folder). Before every kernel the server
-kills whatever a previous trainee's code left running in the sandbox and the grader empties the kernels'
-folder, so nothing of one trainee is alive or on disk when the next one starts.
+:class:`ForkServer` starts one bubblewrap sandbox (:mod:`spmu.sandbox`) per grading process with
+:mod:`spmu.sandbox_forkserver` in it, which imports all that once; every notebook then gets a freshly forked
+kernel (same sandbox rules, same limits, a new working folder). Before every kernel the server kills whatever a
+previous trainee's code left running in the sandbox, removes its IPC objects and empties its ``/tmp``,
+``/dev/shm`` and kernels folder, so nothing of one trainee is alive or stored when the next one starts. The
+sandbox has its own control group when the machine allows it (:mod:`spmu.sandbox_cgroup`): memory, processes
+and CPU of the whole sandbox are limited there. The kernels folder is a tmpfs inside the sandbox, which the
+grader reaches as ``/proc/<sandbox init>/root/kernels``: no kernel folder ever exists on the host's disk.
+
+Failures of this machinery raise :class:`ForkServerError`, a :class:`~spmu.sandbox.GraderFault`: the grader's
+fault, never a trainee's.
 
 :class:`ForkedKernelProvisioner` plugs the forked kernel into jupyter_client, so nbclient drives it like any
 other kernel.
@@ -19,28 +25,38 @@ import json
 import logging
 import os
 import select
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import psutil
 from jupyter_client.provisioning import LocalProvisioner
 
-from spmu.sandbox import MAX_FILE_MB, bwrap_argv, kernel_env
+from spmu.limits import Limits
+from spmu.sandbox import (
+    KERNELS_DIR,
+    SERVER_DIR,
+    GraderFault,
+    bwrap_argv,
+    kernel_env,
+    python_paths,
+)
+from spmu.sandbox_cgroup import CgroupLimits, SandboxCgroup, cgroup_problem
 
 log = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT_S = 120  # importing the kernel and the course's libraries on a loaded machine
-REQUEST_TIMEOUT_S = 20
+REQUEST_TIMEOUT_S = 30  # a fork waits up to 20 s for the child to be set up
 
 
-class ForkServerError(RuntimeError):
-    """The fork server did not start or stopped answering (a fresh one is started for the next kernel)."""
+class ForkServerError(GraderFault):
+    """The fork server did not start, stopped answering or could not set up a kernel (the grader's fault; a
+    fresh server is started for the next kernel)."""
 
 
 class ForkedKernelProcess:
@@ -92,37 +108,69 @@ class ForkedKernelProcess:
 
 
 class ForkServer:
-    """A bubblewrap sandbox running the kernel fork server, and the folder its kernels work in."""
+    """A bubblewrap sandbox running the kernel fork server, in its own control group when possible."""
 
-    def __init__(self, memory_mb: int, hidden: list[Path]):
-        self.key = (memory_mb, tuple(hidden))
-        self.root = Path(tempfile.mkdtemp(prefix="spmu-kernels-"))
-        self.root.chmod(0o755)
-        server_dir = self.root / "server"
-        server_dir.mkdir(mode=0o777)
-        server_dir.chmod(0o777)
-        script = Path(__file__).with_name("sandbox_forkserver.py")
-        argv = bwrap_argv([self.root], server_dir, kernel_env(server_dir), hidden) + [
+    def __init__(
+        self,
+        memory_mb: int,
+        hidden: list[Path],
+        limits: Limits | None = None,
+        binds: Sequence[Path] = (),
+        ro_binds: Sequence[Path] = (),
+    ):
+        """``binds`` / ``ro_binds``: host folders shared with another sandbox, writable / read-only here (see
+        :func:`spmu.sandbox.sandbox_mounts`)."""
+        limits = limits or Limits(memory_mb=memory_mb)
+        self.limits = limits
+        self.key = (memory_mb, tuple(hidden), limits, tuple(binds), tuple(ro_binds))
+        self.cgroup: SandboxCgroup | None = None
+        problem = cgroup_problem()
+        if problem is None:
+            self.cgroup = SandboxCgroup(
+                CgroupLimits(limits.sandbox_memory_mb, limits.max_processes, limits.cpus)
+            )
+        else:
+            log.warning("no per-sandbox memory, process or CPU limit (%s); per-process limits only", problem)
+        shared = [*python_paths(), *binds, *ro_binds]
+        keep = [str(p) for p in shared if p.is_relative_to("/tmp") or p.is_relative_to("/dev/shm")]
+        env = kernel_env(Path(KERNELS_DIR) / "server")
+        argv = bwrap_argv(limits.disk_mb, hidden, env, binds, ro_binds) + [
             sys.executable,
-            str(script),
+            f"{SERVER_DIR}/sandbox_forkserver.py",
             str(memory_mb),
-            str(MAX_FILE_MB),
-            str(self.root),
+            str(limits.disk_mb),
+            str(limits.max_processes),
+            *keep,
         ]
+        if self.cgroup is not None:
+            argv = self.cgroup.wrap(argv)
         self._buffer = b""
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close(); what bwrap complains of
         self.process = subprocess.Popen(  # its own session: a Ctrl-C goes to the grader, which stops it
             argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=self._stderr,
             start_new_session=True,
         )
-        ready = self._read_reply(STARTUP_TIMEOUT_S)
-        if not ready.get("ready"):
+        try:
+            ready = self._read_reply(STARTUP_TIMEOUT_S)
+            if not ready.get("ready"):
+                raise ForkServerError(f"the kernel fork server did not start: {ready}")
+            self.root = Path(f"/proc/{self._host_pid(1)}/root")
+            self.kernels = self.root / KERNELS_DIR.lstrip("/")
+            os.listdir(self.kernels)
+        except (ForkServerError, OSError, TypeError) as error:
+            complaints = self._complaints()
             self.close()
-            raise ForkServerError(f"the kernel fork server did not start: {ready}")
+            raise ForkServerError(f"the sandbox could not be set up: {error}; {complaints}") from error
         if ready.get("not_preloaded"):
             log.info("fork server could not preload %s", ", ".join(ready["not_preloaded"]))
+
+    def _complaints(self) -> str:
+        self._stderr.seek(0)
+        text = self._stderr.read()[-1000:].decode(errors="replace").strip()
+        return f"bwrap said: {text}" if text else "bwrap said nothing"
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -150,38 +198,66 @@ class ForkServer:
         return self._read_reply(REQUEST_TIMEOUT_S)
 
     def sweep(self) -> None:
-        """Kill everything left running in the sandbox and delete every folder under its root (the kernels' and,
-        on the first sweep, the server's start-up folder, no longer needed once it has preloaded)."""
-        self._request({"op": "sweep"})
-        for entry in self.root.iterdir():
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
+        """Kill everything left running in the sandbox, remove its IPC objects and empty its /tmp, /dev/shm and
+        kernels folder."""
+        reply = self._request({"op": "sweep"})
+        if "swept" not in reply:
+            raise ForkServerError(f"the kernel fork server could not sweep: {reply}")
 
     def kernel_dirs(self) -> tuple[Path, Path]:
-        """Fresh (work, runtime) folders for the next kernel, in a sandbox where nothing else runs."""
+        """Fresh (work, runtime) folders for the next kernel (0700, as the grader sees them), in a sandbox where
+        nothing else runs."""
         self.sweep()
-        folder = Path(tempfile.mkdtemp(prefix="kernel-", dir=self.root))
-        work, runtime = folder / "work", folder / "runtime"
-        for path in (folder, work, runtime):
-            path.mkdir(exist_ok=True)
-            path.chmod(0o777)
+        try:
+            folder = Path(tempfile.mkdtemp(prefix="kernel-", dir=self.kernels))
+            work, runtime = folder / "work", folder / "runtime"
+            work.mkdir(mode=0o700)
+            runtime.mkdir(mode=0o700)
+        except OSError as error:
+            raise ForkServerError(f"no kernel folder in the sandbox: {error}") from error
         return work, runtime
 
+    def inside(self, path: Path) -> str:
+        """The sandbox's name for ``path`` (a path the grader sees under the sandbox's root)."""
+        return "/" + str(Path(path).relative_to(self.root))
+
     def fork(self, work: Path, connection_file: Path) -> ForkedKernelProcess:
-        """Fork a kernel that works in ``work`` and listens as ``connection_file`` says."""
-        reply = self._request(
-            {
+        """Fork a kernel that works in ``work`` and listens as ``connection_file`` says (both as the grader
+        sees them)."""
+        try:
+            info = json.loads(Path(connection_file).read_text())
+            ip = self.inside(Path(info["ip"])) if info.get("transport") == "ipc" else None
+            request = {
                 "op": "fork",
-                "work": str(work),
-                "connection_file": str(connection_file),
-                "env": kernel_env(work),
+                "work": self.inside(work),
+                "connection_file": self.inside(connection_file),
+                "ip": ip,
+                "env": kernel_env(Path(self.inside(work))),
             }
-        )
+        except (OSError, ValueError, KeyError) as error:
+            raise ForkServerError(f"cannot hand this kernel to the sandbox: {error}") from error
+        reply = self._request(request)
         if "pid" not in reply:
             raise ForkServerError(f"the kernel fork server refused: {reply}")
-        return ForkedKernelProcess(self._host_pid(reply["pid"]))
+        pid = self._host_pid(reply["pid"])
+        if pid is None:
+            raise ForkServerError(f"the forked kernel {reply['pid']} is not visible from the grader")
+        return ForkedKernelProcess(pid)
+
+    def sandbox_pids(self) -> list[int]:
+        """Host pids of every process in the sandbox but its init and the fork server (the kernel and
+        whatever it started, detached or not)."""
+        server = self._host_pid(2)
+        init = self._host_pid(1)
+        return [
+            p.pid
+            for p in psutil.Process(self.process.pid).children(recursive=True)
+            if p.pid not in (server, init)
+        ]
+
+    def oom_kills(self) -> int:
+        """Processes the kernel killed in this sandbox at its memory limit (0 without a control group)."""
+        return self.cgroup.oom_kills() if self.cgroup is not None else 0
 
     def _host_pid(self, sandbox_pid: int) -> int | None:
         """The pid, as this process sees it, of the process the sandbox calls ``sandbox_pid``."""
@@ -199,23 +275,28 @@ class ForkServer:
         if self.alive():
             self.process.kill()
             self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
+        if self.cgroup is not None:
+            self.cgroup.remove()  # kills anything of the sandbox still alive
+        for stream in (self.process.stdin, self.process.stdout, self._stderr):
             with contextlib.suppress(OSError):  # a request still buffered for a server that is gone
                 stream.close()
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 _server: ForkServer | None = None  # this process's one fork server
 
 
-def fork_server(memory_mb: int, hidden: list[Path]) -> ForkServer:
+def fork_server(
+    memory_mb: int, hidden: list[Path], limits: Limits | None = None, ro_binds: Sequence[Path] = ()
+) -> ForkServer:
     """This process's fork server for these limits (started on first use, restarted if it stopped or the
-    limits changed)."""
+    limits or shared folders changed). Without ``limits``, the sandbox-wide limits are :class:`Limits`'
+    defaults."""
     global _server
-    if _server is not None and (_server.key != (memory_mb, tuple(hidden)) or not _server.alive()):
+    key = (memory_mb, tuple(hidden), limits or Limits(memory_mb=memory_mb), (), tuple(ro_binds))
+    if _server is not None and (_server.key != key or not _server.alive()):
         discard_fork_server(_server)
     if _server is None:
-        _server = ForkServer(memory_mb, hidden)
+        _server = ForkServer(memory_mb, hidden, limits, ro_binds=ro_binds)
     return _server
 
 

@@ -3,8 +3,10 @@
 Two halves, kept apart so execution can later fan out to other machines:
 
 * **execution** (:func:`execute_submission`, in worker processes): read each submitted notebook defensively,
-  restore its graded structure from the release, run it in a sandboxed kernel under :class:`Limits` (offending
-  cells disabled, the rest graded) and stage the executed notebook in ``grading/.staging/``;
+  restore its graded structure from the release, run the trainee's cells in a sandboxed kernel under
+  :class:`Limits` (offending cells disabled, the rest graded) and the test cells, from the instructor's source, in
+  the grader's trusted kernel (:mod:`spmu.trusted_tests`), and stage the executed notebook in
+  ``grading/.staging/``; a failure of the grader's own kernels is retried once, then recorded as ``grader_error``;
 * **recording** (:func:`record_execution`, in the calling process, one at a time under a file lock): nbgrader's
   own ``Autograde`` converter with its execution step removed turns the staged notebooks into
   ``grading/autograded/`` and gradebook rows, so formgrader, generate_feedback and export work unchanged.
@@ -40,7 +42,8 @@ from spmu.course import CourseError, load_config
 from spmu.grading_repair import UnreadableNotebook, read_submitted, repair, with_hidden_tests
 from spmu.limits import Limits
 from spmu.sandbox import hidden_paths, resolve_sandbox
-from spmu.sandbox_run import run_notebook
+from spmu.sandbox_run import GraderFault, run_notebook
+from spmu.trusted_tests import answer_names
 
 __all__ = ["GradeResult", "Limits", "grade_cohort", "grade_submission", "load_results", "save_result"]
 
@@ -52,8 +55,8 @@ STAGING = (
 LOCK_FILE = "grading/.gradebook.lock"
 # Worst status first: the status of a submission is the worst thing that happened in any of its notebooks.
 STATUS_ORDER = (
+    "grader_error",  # the grader's own kernels or servers failed twice: grade again, not the trainee's fault
     "invalid_submission",
-    "flagged_for_review",
     "memory_exceeded",
     "kernel_died",
     "timed_out",
@@ -93,8 +96,7 @@ class Execution:
     unreadable: list[str] = field(default_factory=list)  # one reason per notebook that could not be used
     repairs: list[str] = field(default_factory=list)
     incidents: list[tuple[str, str, str]] = field(default_factory=list)  # (status, notebook, detail)
-    tampering: list[str] = field(default_factory=list)
-    held_tests: dict[str, list[str]] = field(default_factory=dict)  # notebook -> test ids held for review
+    grader_errors: list[str] = field(default_factory=list)  # the grader's own failures (not the trainee's)
     seconds: float = 0.0
 
 
@@ -192,24 +194,27 @@ def execute_submission(
             try:
                 submitted_nb, notes = read_submitted(folder / name, limits.max_notebook_bytes)
                 repaired = repair(submitted_nb, nbformat.read(released_path, as_version=4), name)
-                with_hidden_tests(repaired.notebook, _source_notebook(course_root, assignment, name))
+                source_nb = _source_notebook(course_root, assignment, name)
+                with_hidden_tests(repaired.notebook, source_nb)
+                answers = answer_names(source_nb)
             except UnreadableNotebook as error:
                 execution.unreadable.append(str(error))
                 continue
             execution.repairs += notes + repaired.repairs
-            report = run_notebook(repaired.notebook, files_dir, limits, sandbox, hidden_paths(course_root))
+            try:
+                report = run_notebook(
+                    repaired.notebook, files_dir, limits, sandbox, hidden_paths(course_root), answers
+                )
+            except GraderFault as fault:
+                execution.grader_errors.append(f"{name} was not graded: {fault} (tried twice)")
+                continue
             for incident in report.incidents:
                 where = f"{name}, cell {incident.cell_index}" + (
                     f" ('{incident.grade_id}')" if incident.grade_id else ""
                 )
-                if incident.kind == "tampering":
-                    execution.tampering.append(f"{where}: {incident.detail}")
-                else:
-                    execution.incidents.append(
-                        (INCIDENT_STATUS[incident.kind], name, f"{where}: {incident.detail}")
-                    )
-            execution.tampering += repaired.tampering
-            execution.held_tests[name] = _held_tests(report, bool(repaired.tampering))
+                execution.incidents.append(
+                    (INCIDENT_STATUS[incident.kind], name, f"{where}: {incident.detail}")
+                )
             nbformat.write(report.notebook, staging / name)
             execution.staged.append(name)
     execution.seconds = time.monotonic() - started
@@ -222,21 +227,6 @@ def _source_notebook(course_root: Path, assignment: str, name: str) -> nbformat.
     if not path.is_file():
         raise CourseError(f"source/{assignment}/{name} is missing: its hidden tests cannot be run")
     return nbformat.read(path, as_version=4)
-
-
-def _held_tests(report, statically_flagged: bool) -> list[str]:
-    """Test cells whose result cannot be trusted: all of them after a static finding, else those from the
-    first cell where the probe saw tampering on."""
-    first = min((i.cell_index for i in report.incidents if i.kind == "tampering"), default=None)
-    if first is None and not statically_flagged:
-        return []
-    start = 0 if statically_flagged else first
-    tests = []
-    for cell in report.notebook.cells[start:]:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
-            tests.append(meta["grade_id"])
-    return tests
 
 
 @contextmanager
@@ -280,7 +270,7 @@ def _safe_execute(
             assignment,
             sandbox=sandbox,
             seconds=time.monotonic() - started,
-            unreadable=[
+            grader_errors=[
                 f"the grader could not process this submission ({type(error).__name__}: {error}); see the log"
             ],
         )
@@ -390,12 +380,6 @@ def record_execution(course_root: Path, execution: Execution) -> GradeResult:
                 shutil.rmtree(
                     _dirs(course_root)[1] / execution.trainee_id / execution.assignment, ignore_errors=True
                 )
-            for notebook, tests in execution.held_tests.items():
-                for grade_id in tests:
-                    grade = gradebook.find_grade(
-                        grade_id, Path(notebook).stem, execution.assignment, execution.trainee_id
-                    )
-                    grade.auto_score, grade.needs_manual_grade = 0.0, True
             gradebook.db.commit()
             submission = gradebook.find_submission(execution.assignment, execution.trainee_id)
             score, max_score = float(submission.score), float(submission.max_score)
@@ -414,19 +398,12 @@ def _status_and_notes(execution: Execution, extra: list[str]) -> tuple[str, str]
     statuses = {status for status, _, _ in execution.incidents}
     if extra:
         statuses.add("invalid_submission")
-    if execution.tampering:
-        statuses.add("flagged_for_review")
+    if execution.grader_errors:
+        statuses.add("grader_error")
     if execution.repairs:
         statuses.add("graded_with_repairs")
     status = next((s for s in STATUS_ORDER if s in statuses), "graded")
-    held = sum(len(tests) for tests in execution.held_tests.values())
-    lines = [*extra, *(detail for _, _, detail in execution.incidents)]
-    if execution.tampering:
-        lines.append(
-            "possible tampering with what the tests rely on: "
-            + "; ".join(execution.tampering[:5])
-            + f" ({held} test cell(s) scored 0 and marked for manual review)"
-        )
+    lines = [*execution.grader_errors, *extra, *(detail for _, _, detail in execution.incidents)]
     lines += execution.repairs
     if execution.sandbox == "none":
         lines.append("graded WITHOUT a sandbox")
@@ -455,7 +432,7 @@ def _execution_of(future, futures: dict, assignment: str, sandbox: str) -> Execu
             futures[future],
             assignment,
             sandbox=sandbox,
-            unreadable=[f"the grading process failed ({type(error).__name__}: {error})"],
+            grader_errors=[f"the grading process failed ({type(error).__name__}: {error})"],
         )
 
 

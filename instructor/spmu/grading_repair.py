@@ -13,8 +13,6 @@ from pathlib import Path
 
 import nbformat
 
-from spmu.grading_tamper import notebook_imports, scan_source
-
 
 class UnreadableNotebook(ValueError):
     """The file is not a notebook the grader can use (the message says why, in plain words)."""
@@ -22,11 +20,10 @@ class UnreadableNotebook(ValueError):
 
 @dataclass
 class Repaired:
-    """A notebook with the release's graded cells restored, what was repaired and what looks like tampering."""
+    """A notebook with the release's graded cells restored, and what was repaired."""
 
     notebook: nbformat.NotebookNode
     repairs: list[str] = field(default_factory=list)
-    tampering: list[str] = field(default_factory=list)
 
 
 def read_submitted(path: Path, max_bytes: int) -> tuple[nbformat.NotebookNode, list[str]]:
@@ -144,7 +141,6 @@ def repair(submitted: nbformat.NotebookNode, released: nbformat.NotebookNode, na
         cells.append(restored)
         cells.extend(anchored.get(grade_id, []))
     result.notebook.cells = cells
-    _scan(result, name)
     return result
 
 
@@ -154,24 +150,12 @@ def with_hidden_tests(notebook: nbformat.NotebookNode, source: nbformat.Notebook
     tests = {
         _grade_id(cell): cell.source
         for cell in source.cells
-        if cell.cell_type == "code" and _grade_id(cell) and cell.metadata["nbgrader"].get("grade")
+        if cell.cell_type == "code"
+        and _grade_id(cell)
+        and cell.metadata["nbgrader"].get("grade")
         and not _is_answer(cell)
     }
     for cell in notebook.cells:
         grade_id = _grade_id(cell)
         if cell.cell_type == "code" and grade_id in tests and not _is_answer(cell):
             cell.source = tests[grade_id]
-
-
-def _scan(result: Repaired, name: str) -> None:
-    """Static tamper scan of the code the trainee wrote (answers and their own cells)."""
-    code = [c for c in result.notebook.cells if c.cell_type == "code"]
-    imports = notebook_imports([c.source for c in code])
-    for index, cell in enumerate(result.notebook.cells):
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or (meta.get("grade_id") and not meta.get("solution")):
-            continue
-        label = f"answer cell '{meta['grade_id']}'" if meta.get("grade_id") else f"cell {index}"
-        result.tampering.extend(
-            f"{name}, {label}, {finding}" for finding in scan_source(cell.source, imports)
-        )

@@ -6,7 +6,9 @@ fine).
 - :func:`leak_problems`: no solution, hidden test, mark scheme or model answer line of ``source/`` is in
 ``release/``.
 - :func:`feedback_leak_problems`: the same scan over trainees' HTML feedback (hidden tests, mark schemes,
-model written answers; solutions are not scanned there because a trainee's correct answer may equal them).
+model written answers; solutions are not scanned there because a trainee's correct answer may equal them),
+and every hidden-test message shown there must be, word for word, a string-literal assert message of a hidden
+test of that notebook in ``source/`` (never a formatted traceback with values).
 - :func:`validation_problems`: every source notebook passes nbgrader's ``Validator``; every released notebook,
 left unanswered, fails it (``invert=True``).
 """
@@ -138,18 +140,50 @@ def leak_problems(root: Path, names: list[str] | None = None) -> list[str]:
     return problems
 
 
+def hidden_messages(notebook: nbformat.NotebookNode) -> set[str]:
+    """The assert messages feedback may show for a notebook's hidden tests (string literals in its source)."""
+    from .feedback import hidden_assert_messages
+
+    return {
+        message.strip()
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for message in hidden_assert_messages(cell.source)
+    }
+
+
+def shown_hidden_messages(text: str) -> list[str]:
+    """The hidden-test messages a feedback page's visible text shows (lines after the fixed prefix)."""
+    from .feedback import HIDDEN_MESSAGE_PREFIX
+
+    return [
+        line.strip()[len(HIDDEN_MESSAGE_PREFIX) :]
+        for line in text.split("\n")
+        if line.strip().startswith(HIDDEN_MESSAGE_PREFIX)
+    ]
+
+
 def feedback_leak_problems(root: Path, assignment: str, kinds: tuple[str, ...] = TRAINEE_KINDS) -> list[str]:
-    """Hidden tests, mark schemes and model written answers of ``source/`` found in trainees' feedback
-    HTML."""
+    """Hidden tests, mark schemes and model written answers of ``source/`` found in trainees' feedback HTML,
+    and hidden-test messages shown there that are not literally an assert message of a hidden test."""
     feedback = root / load_config(root).CourseDirectory.feedback_directory
-    sources = {Path(name).stem: secret_lines(nb) for name, nb in _sources(root, assignment).items()}
+    notebooks = {Path(name).stem: nb for name, nb in _sources(root, assignment).items()}
+    sources = {stem: secret_lines(nb) for stem, nb in notebooks.items()}
+    messages = {stem: hidden_messages(nb) for stem, nb in notebooks.items()}
     problems = []
     for page in sorted(feedback.glob(f"*/{assignment}/*.html")):
         secrets = sources.get(page.stem)
         if secrets is None:
             continue
-        for leak in find_leaks(html_text(page.read_text(encoding="utf-8")), secrets, kinds):
+        text = html_text(page.read_text(encoding="utf-8"))
+        for leak in find_leaks(text, secrets, kinds):
             problems.append(f"{page.relative_to(root)}: leaks {leak}")
+        for shown in shown_hidden_messages(text):
+            if shown not in messages[page.stem]:
+                problems.append(
+                    f"{page.relative_to(root)}: shows a hidden-test message that is not an assert message "
+                    f"written in source/: {shown!r}"
+                )
     return problems
 
 

@@ -21,6 +21,10 @@ class Limits:
     max_output_bytes: int = 1_000_000  # per notebook, all cell outputs together
     sandbox: str = "auto"  # "auto" (bwrap if usable, else loud warning and none) | "bwrap" | "none"
     max_notebook_bytes: int = 20_000_000  # a submitted notebook file larger than this is not opened
+    sandbox_memory_mb: int = 1536  # the whole sandbox: every process in it and its tmpfs files (cgroup)
+    max_processes: int = 128  # processes and threads in one sandbox (cgroup pids, else RLIMIT_NPROC)
+    cpus: float = 1.0  # CPU time per second for one sandbox (cgroup CPU quota)
+    disk_mb: int = 256  # size of each of the sandbox's writable folders (work folder, /tmp, /dev/shm)
 
     def __post_init__(self) -> None:
         if self.sandbox not in SANDBOX_CHOICES:
@@ -31,6 +35,10 @@ class Limits:
             "memory_mb",
             "max_output_bytes",
             "max_notebook_bytes",
+            "sandbox_memory_mb",
+            "max_processes",
+            "cpus",
+            "disk_mb",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)!r}")

@@ -1,14 +1,16 @@
 """Kernel fork server, run inside the sandbox: import the kernel and the course's libraries once, then fork a
 fresh kernel process for every notebook to grade.
 
-Run as ``python path/to/sandbox_forkserver.py MEMORY_MB FILE_MB KEEP_DIR...`` under bubblewrap (see
-:mod:`spmu.forked_kernel`, which talks to it over its stdin/stdout, one JSON line per request):
+Run as ``python /sandbox/sandbox_forkserver.py MEMORY_MB FILE_MB MAX_PROCESSES KEEP_DIR...`` under bubblewrap
+(see :mod:`spmu.forked_kernel`, which talks to it over its stdin/stdout, one JSON line per request):
 
-* ``{"op": "fork", "work": DIR, "connection_file": FILE, "env": {...}}`` sweeps the sandbox, then forks a child
-  that sets the resource limits, moves into ``DIR`` with exactly ``env`` and becomes an IPython kernel; the reply
-  is ``{"pid": <pid inside the sandbox>}``;
-* ``{"op": "sweep"}`` kills every other process in the sandbox (whatever a trainee's code left running) and
-  empties its private ``/tmp`` and ``/dev/shm`` (except the folders in KEEP_DIR, which are bound from outside).
+* ``{"op": "fork", "work": DIR, "connection_file": FILE, "ip": PATH, "env": {...}}`` forks a child that sets
+  the resource limits, moves into ``DIR`` with exactly ``env`` and becomes an IPython kernel listening on IPC
+  sockets named from ``PATH`` (the grader names them by the path it sees); the reply is ``{"pid": <pid inside
+  the sandbox>}`` once the child is set up, or ``{"error": ...}`` if setting it up failed (never trainee code);
+* ``{"op": "sweep"}`` kills every other process in the sandbox (whatever a trainee's code left running),
+  removes its System V IPC objects and POSIX message queues and empties ``/tmp``, ``/dev/shm`` and ``/kernels``
+  (except the folders in KEEP_DIR, which are bound from outside).
 
 Trainee code only ever runs in a forked child, never here, so no trainee can change what the next one starts
 from; this process is not dumpable, so a child (same uid) cannot read or write its memory through ptrace or
@@ -17,20 +19,25 @@ from; this process is not dumpable, so a child (same uid) cannot read or write i
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import importlib
 import json
 import os
 import pkgutil
+import select
 import shutil
 import signal
 import sys
 import time
 from pathlib import Path
 
-from spmu.sandbox_kernel import apply_limits
+from sandbox_kernel import apply_limits  # its sibling file, bound beside it in the sandbox
 
 PR_SET_DUMPABLE = 4
+IPC_RMID = 0
+SETUP_TIMEOUT_S = 20
+SCRATCH = (Path("/tmp"), Path("/dev/shm"), Path("/dev/mqueue"), Path("/kernels"))
 # What the course notebooks import, plus the kernel itself: imported once here instead of in every kernel.
 PRELOAD = (
     "ipykernel.kernelapp",
@@ -84,8 +91,8 @@ def preload() -> list[str]:
 
 
 def sweep(keep: list[Path]) -> int:
-    """Kill every process in the sandbox but this one and its init; empty /tmp and /dev/shm. Returns how many
-    processes were left over."""
+    """Kill every process in the sandbox but this one and its init; remove every IPC object; empty /tmp,
+    /dev/shm, /dev/mqueue and /kernels. Returns how many processes were left over."""
     me = os.getpid()
     left = 0
     for _ in range(SWEEP_ROUNDS):
@@ -98,7 +105,8 @@ def sweep(keep: list[Path]) -> int:
         except ProcessLookupError:
             pass
         time.sleep(0.01)
-    for folder in (Path("/tmp"), Path("/dev/shm")):
+    remove_ipc_objects()
+    for folder in SCRATCH:
         try:
             entries = list(folder.iterdir())
         except OSError:
@@ -116,6 +124,23 @@ def sweep(keep: list[Path]) -> int:
     return left
 
 
+def remove_ipc_objects() -> None:
+    """Delete every System V shared-memory segment, message queue and semaphore set of the sandbox's IPC
+    namespace (they outlive the processes that made them)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for kind, remove in (
+        ("shm", lambda i: libc.shmctl(i, IPC_RMID, None)),
+        ("msg", lambda i: libc.msgctl(i, IPC_RMID, None)),
+        ("sem", lambda i: libc.semctl(i, 0, IPC_RMID)),
+    ):
+        try:
+            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            remove(int(line.split()[1]))
+
+
 def _live_pids() -> list[int]:
     pids = []
     for entry in os.listdir("/proc"):
@@ -131,33 +156,76 @@ def _live_pids() -> list[int]:
     return pids
 
 
-def become_kernel(request: dict, memory_mb: int, file_mb: int) -> None:
-    """In the forked child: limits, working folder, environment, then run the IPython kernel; never returns."""
+def become_kernel(request: dict, limits: tuple[int, int, int], report: int) -> None:
+    """In the forked child: limits, working folder, environment, then run the IPython kernel; never returns.
+    Writes "ok" to the ``report`` pipe once set up, or what went wrong (nothing of the trainee has run yet)."""
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.setsid()
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
-        os.closerange(3, 256)  # the control pipe and anything else inherited from the fork server
-        apply_limits(memory_mb, file_mb)
+        os.closerange(3, report)  # the control pipe and anything else inherited from the fork server
+        os.closerange(report + 1, 256)
+        with open("/proc/self/oom_score_adj", "w") as handle:
+            handle.write(
+                "1000"
+            )  # at the sandbox's memory limit the kernel's processes go first, not the server
+        apply_limits(*limits)
         os.chdir(request["work"])
         os.environ.clear()
         os.environ.update(request["env"])
+        connection_file = request["connection_file"]
+        if request.get("ip"):  # the grader names the IPC sockets by the path it sees them at
+            with open(connection_file) as handle:
+                info = json.load(handle)
+            info["ip"] = request["ip"]
+            connection_file = str(Path(connection_file).with_name("kernel-sandbox.json"))
+            with open(os.open(connection_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+                json.dump(info, handle)
         numpy = sys.modules.get("numpy")
         if numpy is not None:
             numpy.random.seed()  # the global generator was seeded once, in the fork server
-        sys.argv = ["ipykernel_launcher", "-f", request["connection_file"]]
+        sys.argv = ["ipykernel_launcher", "-f", connection_file]
         from ipykernel.kernelapp import launch_new_instance
-
-        launch_new_instance(argv=sys.argv[1:])
-        os._exit(0)
-    except BaseException:  # noqa: BLE001 - whatever happens, the child must never return into the server loop
+    except BaseException as error:  # noqa: BLE001 - whatever happens, the child must never return into the server
+        with contextlib.suppress(OSError):
+            os.write(report, f"{type(error).__name__}: {error}".encode()[:2000])
         os._exit(70)
+    os.write(report, b"ok")
+    os.close(report)
+    try:
+        launch_new_instance(argv=sys.argv[1:])
+    finally:
+        os._exit(0)
+
+
+def fork_kernel(request: dict, limits: tuple[int, int, int]) -> dict:
+    """Fork a kernel for ``request``; the reply once it is set up (or why it could not be)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        become_kernel(request, limits, write_end)
+    os.close(write_end)
+    message = b""
+    deadline = time.monotonic() + SETUP_TIMEOUT_S
+    while time.monotonic() < deadline and select.select([read_end], [], [], deadline - time.monotonic())[0]:
+        chunk = os.read(read_end, 4096)
+        if not chunk:
+            break
+        message += chunk
+    os.close(read_end)
+    if message == b"ok":
+        return {"pid": pid}
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    return {"error": f"the kernel could not be set up: {message.decode(errors='replace') or 'no answer'}"}
 
 
 def main(argv: list[str]) -> None:
-    memory_mb, file_mb, *keep_dirs = argv
+    memory_mb, file_mb, max_processes, *keep_dirs = argv
+    limits = (int(memory_mb), int(file_mb), int(max_processes))
     keep = [Path(k) for k in keep_dirs]
     if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
         del sys.path[0]  # this script's folder (the instructor tools) is not the kernels' business
@@ -176,11 +244,7 @@ def main(argv: list[str]) -> None:
         if request["op"] == "sweep":
             reply = {"swept": sweep(keep)}
         elif request["op"] == "fork":
-            sweep(keep)
-            pid = os.fork()
-            if pid == 0:
-                become_kernel(request, int(memory_mb), int(file_mb))
-            reply = {"pid": pid}
+            reply = fork_kernel(request, limits)
         else:
             reply = {"error": f"unknown request {request['op']!r}"}
         control_out.write(json.dumps(reply) + "\n")

@@ -1,9 +1,12 @@
-"""Execute one notebook in a sandboxed kernel under limits, so that one bad cell costs only that cell.
+"""Execute one notebook under limits: the trainee's cells in a sandboxed kernel, the tests in a trusted one.
 
-A cell that runs past the per-cell timeout (even one that swallows KeyboardInterrupt), kills its kernel or blows
-the memory limit is *disabled*: the kernel is restarted and the notebook re-run from the top with that cell
-replaced by an error output, so every other exercise is graded normally. After every cell an integrity probe
-checks that nothing the tests rely on was patched (see :mod:`spmu.grading_tamper`).
+A pass runs every cell but the tests in a fresh sandboxed kernel, then the test cells (from the instructor's
+source) in a fresh trusted kernel that calls the trainee's answers through proxies, values crossing as data
+(:mod:`spmu.trusted_tests`). A cell that runs past the per-cell timeout (even one that swallows
+KeyboardInterrupt), kills its kernel or blows the memory limit, or a test whose call into the trainee's code
+does so, is *disabled*: the notebook is re-run from the top with that cell replaced by an error output, so every
+other exercise is graded normally. A failure of the grader's own kernels or servers is retried once and then
+raised as :class:`GraderFault` (the grader's fault, never the trainee's).
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty
-from typing import Any
 
 import nbformat
 import psutil
@@ -33,6 +35,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from spmu.answer_relay import AnswerRelay
 from spmu.forked_kernel import (
     ForkedKernelProvisioner,
     ForkServer,
@@ -40,22 +43,24 @@ from spmu.forked_kernel import (
     discard_fork_server,
     fork_server,
 )
-from spmu.grading_tamper import probe_call, probe_setup
 from spmu.limits import Limits
-from spmu.sandbox import kernel_argv, kernel_env, prepare_work_dir
+from spmu.sandbox import GraderFault, kernel_argv, kernel_env, prepare_work_dir
+from spmu.trusted_kernel import discard_trusted_server, trusted_server
+from spmu.trusted_tests import answer_kernel_setup, plan, trusted_kernel_setup, with_binding
 
 log = logging.getLogger(__name__)
 
 MAX_DISABLED_CELLS = 5  # after this many offending cells the rest of the notebook is not run
 WATCH_INTERVAL_S = 0.1  # how often the memory watchdog samples the kernel's resident memory
 STARTUP_TIMEOUT_S = 60
-PROBE_KEY = "integrity_probe"
+MAX_MESSAGE_BYTES = 32 << 20  # one kernel message larger than this is refused by the grader's sockets
+MAX_ERROR_CHARS = 2000  # of each line of a test's error output
 
 
 @dataclass
 class Incident:
     """Something that went wrong in one cell: kind is timed_out, kernel_died, memory_exceeded,
-    output_capped, notebook_timed_out or tampering."""
+    output_capped or notebook_timed_out."""
 
     kind: str
     cell_index: int
@@ -116,28 +121,44 @@ class _MemoryWatchdog(threading.Thread):
 
 
 class _CappedClient(NotebookClient):
-    """An nbclient that stops keeping outputs once the notebook's output budget is spent."""
+    """An nbclient that counts every message it keeps (outputs, display updates, widget and Output-widget
+    messages) against the notebook's output budget and drops the rest with a note. With ``keep_errors`` (the
+    trusted kernel's test cells) an error output is always kept, cut to a readable length, since dropping it
+    would turn a failed test into a passed one."""
 
-    def __init__(self, *args, max_output_bytes: int, **kwargs):
+    def __init__(self, *args, max_output_bytes: int, keep_errors: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.budget = max_output_bytes
+        self.keep_errors = keep_errors
         self.capped_cells: set[int] = set()
 
-    def output(self, outs, msg, display_id, cell_index):
+    def process_message(self, msg, cell, cell_index):
+        kind = msg["msg_type"]
+        if kind in ("status", "execute_input"):
+            return super().process_message(msg, cell, cell_index)
+        if kind == "error" and self.keep_errors:
+            content = msg["content"]
+            content["evalue"] = str(content.get("evalue", ""))[:MAX_ERROR_CHARS]
+            content["traceback"] = [
+                str(line)[:MAX_ERROR_CHARS] for line in content.get("traceback", [])[-20:]
+            ]
+            return super().process_message(msg, cell, cell_index)
         size = len(json.dumps(msg.get("content", {}), default=str))
         if size > self.budget:
             if cell_index not in self.capped_cells:
                 self.capped_cells.add(cell_index)
-                outs.append(
-                    error_output(
-                        "OutputLimit",
-                        "further output of this cell was dropped: the notebook passed its output limit",
+                cell.outputs.append(
+                    nbformat.v4.new_output(
+                        "stream",
+                        name="stderr",
+                        text="[grader] further output of this cell was dropped: the notebook passed its "
+                        "output limit\n",
                     )
                 )
             self.budget = 0
             return None
         self.budget -= size
-        return super().output(outs, msg, display_id, cell_index)
+        return super().process_message(msg, cell, cell_index)
 
 
 class _PromptKernelClient(AsyncKernelClient):
@@ -173,31 +194,15 @@ class _PromptKernelClient(AsyncKernelClient):
 
     wait_for_ready = _async_wait_for_ready
 
-    probe: str | None = None  # expression evaluated after every cell, answered in the cell's execute_reply
-
-    def execute(
-        self,
-        code: str,
-        silent: bool = False,
-        store_history: bool = True,
-        user_expressions: dict[str, Any] | None = None,
-        allow_stdin: bool | None = None,
-        stop_on_error: bool = True,
-    ) -> str:
-        """Execute ``code``; a notebook cell also carries the integrity probe as a user expression, so the
-        probe costs no extra round trip (the kernel evaluates it after the cell, if the cell succeeded)."""
-        if self.probe and not silent and user_expressions is None:
-            user_expressions = {PROBE_KEY: self.probe}
-        return super().execute(code, silent, store_history, user_expressions, allow_stdin, stop_on_error)
-
 
 def _kernel_manager(
     work: Path, runtime: Path, limits: Limits, server: ForkServer | None
 ) -> AsyncKernelManager:
-    """A kernel manager for one pass: a kernel forked in the sandbox by ``server``, or (no sandbox) a kernel
+    """A kernel manager for one pass: a kernel forked in a sandbox by ``server``, or (no sandbox) a kernel
     started from our own spec, never the kernel named in the (untrusted) notebook."""
     context = zmq.asyncio.Context()
     context.setsockopt(zmq.LINGER, 0)  # never wait on messages to a kernel that is gone
+    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)  # a single huge message is refused, not buffered
     km = AsyncKernelManager(
         context=context,
         transport="ipc",
@@ -221,20 +226,53 @@ def _kernel_manager(
     return km
 
 
+def _client(nb, km, work: Path, limits: Limits, keep_errors: bool = False) -> _CappedClient:
+    return _CappedClient(
+        nb,
+        km=km,
+        timeout=int(limits.cell_timeout_s) or 1,
+        allow_errors=True,
+        interrupt_on_timeout=False,
+        shutdown_kernel="immediate",
+        startup_timeout=STARTUP_TIMEOUT_S,
+        kernel_name="",
+        resources={"metadata": {"path": str(work)}},
+        max_output_bytes=limits.max_output_bytes,
+        keep_errors=keep_errors,
+    )
+
+
 def run_notebook(
-    nb: nbformat.NotebookNode, files_dir: Path | None, limits: Limits, sandbox: str, hidden: list[Path]
+    nb: nbformat.NotebookNode,
+    files_dir: Path | None,
+    limits: Limits,
+    sandbox: str,
+    hidden: list[Path],
+    answers: frozenset[str] = frozenset(),
 ) -> RunReport:
-    """Run ``nb`` (not modified) and return an executed copy with what happened. ``files_dir`` holds the
-    files copied into the working folder before every pass (data the notebook reads)."""
+    """Run ``nb`` (not modified): the trainee's cells in a sandboxed kernel, its test cells in a trusted one
+    (``answers``: the answer names the tests may call, see :mod:`spmu.trusted_tests`). Returns an executed copy
+    with what happened. ``files_dir`` holds the files copied into the working folder before every pass.
+    Raises :class:`GraderFault` when the grader's own kernels failed twice."""
     started = time.monotonic()
     deadline = started + limits.notebook_timeout_s
     report = RunReport(notebook=nb)
     disabled: dict[int, Incident] = {}
+    faults = 0
     while True:
         report.passes += 1
-        executed, incident, tampering, capped = _one_pass(
-            nb, files_dir, limits, sandbox, hidden, disabled, deadline
-        )
+        try:
+            executed, incident, capped = _one_pass(
+                nb, files_dir, limits, sandbox, hidden, disabled, deadline, answers
+            )
+        except GraderFault as fault:
+            faults += 1
+            log.warning("grader fault (attempt %d): %s", faults, fault)
+            discard_fork_server()
+            discard_trusted_server()
+            if faults >= 2:
+                raise
+            continue
         if (
             incident is None
             or incident.kind == "notebook_timed_out"
@@ -246,119 +284,93 @@ def run_notebook(
             break
         disabled[incident.cell_index] = incident
     report.notebook = executed
-    report.incidents = [*disabled.values(), *report.incidents, *tampering, *capped]
+    report.incidents = [*disabled.values(), *report.incidents, *capped]
     report.seconds = time.monotonic() - started
     return report
 
 
-def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline):
-    """One fresh kernel, cells in order, disabled cells skipped. Returns (notebook, first new incident or None,
-    tampering incidents, output-cap incidents)."""
+def _cell_incident(kind: str, index: int, cell, detail: str) -> Incident:
+    return Incident(kind, index, grade_id_of(cell), detail)
+
+
+def _stopped(index: int, cell, limits: Limits, watchdog: _MemoryWatchdog, during: str = "") -> Incident:
+    """The incident for a trainee kernel that died while cell ``index`` ran (or a test called into it)."""
+    if watchdog.tripped.is_set():
+        return _cell_incident(
+            "memory_exceeded",
+            index,
+            cell,
+            f"cell {index} used more than {limits.memory_mb} MB of memory{during}",
+        )
+    return _cell_incident("kernel_died", index, cell, f"cell {index} stopped the Python kernel{during}")
+
+
+def _timed_out(
+    index: int, cell, limits: Limits, watchdog: _MemoryWatchdog, remaining: float, executed
+) -> Incident:
+    if remaining < limits.cell_timeout_s:
+        return _not_run_from(executed, index, limits)
+    if watchdog.peak_bytes > 0.8 * (limits.memory_mb << 20):
+        return _cell_incident(
+            "memory_exceeded",
+            index,
+            cell,
+            f"cell {index} ran out of memory ({limits.memory_mb} MB limit) and stopped responding",
+        )
+    return _cell_incident(
+        "timed_out", index, cell, f"cell {index} ran longer than the {limits.cell_timeout_s:g} s limit"
+    )
+
+
+def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answers):
+    """One fresh trainee kernel running every cell but the tests, then one fresh trusted kernel running the
+    tests. Returns (notebook, first new incident or None, output-cap incidents)."""
     executed = nbformat.from_dict(json.loads(json.dumps(nb)))
-    tampering: list[Incident] = []
-    server, work, runtime = _kernel_dirs(sandbox, limits, hidden)
+    steps = plan(executed, answers)
+    try:
+        server, work, runtime = _kernel_dirs(sandbox, limits, hidden)
+    except ForkServerError as error:
+        raise GraderFault(f"the sandbox's kernel server failed: {error}") from error
     if files_dir is not None:
         shutil.copytree(files_dir, work, dirs_exist_ok=True)
     prepare_work_dir(work)
     km = _kernel_manager(work, runtime, limits, server)
-    client = _CappedClient(
-        executed,
-        km=km,
-        timeout=int(limits.cell_timeout_s) or 1,
-        allow_errors=True,
-        interrupt_on_timeout=False,
-        shutdown_kernel="immediate",
-        startup_timeout=STARTUP_TIMEOUT_S,
-        kernel_name="",
-        resources={"metadata": {"path": str(work)}},
-        max_output_bytes=limits.max_output_bytes,
-    )
+    client = _client(executed, km, work, limits)
     incident = None
     watchdog = None
-    probe_name = "_" + secrets.token_hex(8)
-    replies: dict[int, dict] = {}
-    client.on_cell_executed = lambda cell_index, execute_reply, **_: replies.__setitem__(
-        cell_index, execute_reply
-    )
+    capped_tests: set[int] = set()
+    answer_server = "_grader_answers_" + secrets.token_hex(6)
     try:
-        with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
-            watchdog = _MemoryWatchdog(km.provisioner.process.pid, limits.memory_mb << 20)
-            watchdog.start()
-            _silent(client, probe_setup(probe_name))
-            client.kc.probe = probe_call(probe_name)
-            for index, cell in enumerate(executed.cells):
-                if cell.cell_type != "code":
-                    continue
-                if index in disabled:
-                    cell.outputs = [
-                        error_output("CellDisabled", "not run by the grader: " + disabled[index].detail)
-                    ]
-                    continue
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    incident = _not_run_from(executed, index, limits)
-                    break
-                client.timeout = max(1, int(min(limits.cell_timeout_s, remaining)))
-                try:
-                    client.execute_cell(cell, index)
-                except CellTimeoutError:
-                    if remaining < limits.cell_timeout_s:
-                        incident = _not_run_from(executed, index, limits)
-                    elif watchdog.peak_bytes > 0.8 * (limits.memory_mb << 20):
-                        incident = Incident(
-                            "memory_exceeded",
-                            index,
-                            grade_id_of(cell),
-                            f"cell {index} ran out of memory ({limits.memory_mb} MB limit) and "
-                            "stopped responding",
-                        )
-                    else:
-                        incident = Incident(
-                            "timed_out",
-                            index,
-                            grade_id_of(cell),
-                            f"cell {index} ran longer than the {limits.cell_timeout_s:g} s limit",
-                        )
-                    break
-                except DeadKernelError:
-                    if watchdog.tripped.is_set():
-                        incident = Incident(
-                            "memory_exceeded",
-                            index,
-                            grade_id_of(cell),
-                            f"cell {index} used more than {limits.memory_mb} MB of memory",
-                        )
-                    else:
-                        incident = Incident(
-                            "kernel_died", index, grade_id_of(cell), f"cell {index} stopped the Python kernel"
-                        )
-                    break
-                memory_error = any(o.get("ename") == "MemoryError" for o in cell.get("outputs", []))
-                if memory_error and not any(i.cell_index == index for i in tampering):
-                    tampering.append(
-                        Incident(
-                            "memory_exceeded",
-                            index,
-                            grade_id_of(cell),
-                            f"cell {index} hit the {limits.memory_mb} MB memory limit (MemoryError)",
-                        )
-                    )
-                if not any(i.kind == "tampering" for i in tampering):
-                    content = (replies.get(index) or {}).get("content", {})
-                    if content.get("status") == "ok":
-                        found = _probe_finding(content.get("user_expressions", {}).get(PROBE_KEY, {}))
-                    else:  # the kernel evaluates user expressions only after a cell that succeeded
-                        found = _silent(client, probe_call(probe_name), expression=True)
-                    if found:
-                        tampering.append(
-                            Incident("tampering", index, grade_id_of(cell), f"after cell {index}: {found}")
-                        )
-    except (DeadKernelError, RuntimeError, TimeoutError) as error:
-        incident = incident or Incident("kernel_died", -1, None, f"the kernel could not run: {error}")
+        with contextlib.ExitStack() as stack:
+            try:
+                stack.enter_context(
+                    client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cleanup_kc=True)
+                )
+                stack.callback(_kill_kernel, km)  # before the clean-up: a cell may still run
+                watchdog = _MemoryWatchdog(km.provisioner.process.pid, limits.memory_mb << 20)
+                watchdog.start()
+                stack.callback(watchdog.stopped.set)
+                _silent(client, answer_kernel_setup(answer_server))
+            except (DeadKernelError, RuntimeError, TimeoutError, ForkServerError) as error:
+                raise GraderFault(f"the trainee's kernel did not start: {error}") from error
+            incident = _answer_phase(client, executed, steps, disabled, limits, deadline, watchdog)
+            if incident is None:
+                client.kc.stop_channels()  # what the trainee's code prints from now on (during tests) is never read
+                incident, capped_tests = _test_phase(
+                    executed,
+                    steps,
+                    km,
+                    work,
+                    limits,
+                    sandbox,
+                    hidden,
+                    disabled,
+                    deadline,
+                    watchdog,
+                    answer_server,
+                    server,
+                )
     finally:
-        if watchdog is not None:
-            watchdog.stopped.set()
-        _stop_kernel(client)
         _clean_up(server, work.parent)
     if incident is not None and incident.cell_index >= 0 and incident.kind != "notebook_timed_out":
         executed.cells[incident.cell_index].outputs = [error_output("CellDisabled", incident.detail)]
@@ -369,9 +381,127 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline):
             grade_id_of(executed.cells[i]),
             f"output of cell {i} was cut at the {limits.max_output_bytes} byte notebook limit",
         )
-        for i in sorted(client.capped_cells)
+        for i in sorted(client.capped_cells | capped_tests)
     ]
-    return executed, incident, tampering, capped
+    return executed, incident, capped
+
+
+def _answer_phase(client, executed, steps, disabled, limits, deadline, watchdog) -> Incident | None:
+    """Every cell but the tests, in order, in the trainee's kernel; the first incident, or None."""
+    for index, cell in enumerate(executed.cells):
+        if cell.cell_type != "code" or not steps[index].answer_kernel:
+            continue
+        if index in disabled:
+            cell.outputs = [error_output("CellDisabled", "not run by the grader: " + disabled[index].detail)]
+            continue
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return _not_run_from(executed, index, limits)
+        client.timeout = max(1, int(min(limits.cell_timeout_s, remaining)))
+        try:
+            client.execute_cell(cell, index)
+        except CellTimeoutError:
+            return _timed_out(index, cell, limits, watchdog, remaining, executed)
+        except DeadKernelError:
+            return _stopped(index, cell, limits, watchdog)
+        if any(o.get("ename") == "MemoryError" for o in cell.get("outputs", [])):
+            cell.outputs.append(
+                nbformat.v4.new_output(
+                    "stream",
+                    name="stderr",
+                    text=f"[grader] this cell hit the {limits.memory_mb} MB memory limit\n",
+                )
+            )
+    return None
+
+
+def _test_phase(
+    executed,
+    steps,
+    answer_km,
+    work,
+    limits,
+    sandbox,
+    hidden,
+    disabled,
+    deadline,
+    watchdog,
+    answer_server,
+    server,
+) -> tuple[Incident | None, set[int]]:
+    """The test cells (and the read-only cells they need) in a fresh trusted kernel: (the first incident or None,
+    the test cells whose output was capped). Raises :class:`GraderFault` when the trusted kernel fails by itself."""
+    if not any(step.is_test for step in steps.values()):
+        return None, set()
+    try:
+        trusted, t_work, t_runtime = _trusted_dirs(sandbox, limits, hidden, server)
+    except ForkServerError as error:
+        raise GraderFault(f"the trusted kernel server failed: {error}") from error
+    prepare_work_dir(t_work)
+    t_nb = nbformat.from_dict(json.loads(json.dumps(executed)))
+    t_km = _kernel_manager(t_work, t_runtime, limits, trusted)
+    t_client = _client(t_nb, t_km, t_work, limits, keep_errors=True)
+    bind = "_grader_bind_" + secrets.token_hex(6)
+    answer_process = answer_km.provisioner.process
+    relay_path = t_runtime / "answers.sock"
+    relay_inside = trusted.inside(relay_path) if trusted is not None else str(relay_path)
+    try:
+        with contextlib.ExitStack() as stack:
+            relay = AnswerRelay(relay_path, answer_km.get_connection_info(), answer_server, answer_process)
+            relay.start()
+            stack.callback(relay.close)
+            try:
+                stack.enter_context(
+                    t_client.setup_kernel(
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cleanup_kc=True
+                    )
+                )
+                stack.callback(_kill_kernel, t_km)  # before the clean-up: a cell may still run
+                _silent(t_client, trusted_kernel_setup(bind, relay_inside))
+            except (DeadKernelError, RuntimeError, TimeoutError, ForkServerError) as error:
+                raise GraderFault(f"the grader's trusted kernel did not start: {error}") from error
+            for index, cell in enumerate(executed.cells):
+                step = steps.get(index)
+                if step is None or not step.trusted_kernel:
+                    continue
+                if index in disabled:
+                    if step.is_test:
+                        cell.outputs = [
+                            error_output("CellDisabled", "not run by the grader: " + disabled[index].detail)
+                        ]
+                    continue
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return _not_run_from(executed, index, limits), set()
+                t_client.timeout = max(1, int(min(limits.cell_timeout_s, remaining)))
+                t_cell = t_nb.cells[index]
+                t_cell.source = with_binding(cell.source, bind, step.binds)
+                during = " while a test called your code"
+                try:
+                    t_client.execute_cell(t_cell, index)
+                except CellTimeoutError:
+                    if answer_process.poll() is not None:
+                        return _stopped(index, cell, limits, watchdog, during), set()
+                    return _timed_out(index, cell, limits, watchdog, remaining, executed), set()
+                except DeadKernelError as error:
+                    if answer_process.poll() is not None:
+                        return _stopped(index, cell, limits, watchdog, during), set()
+                    raise GraderFault(f"the grader's trusted kernel stopped: {error}") from error
+                if answer_process.poll() is not None:
+                    return _stopped(index, cell, limits, watchdog, during), set()
+                if step.is_test:
+                    cell.outputs = t_cell.outputs
+                    cell.execution_count = t_cell.get("execution_count")
+            return None, {i for i in t_client.capped_cells if steps[i].is_test}
+    finally:
+        if trusted is None:
+            shutil.rmtree(t_work.parent, ignore_errors=True)
+        else:
+            try:
+                trusted.sweep()
+            except ForkServerError as error:
+                log.warning("trusted kernel server replaced: %s", error)
+                discard_trusted_server(trusted)
 
 
 def _kernel_dirs(sandbox: str, limits: Limits, hidden: list[Path]) -> tuple[ForkServer | None, Path, Path]:
@@ -382,12 +512,32 @@ def _kernel_dirs(sandbox: str, limits: Limits, hidden: list[Path]) -> tuple[Fork
         (scratch / "runtime").mkdir()
         return None, scratch / "work", scratch / "runtime"
     for attempt in (1, 2):
-        server = fork_server(limits.memory_mb, hidden)
+        server = fork_server(limits.memory_mb, hidden, limits)
         try:
             return server, *server.kernel_dirs()
         except ForkServerError as error:  # e.g. the previous trainee's code stopped it: start a fresh one
             log.warning("kernel fork server replaced: %s", error)
             discard_fork_server(server)
+            if attempt == 2:
+                raise
+
+
+def _trusted_dirs(
+    sandbox: str, limits: Limits, hidden: list[Path], server: ForkServer | None
+) -> tuple[ForkServer | None, Path, Path]:
+    """(trusted server or None without a sandbox, work folder, runtime folder) for one fresh trusted kernel."""
+    if server is None:
+        scratch = Path(tempfile.mkdtemp(prefix="spmu-trusted-"))
+        (scratch / "work").mkdir()
+        (scratch / "runtime").mkdir()
+        return None, scratch / "work", scratch / "runtime"
+    for attempt in (1, 2):
+        trusted = trusted_server(limits, hidden)
+        try:
+            return trusted, *trusted.kernel_dirs()
+        except ForkServerError as error:
+            log.warning("trusted kernel server replaced: %s", error)
+            discard_trusted_server(trusted)
             if attempt == 2:
                 raise
 
@@ -404,18 +554,13 @@ def _clean_up(server: ForkServer | None, folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _stop_kernel(client: NotebookClient) -> None:
-    """Kill the kernel and its sandbox now (a timed-out cell may still be running)."""
-    try:
-        if client.km is not None:
-            process = getattr(client.km.provisioner, "process", None)
-            if process is not None:  # killed and reaped here: jupyter_client's own wait polls every 0.1 s
-                process.kill()
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    process.wait(timeout=5)
-            client._cleanup_kernel()
-    except Exception as error:  # noqa: BLE001 - already dead or half-started: nothing left to stop
-        log.debug("kernel cleanup: %s", error)
+def _kill_kernel(km: AsyncKernelManager) -> None:
+    """Kill a kernel (and, sandboxed, its session) now: a timed-out cell may still be running."""
+    process = getattr(km.provisioner, "process", None) if km.provisioner is not None else None
+    if process is not None:  # killed and reaped here: jupyter_client's own wait polls every 0.1 s
+        process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
 
 
 def _not_run_from(executed, index: int, limits: Limits) -> Incident:
@@ -436,28 +581,9 @@ def _not_run_from(executed, index: int, limits: Limits) -> Incident:
     )
 
 
-def _silent(client: NotebookClient, code: str, expression: bool = False) -> str:
-    """Run grader code in the kernel without touching the notebook; with ``expression``, return its value
-    (a string; a missing or failing probe is itself reported as tampering)."""
-    if expression:
-        msg_id = client.kc.execute("", silent=True, store_history=False, user_expressions={"r": code})
-    else:
-        msg_id = client.kc.execute(code, silent=True, store_history=False)
-    reply = client.wait_for_reply(msg_id)
-    if reply is None:
-        return "the grader's integrity check did not answer"
-    content = reply["content"]
-    if not expression:
-        if content["status"] != "ok":
-            raise RuntimeError(f"grader setup failed in the kernel: {content.get('evalue')}")
-        return ""
-    return _probe_finding(content.get("user_expressions", {}).get("r", {}))
-
-
-def _probe_finding(value: dict) -> str:
-    """The probe's findings from its user-expression result ('' when nothing was patched; a missing or failing
-    probe is itself reported as tampering)."""
-    if value.get("status") != "ok":
-        return f"the grader's integrity check was removed or broken ({value.get('ename', 'no answer')})"
-    text = value["data"]["text/plain"]
-    return "" if text in ("''", '""') else text.strip("'\"")
+def _silent(client: NotebookClient, code: str) -> None:
+    """Run grader code in a kernel without touching the notebook (RuntimeError if it fails)."""
+    reply = client.wait_for_reply(client.kc.execute(code, silent=True, store_history=False))
+    if reply is None or reply["content"]["status"] != "ok":
+        detail = (reply or {}).get("content", {}).get("evalue", "no reply")
+        raise RuntimeError(f"grader setup failed in the kernel: {detail}")

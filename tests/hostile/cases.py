@@ -18,6 +18,50 @@ import toy_course as toy
 from toy_course import append_to_answer, cell_index, duplicate_cell
 
 SWALLOW_INTERRUPT = "while True:\n    try:\n        pass\n    except BaseException:\n        pass"
+TRANSFORMER = "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])"
+FRAME_PEEK = """import inspect
+def hypotenuse(a, b):
+    frame = inspect.currentframe().f_back
+    if '_want' in frame.f_globals:
+        return frame.f_globals['_want']
+    return next((c for c in frame.f_code.co_consts if isinstance(c, float)), 0.0)"""
+EQ_ALWAYS_TRUE = """class Yes:
+    def __eq__(self, other):
+        return True
+def square(x):
+    return Yes()"""
+STR_SUBCLASS = """class Anything(str):
+    def __eq__(self, other):
+        return True
+    __hash__ = str.__hash__
+def square(x):
+    return Anything('no')"""
+EXCEPTION_SUBCLASS = """class NoValues(ValueError):
+    def __str__(self):
+        return 'no values ' * 500_000
+def mean(values):
+    if not values:
+        raise NoValues()
+    return sum(values) / len(values)"""
+EXCEPTION_ESCAPE = """def mean(values):
+    if not values:
+        raise KeyboardInterrupt
+    return sum(values) / len(values)"""
+REPLACE_SERVER = """class _Reply:
+    def _repr_json_(self):
+        return {{'reply': {body}}}
+for _name in [n for n in globals() if n.startswith('_grader_answers_')]:
+    globals()[_name] = lambda request: _Reply()"""
+OS_EXIT_IN_TEST = """import os
+def square(x):
+    if x < 0:
+        os._exit(1)
+    return x * x"""
+LEAKY = """seen = []
+def square(x):
+    print('ARGUMENT-SEEN', x)
+    seen.append(x)
+    return x * x"""
 
 
 @dataclass(frozen=True)
@@ -75,6 +119,11 @@ def _huge(nb) -> bytes:
     return json.dumps(nb).encode()
 
 
+def _leaky(nb):
+    nb.cells[cell_index(nb, "square_answer")].source = LEAKY
+    nb.cells.append(nbformat.v4.new_code_cell("print('RECORDED', seen)"))
+
+
 def _both(*edits):
     def edit(nb):
         for one in edits:
@@ -85,6 +134,7 @@ def _both(*edits):
 
 CASES = [
     Case("well_behaved", "well-behaved trainee (all answers right)", "graded", 10.0),
+    Case("bystander_a", "another well-behaved trainee, graded among the attackers", "graded", 10.0),
     Case(
         "swallows_interrupt",
         "answer loops forever and swallows KeyboardInterrupt",
@@ -150,11 +200,13 @@ CASES = [
         8.0,
         _edit_test_and_break_answer,
     ),
+    # Patching the trainee's own kernel: the tests run in the grader's trusted kernel, which none of this reaches,
+    # so each is graded as its answers deserve (before the trusted kernel these were flagged and held at 0).
     Case(
         "patch_isclose",
         "wrong answer and math.isclose patched to always agree",
-        "flagged_for_review",
-        0.0,
+        "graded",
+        7.0,
         _both(
             _replace_answer("hypotenuse_answer", "def hypotenuse(a, b):\n    return 0"),
             append_to_answer("hypotenuse_answer", "import math\nmath.isclose = lambda *a, **k: True"),
@@ -163,30 +215,117 @@ CASES = [
     Case(
         "patch_abs",
         "builtins.abs replaced",
-        "flagged_for_review",
-        0.0,
+        "graded",
+        10.0,
         append_to_answer("square_answer", "import builtins\nbuiltins.abs = lambda x: 13.0"),
     ),
     Case(
         "patch_allclose_hidden",
-        "numpy.allclose patched through vars(__import__(...)) (only the probe sees it)",
-        "flagged_for_review",
+        "wrong mean and numpy.allclose patched through vars(__import__(...))",
+        "graded",
         5.0,
-        append_to_answer("mean_answer", "vars(__import__('nu' + 'mpy'))['allclose'] = lambda *a, **k: True"),
+        _both(
+            _replace_answer("mean_answer", "def mean(values):\n    return 0"),
+            append_to_answer(
+                "mean_answer", "vars(__import__('nu' + 'mpy'))['allclose'] = lambda *a, **k: True"
+            ),
+        ),
     ),
     Case(
         "patch_sys_modules",
         "sys.modules['math'] replaced",
-        "flagged_for_review",
-        0.0,
+        "graded",
+        10.0,
         append_to_answer("mean_answer", "import sys, types\nsys.modules['math'] = types.ModuleType('math')"),
     ),
     Case(
         "patch_courses",
         "the courses package patched",
-        "flagged_for_review",
-        0.0,
+        "graded",
+        10.0,
         append_to_answer("mean_answer", "import courses\ncourses.load_csv = print"),
+    ),
+    # Forging attacks (issue 14): each would add points if the tests ran in the trainee's kernel.
+    Case(
+        "input_transformer",
+        "blank notebook; an input transformer rewrites every later cell to `pass`",
+        "graded",
+        0.0,
+        _both(
+            _replace_answer("square_answer", TRANSFORMER),
+            _replace_answer("hypotenuse_answer", "raise NotImplementedError()"),
+            _replace_answer("mean_answer", "raise NotImplementedError()"),
+        ),
+    ),
+    Case(
+        "frame_peek",
+        "hypotenuse reads the expected value from the calling test's frame",
+        "graded",
+        7.0,
+        _replace_answer("hypotenuse_answer", FRAME_PEEK),
+    ),
+    Case(
+        "eq_always_true",
+        "square returns an object whose __eq__ always says True",
+        "graded",
+        8.0,
+        _replace_answer("square_answer", EQ_ALWAYS_TRUE),
+    ),
+    Case(
+        "str_subclass",
+        "square returns a str subclass that equals anything",
+        "graded",
+        8.0,
+        _replace_answer("square_answer", STR_SUBCLASS),
+    ),
+    Case(
+        "exception_subclass",
+        "mean([]) raises its own ValueError subclass with a 5 MB message (crosses as ValueError)",
+        "graded",
+        10.0,
+        _replace_answer("mean_answer", EXCEPTION_SUBCLASS),
+    ),
+    Case(
+        "exception_escape",
+        "mean([]) raises KeyboardInterrupt instead of ValueError",
+        "graded",
+        5.0,
+        _replace_answer("mean_answer", EXCEPTION_ESCAPE),
+    ),
+    Case(
+        "huge_return",
+        "square returns a 20 MB string",
+        "graded",
+        8.0,
+        _replace_answer("square_answer", "def square(x):\n    return 'x' * 20_000_000"),
+    ),
+    Case(
+        "server_floods",
+        "the grader's helper in the kernel replaced to answer with 50 MB",
+        "timed_out",
+        0.0,
+        append_to_answer("mean_answer", REPLACE_SERVER.format(body="'x' * 50_000_000")),
+    ),
+    Case(
+        "server_sleeps",
+        "the grader's helper in the kernel replaced by one that sleeps",
+        "timed_out",
+        0.0,
+        append_to_answer("mean_answer", REPLACE_SERVER.format(body="__import__('time').sleep(3600)")),
+    ),
+    Case(
+        "os_exit_in_test",
+        "square kills its kernel only when a hidden test calls it",
+        "kernel_died",
+        8.0,
+        _replace_answer("square_answer", OS_EXIT_IN_TEST),
+    ),
+    Case(
+        "leaky",
+        "square prints and records its arguments; a last cell of its own prints the record",
+        "graded",
+        10.0,
+        _leaky,
     ),
     Case("invalid_json", "truncated JSON", "invalid_submission", 0.0, raw=b'{"cells": [{"cell_type": '),
     Case("empty_file", "empty file", "invalid_submission", 0.0, raw=b""),
@@ -194,6 +333,7 @@ CASES = [
     Case("old_nbformat", "saved in notebook format 3", "graded_with_repairs", 10.0, _old_format),
     Case("missing_notebook", "notebook missing from the submission folder", "invalid_submission", 0.0),
     Case("huge_file", "3 MB notebook (limit 2 MB)", "invalid_submission", 0.0, _huge),
+    Case("bystander_b", "a third well-behaved trainee, graded last", "graded", 10.0),
 ]
 
 

@@ -1,4 +1,6 @@
-"""One graded cohort of hostile and broken submissions, shared by the tests of this folder."""
+"""One graded cohort of hostile and broken submissions, shared by the tests of this folder; the sandbox checks
+skip where bubblewrap (or a control group) is unusable, but FAIL under CI (CI=true): there every defence must
+be shown, not skipped."""
 
 from __future__ import annotations
 
@@ -11,12 +13,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import toy_course as toy
 from cases import CASES, submit_all
+from sandboxed import bwrap_required, cgroups_required  # noqa: F401 - fixtures for this folder's tests
 
-from spmu.sandbox import bwrap_problem
-
-needs_bwrap = pytest.mark.skipif(
-    bwrap_problem() is not None, reason=f"bubblewrap unusable: {bwrap_problem()}"
-)
+needs_bwrap = pytest.mark.usefixtures("bwrap_required")
+needs_cgroups = pytest.mark.usefixtures("cgroups_required")
 
 
 @pytest.fixture(scope="module")

@@ -1,16 +1,19 @@
-"""Hostile and broken submissions graded in one run: each gets its exact status and score, nobody else suffers."""
+"""Hostile and broken submissions graded in one run with well-behaved ones: each gets its exact status and score,
+no forging attack gains a point, nothing of the hidden tests reaches a graded notebook or feedback, and the
+bystanders keep full marks."""
 
 from __future__ import annotations
 
 import json
 
+import nbformat
 import pytest
 import toy_course as toy
 from cases import CASES
 from conftest import needs_bwrap
 from nbgrader.api import Gradebook
-
 from spmu.course import load_config
+from spmu.feedback import generate_feedback
 from spmu.grading import grade_cohort, load_results, status_path
 
 pytestmark = [pytest.mark.pipeline, needs_bwrap]
@@ -69,22 +72,69 @@ def test_graded_notebooks_are_in_nbgraders_autograded_folder(cohort):
         assert exists == (result.status != "invalid_submission"), trainee_id
 
 
-def test_tampered_tests_are_held_for_manual_review(cohort):
+def test_bystanders_graded_beside_the_attackers_keep_full_marks(cohort):
+    _, results = cohort
+    for trainee_id in ("well_behaved", "bystander_a", "bystander_b"):
+        assert (results[trainee_id].score, results[trainee_id].notes) == (
+            toy.AUTOGRADED_POINTS,
+            "graded normally",
+        )
+
+
+def _outputs_text(root, trainee_id: str) -> str:
+    path = root / "grading" / "autograded" / trainee_id / toy.ASSIGNMENT / f"{toy.NOTEBOOK}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    return json.dumps([cell.get("outputs", []) for cell in nb.cells])
+
+
+def test_graded_notebooks_show_nothing_of_the_hidden_tests(cohort):
+    """Nothing the trainee's code printed or recorded while a test called it reaches any cell's output, in any
+    graded notebook; the leaky trainee's own last cell ran after every test and saw nothing of them."""
+    root, results = cohort
+    for trainee_id, result in results.items():
+        if result.status == "invalid_submission":
+            continue
+        text = _outputs_text(root, trainee_id)
+        for secret in (toy.HIDDEN_ARGUMENT.lstrip("-"), toy.HIDDEN_EXPECTED, "ARGUMENT-SEEN"):
+            assert secret not in text, f"{trainee_id}: {secret!r} in a graded output"
+    assert "RECORDED []" in _outputs_text(root, "leaky")
+
+
+def test_feedback_shows_nothing_of_the_hidden_tests(cohort):
     root, _ = cohort
-    with _gradebook(root) as gradebook:
-        held = {
-            g.name
-            for g in gradebook.find_submission_notebook(
-                toy.NOTEBOOK, toy.ASSIGNMENT, "patch_allclose_hidden"
-            ).grades
-            if g.needs_manual_grade and g.name != "written_answer"
-        }
-    assert held == {"mean_test"}, "only the test run after the patching is held"
+    ids = ["leaky", "frame_peek", "os_exit_in_test", "well_behaved"]
+    outcome = generate_feedback(root, toy.ASSIGNMENT, ids)
+    assert not outcome.failed, outcome.failed
+    for trainee_id in ids:
+        (page,) = outcome.files[trainee_id]
+        html = page.read_text(encoding="utf-8")
+        for secret in (toy.HIDDEN_ARGUMENT.lstrip("-"), toy.HIDDEN_EXPECTED, "ARGUMENT-SEEN"):
+            assert secret not in html, f"{trainee_id}: {secret!r} in feedback"
+    assert "RECORDED []" in (outcome.files["leaky"][0]).read_text(encoding="utf-8")
+
+
+def test_a_result_that_cannot_cross_fails_its_test_with_a_plain_reason(cohort):
+    root, _ = cohort
+    for trainee_id, kind in (
+        ("str_subclass", "Anything"),
+        ("eq_always_true", "Yes"),
+        ("huge_return", "characters"),
+    ):
+        text = _outputs_text(root, trainee_id)
+        assert "your function square returned" in text and "which the grader cannot read" in text, trainee_id
+        assert kind in text, trainee_id
 
 
 def test_regrading_is_idempotent_and_keeps_manual_grades(cohort):
     root, results = cohort
-    ids = ["well_behaved", "swallows_interrupt", "duplicated_answer", "patch_isclose", "empty_file"]
+    ids = [
+        "well_behaved",
+        "swallows_interrupt",
+        "duplicated_answer",
+        "patch_isclose",
+        "frame_peek",
+        "empty_file",
+    ]
     with _gradebook(root) as gradebook:
         gradebook.find_grade(
             "written_answer", toy.NOTEBOOK, toy.ASSIGNMENT, "well_behaved"

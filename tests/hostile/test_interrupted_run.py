@@ -1,5 +1,7 @@
 """A grading run killed half-way (kill -9 of the whole process group) or stopped with Ctrl-C leaves a consistent
-gradebook, no stray sandboxes or kernels, and running again finishes the job with the right scores."""
+gradebook, no stray sandboxes, kernels or processes in sandbox control groups (no kernel folder exists on the
+host at all: kernels work in a tmpfs inside their sandbox), and running again finishes the job with the right
+scores and removes the killed run's control groups."""
 
 from __future__ import annotations
 
@@ -16,9 +18,9 @@ import toy_course as toy
 from cases import SWALLOW_INTERRUPT
 from conftest import needs_bwrap
 from nbgrader.api import Gradebook
-
 from spmu.course import load_config
 from spmu.grading import grade_cohort, load_results
+from spmu.sandbox_cgroup import cgroup_problem, group_parents
 
 pytestmark = [pytest.mark.pipeline, needs_bwrap]
 
@@ -26,12 +28,51 @@ EXPECTED = {"first_good": 10.0, "second_good": 10.0, "first_hang": 8.0, "second_
 RUN = "from spmu.grading import grade_cohort\ngrade_cohort({root!r}, 'toy', workers=2)\n"
 
 
-def _kernels_of(root: Path) -> list[psutil.Process]:
-    found = []
-    for process in psutil.process_iter(["cmdline"]):
-        if any(str(root) in part for part in process.info["cmdline"] or []):
-            found.append(process)
+def _fork_servers() -> set[int]:
+    return {
+        p.pid
+        for p in psutil.process_iter(["cmdline"])
+        if any("sandbox_forkserver.py" in part for part in p.info["cmdline"] or [])
+    }
+
+
+def _orphaned_groups() -> dict[Path, list[int]]:
+    """Sandbox control groups whose grader process is gone: {group: processes still in it}."""
+    if cgroup_problem() is not None:
+        return {}
+    found = {}
+    for parent in set(group_parents()[1].values()):
+        for folder in parent.glob("spmu-*-*"):
+            owner = folder.name.split("-")[1]
+            if owner.isdigit() and not psutil.pid_exists(int(owner)):
+                found[folder] = (folder / "cgroup.procs").read_text().split()
     return found
+
+
+def _orphaned(pids: set[int]) -> set[int]:
+    """Those of ``pids`` (sandbox processes) whose grader is gone: the first ancestor that is not part of a
+    sandbox is no longer a Python process (they were re-parented). Other runs on the machine are left out."""
+    orphaned = set()
+    for pid in pids:
+        try:
+            owner = psutil.Process(pid)
+            while owner.ppid() > 1 and any(
+                "sandbox_forkserver.py" in part for part in psutil.Process(owner.ppid()).cmdline()
+            ):
+                owner = psutil.Process(owner.ppid())
+            parent = owner.parent()
+            if parent is None or "python" not in parent.name():
+                orphaned.add(pid)
+        except psutil.Error:
+            continue
+    return orphaned
+
+
+def _nothing_left(servers_before: set[int]) -> None:
+    """No fork server (nor kernel forked from it) and no process in an orphaned sandbox group survives."""
+    time.sleep(1.0)
+    assert _orphaned(_fork_servers() - servers_before) == set(), "a sandbox of the stopped run still runs"
+    assert all(procs == [] for procs in _orphaned_groups().values()), _orphaned_groups()
 
 
 def test_killed_run_resumes_with_a_consistent_gradebook(tmp_path):
@@ -40,6 +81,7 @@ def test_killed_run_resumes_with_a_consistent_gradebook(tmp_path):
         edit = None if score == 10.0 else toy.append_to_answer("square_answer", SWALLOW_INTERRUPT)
         toy.submit(root, trainee_id, edit)
     status_dir = root / "grading" / "status" / toy.ASSIGNMENT
+    servers_before = _fork_servers()
     run = subprocess.Popen(
         [sys.executable, "-c", RUN.format(root=str(root))],
         start_new_session=True,
@@ -53,8 +95,8 @@ def test_killed_run_resumes_with_a_consistent_gradebook(tmp_path):
     run.wait()
     finished_before_kill = len(list(status_dir.glob("*.json")))
     assert 1 <= finished_before_kill < len(EXPECTED), "the kill must land in the middle of the run"
-    time.sleep(1.0)
-    assert _kernels_of(root) == [], "no kernel or sandbox survives the killed run"
+    _nothing_left(servers_before)
+    orphaned = set(_orphaned_groups())
 
     results = {r.trainee_id: r.score for r in grade_cohort(root, toy.ASSIGNMENT, workers=2)}
     assert results == EXPECTED
@@ -63,14 +105,7 @@ def test_killed_run_resumes_with_a_consistent_gradebook(tmp_path):
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gradebook:
         recorded = {s.student.id: s.score for s in gradebook.assignment_submissions(toy.ASSIGNMENT)}
     assert recorded == EXPECTED
-
-
-def _fork_servers() -> set[int]:
-    return {
-        p.pid
-        for p in psutil.process_iter(["cmdline"])
-        if any("sandbox_forkserver.py" in part for part in p.info["cmdline"] or [])
-    }
+    assert not orphaned & set(_orphaned_groups()), "the next run removes the killed run's control groups"
 
 
 def test_ctrl_c_stops_the_run_cleanly_and_the_next_run_finishes(tmp_path):
@@ -98,9 +133,7 @@ def test_ctrl_c_stops_the_run_cleanly_and_the_next_run_finishes(tmp_path):
     assert run.returncode != 0, output
     assert "Traceback" not in output, f"Ctrl-C should end with a message, not a traceback:\n{output}"
     assert 1 <= len(list(status_dir.glob("*.json"))) < len(EXPECTED), "the interrupt must land mid-run"
-    time.sleep(1.0)
-    assert _kernels_of(root) == [], "no sandbox survives the interrupted run"
-    assert _fork_servers() - servers_before == set(), "no fork server (or kernel forked from it) survives"
+    _nothing_left(servers_before)
 
     results = {r.trainee_id: r.score for r in grade_cohort(root, toy.ASSIGNMENT, workers=2)}
     assert results == EXPECTED

@@ -18,6 +18,9 @@ ASSIGNMENT = "toy"
 NOTEBOOK = "toy"
 AUTOGRADED_POINTS = 10.0  # 2 + 3 + 5
 MANUAL_POINTS = 1.0
+# what only the hidden tests hold: an argument and an expected value that must never reach a trainee's feedback
+HIDDEN_ARGUMENT = "-1234567"
+HIDDEN_EXPECTED = "1524155677489"
 
 CONFIG = """c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "toy-course"
@@ -43,7 +46,8 @@ def _meta(grade_id: str, *, grade=False, solution=False, locked=False, points=No
 
 
 def source_notebook() -> nbformat.NotebookNode:
-    """Three exercises (square, hypotenuse with math.isclose, mean with numpy.allclose) and a written answer."""
+    """Three exercises (square, hypotenuse with math.isclose, mean with numpy.allclose and a ValueError for no
+    values), each test with hidden parts, and a written answer."""
     cells = [
         new_markdown_cell("# Toy assignment\nThree small functions and one written answer."),
         new_code_cell("import math\nimport numpy as np", metadata=_meta("imports", locked=True)),
@@ -53,7 +57,7 @@ def source_notebook() -> nbformat.NotebookNode:
         ),
         new_code_cell(
             'assert square(3) == 9, "square(3) should be 9"\n### BEGIN HIDDEN TESTS\n'
-            "assert square(-2) == 4\n### END HIDDEN TESTS",
+            f"assert square({HIDDEN_ARGUMENT}) == {HIDDEN_EXPECTED}\n### END HIDDEN TESTS",
             metadata=_meta("square_test", grade=True, locked=True, points=2),
         ),
         new_code_cell(
@@ -63,16 +67,21 @@ def source_notebook() -> nbformat.NotebookNode:
         ),
         new_code_cell(
             'assert math.isclose(hypotenuse(3, 4), 5.0), "hypotenuse(3, 4) should be 5"\n'
-            "assert math.isclose(abs(hypotenuse(-5, 12)), 13.0)",
+            "for _a, _b, _want in [(-5, 12, 13.0), (8, 15, 17.0)]:\n"
+            "    assert math.isclose(abs(hypotenuse(_a, _b)), _want)",
             metadata=_meta("hypotenuse_test", grade=True, locked=True, points=3),
         ),
         new_code_cell(
-            "def mean(values):\n    ### BEGIN SOLUTION\n    return sum(values) / len(values)\n"
+            "def mean(values):\n    ### BEGIN SOLUTION\n    if not values:\n"
+            '        raise ValueError("no values")\n    return sum(values) / len(values)\n'
             "    ### END SOLUTION",
             metadata=_meta("mean_answer", solution=True),
         ),
         new_code_cell(
-            'assert np.allclose(mean([1, 2, 3, 4]), 2.5), "mean([1, 2, 3, 4]) should be 2.5"',
+            'assert np.allclose(mean([1, 2, 3, 4]), 2.5), "mean([1, 2, 3, 4]) should be 2.5"\n'
+            "### BEGIN HIDDEN TESTS\ntry:\n    mean([])\nexcept ValueError:\n    pass\nelse:\n"
+            '    raise AssertionError("mean([]) has no values: it should raise ValueError")\n'
+            "### END HIDDEN TESTS",
             metadata=_meta("mean_test", grade=True, locked=True, points=5),
         ),
         new_markdown_cell(

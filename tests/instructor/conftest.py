@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from instructor_toy_course import make_toy_course
-
 from spmu.release import release
 
 

@@ -9,14 +9,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from spmu.cli import spmu
 
 SPMU = [sys.executable, "-c", "from spmu.cli import main; main()"]
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*SPMU, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+    return subprocess.run([*SPMU, *args], check=False, capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
@@ -55,7 +54,7 @@ def test_zip_with_parent_paths_is_rejected_and_exits_non_zero(toy_copy: Path, tm
         bundle.writestr("../../evil/01_toy.ipynb", notebook)
         bundle.writestr("trainee01/01_toy.ipynb", notebook)
     result = run("--course", str(toy_copy), "collect", "toy", str(archive))
-    assert "rejected ../../evil/01_toy.ipynb: path traversal" in result.stderr
+    assert "rejected '../../evil/01_toy.ipynb': path traversal" in result.stderr
     assert_one_line_error(result, "1 file(s) rejected")
     assert (toy_copy / "grading" / "submitted" / "trainee01" / "toy" / "01_toy.ipynb").is_file()
     assert not (tmp_path.parent / "evil").exists()
@@ -90,3 +89,48 @@ def test_check_passes_on_a_good_course_and_fails_on_a_stale_release(toy_copy: Pa
     result = run("--course", str(toy_copy), "check", "--no-execute")
     assert result.returncode == 1 and "out of date with source/" in result.stdout
     assert "leaks hidden test line 'assert triple(-7) == -21" in result.stdout
+
+
+def test_collect_lists_a_trainees_timestamp_as_ignored_and_succeeds(toy_copy: Path, tmp_path: Path):
+    folder = tmp_path / "in" / "trainee01"
+    folder.mkdir(parents=True)
+    (folder / "01_toy.ipynb").write_bytes((toy_copy / "release" / "toy" / "01_toy.ipynb").read_bytes())
+    (folder / "timestamp.txt").write_text("2020-01-01 00:00:00.000000 UTC")
+    result = run("--course", str(toy_copy), "collect", "toy", str(tmp_path / "in"))
+    assert result.returncode == 0, result.stderr
+    assert "ignored 'trainee01/timestamp.txt': written by the trainee, not trusted" in result.stderr
+    recorded = (toy_copy / "grading" / "submitted" / "trainee01" / "toy" / "timestamp.txt").read_text()
+    assert not recorded.startswith("2020")
+
+
+def test_collect_of_something_that_is_not_a_zip_is_a_one_line_error(toy_copy: Path, tmp_path: Path):
+    (tmp_path / "upload.zip").write_bytes(b"PK\x03\x04 truncated")
+    assert_one_line_error(
+        run("--course", str(toy_copy), "collect", "toy", str(tmp_path / "upload.zip")),
+        "neither a folder nor a .zip",
+    )
+
+
+def test_results_table_prints_ids_and_notes_with_rich_markup_as_plain_text():
+    """A grade id or note holding Rich markup ([red], [/]) once crashed `spmu autograde` after grading."""
+    from rich.console import Console
+    from spmu.cli import _results_table
+    from spmu.grading import GradeResult
+
+    result = GradeResult(
+        "t[/]1", "toy", "flagged_for_review", "cell [red]x[/] changed; [/] [bold", 1.0, 7.0, 2.0
+    )
+    console = Console(record=True, width=300)
+    console.print(_results_table([result]))
+    text = console.export_text()
+    assert "t[/]1" in text and "cell [red]x[/] changed; [/] [bold" in text
+
+
+def test_usage_mistakes_and_unwritable_outputs_are_one_line_errors(toy_copy: Path):
+    result = run("--course", str(toy_copy), "collect", "toy")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["spmu: error: Missing argument 'PATH'. (see `spmu collect --help`)"]
+    (toy_copy / "a_file").write_text("not a folder")
+    assert_one_line_error(
+        run("--course", str(toy_copy), "export", "-o", str(toy_copy / "a_file" / "grades.csv")), "a_file"
+    )

@@ -7,7 +7,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from instructor_toy_course import SOLUTION_LINE
-
 from spmu.cohort import (
     MISTAKES_FILE,
     SimulatedTrainee,

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import nbformat
-
 from spmu.course import load_config
 from spmu.integrity import release_validation_problems, source_validation_problems
 from spmu.release import metadata_problems

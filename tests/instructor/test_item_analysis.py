@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from spmu.item_analysis import analyse, ebel_label, upper_lower_groups
 
 # Four trainees, two items: "easy" (1 point) and "hard" (2 points).

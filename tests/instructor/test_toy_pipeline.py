@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from instructor_toy_course import HIDDEN_LINE, MARK_SCHEME_LINE
-
 from spmu.cohort import expected_points, pipeline_cohort, write_cohort
 from spmu.collect import collect
 from spmu.course import load_config
@@ -57,11 +56,11 @@ def test_feedback_has_no_hidden_test_or_mark_scheme(graded: Path):
     assert feedback_leak_problems(graded, "toy") == []
     for page in pages:
         text = html_text(page.read_text(encoding="utf-8"))
-        assert "toy hidden check" not in text and MARK_SCHEME_LINE not in text
+        assert HIDDEN_LINE not in text and "triple(-7)" not in text and MARK_SCHEME_LINE not in text
     blank = html_text((graded / "grading" / "feedback" / "blank" / "toy" / "01_toy.html").read_text())
     assert find_leaks(blank, secret_lines_of(graded), ("solution",)) == []
     mistake = html_text((graded / "grading" / "feedback" / "mistakes02" / "toy" / "01_toy.html").read_text())
-    assert "hidden test in this cell did not pass" in mistake
+    assert "A hidden test in this cell did not pass: toy hidden check on a negative number" in mistake
 
 
 def secret_lines_of(root: Path) -> dict[str, set[str]]:
