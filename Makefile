@@ -1,6 +1,7 @@
 # Trainees:                 `make lab`         a fresh trainee workspace (a copy of release/) in its own venv
 # Authors and instructors:  `make author-lab`  JupyterLab on the whole repository (source/, formgrader)
 # Everyone:                 `make test`        set up, then run every test tier
+# A cohort on one server:   `sudo make hub`    JupyterHub for trainees and instructors (hub/README.md)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -15,7 +16,7 @@ CONSTRAINTS := constraints.txt
 export PATH := $(abspath $(BIN)):$(PATH)
 export MPLBACKEND := Agg
 
-.PHONY: lab author-lab workspace test setup trainee-env system-deps check lint clean-venv
+.PHONY: lab author-lab workspace test setup trainee-env system-deps check lint clean-venv hub hub-env
 
 # no "get notified about Jupyter news" pop-up over the trainees' notebooks (it also needs the internet)
 define lab_settings
@@ -84,5 +85,43 @@ lint: setup
 	$(BIN)/ruff check courses instructor tests benchmarks
 	$(BIN)/ruff format --check courses instructor tests benchmarks
 
+# The course hub (hub/jupyterhub_config.py). Every account runs Python from these venvs, so they are built
+# from a Python all users can run (not a pyenv or conda Python inside root's home): $(HUB_VENV) holds the hub
+# and the instructors' servers, $(HUB_TRAINEE_VENV) the trainee environment plus jupyterhub-singleuser; the
+# proxy is configurable-http-proxy from npm, installed in hub/node_modules.
+HUB_PYTHON ?= /usr/bin/python3
+HUB_VENV ?= .venv-hub
+HUB_TRAINEE_VENV ?= .venv-hub-trainee
+HUB_PORT ?= 8000
+HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
+
+$(HUB_PROXY): hub/package.json hub/package-lock.json
+	npm ci --prefix hub --no-audit --no-fund --omit=dev --loglevel=error
+	touch $(HUB_PROXY)
+
+# constraints.txt less the pins that need a newer Python than Debian 12's 3.11.2 (soupsieve 4)
+HUB_CONSTRAINTS := hub/.constraints-hub-python.txt
+
+$(HUB_CONSTRAINTS): constraints.txt
+	grep -v '^soupsieve==' constraints.txt > $@
+
+$(HUB_VENV)/.hub-stamp: pyproject.toml instructor/pyproject.toml $(HUB_CONSTRAINTS)
+	$(MAKE) setup VENV=$(HUB_VENV) PYTHON=$(HUB_PYTHON) CONSTRAINTS=$(HUB_CONSTRAINTS)
+	touch $@
+
+$(HUB_TRAINEE_VENV)/.hub-stamp: pyproject.toml $(HUB_CONSTRAINTS)
+	$(MAKE) trainee-env TRAINEE_VENV=$(HUB_TRAINEE_VENV) PYTHON=$(HUB_PYTHON) CONSTRAINTS=$(HUB_CONSTRAINTS)
+	$(HUB_TRAINEE_VENV)/bin/python -m pip install --quiet -c $(HUB_CONSTRAINTS) jupyterhub
+	$(HUB_TRAINEE_VENV)/bin/python -m pip uninstall --quiet --yes rfc3987-syntax
+	touch $@
+
+hub-env: $(HUB_PROXY) $(HUB_VENV)/.hub-stamp $(HUB_TRAINEE_VENV)/.hub-stamp
+
+# Run as root (PAM logins, one OS user per server). Accounts: spmu hub add-trainees roster.csv (hub/README.md).
+hub: hub-env
+	$(HUB_VENV)/bin/spmu hub prepare
+	SPMU_HUB_PORT=$(HUB_PORT) SPMU_INSTRUCTOR_VENV=$(abspath $(HUB_VENV)) \
+	  SPMU_TRAINEE_VENV=$(abspath $(HUB_TRAINEE_VENV)) $(HUB_VENV)/bin/jupyterhub -f hub/jupyterhub_config.py
+
 clean-venv:
-	rm -rf $(VENV) $(TRAINEE_VENV)
+	rm -rf $(VENV) $(TRAINEE_VENV) $(HUB_VENV) $(HUB_TRAINEE_VENV)
