@@ -108,4 +108,7 @@ def remove_site(site: Site) -> None:
         subprocess.run(["userdel", "--remove", user], check=False, capture_output=True)
     for group in site.groups:
         subprocess.run(["groupdel", group], check=False, capture_output=True)
+    if os.environ.get("SPMU_KEEP_HUB_LOGS"):
+        for log in site.base.glob("hub-*.log"):
+            shutil.copy(log, Path(os.environ["SPMU_KEEP_HUB_LOGS"]) / log.name)
     shutil.rmtree(site.base, ignore_errors=True)
