@@ -91,9 +91,10 @@ def configure_server(spawner) -> None:
         spawner.cmd = [str(INSTRUCTOR_VENV / "bin" / "jupyterhub-singleuser")]
         spawner.notebook_dir = COURSE
         spawner.default_url = "/lab"
-        spawner.popen_kwargs = {"cwd": COURSE}  # the formgrader reads nbgrader_config.py from here
         spawner.environment = {
-            "JUPYTER_CONFIG_PATH": str(HUB / "instructor"),
+            # the course folder is on the config path so the formgrader finds its nbgrader_config.py (the
+            # spawner starts every server in the user's home folder)
+            "JUPYTER_CONFIG_PATH": f"{HUB / 'instructor'}:{COURSE}",
             "PATH": f"{INSTRUCTOR_VENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
             "SPMU_EXCHANGE": EXCHANGE,
             **({"SPMU_DB_URL": os.environ["SPMU_DB_URL"]} if os.environ.get("SPMU_DB_URL") else {}),
@@ -108,7 +109,6 @@ def configure_server(spawner) -> None:
     ]
     spawner.notebook_dir = home
     spawner.default_url = "/lab"
-    spawner.popen_kwargs = {"cwd": home}
     spawner.environment = {
         "JUPYTER_CONFIG_PATH": str(HUB / "trainee"),
         "PATH": f"{TRAINEE_VENV / 'bin'}:/usr/bin:/bin",

@@ -76,6 +76,8 @@ def test_trainee_server_runs_as_the_trainee_from_the_trainee_venv(trainee, site)
     assert cwd == str(site.home(trainee.name))
     assert prefix == str(REPO / ".venv-hub-trainee")
     assert output.splitlines()[1] == "['courses', 'nbgrader']", output  # no instructor tools
+    limits = trainee.run_in_kernel("import resource; print(resource.getrlimit(resource.RLIMIT_AS)[0])")
+    assert int(limits) == 4 * 1024**3, limits  # SPMU_TRAINEE_MEMORY's default, applied by prlimit
 
 
 def test_contents_api_shows_only_the_trainees_home(trainee, site):
@@ -143,6 +145,12 @@ def test_instructor_gets_the_course_and_a_framable_formgrader(hub, site):
     page = instructor.api("GET", f"/user/{site.instructor}/formgrader/")
     assert page.status_code == 200, page.text[:500]
     assert page.headers.get("Content-Security-Policy") == "frame-ancestors 'self'"
+    # the formgrader reads the course's nbgrader_config.py: it lists the course's assignment
+    assignments = instructor.api("GET", f"/user/{site.instructor}/formgrader/api/assignments")
+    assert assignments.status_code == 200 and "toy" in {a["name"] for a in assignments.json()}, (
+        assignments.text
+    )
+    assert "course directory root is not a subdirectory" not in hub.log.read_text()
     listing = instructor.api("GET", f"/user/{site.instructor}/api/contents/source/toy")
     assert listing.status_code == 200 and "01_toy.ipynb" in {i["name"] for i in listing.json()["content"]}
 
