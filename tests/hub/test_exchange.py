@@ -78,6 +78,9 @@ def test_release_fetch_submit_collect_grade_feedback(site):
     forged = inbound / f"{perfect}+toy+2099-01-01 00:00:00.000000 UTC+forged"
     site.run(forger, "mkdir", forged)
     site.run(forger, "cp", site.home(forger) / "toy" / "01_toy.ipynb", forged)
+    # and turns their own submitted notebook into a link to the instructor's source notebook (model answers)
+    (own,) = inbound.glob(f"{forger}+toy+*")
+    site.run(forger, "ln", "-sf", site.course / "source" / "toy" / "01_toy.ipynb", own / "01_toy.ipynb")
     # the due date passes between the perfect trainee's submission and the blank trainee's
     time.sleep(1.5)
     due = datetime.now(UTC)
@@ -100,7 +103,9 @@ def test_release_fetch_submit_collect_grade_feedback(site):
 
     collected = spmu(site, "collect", "toy", "--from-exchange", check=False)
     assert f"a folder under {perfect}'s name made by OS user {forger}" in collected.stderr
-    assert "collected 3 trainee(s)" in collected.stdout, collected.stdout + collected.stderr
+    assert "/01_toy.ipynb: not a regular file (link or folder)" in collected.stderr, collected.stderr
+    assert "collected 2 trainee(s)" in collected.stdout, collected.stdout + collected.stderr
+    assert not (site.course / "grading" / "submitted" / forger).exists()
     # As root: `spmu autograde` run by a non-root instructor fails today in the grader's kernel fork server
     # (PermissionError writing /proc/self/oom_score_adj inside the sandbox; reported, the fix belongs to the
     # grader). Every other step runs as the instructor.
@@ -112,7 +117,7 @@ def test_release_fetch_submit_collect_grade_feedback(site):
         timeout=600,
         check=False,
     )
-    assert "3 submission(s) graded" in graded.stdout, graded.stdout + graded.stderr
+    assert "2 submission(s) graded" in graded.stdout, graded.stdout + graded.stderr
     spmu(site, "feedback", "toy", "--to-exchange")
     spmu(site, "export", "-o", site.course / "grades.csv")
     rows = {r["trainee_id"]: r for r in csv.DictReader((site.course / "grades.csv").open())}
@@ -133,13 +138,15 @@ def test_release_fetch_submit_collect_grade_feedback(site):
     seconds_late = json.loads(late)
     assert seconds_late[perfect] == 0 and 1.0 < seconds_late[blank] < 600, seconds_late
 
-    for trainee, score in ((perfect, "3.0"), (blank, "0.0"), (forger, "0.0")):
+    for trainee, score in ((perfect, "3.0"), (blank, "0.0")):
         nbgrader(site, trainee, "fetch_feedback", "toy")
         pages = list((site.home(trainee) / "toy" / "feedback").glob("*/01_toy.html"))
         assert len(pages) == 1, (trainee, pages)
         text = pages[0].read_text()
         assert f"Score: {score}" in text, (trainee, text[:2000])
         assert HIDDEN_LINE not in text and MARK_SCHEME_LINE not in text
+    nbgrader(site, forger, "fetch_feedback", "toy")
+    assert not list((site.home(forger) / "toy").glob("feedback/*/*.html"))
     # no trainee can list the exchange's feedback folder or another trainee's home
     for other in (blank, forger):
         assert site.run(perfect, "ls", site.exchange / COURSE_ID / "feedback", check=False).returncode != 0
