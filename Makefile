@@ -50,12 +50,16 @@ $(TRAINEE_STAMP): pyproject.toml $(CONSTRAINTS) $(shell find courses -type f -no
 
 trainee-env: $(TRAINEE_STAMP)
 
-# Chromium (browser tests), bubblewrap (grading sandbox) from Debian; installed when we are root.
+# Chromium (browser tests), bubblewrap (grading sandbox), PostgreSQL (the hub tier) from Debian; installed when we
+# are root. The hub tier also needs node and npm (for configurable-http-proxy; node 20 here).
 system-deps:
-	@if command -v chromium >/dev/null && command -v bwrap >/dev/null; then :; \
+	@if command -v chromium >/dev/null && command -v bwrap >/dev/null \
+	  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium bubblewrap >/dev/null; \
-	else echo "WARNING: install the Debian packages 'chromium' and 'bubblewrap' (browser tests and sandbox need them)"; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium bubblewrap \
+	    postgresql >/dev/null; \
+	else echo "WARNING: install the Debian packages 'chromium', 'bubblewrap' and 'postgresql'"; fi
+	@command -v npm >/dev/null || echo "WARNING: install node and npm (the hub tier's proxy needs them)"
 
 # Jupyter refuses to run as root without --allow-root (containers and CI machines run as root).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -75,7 +79,7 @@ author-lab: setup
 	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=$(CURDIR) --ServerApp.port=$(PORT) \
 	  --LabApp.default_url=/lab/tree/source
 
-test: setup system-deps
+test: setup system-deps hub-env
 	$(BIN)/python -m pytest
 
 check: setup
