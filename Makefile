@@ -86,8 +86,8 @@ check: setup
 	$(BIN)/spmu check
 
 lint: setup
-	$(BIN)/ruff check courses instructor tests benchmarks
-	$(BIN)/ruff format --check courses instructor tests benchmarks
+	$(BIN)/ruff check courses instructor tests benchmarks hub
+	$(BIN)/ruff format --check courses instructor tests benchmarks hub
 
 # The course hub (hub/jupyterhub_config.py). Every account runs Python from these venvs, so they are built
 # from a Python all users can run (not a pyenv or conda Python inside root's home): $(HUB_VENV) holds the hub

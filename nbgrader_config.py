@@ -13,7 +13,9 @@ c.CourseDirectory.submitted_directory = "grading/submitted"
 c.CourseDirectory.autograded_directory = "grading/autograded"
 c.CourseDirectory.feedback_directory = "grading/feedback"
 # $SPMU_DB_URL (e.g. a PostgreSQL gradebook on the course hub) wins, for spmu, plain nbgrader and the formgrader
-c.CourseDirectory.db_url = os.environ.get("SPMU_DB_URL") or f"sqlite:///{COURSE_ROOT / 'grading' / 'gradebook.db'}"
+c.CourseDirectory.db_url = (
+    os.environ.get("SPMU_DB_URL") or f"sqlite:///{COURSE_ROOT / 'grading' / 'gradebook.db'}"
+)
 # Instructor-only files kept beside the source notebooks never go into release/.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "simulated_mistakes.toml"]
 

@@ -134,8 +134,10 @@ def collect_command(context: click.Context, assignment: str, path: Path | None, 
     from .collect import collect
     from .exchange import collect_from_exchange
 
-    if from_exchange == (path is not None):
-        raise CourseError("give either PATH or --from-exchange")
+    if path is None and not from_exchange:
+        raise click.MissingParameter(ctx=context, param_hint="'PATH'", param_type="argument")
+    if path is not None and from_exchange:
+        raise click.UsageError("give PATH or --from-exchange, not both", ctx=context)
     outcome = (
         collect_from_exchange(_root(context), assignment)
         if from_exchange
