@@ -8,9 +8,11 @@ number of cores: what perfect parallel grading with no overhead would cost.
 
     python benchmarks/autograde_throughput.py --trainees 6
 """
+
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -21,7 +23,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import nbformat
-
 from notebook_timing import COURSE_ROOT, empty_notebook, prepare_environment, start_and_execute_seconds
 
 
@@ -40,8 +41,10 @@ def build_course(out: Path, trainees: int) -> list[str]:
     set_due_dates(course, due)
     ids = [f"trainee{n:02d}" for n in range(1, trainees + 1)]
     for name in names:
-        cohort = [demo_trainee(course, name, tid, p, k) for tid, (p, k) in zip(ids, demo_profiles(trainees),
-                                                                               strict=True)]
+        cohort = [
+            demo_trainee(course, name, tid, p, k)
+            for tid, (p, k) in zip(ids, demo_profiles(trainees), strict=True)
+        ]
         incoming = write_cohort(course, name, cohort, out.parent / "incoming" / name)
         outcome = collect(course, name, incoming)
         if outcome.rejected or len(outcome.collected) != trainees:
@@ -55,15 +58,16 @@ def timed_run(command: list[str], cwd: Path) -> float:
     done = subprocess.run(command, check=False, cwd=cwd, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed (exit {done.returncode}):\n{done.stdout[-2000:]}"
-                         f"\n{done.stderr[-3000:]}")
+        raise SystemExit(
+            f"{' '.join(command)} failed (exit {done.returncode}):\n{done.stdout[-2000:]}"
+            f"\n{done.stderr[-3000:]}"
+        )
     return elapsed
 
 
 def scores(course: Path, names: list[str]) -> dict[tuple[str, str], float]:
     """(assignment, trainee) -> total score, read from the course copy's gradebook."""
     from nbgrader.api import Gradebook
-
     from spmu.course import load_config
 
     config = load_config(course)
@@ -96,9 +100,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trainees", type=int, default=6, help="simulated trainees per assignment [6]")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="spmu workers [cores]")
-    parser.add_argument("--floor-repeats", type=int, default=2, help="kernel runs per notebook for the floor [2]")
+    parser.add_argument(
+        "--floor-repeats", type=int, default=2, help="kernel runs per notebook for the floor [2]"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the course copies (their path is printed)")
     args = parser.parse_args()
+    load_start = os.getloadavg()[0]
     prepare_environment()
     from spmu.limits import Limits
 
@@ -108,8 +115,11 @@ def main() -> None:
         template.parent.mkdir()
         started = time.perf_counter()
         names = build_course(template, args.trainees)
-        print(f"course with {args.trainees} simulated trainees x {len(names)} assignments built in "
-              f"{time.perf_counter() - started:.1f} s ({scratch})", flush=True)
+        print(
+            f"course with {args.trainees} simulated trainees x {len(names)} assignments built in "
+            f"{time.perf_counter() - started:.1f} s ({scratch})",
+            flush=True,
+        )
         timeout = Limits.from_config(template).cell_timeout_s
         stock, spmu = scratch / "stock", scratch / "spmu"
         shutil.copytree(template, stock, symlinks=True)
@@ -117,10 +127,30 @@ def main() -> None:
         bin_dir = Path(sys.executable).parent
         stock_seconds = spmu_seconds = 0.0
         for name in names:
-            stock_s = timed_run([str(bin_dir / "nbgrader"), "autograde", name, f"--Execute.timeout={timeout:g}",
-                                 "--Execute.interrupt_on_timeout=True"], stock)
-            spmu_s = timed_run([str(bin_dir / "spmu"), "--course", str(spmu), "autograde", name,
-                                "--workers", str(args.workers), "--timeout", f"{timeout:g}"], spmu)
+            stock_s = timed_run(
+                [
+                    str(bin_dir / "nbgrader"),
+                    "autograde",
+                    name,
+                    f"--Execute.timeout={timeout:g}",
+                    "--Execute.interrupt_on_timeout=True",
+                ],
+                stock,
+            )
+            spmu_s = timed_run(
+                [
+                    str(bin_dir / "spmu"),
+                    "--course",
+                    str(spmu),
+                    "autograde",
+                    name,
+                    "--workers",
+                    str(args.workers),
+                    "--timeout",
+                    f"{timeout:g}",
+                ],
+                spmu,
+            )
             print(f"  {name}: stock {stock_s:.1f} s, spmu {spmu_s:.1f} s", flush=True)
             stock_seconds += stock_s
             spmu_seconds += spmu_s
@@ -128,8 +158,15 @@ def main() -> None:
         cores = os.cpu_count() or 1
         floor_seconds = sum(floor.values()) * args.trainees / cores
         stock_scores, spmu_scores = scores(stock, names), scores(spmu, names)
-        differing = sorted(k for k in stock_scores.keys() | spmu_scores.keys()
-                           if stock_scores.get(k) != spmu_scores.get(k))
+        differing = sorted(
+            k for k in stock_scores.keys() | spmu_scores.keys() if stock_scores.get(k) != spmu_scores.get(k)
+        )
+        print(f"python: {sys.prefix}")
+        print(
+            f"rfc3987_syntax_installed: {'yes' if importlib.util.find_spec('rfc3987_syntax') else 'no'}"
+            " (when yes, every process that imports nbformat pays for building its grammar: `make setup` removes it)"
+        )
+        print(f"load_average_1min: {load_start:.2f} at start, {os.getloadavg()[0]:.2f} at end")
         print(f"trainees: {args.trainees}")
         print(f"assignments: {len(names)}")
         print(f"submissions_graded: {args.trainees * len(names)} per engine")
@@ -141,8 +178,10 @@ def main() -> None:
         print(f"floor_seconds: {floor_seconds:.1f}")
         print(f"speedup_vs_stock_nbgrader: {stock_seconds / spmu_seconds:.2f}")
         print(f"floor_fraction: {floor_seconds / spmu_seconds:.2f}")
-        print(f"scores_agree: {'yes' if not differing else 'NO'} ({len(stock_scores)} stock, "
-              f"{len(spmu_scores)} spmu submissions in the gradebooks)")
+        print(
+            f"scores_agree: {'yes' if not differing else 'NO'} ({len(stock_scores)} stock, "
+            f"{len(spmu_scores)} spmu submissions in the gradebooks)"
+        )
         for key in differing:
             print(f"  score differs {key}: stock {stock_scores.get(key)}, spmu {spmu_scores.get(key)}")
     finally:

@@ -86,6 +86,7 @@ class AnswerRelay(threading.Thread):
         )
         self.address = f"{connection['transport']}://{connection['ip']}-{connection['shell_port']}"
         self.calls = 0
+        self.peer: socket.socket | None = None
 
     def run(self) -> None:
         shell = self.context.socket(zmq.DEALER)
@@ -98,6 +99,7 @@ class AnswerRelay(threading.Thread):
                     continue
                 except OSError:
                     return
+                self.peer = peer
                 with peer:
                     self._serve(peer, shell)
         finally:
@@ -137,23 +139,27 @@ class AnswerRelay(threading.Thread):
                 try:
                     _, parts = self.session.feed_identities(shell.recv_multipart())
                     reply = self.session.deserialize(parts)
-                except (ValueError, KeyError, TypeError) as error:  # a forged or broken message
+                    if reply["parent_header"].get("msg_id") == msg_id:
+                        break
+                except Exception as error:  # noqa: BLE001 - a message the trainee's kernel forged or broke
                     return {"broken": f"an unreadable message ({type(error).__name__})"}
-                if reply["parent_header"].get("msg_id") == msg_id:
-                    break
             elif self.answer_process.poll() is not None:
                 return {"stopped": True}
-        expression = reply["content"].get("user_expressions", {}).get("r", {})
         try:
-            text = expression["data"]["application/json"]["reply"]
-        except (KeyError, TypeError):
+            text = reply["content"]["user_expressions"]["r"]["data"]["application/json"]["reply"]
+        except (KeyError, TypeError, AttributeError):
             return {"broken": "the grader's helper in your kernel was changed or removed"}
         if not isinstance(text, str) or len(text) > 2 * MAX_TEXT:
             return {"broken": "an answer over the size limit"}
         return {"reply": text}
 
     def close(self) -> None:
+        """Stop relaying (shutting the sockets down wakes the thread at once) and wait for the thread."""
         self.stopped.set()
+        for sock in (self.peer, self.listener):
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
         with contextlib.suppress(OSError):
             self.listener.close()
         self.join(timeout=5)

@@ -155,10 +155,9 @@ def _enc_pandas(pandas, value, depth: int):
     if kind is pandas.Series:
         return {
             "$": "pd.Series",
-            "dtype": str(value.dtype),
+            **_enc_column(pandas, value, depth + 1),
             "name": _enc(value.name, depth + 1),
             "index": _enc_index(pandas, value.index, depth + 1),
-            "v": [_enc(item, depth + 1) for item in value.tolist()],
             "attrs": _enc(dict(value.attrs), depth + 1),
         }
     if kind is pandas.DataFrame:
@@ -166,13 +165,29 @@ def _enc_pandas(pandas, value, depth: int):
             "$": "pd.DataFrame",
             "columns": _enc_index(pandas, value.columns, depth + 1),
             "index": _enc_index(pandas, value.index, depth + 1),
-            "data": [
-                {"dtype": str(column.dtype), "v": [_enc(item, depth + 2) for item in column.tolist()]}
-                for _, column in value.items()
-            ],
+            "data": [_enc_column(pandas, column, depth + 2) for _, column in value.items()],
             "attrs": _enc(dict(value.attrs), depth + 1),
         }
     return None
+
+
+def _enc_column(pandas, column, depth: int) -> dict:
+    """A Series' values: numbers, booleans and text as a plain JSON list, datetimes as integers since the epoch
+    in UTC (fast for the case files' thousands of rows), anything else value by value."""
+    dtype = column.dtype
+    name = str(dtype)
+    kind = getattr(dtype, "kind", "O")
+    if kind in "biuf" and not isinstance(dtype, pandas.api.extensions.ExtensionDtype):
+        return {"dtype": name, "raw": column.tolist()}
+    if kind == "M" and hasattr(column, "dt"):
+        utc = column.dt.tz_convert("UTC").dt.tz_localize(None) if column.dt.tz is not None else column
+        unit = utc.dtype.str.split("[")[-1].rstrip("]")
+        return {"dtype": name, "epoch": unit, "raw": utc.to_numpy().view("int64").tolist()}
+    if name == "str":
+        values = column.tolist()
+        if all(type(item) is str or (type(item) is float and math.isnan(item)) for item in values):
+            return {"dtype": name, "raw": values}
+    return {"dtype": name, "v": [_enc(item, depth + 1) for item in column.tolist()]}
 
 
 def encode(value) -> str:
@@ -301,28 +316,39 @@ def _dec_pandas(tag: str, data):
     if tag in ("pd.Index", "pd.RangeIndex", "pd.MultiIndex"):
         return _dec_index(pandas, data)
     if tag == "pd.Series":
-        dtype = pandas.api.types.pandas_dtype(str(data["dtype"]))
-        values = [_dec(item) for item in data["v"]]
-        series = pandas.Series(
-            values, index=_dec_index(pandas, data["index"]), dtype=dtype, name=_dec(data["name"])
-        )
+        series = _dec_column(pandas, data, _dec_index(pandas, data["index"]))
+        series.name = _dec(data["name"])
         series.attrs.update(_dec(data["attrs"]))
         return series
     if tag == "pd.DataFrame":
         index = _dec_index(pandas, data["index"])
-        columns = [
-            pandas.Series(
-                [_dec(item) for item in column["v"]],
-                index=index,
-                dtype=pandas.api.types.pandas_dtype(str(column["dtype"])),
-            )
-            for column in data["data"]
-        ]
+        columns = [_dec_column(pandas, column, index) for column in data["data"]]
         frame = pandas.DataFrame(dict(enumerate(columns)), index=index)
         frame.columns = _dec_index(pandas, data["columns"])
         frame.attrs.update(_dec(data["attrs"]))
         return frame
     raise CannotCross(f"unknown kind {tag!r}")
+
+
+def _dec_column(pandas, data, index):
+    dtype = pandas.api.types.pandas_dtype(str(data["dtype"]))
+    if "raw" not in data:
+        return pandas.Series([_dec(item) for item in data["v"]], index=index, dtype=dtype)
+    raw = data["raw"]
+    if not isinstance(raw, list) or any(isinstance(item, dict | list) for item in raw):
+        raise CannotCross("a column of unexpected data")
+    if "epoch" not in data:
+        return pandas.Series(raw, index=index, dtype=dtype)
+    import numpy
+
+    unit = str(data["epoch"])
+    if unit not in ("s", "ms", "us", "ns"):
+        raise CannotCross(f"a datetime unit {unit!r}")
+    values = numpy.array([int(item) for item in raw], dtype="int64").view(f"datetime64[{unit}]")
+    series = pandas.Series(values, index=index)
+    if getattr(dtype, "tz", None) is not None:
+        series = series.dt.tz_localize("UTC").dt.tz_convert(dtype.tz)
+    return series.astype(dtype)
 
 
 def decode(text: str):

@@ -29,6 +29,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,6 +53,7 @@ log = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT_S = 120  # importing the kernel and the course's libraries on a loaded machine
 REQUEST_TIMEOUT_S = 30  # a fork waits up to 20 s for the child to be set up
+WATCH_INTERVAL_S = 0.1  # how often a sandbox without a control group has its memory summed
 
 
 class ForkServerError(GraderFault):
@@ -107,6 +109,32 @@ class ForkedKernelProcess:
         self.send_signal(signal.SIGTERM)
 
 
+class SandboxMemoryWatch(threading.Thread):
+    """Where no control group limits a sandbox's memory: every ``WATCH_INTERVAL_S``, the resident memory of every
+    process in it but its init and the fork server (the kernel, and what it started, detached or not) is summed;
+    past ``limit_bytes`` all of them are killed. Files in the sandbox's tmpfs are not counted (``disk_mb`` bounds
+    them)."""
+
+    def __init__(self, server: ForkServer, limit_bytes: int):
+        super().__init__(daemon=True, name="sandbox-memory-watch")
+        self.server, self.limit_bytes = server, limit_bytes
+        self.kills = 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(WATCH_INTERVAL_S):
+            try:
+                processes = [psutil.Process(pid) for pid in self.server.sandbox_pids()]
+                resident = sum(p.memory_info().rss for p in processes)
+            except psutil.Error:
+                continue
+            if resident > self.limit_bytes:
+                self.kills += 1
+                for process in processes:
+                    with contextlib.suppress(psutil.Error):
+                        process.kill()
+
+
 class ForkServer:
     """A bubblewrap sandbox running the kernel fork server, in its own control group when possible."""
 
@@ -126,11 +154,19 @@ class ForkServer:
         self.cgroup: SandboxCgroup | None = None
         problem = cgroup_problem()
         if problem is None:
-            self.cgroup = SandboxCgroup(
-                CgroupLimits(limits.sandbox_memory_mb, limits.max_processes, limits.cpus)
-            )
+            try:
+                self.cgroup = SandboxCgroup(
+                    CgroupLimits(limits.sandbox_memory_mb, limits.max_processes, limits.cpus)
+                )
+            except (
+                OSError
+            ) as error:  # usable a moment ago: a limit this sandbox cannot have is the grader's fault
+                raise ForkServerError(f"the sandbox's control group could not be set up: {error}") from error
         else:
-            log.warning("no per-sandbox memory, process or CPU limit (%s); per-process limits only", problem)
+            log.warning(
+                "no control group per sandbox (%s): its memory is polled, its processes and CPU not limited",
+                problem,
+            )
         shared = [*python_paths(), *binds, *ro_binds]
         keep = [str(p) for p in shared if p.is_relative_to("/tmp") or p.is_relative_to("/dev/shm")]
         env = kernel_env(Path(KERNELS_DIR) / "server")
@@ -157,7 +193,7 @@ class ForkServer:
             ready = self._read_reply(STARTUP_TIMEOUT_S)
             if not ready.get("ready"):
                 raise ForkServerError(f"the kernel fork server did not start: {ready}")
-            self.root = Path(f"/proc/{self._host_pid(1)}/root")
+            self.root = Path(f"/proc/{self.host_pid(1)}/root")
             self.kernels = self.root / KERNELS_DIR.lstrip("/")
             os.listdir(self.kernels)
         except (ForkServerError, OSError, TypeError) as error:
@@ -166,6 +202,11 @@ class ForkServer:
             raise ForkServerError(f"the sandbox could not be set up: {error}; {complaints}") from error
         if ready.get("not_preloaded"):
             log.info("fork server could not preload %s", ", ".join(ready["not_preloaded"]))
+        self.fixed_pids = (self.host_pid(1), self.host_pid(2))  # the sandbox's init and the fork server
+        self.memory_watch: SandboxMemoryWatch | None = None
+        if self.cgroup is None:
+            self.memory_watch = SandboxMemoryWatch(self, limits.sandbox_memory_mb << 20)
+            self.memory_watch.start()
 
     def _complaints(self) -> str:
         self._stderr.seek(0)
@@ -239,7 +280,7 @@ class ForkServer:
         reply = self._request(request)
         if "pid" not in reply:
             raise ForkServerError(f"the kernel fork server refused: {reply}")
-        pid = self._host_pid(reply["pid"])
+        pid = self.host_pid(reply["pid"])
         if pid is None:
             raise ForkServerError(f"the forked kernel {reply['pid']} is not visible from the grader")
         return ForkedKernelProcess(pid)
@@ -247,19 +288,20 @@ class ForkServer:
     def sandbox_pids(self) -> list[int]:
         """Host pids of every process in the sandbox but its init and the fork server (the kernel and
         whatever it started, detached or not)."""
-        server = self._host_pid(2)
-        init = self._host_pid(1)
         return [
             p.pid
             for p in psutil.Process(self.process.pid).children(recursive=True)
-            if p.pid not in (server, init)
+            if p.pid not in self.fixed_pids
         ]
 
     def oom_kills(self) -> int:
-        """Processes the kernel killed in this sandbox at its memory limit (0 without a control group)."""
-        return self.cgroup.oom_kills() if self.cgroup is not None else 0
+        """How often processes of this sandbox were killed at ``sandbox_memory_mb``: by the kernel's OOM killer
+        in its control group, or by the :class:`SandboxMemoryWatch` without one."""
+        if self.cgroup is not None:
+            return self.cgroup.oom_kills()
+        return self.memory_watch.kills if self.memory_watch is not None else 0
 
-    def _host_pid(self, sandbox_pid: int) -> int | None:
+    def host_pid(self, sandbox_pid: int) -> int | None:
         """The pid, as this process sees it, of the process the sandbox calls ``sandbox_pid``."""
         for child in psutil.Process(self.process.pid).children(recursive=True):
             try:
@@ -272,6 +314,8 @@ class ForkServer:
         return None
 
     def close(self) -> None:
+        if getattr(self, "memory_watch", None) is not None:
+            self.memory_watch.stopped.set()
         if self.alive():
             self.process.kill()
             self.process.wait()

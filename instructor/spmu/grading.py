@@ -188,7 +188,10 @@ def execute_submission(
     staging.mkdir(parents=True)
     if (folder / "timestamp.txt").is_file():
         shutil.copy(folder / "timestamp.txt", staging / "timestamp.txt")
-    with _working_files(course_root, assignment, folder, limits) as files_dir:
+    with (
+        _working_files(course_root, assignment, folder, limits) as files_dir,
+        _working_files(course_root, assignment, None, limits) as trusted_files,
+    ):
         for released_path in released_notebooks(course_root, assignment):
             name = released_path.name
             try:
@@ -203,7 +206,13 @@ def execute_submission(
             execution.repairs += notes + repaired.repairs
             try:
                 report = run_notebook(
-                    repaired.notebook, files_dir, limits, sandbox, hidden_paths(course_root), answers
+                    repaired.notebook,
+                    files_dir,
+                    limits,
+                    sandbox,
+                    hidden_paths(course_root),
+                    answers,
+                    trusted_files,
                 )
             except GraderFault as fault:
                 execution.grader_errors.append(f"{name} was not graded: {fault} (tried twice)")
@@ -230,13 +239,13 @@ def _source_notebook(course_root: Path, assignment: str, name: str) -> nbformat.
 
 
 @contextmanager
-def _working_files(course_root: Path, assignment: str, folder: Path, limits: Limits) -> Iterator[Path]:
+def _working_files(course_root: Path, assignment: str, folder: Path | None, limits: Limits) -> Iterator[Path]:
     """A temporary folder with the files a notebook may read: the trainee's extra files (within the size
     limit), overwritten by the assignment's own files, as nbgrader does."""
     files_dir = Path(tempfile.mkdtemp(prefix="spmu-files-"))
     try:
         for origin in (folder, course_root / "source" / assignment):
-            if not origin.is_dir():
+            if origin is None or not origin.is_dir():
                 continue
             for path in origin.rglob("*"):
                 if (

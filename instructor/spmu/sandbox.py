@@ -4,7 +4,9 @@ The sandbox holds only what a kernel needs: the system's programs and libraries 
 environment's packages and the ``courses`` package (read-only), the fork server's two files, and size-limited
 private ``/tmp``, ``/dev/shm`` and kernels folder (``/kernels``, the only place its kernels work in). It has new
 user, PID, IPC, network, UTS, mount and cgroup namespaces, no capabilities, uid 65534, no environment but the
-kernel's. No course folder (``source/``, ``grading/``, ``.git``), home folder or other course copy exists in it.
+kernel's (and each kernel moves on into IPC and network namespaces of its own, see
+:func:`spmu.sandbox_forkserver.private_namespaces`). No course folder (``source/``, ``grading/``, ``.git``),
+home folder or other course copy exists in it.
 Kernels are forked inside it by :mod:`spmu.sandbox_forkserver` (see :mod:`spmu.forked_kernel`); the grader
 reaches the kernels folder through ``/proc/<sandbox init>/root``, so nothing of a kernel is on the host's disk.
 When bubblewrap is not usable, ``sandbox="auto"`` falls back to an unsandboxed kernel with a loud warning.
@@ -19,9 +21,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+
+import psutil
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +107,7 @@ def sandbox_mounts(
         argv += ["--ro-bind", str(path), str(path)]
     for path in binds:
         argv += ["--bind", str(path), str(path)]
-    for path in hidden:
+    for path in [*hidden, Path(__file__).resolve().parent]:  # spmu itself, if installed in the venv
         if any(path.is_relative_to(a) for a in allowed):
             argv += ["--tmpfs", str(path), "--remount-ro", str(path)]
     return [*argv, "--remount-ro", "/"]
@@ -224,6 +229,20 @@ def kernel_argv(memory_mb: int, file_mb: int = 256) -> list[str]:
         "-f",
         "{connection_file}",
     ]
+
+
+def scratch_kernel_dirs(prefix: str = "spmu-grade") -> tuple[Path, Path]:
+    """Fresh (work, runtime) folders on the host for an UNSANDBOXED kernel, in a 0700 folder named after this
+    process; folders of the same prefix left by a grader that was killed are removed first."""
+    temp = Path(tempfile.gettempdir())
+    for stale in temp.glob(f"{prefix}-*-*"):
+        owner = stale.name[len(prefix) + 1 :].split("-")[0]
+        if owner.isdigit() and not psutil.pid_exists(int(owner)) and stale.stat().st_uid == os.geteuid():
+            shutil.rmtree(stale, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-"))  # mkdtemp: mode 0700
+    (folder / "work").mkdir(mode=0o700)
+    (folder / "runtime").mkdir(mode=0o700)
+    return folder / "work", folder / "runtime"
 
 
 def prepare_work_dir(work: Path) -> None:

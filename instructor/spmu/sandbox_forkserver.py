@@ -4,8 +4,8 @@ fresh kernel process for every notebook to grade.
 Run as ``python /sandbox/sandbox_forkserver.py MEMORY_MB FILE_MB MAX_PROCESSES KEEP_DIR...`` under bubblewrap
 (see :mod:`spmu.forked_kernel`, which talks to it over its stdin/stdout, one JSON line per request):
 
-* ``{"op": "fork", "work": DIR, "connection_file": FILE, "ip": PATH, "env": {...}}`` forks a child that sets
-  the resource limits, moves into ``DIR`` with exactly ``env`` and becomes an IPython kernel listening on IPC
+* ``{"op": "fork", "work": DIR, "connection_file": FILE, "ip": PATH, "env": {...}}`` forks a child that moves
+  into IPC and network namespaces of its own (:func:`private_namespaces`), sets the resource limits, moves into ``DIR`` with exactly ``env`` and becomes an IPython kernel listening on IPC
   sockets named from ``PATH`` (the grader names them by the path it sees); the reply is ``{"pid": <pid inside
   the sandbox>}`` once the child is set up, or ``{"error": ...}`` if setting it up failed (never trainee code);
 * ``{"op": "sweep"}`` kills every other process in the sandbox (whatever a trainee's code left running),
@@ -35,6 +35,11 @@ from pathlib import Path
 from sandbox_kernel import apply_limits  # its sibling file, bound beside it in the sandbox
 
 PR_SET_DUMPABLE = 4
+PR_CAPBSET_DROP = 24
+PR_SET_NO_NEW_PRIVS = 38
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+CLONE_NEWUSER, CLONE_NEWIPC, CLONE_NEWNET = 0x10000000, 0x08000000, 0x40000000
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
 IPC_RMID = 0
 SETUP_TIMEOUT_S = 20
 SCRATCH = (Path("/tmp"), Path("/dev/shm"), Path("/dev/mqueue"), Path("/kernels"))
@@ -156,6 +161,31 @@ def _live_pids() -> list[int]:
     return pids
 
 
+def private_namespaces() -> None:
+    """Move this process into an IPC and a network namespace of its own (System V objects, POSIX queues and
+    abstract sockets of one kernel are gone with its last process), inside a user namespace of its own that
+    maps only its own uid and gid, then give up every capability that namespace granted, for good."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    uid, gid = os.getuid(), os.getgid()
+    libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # /proc/self/*_map belong to root while not dumpable
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWIPC | CLONE_NEWNET) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(user, ipc, net) failed")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as handle:
+            handle.write(text)
+    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+    for capability in range(last + 1):
+        libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable: all empty (two 32-bit halves)
+    if libc.capset(header, data) != 0:
+        raise OSError(ctypes.get_errno(), "capset failed")
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "no_new_privs failed")
+
+
 def become_kernel(request: dict, limits: tuple[int, int, int], report: int) -> None:
     """In the forked child: limits, working folder, environment, then run the IPython kernel; never returns.
     Writes "ok" to the ``report`` pipe once set up, or what went wrong (nothing of the trainee has run yet)."""
@@ -171,6 +201,7 @@ def become_kernel(request: dict, limits: tuple[int, int, int], report: int) -> N
             handle.write(
                 "1000"
             )  # at the sandbox's memory limit the kernel's processes go first, not the server
+        private_namespaces()
         apply_limits(*limits)
         os.chdir(request["work"])
         os.environ.clear()

@@ -17,7 +17,6 @@ import logging
 import secrets
 import shutil
 import subprocess
-import tempfile
 import threading
 import time
 import uuid
@@ -44,7 +43,7 @@ from spmu.forked_kernel import (
     fork_server,
 )
 from spmu.limits import Limits
-from spmu.sandbox import GraderFault, kernel_argv, kernel_env, prepare_work_dir
+from spmu.sandbox import GraderFault, kernel_argv, kernel_env, prepare_work_dir, scratch_kernel_dirs
 from spmu.trusted_kernel import discard_trusted_server, trusted_server
 from spmu.trusted_tests import answer_kernel_setup, plan, trusted_kernel_setup, with_binding
 
@@ -91,12 +90,26 @@ def error_output(ename: str, message: str) -> nbformat.NotebookNode:
 class _MemoryWatchdog(threading.Thread):
     """Kills the kernel (and everything it started) when their resident memory passes the limit."""
 
-    def __init__(self, pid: int, limit_bytes: int):
+    def __init__(self, pid: int, limit_bytes: int, server: ForkServer | None = None):
         super().__init__(daemon=True)
         self.pid, self.limit_bytes = pid, limit_bytes
         self.tripped = threading.Event()
+        self.server = (
+            server  # its control group counts the processes killed at the whole sandbox's memory limit
+        )
+        self.oom_kills = self._oom_kills()
         self.peak_bytes = 0
         self.stopped = threading.Event()
+
+    def _oom_kills(self) -> int:
+        try:
+            return self.server.oom_kills() if self.server is not None else 0
+        except (OSError, ValueError):
+            return 0
+
+    def out_of_memory(self) -> bool:
+        """The kernel's tree passed the limit, or the sandbox's control group killed a process for memory."""
+        return self.tripped.is_set() or self._oom_kills() > self.oom_kills
 
     def run(self) -> None:
         try:
@@ -249,10 +262,12 @@ def run_notebook(
     sandbox: str,
     hidden: list[Path],
     answers: frozenset[str] = frozenset(),
+    trusted_files: Path | None = None,
 ) -> RunReport:
     """Run ``nb`` (not modified): the trainee's cells in a sandboxed kernel, its test cells in a trusted one
     (``answers``: the answer names the tests may call, see :mod:`spmu.trusted_tests`). Returns an executed copy
-    with what happened. ``files_dir`` holds the files copied into the working folder before every pass.
+    with what happened. ``files_dir`` holds the files copied into the working folder before every pass;
+    ``trusted_files`` those copied into the trusted kernel's (the assignment's own files, never the trainee's).
     Raises :class:`GraderFault` when the grader's own kernels failed twice."""
     started = time.monotonic()
     deadline = started + limits.notebook_timeout_s
@@ -263,7 +278,7 @@ def run_notebook(
         report.passes += 1
         try:
             executed, incident, capped = _one_pass(
-                nb, files_dir, limits, sandbox, hidden, disabled, deadline, answers
+                nb, files_dir, limits, sandbox, hidden, disabled, deadline, answers, trusted_files
             )
         except GraderFault as fault:
             faults += 1
@@ -295,7 +310,7 @@ def _cell_incident(kind: str, index: int, cell, detail: str) -> Incident:
 
 def _stopped(index: int, cell, limits: Limits, watchdog: _MemoryWatchdog, during: str = "") -> Incident:
     """The incident for a trainee kernel that died while cell ``index`` ran (or a test called into it)."""
-    if watchdog.tripped.is_set():
+    if watchdog.out_of_memory():
         return _cell_incident(
             "memory_exceeded",
             index,
@@ -322,7 +337,7 @@ def _timed_out(
     )
 
 
-def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answers):
+def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answers, trusted_files):
     """One fresh trainee kernel running every cell but the tests, then one fresh trusted kernel running the
     tests. Returns (notebook, first new incident or None, output-cap incidents)."""
     executed = nbformat.from_dict(json.loads(json.dumps(nb)))
@@ -339,6 +354,7 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answer
     incident = None
     watchdog = None
     capped_tests: set[int] = set()
+    noted: list[Incident] = []
     answer_server = "_grader_answers_" + secrets.token_hex(6)
     try:
         with contextlib.ExitStack() as stack:
@@ -347,13 +363,13 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answer
                     client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cleanup_kc=True)
                 )
                 stack.callback(_kill_kernel, km)  # before the clean-up: a cell may still run
-                watchdog = _MemoryWatchdog(km.provisioner.process.pid, limits.memory_mb << 20)
+                watchdog = _MemoryWatchdog(km.provisioner.process.pid, limits.memory_mb << 20, server)
                 watchdog.start()
                 stack.callback(watchdog.stopped.set)
                 _silent(client, answer_kernel_setup(answer_server))
             except (DeadKernelError, RuntimeError, TimeoutError, ForkServerError) as error:
                 raise GraderFault(f"the trainee's kernel did not start: {error}") from error
-            incident = _answer_phase(client, executed, steps, disabled, limits, deadline, watchdog)
+            incident = _answer_phase(client, executed, steps, disabled, limits, deadline, watchdog, noted)
             if incident is None:
                 client.kc.stop_channels()  # what the trainee's code prints from now on (during tests) is never read
                 incident, capped_tests = _test_phase(
@@ -369,6 +385,7 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answer
                     watchdog,
                     answer_server,
                     server,
+                    trusted_files,
                 )
     finally:
         _clean_up(server, work.parent)
@@ -383,11 +400,12 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answer
         )
         for i in sorted(client.capped_cells | capped_tests)
     ]
-    return executed, incident, capped
+    return executed, incident, noted + capped
 
 
-def _answer_phase(client, executed, steps, disabled, limits, deadline, watchdog) -> Incident | None:
-    """Every cell but the tests, in order, in the trainee's kernel; the first incident, or None."""
+def _answer_phase(client, executed, steps, disabled, limits, deadline, watchdog, noted) -> Incident | None:
+    """Every cell but the tests, in order, in the trainee's kernel; the first incident that stops the pass, or
+    None (a MemoryError the cell survived is added to ``noted``: it costs only that cell)."""
     for index, cell in enumerate(executed.cells):
         if cell.cell_type != "code" or not steps[index].answer_kernel:
             continue
@@ -405,11 +423,12 @@ def _answer_phase(client, executed, steps, disabled, limits, deadline, watchdog)
         except DeadKernelError:
             return _stopped(index, cell, limits, watchdog)
         if any(o.get("ename") == "MemoryError" for o in cell.get("outputs", [])):
-            cell.outputs.append(
-                nbformat.v4.new_output(
-                    "stream",
-                    name="stderr",
-                    text=f"[grader] this cell hit the {limits.memory_mb} MB memory limit\n",
+            noted.append(
+                _cell_incident(
+                    "memory_exceeded",
+                    index,
+                    cell,
+                    f"cell {index} hit the {limits.memory_mb} MB memory limit (MemoryError)",
                 )
             )
     return None
@@ -428,6 +447,7 @@ def _test_phase(
     watchdog,
     answer_server,
     server,
+    trusted_files,
 ) -> tuple[Incident | None, set[int]]:
     """The test cells (and the read-only cells they need) in a fresh trusted kernel: (the first incident or None,
     the test cells whose output was capped). Raises :class:`GraderFault` when the trusted kernel fails by itself."""
@@ -437,6 +457,8 @@ def _test_phase(
         trusted, t_work, t_runtime = _trusted_dirs(sandbox, limits, hidden, server)
     except ForkServerError as error:
         raise GraderFault(f"the trusted kernel server failed: {error}") from error
+    if trusted_files is not None:
+        shutil.copytree(trusted_files, t_work, dirs_exist_ok=True)
     prepare_work_dir(t_work)
     t_nb = nbformat.from_dict(json.loads(json.dumps(executed)))
     t_km = _kernel_manager(t_work, t_runtime, limits, trusted)
@@ -507,10 +529,7 @@ def _test_phase(
 def _kernel_dirs(sandbox: str, limits: Limits, hidden: list[Path]) -> tuple[ForkServer | None, Path, Path]:
     """(fork server or None without a sandbox, work folder, runtime folder) for one fresh kernel."""
     if sandbox == "none":
-        scratch = Path(tempfile.mkdtemp(prefix="spmu-grade-"))
-        (scratch / "work").mkdir()
-        (scratch / "runtime").mkdir()
-        return None, scratch / "work", scratch / "runtime"
+        return None, *scratch_kernel_dirs()
     for attempt in (1, 2):
         server = fork_server(limits.memory_mb, hidden, limits)
         try:
@@ -527,10 +546,7 @@ def _trusted_dirs(
 ) -> tuple[ForkServer | None, Path, Path]:
     """(trusted server or None without a sandbox, work folder, runtime folder) for one fresh trusted kernel."""
     if server is None:
-        scratch = Path(tempfile.mkdtemp(prefix="spmu-trusted-"))
-        (scratch / "work").mkdir()
-        (scratch / "runtime").mkdir()
-        return None, scratch / "work", scratch / "runtime"
+        return None, *scratch_kernel_dirs("spmu-trusted")
     for attempt in (1, 2):
         trusted = trusted_server(limits, hidden)
         try:

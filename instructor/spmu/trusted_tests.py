@@ -112,8 +112,9 @@ def answer_names(source_nb: nbformat.NotebookNode) -> frozenset[str]:
 
 
 def plan(nb: nbformat.NotebookNode, answers: frozenset[str]) -> dict[int, Step]:
-    """Where each code cell of ``nb`` runs. A read-only cell runs in the trusted kernel too unless it uses an
-    answer and defines nothing a later test cell reads (a self-check or an explorer: the trainee's kernel only)."""
+    """Where each code cell of ``nb`` runs. A read-only cell runs in the trusted kernel too when it defines a name
+    that a later cell there reads (imports, case data); the others (worked examples, self-checks, explorers) run
+    in the trainee's kernel only."""
     read_later: set[str] = set()
     steps: dict[int, Step] = {}
     for index in reversed(range(len(nb.cells))):
@@ -126,7 +127,7 @@ def plan(nb: nbformat.NotebookNode, answers: frozenset[str]) -> dict[int, Step]:
             steps[index] = Step(answer_kernel=False, trusted_kernel=True, is_test=True, binds=binds)
             read_later |= used
         elif is_read_only_cell(cell):
-            needed = not binds or bool(bound_names(cell.source) & read_later)
+            needed = bool(bound_names(cell.source) & read_later)
             steps[index] = Step(answer_kernel=True, trusted_kernel=needed, is_test=False, binds=binds)
             if needed:
                 read_later |= used

@@ -57,9 +57,21 @@ def square(x):
     if x < 0:
         os._exit(1)
     return x * x"""
+DISPLAY_FLOOD = """import ipywidgets
+handle = display('start', display_id=True)
+handle.update('y' * 3_000_000)
+out = ipywidgets.Output()
+display(out)
+with out:
+    print('z' * 3_000_000)"""
+MUTATES = """def mean(values):
+    if not values:
+        raise ValueError('no values')
+    values.sort()
+    return sum(values) / len(values)"""
 LEAKY = """seen = []
 def square(x):
-    print('ARGUMENT-SEEN', x)
+    print('ARGUMENT', 'SEEN', x)
     seen.append(x)
     return x * x"""
 
@@ -169,6 +181,13 @@ CASES = [
         "graded",
         10.0,
         append_to_answer("square_answer", "for i in range(20_000):\n    print('x' * 100)"),
+    ),
+    Case(
+        "display_flood",
+        "a 3 MB display update and 3 MB through an Output widget (cap 200 kB)",
+        "graded",
+        10.0,
+        append_to_answer("square_answer", DISPLAY_FLOOD),
     ),
     Case(
         "duplicated_answer",
@@ -291,6 +310,13 @@ CASES = [
         "graded",
         5.0,
         _replace_answer("mean_answer", EXCEPTION_ESCAPE),
+    ),
+    Case(
+        "mutates_argument",
+        "mean sorts the list it is given (a hidden test checks it is left unchanged)",
+        "graded",
+        5.0,
+        _replace_answer("mean_answer", MUTATES),
     ),
     Case(
         "huge_return",

@@ -6,6 +6,7 @@ failures are the grader's fault."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,6 @@ from pathlib import Path
 import pytest
 from conftest import needs_bwrap
 from sandboxed import Kernel, fork_server
-
 from spmu import forked_kernel
 from spmu.limits import Limits
 from spmu.sandbox import GraderFault
@@ -119,6 +119,38 @@ def test_nothing_of_one_kernel_survives_into_the_next(server):
 
 
 @needs_bwrap
+def test_every_kernel_has_its_own_ipc_and_network_namespace_and_no_capabilities(server):
+    """Its System V objects, POSIX queues and abstract sockets die with it, whatever the sweep does."""
+    namespaces = []
+    for _ in range(2):
+        kernel = Kernel(server)
+        try:
+            status = kernel.run(
+                "print(''.join(l for l in open('/proc/self/status') if l.startswith(('Cap', 'NoN'))))"
+            )
+            namespaces.append({n: os.readlink(f"/proc/{kernel.process.pid}/ns/{n}") for n in ("ipc", "net")})
+        finally:
+            kernel.stop()
+        assert status.split() == [
+            "CapInh:",
+            "0" * 16,
+            "CapPrm:",
+            "0" * 16,
+            "CapEff:",
+            "0" * 16,
+            "CapBnd:",
+            "0" * 16,
+            "CapAmb:",
+            "0" * 16,
+            "NoNewPrivs:",
+            "1",
+        ], status
+    sandbox = {n: os.readlink(f"/proc/{server.host_pid(2)}/ns/{n}") for n in ("ipc", "net")}
+    for kernel_namespaces in namespaces:
+        assert kernel_namespaces["ipc"] != sandbox["ipc"] and kernel_namespaces["net"] != sandbox["net"]
+
+
+@needs_bwrap
 def test_a_kernel_cannot_read_the_fork_servers_memory_or_environment(server):
     kernel = Kernel(server)
     try:
@@ -134,7 +166,9 @@ def test_a_kernel_that_cannot_be_set_up_is_the_graders_fault(server):
     connection = runtime / "kernel.json"
     connection.write_text(json.dumps({"transport": "ipc", "ip": str(runtime / "kernel")}))
     shutil.rmtree(work)  # the child cannot move into its working folder
-    with pytest.raises(forked_kernel.ForkServerError, match="could not be set up: FileNotFoundError") as raised:
+    with pytest.raises(
+        forked_kernel.ForkServerError, match="could not be set up: FileNotFoundError"
+    ) as raised:
         server.fork(work, connection)
     assert isinstance(raised.value, GraderFault) and not isinstance(raised.value, RuntimeError)
     assert server.alive(), "the server survives its failed child"

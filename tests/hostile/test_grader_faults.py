@@ -6,16 +6,19 @@ from __future__ import annotations
 import pytest
 import toy_course as toy
 from conftest import needs_bwrap
+from sandboxed import require
 from spmu import sandbox_run
 from spmu.forked_kernel import ForkServerError
 from spmu.grading import grade_submission
 from spmu.limits import Limits
+from spmu.sandbox import bwrap_problem
 
 pytestmark = [pytest.mark.pipeline, needs_bwrap]
 
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
+    require(bwrap_problem(), "bubblewrap")  # before anything runs unsandboxed (fails under CI=true)
     root = toy.build_course(tmp_path_factory.mktemp("faults") / "course")
     toy.submit(root, "trainee")
     return root

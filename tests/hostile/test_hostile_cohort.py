@@ -15,6 +15,7 @@ from nbgrader.api import Gradebook
 from spmu.course import load_config
 from spmu.feedback import generate_feedback
 from spmu.grading import grade_cohort, load_results, status_path
+from spmu.trusted_tests import is_test_cell
 
 pytestmark = [pytest.mark.pipeline, needs_bwrap]
 
@@ -54,6 +55,14 @@ def test_notes_name_the_offending_cell(cohort):
     assert "output" in results["output_flood"].notes
 
 
+def test_output_over_the_cap_costs_no_point_and_is_noted(cohort):
+    """(How much is kept is shown by test_output_cap.py, before nbgrader's own LimitOutput cuts it further.)"""
+    _, results = cohort
+    for trainee_id in ("output_flood", "display_flood"):
+        assert results[trainee_id].status == "graded" and results[trainee_id].score == toy.AUTOGRADED_POINTS
+        assert "output of cell 2 was cut at the 200000 byte notebook limit" in results[trainee_id].notes
+
+
 def test_gradebook_and_saved_results_agree_with_returned_results(cohort):
     root, results = cohort
     saved = {r.trainee_id: r for r in load_results(root, toy.ASSIGNMENT)}
@@ -81,34 +90,40 @@ def test_bystanders_graded_beside_the_attackers_keep_full_marks(cohort):
         )
 
 
-def _outputs_text(root, trainee_id: str) -> str:
+def _outputs(root, trainee_id: str, tests: bool) -> str:
+    """The outputs of a graded notebook's test cells (``tests``) or of all its other cells, as text."""
     path = root / "grading" / "autograded" / trainee_id / toy.ASSIGNMENT / f"{toy.NOTEBOOK}.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    return json.dumps([cell.get("outputs", []) for cell in nb.cells])
+    cells = nbformat.read(path, as_version=4).cells
+    return json.dumps([c.get("outputs", []) for c in cells if is_test_cell(c) == tests])
 
 
-def test_graded_notebooks_show_nothing_of_the_hidden_tests(cohort):
-    """Nothing the trainee's code printed or recorded while a test called it reaches any cell's output, in any
-    graded notebook; the leaky trainee's own last cell ran after every test and saw nothing of them."""
+SEEN_DURING_TESTS = "ARGUMENT SEEN"  # what the leaky trainee's square prints whenever a test calls it
+
+
+def test_graded_notebooks_show_nothing_produced_while_tests_ran(cohort):
+    """Nothing the trainee's code printed while a test called it reaches any cell's output, in any graded
+    notebook; no cell but the tests' own shows a hidden argument or expected value (the leaky trainee's last cell
+    ran after every test and saw nothing of them)."""
     root, results = cohort
     for trainee_id, result in results.items():
         if result.status == "invalid_submission":
             continue
-        text = _outputs_text(root, trainee_id)
-        for secret in (toy.HIDDEN_ARGUMENT.lstrip("-"), toy.HIDDEN_EXPECTED, "ARGUMENT-SEEN"):
-            assert secret not in text, f"{trainee_id}: {secret!r} in a graded output"
-    assert "RECORDED []" in _outputs_text(root, "leaky")
+        assert SEEN_DURING_TESTS not in _outputs(root, trainee_id, tests=True), trainee_id
+        others = _outputs(root, trainee_id, tests=False)
+        for secret in (toy.HIDDEN_ARGUMENT.lstrip("-"), toy.HIDDEN_EXPECTED, SEEN_DURING_TESTS):
+            assert secret not in others, f"{trainee_id}: {secret!r} in the output of a trainee's cell"
+    assert "RECORDED []" in _outputs(root, "leaky", tests=False)
 
 
 def test_feedback_shows_nothing_of_the_hidden_tests(cohort):
     root, _ = cohort
-    ids = ["leaky", "frame_peek", "os_exit_in_test", "well_behaved"]
+    ids = ["leaky", "frame_peek", "edited_test", "os_exit_in_test", "well_behaved"]
     outcome = generate_feedback(root, toy.ASSIGNMENT, ids)
     assert not outcome.failed, outcome.failed
     for trainee_id in ids:
         (page,) = outcome.files[trainee_id]
         html = page.read_text(encoding="utf-8")
-        for secret in (toy.HIDDEN_ARGUMENT.lstrip("-"), toy.HIDDEN_EXPECTED, "ARGUMENT-SEEN"):
+        for secret in (toy.HIDDEN_ARGUMENT.lstrip("-"), toy.HIDDEN_EXPECTED, SEEN_DURING_TESTS):
             assert secret not in html, f"{trainee_id}: {secret!r} in feedback"
     assert "RECORDED []" in (outcome.files["leaky"][0]).read_text(encoding="utf-8")
 
@@ -120,7 +135,7 @@ def test_a_result_that_cannot_cross_fails_its_test_with_a_plain_reason(cohort):
         ("eq_always_true", "Yes"),
         ("huge_return", "characters"),
     ):
-        text = _outputs_text(root, trainee_id)
+        text = _outputs(root, trainee_id, tests=True)
         assert "your function square returned" in text and "which the grader cannot read" in text, trainee_id
         assert kind in text, trainee_id
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-
 from spmu.limits import Limits
 from spmu.sandbox import bwrap_problem
 from spmu.sandbox_run import run_notebook
@@ -27,6 +26,18 @@ def test_unknown_or_invalid_limits_are_refused(tmp_path):
         Limits(sandbox="docker")
     with pytest.raises(ValueError, match="memory_mb must be positive"):
         Limits(memory_mb=0)
+    for name in ("sandbox_memory_mb", "max_processes", "cpus", "disk_mb"):
+        with pytest.raises(ValueError, match=f"{name} must be positive"):
+            Limits(**{name: 0})
+
+
+def test_sandbox_wide_limits_come_from_the_course_config(tmp_path):
+    (tmp_path / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.GradingLimits.sandbox_memory_mb = 900\nc.GradingLimits.max_processes = 40\n"
+        "c.GradingLimits.cpus = 0.5\nc.GradingLimits.disk_mb = 64\n"
+    )
+    limits = Limits.from_config(tmp_path)
+    assert (limits.sandbox_memory_mb, limits.max_processes, limits.cpus, limits.disk_mb) == (900, 40, 0.5, 64)
 
 
 def test_notebook_wall_clock_stops_the_rest_of_the_notebook():
@@ -39,3 +50,22 @@ def test_notebook_wall_clock_stops_the_rest_of_the_notebook():
     last = report.notebook.cells[-1].outputs
     assert last[0]["ename"] == "NotebookTimeLimit", "cells after the limit are marked as not run"
     assert report.notebook.cells[0].outputs == [], "cells before the limit ran normally"
+
+
+CHILD_HOG = (
+    "import subprocess, sys, time\n"
+    "hogs = [subprocess.Popen([sys.executable, '-c', 'b = bytearray(350_000_000); import time; "
+    "time.sleep(60)']) for _ in range(2)]\n"
+    "time.sleep(60)"
+)
+
+
+def test_memory_of_processes_the_kernel_starts_counts_too():
+    """Each child stays under the per-process limit; together they pass it and the watchdog stops them."""
+    mode = "bwrap" if bwrap_problem() is None else "none"
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(CHILD_HOG), nbformat.v4.new_code_cell("print('after')")]
+    )
+    report = run_notebook(nb, None, Limits(memory_mb=512, cell_timeout_s=30, sandbox=mode), mode, [])
+    assert [(i.kind, i.cell_index) for i in report.incidents] == [("memory_exceeded", 0)]
+    assert report.notebook.cells[1].outputs[0]["text"] == "after\n", "the next cell runs after the restart"

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import needs_bwrap
-from sandboxed import Kernel, fork_server
+from sandboxed import Kernel, fork_server, require
 from spmu import sandbox
 from spmu.limits import Limits
 
@@ -89,8 +89,6 @@ def kernel(course, bwrap_module):
 @pytest.fixture(scope="module")
 def bwrap_module():
     """Module-scoped twin of the ``bwrap_required`` fixture (fail under CI, else skip)."""
-    from sandboxed import require
-
     require(sandbox.bwrap_problem(), "bubblewrap")
 
 
@@ -220,6 +218,20 @@ def test_has_no_network_and_runs_unprivileged_without_the_instructors_environmen
     assert set(env) <= set(sandbox.kernel_env(Path("/kernels"))) | ipykernel_sets, env
 
 
+def test_unsandboxed_kernel_folders_are_private_and_stale_ones_removed(tmp_path, monkeypatch):
+    """A grader killed with SIGKILL leaves its folders: the next one removes them; new ones are 0700."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    stale = tmp_path / "spmu-grade-999999999-abc"  # a pid that does not exist
+    (stale / "work").mkdir(parents=True)
+    (stale / "work" / "hidden_tests.py").write_text("assert answer == 42")
+    alive = tmp_path / f"spmu-grade-{os.getpid()}-def"  # a running grader's: kept
+    alive.mkdir()
+    work, runtime = sandbox.scratch_kernel_dirs()
+    assert not stale.exists() and alive.exists()
+    for folder in (work.parent, work, runtime):
+        assert folder.stat().st_mode & 0o777 == 0o700, oct(folder.stat().st_mode)
+
+
 def test_hidden_paths_cover_course_history_and_home(course):
     hidden = sandbox.hidden_paths(course)
     assert {course / "source", course / "grading", course / ".git"} <= set(hidden)
@@ -229,8 +241,7 @@ def test_a_sandbox_that_cannot_be_set_up_fails_loudly(monkeypatch):
     """A mount bubblewrap cannot make is a GraderFault naming bwrap's complaint, never a silent fallback."""
     from spmu.forked_kernel import ForkServer, ForkServerError
 
-    if sandbox.bwrap_problem() is not None:
-        pytest.skip("needs a working bubblewrap to break one of its mounts")
+    require(sandbox.bwrap_problem(), "bubblewrap")
     real = sandbox.sandbox_mounts
     monkeypatch.setattr(
         sandbox, "sandbox_mounts", lambda *a: [*real(*a), "--ro-bind", "/nonexistent-spmu", "/x"]

@@ -12,11 +12,13 @@ import psutil
 import pytest
 from conftest import needs_bwrap, needs_cgroups
 from sandboxed import Kernel, fork_server, require
-
+from spmu import forked_kernel
 from spmu.limits import Limits
 from spmu.sandbox import bwrap_problem
 
-LIMITS = Limits(cell_timeout_s=30, memory_mb=512, sandbox_memory_mb=700, max_processes=48, cpus=0.25, disk_mb=32)
+LIMITS = Limits(
+    cell_timeout_s=30, memory_mb=512, sandbox_memory_mb=700, max_processes=48, cpus=0.25, disk_mb=32
+)
 
 FORK_BOMB = """
 import json, os, signal, time
@@ -67,8 +69,9 @@ print(json.dumps(result))
 """
 
 CPU_HOG = """
-import json, multiprocessing, resource, time
+import json, multiprocessing, os, resource, time
 def spin(seconds):
+    os.setsid()  # each its own session, so Linux's per-session autogroups do not bundle them
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         pass
@@ -101,8 +104,7 @@ def test_a_fork_bomb_stops_at_the_process_limit(server):
         kernel.stop()
 
 
-@needs_cgroups
-def test_memory_held_by_detached_processes_counts(server):
+def _detached_hogs_are_stopped(server) -> None:
     """Six detached processes of 150 MB each: outside the kernel's process tree, each under its own limit."""
     kernel = Kernel(server)
     try:
@@ -120,6 +122,20 @@ def test_memory_held_by_detached_processes_counts(server):
         kernel.stop()
 
 
+@needs_cgroups
+def test_memory_held_by_detached_processes_counts(server):
+    assert server.cgroup is not None
+    _detached_hogs_are_stopped(server)
+
+
+@needs_bwrap
+def test_without_a_control_group_the_sandbox_memory_is_polled(monkeypatch):
+    monkeypatch.setattr(forked_kernel, "cgroup_problem", lambda: "switched off for this test")
+    with fork_server(LIMITS) as server:
+        assert server.cgroup is None and server.memory_watch is not None
+        _detached_hogs_are_stopped(server)
+
+
 @needs_bwrap
 def test_filling_the_disk_stops_at_the_size_of_each_writable_folder(server):
     kernel = Kernel(server)
@@ -128,7 +144,11 @@ def test_filling_the_disk_stops_at_the_size_of_each_writable_folder(server):
     finally:
         kernel.stop()
     for folder, (written_mb, error) in result.items():
-        assert written_mb <= LIMITS.disk_mb and error == "No space left on device", (folder, written_mb, error)
+        assert written_mb <= LIMITS.disk_mb and error == "No space left on device", (
+            folder,
+            written_mb,
+            error,
+        )
 
 
 @needs_cgroups

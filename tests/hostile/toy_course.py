@@ -79,7 +79,9 @@ def source_notebook() -> nbformat.NotebookNode:
         ),
         new_code_cell(
             'assert np.allclose(mean([1, 2, 3, 4]), 2.5), "mean([1, 2, 3, 4]) should be 2.5"\n'
-            "### BEGIN HIDDEN TESTS\ntry:\n    mean([])\nexcept ValueError:\n    pass\nelse:\n"
+            "### BEGIN HIDDEN TESTS\n_values = [3, 1, 2]\nmean(_values)\n"
+            'assert _values == [3, 1, 2], "mean must not change the list it is given"\n'
+            "try:\n    mean([])\nexcept ValueError:\n    pass\nelse:\n"
             '    raise AssertionError("mean([]) has no values: it should raise ValueError")\n'
             "### END HIDDEN TESTS",
             metadata=_meta("mean_test", grade=True, locked=True, points=5),
