@@ -45,7 +45,8 @@ def site(postgres_cluster):
 
 @pytest.fixture(scope="module")
 def hub(site):
-    hub = start_hub(site)
+    # the gradebook URL (with a database password, on a real site) goes to instructors' servers only
+    hub = start_hub(site, SPMU_DB_URL=f"sqlite:///{site.course / 'grading' / 'gradebook.db'}")
     try:
         yield hub
     finally:
@@ -76,6 +77,10 @@ def test_trainee_server_runs_as_the_trainee_from_the_trainee_venv(trainee, site)
     assert cwd == str(site.home(trainee.name))
     assert prefix == str(REPO / ".venv-hub-trainee")
     assert output.splitlines()[1] == "['courses', 'nbgrader']", output  # no instructor tools
+    environment = trainee.run_in_kernel(
+        "import os; print(sorted(k for k in os.environ if k.startswith('SPMU')))"
+    )
+    assert environment.strip() == "['SPMU_EXCHANGE']", environment  # no SPMU_DB_URL
     limits = trainee.run_in_kernel("import resource; print(resource.getrlimit(resource.RLIMIT_AS)[0])")
     assert int(limits) == 4 * 1024**3, limits  # SPMU_TRAINEE_MEMORY's default, applied by prlimit
 
@@ -151,6 +156,8 @@ def test_instructor_gets_the_course_and_a_framable_formgrader(hub, site):
         assignments.text
     )
     assert "course directory root is not a subdirectory" not in hub.log.read_text()
+    url = instructor.run_in_kernel("import os; print(os.environ['SPMU_DB_URL'])").strip()
+    assert url == f"sqlite:///{site.course / 'grading' / 'gradebook.db'}"
     listing = instructor.api("GET", f"/user/{site.instructor}/api/contents/source/toy")
     assert listing.status_code == 200 and "01_toy.ipynb" in {i["name"] for i in listing.json()["content"]}
 
