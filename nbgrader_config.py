@@ -1,4 +1,5 @@
 """nbgrader configuration for the course; run nbgrader (or spmu) from this folder."""
+import os
 from pathlib import Path
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
@@ -11,7 +12,10 @@ c.CourseDirectory.root = str(COURSE_ROOT)
 c.CourseDirectory.submitted_directory = "grading/submitted"
 c.CourseDirectory.autograded_directory = "grading/autograded"
 c.CourseDirectory.feedback_directory = "grading/feedback"
-c.CourseDirectory.db_url = f"sqlite:///{COURSE_ROOT / 'grading' / 'gradebook.db'}"
+# $SPMU_DB_URL (e.g. a PostgreSQL gradebook on the course hub) wins, for spmu, plain nbgrader and the formgrader
+c.CourseDirectory.db_url = (
+    os.environ.get("SPMU_DB_URL") or f"sqlite:///{COURSE_ROOT / 'grading' / 'gradebook.db'}"
+)
 # Instructor-only files kept beside the source notebooks never go into release/.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "simulated_mistakes.toml"]
 
@@ -21,9 +25,9 @@ c.Execute.interrupt_on_timeout = True
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
-# nbgrader's exchange (release/fetch/submit on a shared JupyterHub) is not used on one machine; it points into the
-# private grading/ area so the formgrader does not warn about a missing /srv/nbgrader/exchange.
-EXCHANGE = COURSE_ROOT / "grading" / "exchange"
+# nbgrader's exchange (release/fetch/submit on the course hub, $SPMU_EXCHANGE set by hub/jupyterhub_config.py); on
+# one machine it points into the private grading/ area so the formgrader does not warn about /srv/nbgrader/exchange.
+EXCHANGE = Path(os.environ.get("SPMU_EXCHANGE") or COURSE_ROOT / "grading" / "exchange")
 try:
     EXCHANGE.mkdir(parents=True, exist_ok=True)
 except OSError:  # a read-only copy of the course: nbgrader then only warns

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .course import CourseError, assignments, course_root, require_assignment
+from .hub import hub_group
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
@@ -91,8 +92,11 @@ def spmu(context: click.Context, course: Path) -> None:
 
 @spmu.command("release")
 @click.argument("assignment_names", metavar="[ASSIGNMENT]...", nargs=-1)
+@click.option(
+    "--to-exchange", is_flag=True, help="Then put release/ASSIGNMENT in nbgrader's exchange (the hub)."
+)
 @click.pass_context
-def release_command(context: click.Context, assignment_names: tuple[str, ...]) -> None:
+def release_command(context: click.Context, assignment_names: tuple[str, ...], to_exchange: bool) -> None:
     """Generate release/ from source/ (every assignment when none is named).
 
     Safe to run again. Refuses, and says why, when a source notebook's nbgrader metadata is invalid.
@@ -104,13 +108,20 @@ def release_command(context: click.Context, assignment_names: tuple[str, ...]) -
         console.print(
             f"released [bold]{escape(outcome.assignment)}[/]: {escape(', '.join(outcome.notebooks))}"
         )
+        if to_exchange:
+            from .exchange import release_to_exchange
+
+            console.print(f"in the exchange: {release_to_exchange(_root(context), outcome.assignment)}")
 
 
 @spmu.command("collect")
 @click.argument("assignment")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--from-exchange", is_flag=True, help="Collect from nbgrader's exchange (the hub) instead of PATH."
+)
 @click.pass_context
-def collect_command(context: click.Context, assignment: str, path: Path) -> None:
+def collect_command(context: click.Context, assignment: str, path: Path | None, from_exchange: bool) -> None:
     """Collect trainees' notebooks from PATH (a folder or a .zip holding <trainee_id>/<notebook>.ipynb).
 
     Each trainee's submission is copied to grading/submitted/<trainee_id>/ASSIGNMENT/ with the collection time
@@ -121,8 +132,17 @@ def collect_command(context: click.Context, assignment: str, path: Path) -> None
     then 1. Plain nbgrader: `nbgrader zip_collect` or `nbgrader collect`.
     """
     from .collect import collect
+    from .exchange import collect_from_exchange
 
-    outcome = collect(_root(context), assignment, path)
+    if path is None and not from_exchange:
+        raise click.MissingParameter(ctx=context, param_hint="'PATH'", param_type="argument")
+    if path is not None and from_exchange:
+        raise click.UsageError("give PATH or --from-exchange, not both", ctx=context)
+    outcome = (
+        collect_from_exchange(_root(context), assignment)
+        if from_exchange
+        else collect(_root(context), assignment, path)
+    )
     for rejection in outcome.rejected:
         errors.print(f"rejected {rejection.entry!r}: {rejection.reason}", markup=False, highlight=False)
     for ignored in outcome.ignored:
@@ -134,7 +154,7 @@ def collect_command(context: click.Context, assignment: str, path: Path) -> None
         highlight=False,
     )
     if not outcome.collected:
-        raise CourseError(f"nothing was collected from {path}")
+        raise CourseError(f"nothing was collected from {path or 'the exchange'}")
     if outcome.rejected:
         raise CourseError(f"{len(outcome.rejected)} file(s) rejected (listed above); the rest was collected")
 
@@ -192,8 +212,11 @@ def autograde_command(
 
 @spmu.command("feedback")
 @click.argument("assignment")
+@click.option(
+    "--to-exchange", is_flag=True, help="Then release the feedback through nbgrader's exchange (the hub)."
+)
 @click.pass_context
-def feedback_command(context: click.Context, assignment: str) -> None:
+def feedback_command(context: click.Context, assignment: str, to_exchange: bool) -> None:
     """Write HTML feedback per trainee: their answers, scores and the visible tests.
 
     Hidden tests and mark schemes are removed (stock nbgrader shows them, nbgrader#917), and so are the
@@ -207,6 +230,11 @@ def feedback_command(context: click.Context, assignment: str) -> None:
         console.print(f"{trainee}: " + ", ".join(str(p) for p in paths), markup=False, highlight=False)
     for trainee, reason in outcome.failed.items():
         errors.print(f"no feedback for {trainee}: {reason}", markup=False, highlight=False)
+    if to_exchange:
+        from .exchange import release_feedback_to_exchange
+
+        released = release_feedback_to_exchange(_root(context), assignment)
+        console.print(f"feedback in the exchange for {len(released)} trainee(s)", highlight=False)
     if outcome.failed:
         sys.exit(1)
 
@@ -346,6 +374,9 @@ def demo_command(context: click.Context, trainees: int, workers: int | None, out
             errors.print(f"LEAK: {leak}", markup=False)
         sys.exit(1)
     console.print("feedback scan: no hidden test, mark scheme or model answer line found")
+
+
+spmu.add_command(hub_group)
 
 
 def main() -> None:

@@ -7,12 +7,15 @@ nbgrader's Python API does not read ``nbgrader_config.py`` by itself, so every p
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from traitlets.config import Config
 from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
 
 CONFIG_NAME = "nbgrader_config.py"
+# A gradebook URL here (e.g. postgresql+psycopg2://spmu@/spmu?host=/run/postgresql) wins over the config file's.
+DB_URL_VARIABLE = "SPMU_DB_URL"
 
 
 class CourseError(Exception):
@@ -34,18 +37,20 @@ def course_root(path: Path | str) -> Path:
 
 def load_config(root: Path) -> Config:
     """The course's ``nbgrader_config.py`` as a traitlets ``Config``, with the course root pinned to
-    ``root``."""
+    ``root`` and the gradebook URL taken from ``$SPMU_DB_URL`` when that is set."""
     root = course_root(root)
     loader = PyFileConfigLoader(CONFIG_NAME, path=str(root))
     try:
         config = loader.load_config()
     except ConfigFileNotFound:
         raise CourseError(f"{root} is not a course directory: it has no {CONFIG_NAME}") from None
-    except Exception as error:  # a syntax or runtime error in the instructor's config file
+    except Exception as error:  # noqa: BLE001 - a syntax or runtime error in the instructor's config file
         raise CourseError(
             f"{root / CONFIG_NAME} could not be read: {type(error).__name__}: {error}"
         ) from None
     config.CourseDirectory.root = str(root)
+    if os.environ.get(DB_URL_VARIABLE):
+        config.CourseDirectory.db_url = os.environ[DB_URL_VARIABLE]
     return config
 
 

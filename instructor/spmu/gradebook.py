@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 from .course import CourseError, load_config
 
 LOCK_WAIT_S = 3.0
+# a gradebook server that does not answer fails in seconds, not after the operating system's TCP timeout
+CONNECT_ARGS = {"postgresql": {"connect_timeout": 5}}
 
 
 def db_url(root: Path) -> str:
@@ -32,9 +34,13 @@ def check_gradebook(root: Path) -> None:
     """Raise :class:`CourseError` when the SQLite gradebook exists but is corrupt or locked by another
     program.
 
-    A missing gradebook is fine (nbgrader creates it). Other databases are checked when they are opened.
+    A missing gradebook is fine (nbgrader creates it). Another database (PostgreSQL) must answer a connection.
     """
-    path = sqlite_path(db_url(root))
+    url = db_url(root)
+    path = sqlite_path(url)
+    if path is None and not make_url(url).drivername.startswith("sqlite"):
+        _check_server(root, url)
+        return
     if path is None or not path.exists():
         return
     try:
@@ -61,12 +67,29 @@ def check_gradebook(root: Path) -> None:
         raise CourseError(f"gradebook {path} is corrupt ({error}): restore it from a backup") from None
 
 
+def _check_server(root: Path, url: str) -> None:
+    """Raise :class:`CourseError` when a database server gradebook cannot be reached or refuses us."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = create_engine(url, connect_args=CONNECT_ARGS.get(make_url(url).get_backend_name(), {}))
+    try:
+        with engine.connect():
+            pass
+    except (SQLAlchemyError, ImportError) as error:
+        raise explain_database_error(root, error) from None
+    finally:
+        engine.dispose()
+
+
 def explain_database_error(root: Path, error: Exception) -> CourseError:
     """A one-line :class:`CourseError` for a database error raised while nbgrader used the gradebook."""
-    text = str(getattr(error, "orig", None) or error).splitlines()[0]
-    where = db_url(root)
+    text = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    where = make_url(db_url(root)).render_as_string(hide_password=True)
     if "locked" in text:
         return CourseError(f"gradebook {where} is locked by another program: close it and try again")
+    if isinstance(error, ImportError):
+        return CourseError(f"gradebook {where} needs a database driver that is not installed: {text}")
     if "not a database" in text or "malformed" in text:
         return CourseError(f"gradebook {where} is corrupt ({text}): restore it from a backup")
     return CourseError(f"gradebook {where} could not be used: {text}")
