@@ -197,10 +197,11 @@ def become_kernel(request: dict, limits: tuple[int, int, int], report: int) -> N
             os.dup2(devnull, fd)
         os.closerange(3, report)  # the control pipe and anything else inherited from the fork server
         os.closerange(report + 1, 256)
-        with open("/proc/self/oom_score_adj", "w") as handle:
-            handle.write(
-                "1000"
-            )  # at the sandbox's memory limit the kernel's processes go first, not the server
+        try:  # at the sandbox's memory limit the kernel's processes go first, not the server
+            with open("/proc/self/oom_score_adj", "w") as handle:
+                handle.write("1000")
+        except PermissionError:  # a grader that is not root may not: the kernel's own limits still apply
+            pass
         private_namespaces()
         apply_limits(*limits)
         os.chdir(request["work"])
