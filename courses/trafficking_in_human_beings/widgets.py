@@ -190,7 +190,9 @@ def explore_debt(debt_schedule: Callable, is_debt_bondage: Callable) -> Explorer
         bondage, error = call(is_debt_bondage, schedule, initial)
         if error is None and not isinstance(bondage, bool):
             error = _wrong_kind("is_debt_bondage", bondage, "True or False")
-        if bondage is True:
+        if error:
+            verdict = "Your is_debt_bondage did not answer: see the message above"
+        elif bondage is True:
             verdict = f"Your is_debt_bondage: True - after {len(schedule)} months the debt is not smaller"
         elif 0 in schedule:
             verdict = f"Repaid in month {schedule.index(0) + 1}"
