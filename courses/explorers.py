@@ -27,7 +27,9 @@ lines of wiring::
 
 The figure is a plain ``matplotlib.figure.Figure`` on ipympl's canvas widget (no pyplot): the notebook shows the
 controls with the message, then the live figure; a notebook opened without a kernel and nbconvert's HTML
-(feedback) show the message and, from ipympl, a picture of the first frame.
+(feedback) show the message and, from ipympl, a picture of the first frame. A figure that is slow to draw whole
+names the artists ``update`` changes, ``Explorer([width], fig, animated=[path])``: a change to those alone is
+blitted (matplotlib's blitting) instead of drawing the whole figure again.
 """
 
 from __future__ import annotations

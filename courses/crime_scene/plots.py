@@ -99,13 +99,7 @@ class ConvergencePlot:
         self.figure = figure(10, 4.2)
         top = self.top = self.figure.add_axes((0.06, 0.12, 0.4, 0.8))
         side = self.side = self.figure.add_axes((0.53, 0.12, 0.44, 0.8))  # room for the long title
-        top.set(
-            xlim=(-60, 340),
-            ylim=(-80, 260),
-            aspect="equal",
-            xlabel="x (cm)",
-            ylabel="y (cm)",
-        )
+        top.set(xlim=(-60, 340), ylim=(-80, 260), aspect="equal", xlabel="x (cm)", ylabel="y (cm)")
         top.set_title("Top view: stain lines (grey) and area of convergence", pad=10)  # clear of the top tick
         back = np.array([-250.0, 40.0])  # each line backwards (towards the source) and a little forwards
         self.stain_lines, self.names = {}, {}
@@ -227,7 +221,7 @@ class CoolingPlot:
         )  # hot to cold, as the body cools
         ax.set_title("How long ago? Two estimates for the same temperature", pad=28)
         ax.xaxis.set_major_locator(MultipleLocator(5))
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1.2, 2.4, 4.8, 6, 10]))  # 12 h, 24 h ...
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1.2, 2.4, 4.8, 6]))  # 12 h, 24 h ...
         ax.grid(color="0.92", linewidth=0.8)
         ax.axvline(measured_c, color="black", linestyle=":", label=f"measured {measured_c:.1f} °C")
         self.beyond = ax.axvspan(0, 0, color="lightgrey", alpha=0.5, zorder=0, visible=False)

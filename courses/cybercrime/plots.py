@@ -1,6 +1,6 @@
 """Figures of the cybercrime explorers: each ``*_figure`` function builds one figure and returns the artists that
-change; the matching ``show_*`` function changes only what they show. Both figures measure slow to draw whole (text
-is most of it), so a :class:`Blitter` redraws only the changing artists when nothing else changed."""
+change; the matching ``show_*`` function changes only what they show. Both figures are slow to draw whole (text is
+most of it): their explorers name the changing artists ``animated``, and a change that keeps the rest is blitted."""
 
 from __future__ import annotations
 
@@ -17,9 +17,7 @@ from courses import explorers
 
 if TYPE_CHECKING:  # pandas is imported by the notebook that has the events, not by this module
     import pandas as pd
-    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
-    from matplotlib.backend_bases import DrawEvent
     from matplotlib.collections import PathCollection
     from matplotlib.figure import Figure
     from matplotlib.text import Text
@@ -39,36 +37,6 @@ def _time_range(ax: Axes, low: float, high: float) -> None:
     """x limits from ``low`` to ``high`` (date numbers) with a small margin on each side."""
     pad = 0.05 * (high - low) or 1 / 24
     ax.set_xlim(low - pad, high + pad)
-
-
-class Blitter:
-    """matplotlib's documented blitting (Blitting tutorial, "BlitManager"): the ``animated`` artists are left out
-    of full draws and drawn over a copy of the rest, saved after each full draw of the canvas."""
-
-    def __init__(self, fig: Figure, animated: Sequence[Artist]) -> None:
-        self.fig, self.animated, self.background = fig, list(animated), None
-        for artist in self.animated:
-            artist.set_animated(True)
-        fig.canvas.mpl_connect("draw_event", self._drawn)
-
-    def _drawn(self, _event: DrawEvent) -> None:
-        # savefig and draw_without_rendering come here too, but leave the figure stale: the next change draws all.
-        self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
-        self._draw_animated()
-
-    def _draw_animated(self) -> None:
-        for artist in self.animated:
-            self.fig.draw_artist(artist)
-
-    def redraw(self) -> None:
-        """Blit the animated artists; a full draw instead if any other artist changed (the figure is stale)."""
-        canvas = self.fig.canvas
-        if self.background is None or self.fig.stale:
-            canvas.draw_idle()
-            return
-        canvas.restore_region(self.background)
-        self._draw_animated()
-        canvas.blit(self.fig.bbox)
 
 
 # Failed logins (notebook 01) ----------------------------------------------------------------------------------
@@ -122,7 +90,6 @@ class LoginsPlot:
     red: Line2D
     stars: Line2D
     rows: list[str] | None = None  # the rows drawn now
-    hidden: int = 0  # marked addresses without a row
 
 
 def _row_label(logins: Logins, ip: str) -> str:
@@ -157,20 +124,29 @@ def logins_figure(logins: Logins) -> LoginsPlot:
     return LoginsPlot(fig, ax, grey, red, stars)
 
 
-def show_logins(plot: LoginsPlot, logins: Logins, flagged: set[str], compromised: set[str]) -> list[str]:
-    """Draw the rows for ``flagged`` addresses (red) and ``compromised`` ones (stars); returns the rows drawn."""
+def show_logins(
+    plot: LoginsPlot, logins: Logins, flagged: set[str], compromised: set[str], failed: str = ""
+) -> list[str]:
+    """Draw the rows for ``flagged`` addresses (red) and ``compromised`` ones (stars); ``failed``: the trainee's
+    function that gave no answer, named in the title. Returns the rows drawn."""
     rows = login_rows(logins, flagged | compromised)
     hidden = len(rows) - MAX_ROWS
     rows = rows[:MAX_ROWS]
     plot.red.set_data(*_marks([ip if ip in flagged else "" for ip in rows], logins.failed))
     plot.grey.set_data(*_marks([ip if ip not in flagged else "" for ip in rows], logins.failed))
     plot.stars.set_data(*_marks([ip if ip in compromised else "" for ip in rows], logins.accepted))
-    if rows != plot.rows or hidden != plot.hidden:  # only then the rest of the figure must be drawn again
-        plot.rows, plot.hidden = rows, hidden
+    if hidden > 0:
+        title = f"{LOGINS_TITLE} ({hidden} more marked addresses not drawn: see the list above)"
+    else:
+        title = f"{LOGINS_TITLE}: no answer from {failed} (see the message above)" if failed else LOGINS_TITLE
+    if (rows, title) != (
+        plot.rows,
+        plot.ax.get_title(),
+    ):  # only then the rest of the figure must be drawn again
+        plot.rows = rows
         plot.ax.set_yticks(range(len(rows)), [_row_label(logins, ip) for ip in rows])
         plot.ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)  # first row on top
-        more = f" ({hidden} more marked addresses not drawn: see the list above)" if hidden > 0 else ""
-        plot.ax.set_title(LOGINS_TITLE + more)
+        plot.ax.set_title(title)
     return rows
 
 
@@ -238,5 +214,6 @@ def show_timeline(plot: TimelinePlot, times: dict[str, datetime], order: Sequenc
     for event_id, number in plot.numbers.items():
         places = [str(place + 1) for place, other in enumerate(order) if other == event_id]
         number.set_text(",".join(places) or "–")
-        number.set_x(x.get(event_id, np.nan))
+        number.set_x(x.get(event_id, 0))
+        number.set_visible(event_id in x)
     plot.title.set_text(title)

@@ -44,22 +44,6 @@ def _listed(addresses: set[str]) -> str:
     return ", ".join(sorted(addresses)) or "none"
 
 
-def _wire(
-    app: Explorer, update: Callable[[], object], blitter: Any, *controls: widgets.ValueWidget
-) -> Explorer:
-    """``app.wire(update)`` for a figure with a :class:`~courses.cybercrime.plots.Blitter`: ``Explorer.wire``
-    always asks the browser for a full draw, which costs these figures more than 100 ms."""
-
-    def changed(_change: object = None) -> None:
-        update()
-        blitter.redraw()
-
-    for control in controls:
-        control.observe(changed, "value")
-    changed()
-    return app
-
-
 def explore_brute_force(
     events: pd.DataFrame, brute_force_suspects: Callable, compromised_ips: Callable
 ) -> Explorer:
@@ -70,31 +54,52 @@ def explore_brute_force(
     window = explorers.slider("find_time_s (seconds)", 600, 60, 7200, 60, continuous_update=False)
     logins = plots.logins_by_address(events)
     plot = plots.logins_figure(logins)
-    app = Explorer([explorers.row(retry, window)], plot.fig)
+    app = Explorer([explorers.row(retry, window)], plot.fig, animated=[plot.grey, plot.stars, plot.red])
 
     def update() -> None:
         result, error = call(brute_force_suspects, events, retry.value, window.value)
         flagged, error = (set(), error) if error else _addresses(result, "brute_force_suspects")
         if error:
+            plots.show_logins(plot, logins, set(), set(), failed="brute_force_suspects")
             return app.say(error, error=True)
         result, error = call(compromised_ips, events, retry.value, window.value)
         compromised, error = (set(), error) if error else _addresses(result, "compromised_ips")
-        plots.show_logins(plot, logins, flagged, compromised)
+        plots.show_logins(plot, logins, flagged, compromised, failed="compromised_ips" if error else "")
         found = f"{len(flagged)} flagged: {_listed(flagged)}."
         if error:
             return app.say(f"{error} {found}", error=True)
         app.say(f"{found} {len(compromised)} compromised: {_listed(compromised)}.")
 
-    return _wire(app, update, plots.Blitter(plot.fig, [plot.grey, plot.red, plot.stars]), retry, window)
+    return app.wire(update)
 
 
-def _report(app: Explorer, report: widgets.HTML, parts: list[str], errors: list[str]) -> None:
-    """Show what the trainee's functions answered in ``report`` and what they raised as the app's message."""
-    report.value = "".join(parts)
-    if errors:
-        app.say(" ".join(errors), error=True)
-    else:
-        app.say("Every function answered.")
+def _answer(
+    name: str, func: Callable, args: tuple, show: Callable[[Any], tuple[str, str]]
+) -> tuple[str, str, str]:
+    """``show(func(*args))`` as (HTML, plain words, "") or, if the trainee's ``func`` raised or answered in a shape
+    ``show`` cannot read, ("", "", plain-words error)."""
+    try:
+        result = func(*args)
+    except Exception as error:  # noqa: BLE001 - the trainee's code may raise anything: show it
+        return "", "", error_text(error, name)
+    try:
+        return (*show(result), "")
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return (
+            "",
+            "",
+            f"Your function {name} returned {type(result).__name__} {result!r:.60}: not what the task asks.",
+        )
+
+
+def _report(app: Explorer, report: widgets.HTML, answers: list[tuple[str, str, str]]) -> None:
+    """The answers' HTML in ``report``; their plain words (errors first, in red) as the app's message, which is
+    also what a notebook shows without a running kernel."""
+    report.value = "".join(shown for shown, _, _ in answers)
+    errors = [error for _, _, error in answers if error]
+    app.say(
+        " ".join(errors + ["; ".join(words for _, words, _ in answers if words)]).strip(), error=bool(errors)
+    )
 
 
 def explore_headers(
@@ -124,34 +129,38 @@ def explore_headers(
             f"{name.upper()}: {html.escape(str(result))}</span>"
         )
 
+    def hop_table(hops: list[dict]) -> tuple[str, str]:
+        cells = ("from_host", "from_ip", "by_host", "time_utc")
+        rows = "".join(
+            f"<tr><td>{n + 1}</td>"
+            + "".join(f"<td>{html.escape(str(hop.get(c)))}</td>" for c in cells)
+            + "</tr>"
+            for n, hop in enumerate(hops)
+        )
+        heads = "".join(f"<th>{head}</th>" for head in ("hop", "from", "IP", "by", "time (UTC)"))
+        return f"<table><tr>{heads}</tr>{rows}</table>", f"{len(hops)} Received hops"
+
+    def origin(ip: object) -> tuple[str, str]:
+        return f"<p><b>Originating IP:</b> {html.escape(str(ip))}</p>", f"originating IP {ip}"
+
+    def badges(results: dict) -> tuple[str, str]:
+        found = {k: results.get(k, "?") for k in ("spf", "dkim", "dmarc")}
+        words = ", ".join(f"{k.upper()} {v}" for k, v in found.items())
+        return "<p>" + "".join(badge(k, v) for k, v in found.items()) + "</p>", words
+
+    def mismatch(answer: object) -> tuple[str, str]:
+        words = f"Reply-To on another domain: {'yes' if answer else 'no'}"
+        return f"<p><b>{words.split(':')[0]}:</b> {'yes' if answer else 'no'}</p>", words
+
     def analyse(_button: object = None) -> None:
-        raw, parts, errors = text.value, [], []
-        hops, error = call(received_hops, raw)
-        if error is None:
-            cells = ("from_host", "from_ip", "by_host", "time_utc")
-            rows = "".join(
-                f"<tr><td>{n + 1}</td>"
-                + "".join(f"<td>{html.escape(str(hop.get(c)))}</td>" for c in cells)
-                + "</tr>"
-                for n, hop in enumerate(hops)
-            )
-            parts.append(
-                "<table><tr><th>hop</th><th>from</th><th>IP</th><th>by</th><th>time (UTC)</th></tr>"
-                f"{rows}</table>"
-            )
-        origin, error2 = call(originating_ip, raw, trusted_mx)
-        if error2 is None:
-            parts.append(f"<p><b>Originating IP:</b> {html.escape(str(origin))}</p>")
-        results, error3 = call(auth_results, raw, trusted_mx)
-        if error3 is None:
-            parts.append(
-                "<p>" + "".join(badge(k, results.get(k, "?")) for k in ("spf", "dkim", "dmarc")) + "</p>"
-            )
-        mismatch, error4 = call(reply_to_mismatch, raw)
-        if error4 is None:
-            parts.append(f"<p><b>Reply-To on another domain:</b> {'yes' if mismatch else 'no'}</p>")
-        errors = [e for e in (error, error2, error3, error4) if e]
-        _report(app, report, parts, errors)
+        raw = text.value
+        answers = [
+            _answer("received_hops", received_hops, (raw,), hop_table),
+            _answer("originating_ip", originating_ip, (raw, trusted_mx), origin),
+            _answer("auth_results", auth_results, (raw, trusted_mx), badges),
+            _answer("reply_to_mismatch", reply_to_mismatch, (raw,), mismatch),
+        ]
+        _report(app, report, answers)
         analysed[0] = raw
 
     def pick(change: dict) -> None:
@@ -274,7 +283,7 @@ def explore_timeline(
         [(e["event_id"], e["source"], e["what"]) for e in key_events],
         *_time_range(key_events, syslog_first_year),
     )
-    app = Explorer([zone], plot.fig)
+    app = Explorer([zone], plot.fig, animated=[plot.dots, *plot.numbers.values(), plot.title])
 
     def utc_time(event: dict[str, str]) -> datetime:
         raw, source = event["raw_time"], event["source"]
@@ -286,7 +295,8 @@ def explore_timeline(
             return email.utils.parsedate_to_datetime(raw)
         return datetime.fromisoformat(raw)
 
-    def update() -> None:
+    def answer() -> tuple[dict[str, datetime], list[str], str | None]:
+        """The UTC time of each event and their order by YOUR functions, or what went wrong in plain words."""
         times: dict[str, datetime] = {}
         by_source: dict[str, list] = {}
         try:
@@ -294,28 +304,34 @@ def explore_timeline(
                 when = times[event["event_id"]] = utc_time(event)
                 if not isinstance(when, datetime):
                     name = "parse_apache_time" if event["source"] == "apache" else "to_utc"
-                    return app.say(
-                        f"Your function {name} returned {type(when).__name__} for "
-                        f"{event['raw_time']!r}, not a datetime.",
-                        error=True,
-                    )
+                    raw, kind = event["raw_time"], type(when).__name__
+                    return {}, [], f"Your function {name} returned {kind} for {raw!r}, not a datetime."
                 by_source.setdefault(event["source"], []).append((event["event_id"], when))
             order = merge_timeline(list(by_source.values()))
         except Exception as error:  # noqa: BLE001 - the trainee's code may raise anything: show it
-            return app.say(error_text(error, raising_function(error)), error=True)
+            return {}, [], error_text(error, raising_function(error))
         if not isinstance(order, (list, tuple)):
-            name = type(order).__name__
-            return app.say(
-                f"Your function merge_timeline returned {name}, not a list of event ids.", error=True
+            return (
+                {},
+                [],
+                f"Your function merge_timeline returned {type(order).__name__}, not a list of event ids.",
             )
-        order = [str(event_id) for event_id in order]
-        plots.show_timeline(plot, times, order, f"Incident timeline, syslog read as {zone.value}")
+        return times, [str(event_id) for event_id in order], None
+
+    def update() -> None:
+        times, order, error = answer()
+        read_as = f"syslog read as {zone.value}"
+        title = (
+            f"No timeline ({read_as}): see the message above" if error else f"Incident timeline, {read_as}"
+        )
+        plots.show_timeline(plot, times, order, title)
+        if error:
+            return app.say(error, error=True)
         missing = [event_id for event_id in times if event_id not in order]
         note = f" Missing from it: {', '.join(missing)}." if missing else ""
         app.say("Order found by your merge_timeline: " + " -> ".join(order) + note, error=bool(missing))
 
-    animated = [plot.dots, *plot.numbers.values(), plot.title]
-    return _wire(app, update, plots.Blitter(plot.fig, animated), zone)
+    return app.wire(update)
 
 
 def _looks_like_ip(text: str) -> bool:
@@ -340,37 +356,37 @@ def explore_indicators(
     report = widgets.HTML()
     app = Explorer([text, button, report])
 
+    def line(name: str, words: str, tag: str = "span", grey: bool = False) -> tuple[str, str]:
+        style = f" style='{GREY}'" if grey else ""
+        return f"<p><b>{name}:</b> <{tag}{style}>{html.escape(words)}</{tag}></p>", f"{name}: {words}"
+
     def analyse(_button: object = None) -> None:
-        value, parts, errors = text.value.strip(), [], []
+        value = text.value.strip()
         try:
-            parts.append(
-                f"<p><b>decode_command:</b> <code>{html.escape(repr(decode_command(value)))}</code></p>"
-            )
+            decoded = line("decode_command", repr(decode_command(value)), tag="code") + ("",)
         except ValueError as exc:  # the documented answer for text that is not an encoded command
-            parts.append(
-                f"<p><b>decode_command:</b> <span style='{GREY}'>not an encoded command (your "
-                f"function raised ValueError: {html.escape(str(exc))})</span></p>"
-            )
+            why = f"not an encoded command (your function raised ValueError: {exc})"
+            decoded = line("decode_command", why, grey=True) + ("",)
         except Exception as exc:  # noqa: BLE001 - the trainee's code may raise anything: show it
-            errors.append(error_text(exc, "decode_command"))
-        if not _looks_like_ip(value):
-            parts.append(
-                f"<p><b>ip_in_network:</b> <span style='{GREY}'>not an IP address, so not checked "
-                "against the watched networks</span></p>"
+            decoded = ("", "", error_text(exc, "decode_command"))
+        if _looks_like_ip(value):
+            watched = _answer(
+                "ip_in_network",
+                lambda: [cidr for cidr in watched_networks if ip_in_network(value, cidr)],
+                (),
+                lambda hits: line(
+                    "ip_in_network", f"inside {', '.join(hits)}" if hits else "not inside any watched network"
+                ),
             )
         else:
-            try:
-                hits = [cidr for cidr in watched_networks if ip_in_network(value, cidr)]
-                where = f"inside {', '.join(hits)}" if hits else "not inside any watched network"
-                parts.append(f"<p><b>ip_in_network:</b> {html.escape(where)}</p>")
-            except Exception as exc:  # noqa: BLE001
-                errors.append(error_text(exc, "ip_in_network"))
-        kind, error = call(btc_address_type, value)
-        if error is None:
-            parts.append(f"<p><b>btc_address_type:</b> {html.escape(repr(kind))}</p>")
-        else:
-            errors.append(error)
-        _report(app, report, parts, errors)
+            watched = line(
+                "ip_in_network", "not an IP address, so not checked against the watched networks", grey=True
+            )
+            watched += ("",)
+        wallet = _answer(
+            "btc_address_type", btc_address_type, (value,), lambda kind: line("btc_address_type", repr(kind))
+        )
+        _report(app, report, [decoded, watched, wallet])
 
     button.on_click(analyse)
     analyse()

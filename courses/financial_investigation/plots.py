@@ -151,21 +151,16 @@ class CashCalendar:
         # upright where level labels on deposits two days apart would touch
         two_days = np.diff(self.ax.transData.transform([(0, 0), (2, 0)])[:, 0])[0]  # in pixels
         box = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
+        style = {
+            "ha": "center",
+            "va": "center",
+            "fontsize": 9,
+            "bbox": box,
+            "rotation": 90 if two_days < 30 else 0,
+        }
         for text in self.branches:
             text.remove()
-        self.branches = [
-            self.ax.text(
-                x,
-                y,
-                branch,
-                ha="center",
-                va="center",
-                fontsize=9,
-                bbox=box,
-                rotation=90 if two_days < 30 else 0,
-            )
-            for x, y, branch in branches
-        ]
+        self.branches = [self.ax.text(x, y, branch, **style) for x, y, branch in branches]
         self.ax.set_title(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)", y=1.0)
         self.customer = customer_id
 
@@ -260,25 +255,28 @@ def _unit(vector: np.ndarray) -> np.ndarray:
     return vector / np.hypot(*vector)
 
 
+def curves(starts: np.ndarray, ends: np.ndarray, bends: np.ndarray, samples: np.ndarray) -> np.ndarray:
+    """Points at the fractions ``samples`` along quadratic curves from ``starts`` to ``ends`` whose control point
+    lies ``bends`` times the start-to-end distance right of their midpoint (the curve's middle half as far):
+    shape (curves, samples, 2)."""
+    along = ends - starts
+    control = starts + along / 2 + bends[:, None] * np.stack([along[:, 1], -along[:, 0]], axis=1)
+    t = samples[None, :, None]
+    return (1 - t) ** 2 * starts[:, None] + 2 * (1 - t) * t * control[:, None] + t**2 * ends[:, None]
+
+
 def arrow_shapes(
     starts: np.ndarray, ends: np.ndarray, bends: np.ndarray, radius: float, head: float
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Shafts (polylines) and heads (triangles) of arrows from the edge of a round node at each of ``starts``
-    to the edge of the one at ``ends`` (display pixels, so nodes stay round): a quadratic curve whose middle
-    lies ``bends / 2`` times its length to the right of the straight line (0: straight). An arrow whose nodes
-    overlap gets an empty shaft and head."""
-    along = ends - starts
-    length = np.hypot(along[:, 0], along[:, 1])[:, None]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        right = np.stack([along[:, 1], -along[:, 0]], axis=1) / length
-    middle = starts + along / 2 + right * bends[:, None] * length
-    t = np.linspace(0, 1, 41)[None, :, None]
-    curves = (1 - t) ** 2 * starts[:, None] + 2 * (1 - t) * t * middle[:, None] + t**2 * ends[:, None]
-    outside = (np.hypot(*np.moveaxis(curves - starts[:, None], 2, 0)) > radius) & (
-        np.hypot(*np.moveaxis(curves - ends[:, None], 2, 0)) > radius
+    to the edge of the one at ``ends`` (display pixels, so nodes stay round), along :func:`curves` (bend 0:
+    straight). An arrow whose nodes overlap gets an empty shaft and head."""
+    lines = curves(starts, ends, bends, np.linspace(0, 1, 41))
+    outside = (np.hypot(*np.moveaxis(lines - starts[:, None], 2, 0)) > radius) & (
+        np.hypot(*np.moveaxis(lines - ends[:, None], 2, 0)) > radius
     )
     shafts, heads = [], []
-    for curve, keep, start, end in zip(curves, outside, starts, ends):
+    for curve, keep, start, end in zip(lines, outside, starts, ends):
         points = curve[keep]
         if len(points) < 2:  # the two accounts overlap
             shafts.append(np.empty((0, 2)))
@@ -291,6 +289,39 @@ def arrow_shapes(
         shafts.append(np.vstack([first, points[np.hypot(*(points - tip).T) > head], base]))
         heads.append(np.array([tip, base + side, base - side]))
     return shafts, heads
+
+
+def _to_data(ax: Axes, shapes: list[np.ndarray]) -> list[np.ndarray]:
+    """``shapes`` in pixels, in ``ax``'s data coordinates (transformed in one go)."""
+    if not shapes:
+        return []
+    points = ax.transData.inverted().transform(np.concatenate(shapes))
+    return np.split(points, np.cumsum([len(shape) for shape in shapes])[:-1])
+
+
+BENDS = np.array([0.0, 0.15, -0.15, 0.3, -0.3, 0.45, -0.45])  # tried in this order: straight first
+
+
+def clear_bends(points: np.ndarray, starts: np.ndarray, ends: np.ndarray, radius: float) -> np.ndarray:
+    """For each wire from node ``starts[i]`` to node ``ends[i]`` (indices into ``points``, the nodes in pixels),
+    the first of :data:`BENDS` (see :func:`curves`) whose curve passes every other node at least 1.3
+    radii away, or else the one that passes them farthest away: a wire does not run hidden behind an account.
+    Each bend is tried only on the wires no earlier one cleared."""
+    bends, best, todo = np.zeros(len(starts)), np.full(len(starts), -1.0), np.arange(len(starts))
+    samples = np.linspace(0.1, 0.9, 13)  # the ends lie inside the wire's own accounts
+    for bend in BENDS:
+        line = curves(points[starts[todo]], points[ends[todo]], np.full(len(todo), bend), samples)
+        across, up = line[:, :, 0, None] - points[:, 0], line[:, :, 1, None] - points[:, 1]
+        gaps = (across * across + up * up).min(axis=1)  # squared, (wires, nodes)
+        rows = np.arange(len(todo))
+        gaps[rows, starts[todo]] = gaps[rows, ends[todo]] = np.inf  # a wire's own two accounts
+        clearance = np.sqrt(gaps.min(axis=1))
+        better = clearance > best[todo]
+        bends[todo[better]], best[todo[better]] = bend, clearance[better]
+        todo = todo[clearance < 1.3 * radius]
+        if not len(todo):
+            break
+    return bends
 
 
 class MoneyTrailChart:
@@ -326,7 +357,9 @@ class MoneyTrailChart:
                 gid="account names",
             )
         )
-        self.wires: dict[bool, list[tuple[tuple, tuple]]] = {True: [], False: []}
+        for account in holders:  # every name's outline made now, not while the trainee waits for a picture
+            name_path(account)
+        self.wires: list[tuple[int, int, bool]] = []  # (start, end, time-respecting): indices of accounts
         node = {"marker": "o", "linestyle": "", "markersize": 10}
         ax.legend(
             handles=[
@@ -349,29 +382,27 @@ class MoneyTrailChart:
 
     def _shape_wires(self) -> None:
         """Shafts and heads of the wires, shaped in pixels for the figure's size (fixed: the explorers' figures
-        are not resizable) and kept in data coordinates. A wire between neighbouring columns is straight; a
-        longer or same-column one bends outwards, so it does not run hidden behind the accounts between."""
+        are not resizable) and kept in data coordinates."""
         to_pixels = self.ax.transData
-        to_data = to_pixels.inverted()
-        for timed, lines, heads, head in (
-            (True, self.red, self.red_heads, 12),
-            (False, self.grey, self.grey_heads, 10),
+        points = to_pixels.transform(self.nodes.get_offsets())
+        starts, ends, timed = (
+            np.array(column, dtype=int).reshape(-1) for column in zip(*self.wires or [[]] * 3)
+        )
+        bends = clear_bends(points, starts, ends, self.radius)
+        for kind, lines, heads, head in (
+            (1, self.red, self.red_heads, 12),
+            (0, self.grey, self.grey_heads, 10),
         ):
-            starts = np.array([start for start, _ in self.wires[timed]], dtype=float).reshape(-1, 2)
-            ends = np.array([end for _, end in self.wires[timed]], dtype=float).reshape(-1, 2)
-            columns = np.abs(np.round(ends[:, 0]) - np.round(starts[:, 0]))  # rounded: not staggered
-            # bent away from the middle row (the layout's y = 0), where the accounts are densest
-            outwards = np.where((ends[:, 0] - starts[:, 0]) * (starts[:, 1] + ends[:, 1]) > 0, -1.0, 1.0)
-            bends = np.where(columns == 1, 0.0, 0.2 * outwards)
+            mine = timed == kind
             shafts, tips = arrow_shapes(
-                to_pixels.transform(starts),
-                to_pixels.transform(ends),
-                bends,
+                points[starts[mine]],
+                points[ends[mine]],
+                bends[mine],
                 self.radius,
                 head * self.radius / NODE_RADIUS,
             )
-            lines.set_segments([to_data.transform(shaft) for shaft in shafts if len(shaft)])
-            heads.set_verts([to_data.transform(tip) for tip in tips if len(tip)])
+            lines.set_segments(_to_data(self.ax, [shaft for shaft in shafts if len(shaft)]))
+            heads.set_verts(_to_data(self.ax, [tip for tip in tips if len(tip)]))
 
     def show(self, paths: list[list[str]], time_paths: list[list[str]], source: str, target: str) -> None:
         order = dict.fromkeys(itertools.chain([source, target], *paths))  # in order of first appearance
@@ -381,9 +412,7 @@ class MoneyTrailChart:
         nodes = list(order)
         spots = layers_layout(nodes, edges, source, target)
         ys = [y for _, y in spots.values()]
-        if (
-            self.ax.bbox.height / (max(ys) - min(ys) + 1.5) < 2.2 * self.radius
-        ):  # accounts one unit apart touch
+        if self.ax.bbox.height / (max(ys) - min(ys) + 1.5) < 2.2 * self.radius:  # one unit apart, they touch
             spots = layers_layout(nodes, edges, source, target, stagger=0.2)
         self.nodes.set_offsets([spots[n] for n in nodes])
         self.nodes.set_facecolors([RED if n in (source, target) else LIGHT_BLUE for n in nodes])
@@ -392,10 +421,8 @@ class MoneyTrailChart:
         xs, ys = zip(*spots.values())
         self.ax.set_xlim(min(xs) - 0.4, max(xs) + 0.4)
         self.ax.set_ylim(min(ys) - 0.75, max(ys) + 0.75)
-        self.wires = {
-            kind: [(spots[a], spots[b]) for a, b in sorted(edges) if ((a, b) in timed) == kind]
-            for kind in (True, False)
-        }
+        index = {node: i for i, node in enumerate(nodes)}
+        self.wires = [(index[a], index[b], (a, b) in timed) for a, b in sorted(edges)]
         self._shape_wires()
         names = self.holders
         self.ax.set_title(
@@ -410,8 +437,9 @@ class ComminglingChart:
 
     def __init__(self, fig: Figure, labels: list[str], balance: list[int]) -> None:
         self.labels, self.balance = labels, [b / 100 for b in balance]
-        fig.subplots_adjust(left=0.09, right=0.99, bottom=0.22, top=0.91, wspace=0.33)
-        left, right = self.left, self.right = fig.subplots(1, 2, width_ratios=[3, 1])
+        # room for tick labels up to "$9,000,000" (a trainee's wrong taint can be far above the balance)
+        fig.subplots_adjust(left=0.115, right=0.99, bottom=0.22, top=0.91, wspace=0.4)
+        left, right = self.left, self.right = fig.subplots(1, 2, width_ratios=[2.7, 1])
         (self.balance_line,) = left.plot([], [], "k-o", markersize=3, label="balance")
         (self.libr_line,) = left.plot(
             [], [], "-s", color=RED, markersize=3, label="tainted (lowest intermediate balance)"
@@ -450,7 +478,7 @@ class ComminglingChart:
         for tainted, clean, taint in zip(self.tainted_bars, self.clean_bars, (libr[-1], first_out[-1])):
             tainted.set_height(taint)
             clean.set_y(taint)
-            clean.set_height(self.balance[step] - taint)
+            clean.set_height(max(self.balance[step] - taint, 0))  # taint above the balance: all red
         self.right.set_ylim(min(libr + first_out + [0]) * 1.35, max(values + [1.0]) * 1.35)
         self.left.set_title(plain(f"Row {step}: {self.labels[step]}"), fontsize=10, y=1.0)
         self.right.set_title(f"Now (after row {step})", fontsize=10, y=1.0)
@@ -460,7 +488,7 @@ class NetWorthChart:
     """The inputs of the net-worth method and the unexplained remainder, as horizontal bars (US$)."""
 
     def __init__(self, fig: Figure, part_names: list[str]) -> None:
-        fig.subplots_adjust(left=0.2, right=0.96, bottom=0.15, top=0.91)
+        fig.subplots_adjust(left=0.2, right=0.93, bottom=0.15, top=0.91)  # room for "$1,000,000"
         self.ax = ax = fig.subplots()
         names = [*part_names, "unexplained wealth"]
         self.bars = ax.barh(names, [0] * len(names), color=[LIGHT_BLUE] * len(part_names) + [RED])
@@ -485,7 +513,12 @@ class NetWorthChart:
             label.set_horizontalalignment("left" if value >= 0 else "right")
         low, high = min(values + [0]), max(values + [0])
         room = 0.25 * ((high - low) or 1)  # space beyond the longest bars for their value labels
-        self.ax.set_xlim(low - room if low < 0 else 0, high + room)
+        # ends on round numbers (a tenth of the range), so the axis changes in steps, not with every move of
+        # the slider
+        ends = MaxNLocator(nbins=10, steps=[1, 2, 2.5, 5, 10]).tick_values(
+            low - room if low < 0 else 0, high + room
+        )
+        self.ax.set_xlim(ends[0], ends[-1])
         self.ax.set_title(
             plain(f"Net-worth method, {year}: unexplained = {dollars(unexplained_cents)}"), y=1.0
         )

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from courses.financial_investigation.plots import arrow_shapes, layers_layout
+from courses.financial_investigation.plots import arrow_shapes, clear_bends, layers_layout
 
 
 def test_accounts_are_laid_out_in_columns_by_hops_with_the_target_on_the_far_right():
@@ -31,3 +31,12 @@ def test_a_wire_runs_from_edge_to_edge_and_its_head_touches_the_target():
 def test_accounts_too_close_for_a_wire_get_none():
     (shaft,), (head,) = arrow_shapes(np.array([[0.0, 0.0]]), np.array([[15.0, 0.0]]), np.array([0.0]), 10, 8)
     assert shaft.size == 0 and head.size == 0
+
+
+def test_a_wire_bends_around_an_account_in_its_way_and_only_then():
+    points = np.array([[0.0, 0.0], [100.0, 0.0], [200.0, 0.0], [100.0, 100.0]])
+    bends = clear_bends(points, np.array([0, 0]), np.array([2, 3]), radius=10)
+    assert bends[0] != 0, "straight from 0 to 2 would run through account 1"
+    curve_middle = np.array([100.0, 0.0]) + bends[0] / 2 * np.array([0.0, -200.0])
+    assert np.hypot(*(curve_middle - points[1])) >= 13, "it passes account 1 at least 1.3 radii away"
+    assert bends[1] == 0, "nothing between 0 and 3: straight"

@@ -11,6 +11,9 @@ import ipywidgets as widgets
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.display import display
+from IPython.utils.capture import capture_output
 from widget_tree import one_widget as _one
 
 from courses.cybercrime.case import load_key_events
@@ -23,7 +26,7 @@ from courses.cybercrime.widgets import (
     explore_signatures,
     explore_timeline,
 )
-from courses.explorers import ERROR_COLOUR, figure_texts
+from courses.explorers import ERROR_COLOUR, figure_texts, shown_texts
 
 T0 = pd.Timestamp("2025-01-01", tz="UTC")
 
@@ -120,7 +123,25 @@ def test_brute_force_app_shows_the_trainee_error_instead_of_crashing():
     app = explore_brute_force(_events(), _not_written, _not_written)
     assert "Your function _not_written is not written yet (it raises NotImplementedError)." in _said(app)
     assert _said(app).endswith("(red)"), "an error is shown in red"
-    assert len(_marks(app, "failed login, flagged address")) == 0 and len(_marks(app, "failed login")) == 0
+    assert len(_marks(app, "failed login, flagged address")) == 0 and len(_marks(app, "failed login")) == 6
+
+
+def test_brute_force_app_leaves_no_earlier_answer_on_the_figure_when_the_trainee_function_fails():
+    def brute_force_suspects(events, max_retry, find_time_s):
+        if max_retry < 4:
+            raise IndexError("list index out of range")
+        return _count_rule(events, max_retry, find_time_s)
+
+    app = explore_brute_force(_events(), brute_force_suspects, lambda *_: {"203.0.113.5"})
+    assert len(_marks(app, "failed login, flagged address")) == 6
+    _one(app, widgets.IntSlider, "max_retry (failures)").value = 3
+    assert "Your function brute_force_suspects raised IndexError" in _said(app)
+    assert len(_marks(app, "failed login, flagged address")) == 0, "no red from the answer before"
+    assert len(_marks(app, "accepted login, compromised address")) == 0
+    title = app.figure.axes[0].get_title()
+    assert (
+        title == "Failed SSH logins per address: no answer from brute_force_suspects (see the message above)"
+    )
 
 
 def test_brute_force_app_draws_the_flags_when_only_compromised_ips_fails():
@@ -132,6 +153,7 @@ def test_brute_force_app_draws_the_flags_when_only_compromised_ips_fails():
     assert "1 flagged: 203.0.113.5." in _said(app)
     assert len(_marks(app, "failed login, flagged address")) == 6
     assert len(_marks(app, "accepted login, compromised address")) == 0
+    assert "no answer from compromised_ips" in app.figure.axes[0].get_title()
 
 
 def test_brute_force_app_names_an_answer_that_is_not_a_set_of_addresses():
@@ -187,6 +209,24 @@ def test_headers_app_analyses_the_chosen_message_and_survives_one_broken_functio
     assert report.value == "" and "press Analyse" in _said(app), "old results must not stay"
     _one(app, widgets.Button).click()
     assert seen[-1].startswith("From: pasted") and "203.0.113.7" in report.value
+    assert _said(app) == (
+        "Your function auth_results is not written yet (it raises NotImplementedError). 1 Received hops; "
+        "originating IP 203.0.113.7; Reply-To on another domain: no (red)"
+    ), "the message names the error and sums up the answers (what a notebook shows without a kernel)"
+
+
+def test_headers_app_names_an_answer_it_cannot_read():
+    app = explore_headers(
+        MESSAGES,
+        {"mx1"},
+        lambda raw: "hop 1",
+        lambda raw, trusted: None,
+        lambda raw, trusted: ["pass"],
+        lambda raw: False,
+    )
+    assert "Your function received_hops returned str 'hop 1': not what the task asks." in _said(app)
+    assert "Your function auth_results returned list ['pass']: not what the task asks." in _said(app)
+    assert "originating IP None; Reply-To on another domain: no" in _said(app)
 
 
 def test_signature_viewer_highlights_what_the_trainee_function_found(tmp_path):
@@ -272,6 +312,10 @@ def test_timeline_names_the_trainee_function_that_failed():
     app = explore_timeline(load_key_events(), _apache, to_utc, _merge)
     assert _said(app).count("NotImplementedError") == 1
     assert "Your function to_utc is not written yet" in _said(app)
+    ax = app.figure.axes[0]
+    assert np.isnan(ax.collections[0].get_offsets()[:, 0]).all(), "no dots without the trainee's times"
+    assert not [text for text in ax.texts if text.get_visible()], "no places in the order"
+    assert ax.get_title() == "No timeline (syslog read as UTC): see the message above"
 
     def parse_apache_time(text):
         return None  # a forgotten return
@@ -348,16 +392,21 @@ def test_a_changed_failed_logins_figure_shows_the_same_as_a_full_draw():
     def suspects(events, max_retry, find_time_s):
         return {"203.0.113.5"} if max_retry <= 6 else set()
 
-    app = explore_brute_force(
-        _events(), suspects, lambda events, max_retry, _: suspects(events, max_retry, 0)
-    )
+    events = _events()
+    events.loc[len(events)] = [T0 + pd.Timedelta(seconds=50), "accepted", "root", False, "203.0.113.5", 22]
+    app = explore_brute_force(events, suspects, lambda events, max_retry, _: suspects(events, max_retry, 0))
     browser = _Browser(app.figure)
     browser.fully_drawn()  # the first draw
     retry = _one(app, widgets.IntSlider, "max_retry (failures)")
-    retry.value = 7  # the same row, now grey and without a star
+    retry.value = 7  # the same row, now grey and without stars
     assert np.array_equal(browser.shown(), browser.fully_drawn()), "the canvas must show the new marks"
     retry.value = 3  # a second row
     assert np.array_equal(browser.shown(), browser.fully_drawn()), "the canvas must show the new row"
+    retry.value = 6  # red marks under a star again
+    assert np.array_equal(browser.shown(), browser.fully_drawn()), "the canvas must show red marks and stars"
+    saved = io.BytesIO()
+    app.figure.savefig(saved, format="rgba")  # the picture ipympl keeps in the notebook, as raw pixels
+    assert saved.getvalue() == browser.fully_drawn().tobytes(), "the kept picture must be the one on screen"
 
 
 def test_a_changed_timeline_shows_the_same_as_a_full_draw():
@@ -371,3 +420,81 @@ def test_a_changed_timeline_shows_the_same_as_a_full_draw():
     figure_texts(app.figure)  # as the tests do
     _one(app, widgets.Dropdown).value = "Europe/Amsterdam"
     assert np.array_equal(browser.shown(), browser.fully_drawn()), "no saved picture may stay behind the dots"
+
+
+def _many_addresses() -> pd.DataFrame:
+    """Failed logins from 40 addresses (one a long IPv6 address) over five days, and one accepted login."""
+    addresses = [f"198.51.100.{n}" for n in range(39)] + ["2001:db8:bad:1::66"]
+    rows = [
+        (T0 + pd.Timedelta(hours=3 * n + k), "failed", ip)
+        for n, ip in enumerate(addresses)
+        for k in range(n % 7 + 1)
+    ]
+    rows.append((T0 + pd.Timedelta(days=5), "accepted", addresses[-1]))
+    return pd.DataFrame(
+        {
+            "ts": [r[0] for r in rows],
+            "event": [r[1] for r in rows],
+            "user": "root",
+            "invalid_user": False,
+            "ip": [r[2] for r in rows],
+            "port": 22,
+        }
+    )
+
+
+def _texts_fit(fig) -> None:
+    """Every text the figure shows lies inside it, and no two overlap."""
+    inside, boxes = fig.bbox, []
+    for text in shown_texts(fig):
+        box = text.get_window_extent()
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1, (
+            f"{text.get_text()!r} runs out of the figure"
+        )
+        boxes.append((text.get_text(), box))
+    for i, (name, box) in enumerate(boxes):
+        for other, other_box in boxes[i + 1 :]:
+            assert not box.overlaps(other_box), f"{name!r} overlaps {other!r}"
+
+
+def test_every_text_of_the_failed_logins_figure_fits_and_none_overlap():
+    events = _many_addresses()
+    every = set(events["ip"])
+    app = explore_brute_force(events, lambda e, max_retry, w: _count_rule(e, max_retry, w), lambda *_: every)
+    retry = _one(app, widgets.IntSlider, "max_retry (failures)")
+    assert retry.continuous_update is False, "a slider calls the trainee's functions when it is let go"
+    for value in (5, 2):
+        retry.value = value
+        _texts_fit(app.figure)
+    flags_all = explore_brute_force(events, lambda *_: every, lambda *_: every)  # a wrong answer
+    assert len(_rows(flags_all)) == MAX_ROWS and "more marked" in flags_all.figure.axes[0].get_title()
+    _texts_fit(flags_all.figure)
+    _texts_fit(explore_brute_force(events, _not_written, _not_written).figure)
+
+
+def test_every_text_of_the_timeline_fits_and_none_overlap():
+    app = explore_timeline(load_key_events(), _apache, _to_utc, _merge)
+    for zone in ("UTC", "Europe/Amsterdam", "America/New_York", "Asia/Tokyo"):
+        _one(app, widgets.Dropdown).value = zone
+        _texts_fit(app.figure)
+    _texts_fit(explore_timeline(load_key_events(), _apache, _not_written, _merge).figure)
+
+
+def test_without_a_kernel_the_explorers_show_their_answers_as_text_and_picture():
+    """What nbconvert (feedback) and notebook viewers keep: the message as plain text, the figure as a PNG."""
+    InteractiveShell.instance()
+    headers = explore_headers(
+        MESSAGES, {"mx1"}, lambda raw: [], lambda raw, trusted: "203.0.113.7", lambda raw, trusted: {}, bool
+    )
+    timeline = explore_timeline(load_key_events(), _apache, _to_utc, _merge)
+    with capture_output() as shown:
+        display(headers)
+        display(timeline)
+    (panel,), (controls, picture) = shown.outputs[:1], shown.outputs[1:]
+    assert panel.data[
+        "text/plain"
+    ] == "0 Received hops; originating IP 203.0.113.7; SPF ?, DKIM ?, DMARC ?; " + (
+        "Reply-To on another domain: yes"
+    )
+    assert controls.data["text/plain"].startswith("Order found by your merge_timeline: MAIL-1 -> WIN-1")
+    assert picture.data["image/png"], "the first frame of the timeline"

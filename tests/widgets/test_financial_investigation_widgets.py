@@ -1,6 +1,7 @@
 """Headless tests of the financial-investigation explorers: stand-in trainee functions drive them, and each test
 reads what the figure now shows (bar heights, line data, offsets, titles, texts) and the message line."""
 
+import html
 import math
 
 import ipywidgets as widgets
@@ -30,7 +31,8 @@ from courses.financial_investigation.widgets import (
 
 
 def _message(app) -> str:
-    return app.message.value
+    """The message line as the trainee reads it."""
+    return html.unescape(app.message.value)
 
 
 def _shown(app) -> bool:
@@ -196,6 +198,11 @@ def test_red_flags_app_follows_its_controls():
     assert "0 pass-through account(s)" in _message(app) and not _shown(app), "nothing flagged: nothing drawn"
 
 
+def test_red_flags_app_survives_an_unwritten_function():
+    app = explore_red_flags(load_account_transactions(), lambda tx, unit: set(), _not_written)
+    assert "Your function _not_written is not written yet" in _message(app) and not _shown(app)
+
+
 def test_money_trail_app_draws_the_paths_the_trainee_found():
     seen = []
 
@@ -311,6 +318,22 @@ def test_commingling_app_steps_through_the_ledger():
     assert all(np.array_equal(line.get_xydata(), was) for line, was in zip(left.lines, start))
 
 
+def test_commingling_app_names_the_rule_that_failed_at_a_row():
+    def first_out_tainted_cents(prefix):
+        if len(prefix) > 3:
+            raise KeyError("kind")
+        return []
+
+    app = explore_commingling(load_suspect_ledger(), lambda prefix: 0, first_out_tainted_cents)
+    assert "after row 0" in _message(app) and _shown(app)
+    _one(app, widgets.Play).value = 4
+    assert "Your function first_out_tainted_cents raised KeyError: 'kind'" in _message(app) and not _shown(
+        app
+    )
+    _one(app, widgets.Play).value = 2
+    assert "after row 2" in _message(app) and _shown(app), "back to rows it can do: the figure returns"
+
+
 def test_net_worth_app_adds_the_claimed_cash_hoard_to_the_start_assets():
     seen = []
 
@@ -336,3 +359,40 @@ def test_net_worth_app_adds_the_claimed_cash_hoard_to_the_start_assets():
 def test_net_worth_app_shows_the_trainees_error():
     bad = explore_net_worth(load_balance_sheets(), load_income_and_expenses(), lambda **k: 1 / 0)
     assert "ZeroDivisionError" in _message(bad) and not _shown(bad)
+
+
+def _inside(fig) -> bool:
+    """Whether everything ``fig`` draws (texts included) lies within its edges (to a hundredth of an inch)."""
+    drawn, edges = fig.get_tightbbox(), fig.bbox_inches
+    return (
+        drawn.x0 >= -0.01
+        and drawn.y0 >= -0.01
+        and drawn.x1 <= edges.x1 + 0.01
+        and drawn.y1 <= edges.y1 + 0.01
+    )
+
+
+def test_no_text_is_cut_off_at_the_extremes_of_the_controls():
+    _, counts, mad, conformity = _benford_functions([])
+    benford = explore_benford(lambda: [math.log10(1 + 1 / d) for d in range(1, 10)], counts, mad, conformity)
+    _one(benford, widgets.IntSlider, "fabricated invoices (%)").value = 60
+    net_worth = explore_net_worth(
+        load_balance_sheets(), load_income_and_expenses(), lambda **k: k["end_assets"] - k["start_assets"]
+    )
+    _one(net_worth, widgets.Dropdown, "year").value = 2022
+    _one(net_worth, widgets.IntSlider).value = 300_000
+    ledger = load_suspect_ledger()
+    commingling = explore_commingling(  # a wrong taint far above the balance: wide tick labels
+        ledger, lambda prefix: 30 * int(prefix["amount_cents"].sum()), lambda p: []
+    )
+    _one(commingling, widgets.Play).value = len(ledger) - 1
+    tainted, clean = commingling.figure.axes[1].containers
+    assert tainted[0].get_height() > 1_000_000 and clean[0].get_height() == 0, (
+        "all red, far above the balance"
+    )
+    red_flags = explore_red_flags(load_account_transactions(), lambda *a: set(), lambda *a, **k: {"ACC-1017"})
+    structuring = explore_structuring(
+        load_cash_transactions(), lambda *a, **k: set(), lambda *a, **k: {"C-0129"}
+    )
+    for app in (benford, net_worth, commingling, red_flags, structuring):
+        assert _shown(app) and _inside(app.figure), app.figure.axes[0].get_title()
