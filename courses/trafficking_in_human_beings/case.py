@@ -29,7 +29,8 @@ def load_interviews() -> pd.DataFrame:
 
 def load_indicator_list() -> pd.DataFrame:
     """The indicator codes used on the screening form: ``code, dimension`` (DR, CR, VR, EX, CD, VD),
-    ``strength`` (strong, medium, weak) and the ``indicator`` as worded in the ILO/EC (2009) list."""
+    ``strength`` (strong, medium, weak, as the team transcribed it) and the ``indicator`` as worded on the form,
+    after the ILO/EC (2009) list."""
     return load_csv(MODULE, "ilo_ec_indicators.csv")
 
 

@@ -88,7 +88,8 @@ def _csv(header: list[str], rows: list[list[object]]) -> str:
 # Codes of the ILO/EC (2009) operational indicators for adults, labour exploitation, as written on the form:
 # dimension (DR deceptive recruitment, CR coercive recruitment, VR recruitment by abuse of vulnerability,
 # EX exploitative conditions of work, CD coercion at destination, VD abuse of vulnerability at destination) and
-# the strength the ILO/EC list gives the indicator (S strong, M medium, W weak).
+# the strength the fictional team transcribed from the ILO/EC list (S strong, M medium, W weak; the notebook tells
+# trainees to check strengths against the source).
 INDICATORS = {
     "DR-S-nature": "Deceived about the nature of the job, location or employer",
     "DR-M-conditions": "Deceived about conditions of work",
