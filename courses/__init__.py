@@ -6,6 +6,6 @@ solutions: widgets that visualise a graded function take the trainee's own funct
 from courses.data import CaseFileError, case_path, load_csv, read_bytes, read_text, verify_manifest
 
 __version__ = "0.1.0"
-MODULES = ("crime_scene", "financial_investigation", "cybercrime")
+MODULES = ("crime_scene", "financial_investigation", "cybercrime", "trafficking_in_human_beings")
 
 __all__ = ["MODULES", "CaseFileError", "case_path", "load_csv", "read_bytes", "read_text", "verify_manifest"]

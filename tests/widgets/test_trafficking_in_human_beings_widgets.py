@@ -1,0 +1,237 @@
+"""Headless tests of the trafficking explorers: stand-in trainee functions drive them, and each test reads what the
+figure now shows (colours, offsets, line data, tick labels, titles) and the message line."""
+
+import math
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+from matplotlib.colors import to_hex
+from widget_tree import find_widgets
+from widget_tree import one_widget as _one
+
+from courses.explorers import ERROR_COLOUR, figure_texts
+from courses.trafficking_in_human_beings import plots
+from courses.trafficking_in_human_beings.widgets import (
+    explore_ad_networks,
+    explore_border_timeline,
+    explore_debt,
+    explore_presumed_victim,
+    explore_wage_flows,
+)
+
+T0 = pd.Timestamp("2026-01-05", tz="UTC")
+
+
+def _not_written(*_args, **_kwargs):
+    raise NotImplementedError()
+
+
+def _is_error(app) -> bool:
+    return ERROR_COLOUR in app.message.value
+
+
+def _victim(act, means, purpose, age_years):
+    return bool(act and purpose) if age_years < 18 else bool(act and means and purpose)
+
+
+def test_elements_explorer_colours_the_elements_and_shows_the_trainees_answer():
+    calls = []
+
+    def victim(*args):
+        calls.append(args)
+        return _victim(*args)
+
+    app = explore_presumed_victim(victim)
+    ax = app.figure.axes[0]
+    assert calls == [(True, True, True, 30)]
+    assert "PRESUMED VICTIM" in ax.get_title() and not _is_error(app)
+    assert [to_hex(p.get_facecolor()) for p in ax.patches] == [plots.GREEN] * 3
+    _one(app, widgets.Checkbox, "means").value = False
+    assert [to_hex(p.get_facecolor()) for p in ax.patches] == [plots.GREEN, plots.GREY, plots.GREEN]
+    assert "not a presumed victim" in ax.get_title() and "returned False" in app.panel.text
+    _one(app, widgets.IntSlider, "age (years)").value = 17
+    assert calls[-1] == (True, False, True, 17) and "PRESUMED VICTIM" in ax.get_title()
+    assert "MEANS\n(not required:\nchild)" in figure_texts(app.figure)
+
+
+def test_elements_explorer_reports_an_unfinished_or_wrong_function():
+    app = explore_presumed_victim(_not_written)
+    assert _is_error(app) and "not written yet" in app.panel.text
+    assert "did not answer" in app.figure.axes[0].get_title()
+    app = explore_presumed_victim(lambda *args: "yes")
+    assert _is_error(app) and "returned str, not True or False" in app.panel.text
+
+
+def _ads() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ad_id": ["A1", "A2", "A3", "A4", "A5"],
+            "phone": ["020 7946 0555", "+44 20 7946 0555", None, None, "020 7946 0556"],
+            "region": ["GB", "GB", None, None, "GB"],
+            "email": [None, "jobs@example.com", " JOBS@example.com", None, None],
+            "image_sha256": [None, None, None, "ab" * 32, None],
+        }
+    )
+
+
+def test_ad_network_explorer_draws_the_trainees_groups_and_their_identifiers():
+    phones = []
+
+    def normalise(raw, region):
+        phones.append(raw)
+        return "+44" + raw.replace(" ", "").lstrip("+").removeprefix("44").removeprefix("0")
+
+    app = explore_ad_networks(_ads(), normalise, lambda ads: [{"A1", "A2", "A3"}, {"A4", "A5"}])
+    ax = app.figure.axes[0]
+    choice = _one(app, widgets.Dropdown, "group")
+    assert choice.options == (("group 1 (3 ads)", 0), ("group 2 (2 ads)", 1)) and choice.value == 0
+    colours = [to_hex(c) for c in app.figure.axes[0].collections[0].get_facecolors()]
+    assert colours.count(plots.RED) == 3 and colours.count(plots.BLUE) == 2
+    assert ax.get_title() == "2 linked groups, 5 ads - group 1: 3 ads"
+    red_x = ax.lines[1].get_xdata()
+    assert sum(not math.isnan(x) for x in red_x) == 6, "one red spoke (two points) to each of the 3 ads"
+    (table,) = [w.value for w in find_widgets(app.panel, widgets.HTML) if w is not app.message]
+    assert "+442079460555" in table and "jobs@example.com" in table and "<i>missing</i>" in table
+    assert sorted(phones) == ["+44 20 7946 0555", "020 7946 0555"], "phones of group 1 through YOUR function"
+    choice.value = 1
+    colours = [to_hex(c) for c in ax.collections[0].get_facecolors()]
+    assert colours.count(plots.RED) == 2 and ax.get_title().endswith("group 2: 2 ads")
+    assert "Group 2: A4, A5." in app.panel.text
+
+
+def test_ad_network_explorer_reports_an_unfinished_or_wrong_function():
+    app = explore_ad_networks(_ads(), _not_written, _not_written)
+    assert _is_error(app) and "not written yet" in app.panel.text
+    assert {to_hex(c) for c in app.figure.axes[0].collections[0].get_facecolors()} == {plots.GREY}
+    app = explore_ad_networks(_ads(), _not_written, lambda ads: [{"A1", "A2"}])
+    assert _is_error(app) and "not written yet" in app.panel.text, "a phone function that raises is reported"
+    app = explore_ad_networks(_ads(), _not_written, lambda ads: {"A1", "A2"})
+    assert _is_error(app) and "not a list of sets" in app.panel.text
+
+
+def _crossings() -> pd.DataFrame:
+    rows = []
+    for day, new in [(0, "N1"), (7, "N2"), (14, "N3")]:
+        rows += [
+            ("ESC", T0 + pd.Timedelta(days=day, hours=6)),
+            (new, T0 + pd.Timedelta(days=day, hours=6, minutes=4)),
+        ]
+    rows += [("FAR", T0 + pd.Timedelta(days=7, hours=6, minutes=25))]
+    return pd.DataFrame(
+        {
+            "person_id": [r[0] for r in rows],
+            "crossed_at": [r[1] for r in rows],
+            "border_point": "Eastgate road",
+            "direction": "IN",
+        }
+    )
+
+
+def test_border_timeline_shows_who_crossed_with_the_chosen_person_within_the_window():
+    calls = []
+
+    def escorts(crossings, window_minutes=10, min_trips=3):
+        calls.append((window_minutes, min_trips))
+        return {"ESC"} if min_trips <= 3 else set()
+
+    app = explore_border_timeline(_crossings(), escorts)
+    ax = app.figure.axes[0]
+    assert calls[:2] == [(30, 2), (10, 3)], "a wide setting fills the list, then the sliders' values"
+    assert _one(app, widgets.Dropdown, "person").options == ("ESC",)
+    assert np.allclose(ax.collections[0].get_offsets(), [[0.25, 0], [7.25, 0], [14.25, 0]])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["ESC", "N1", "N2", "N3"]
+    assert ax.get_title() == "ESC: 3 crossings, 3 people crossed with them"
+    assert "flags 1: ESC. ESC is flagged." in app.panel.text
+    _one(app, widgets.IntSlider, "window_minutes").value = 30
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["ESC", "N1", "N2", "FAR", "N3"]
+    _one(app, widgets.IntSlider, "min_trips (dates)").value = 4
+    assert calls[-1] == (30, 4) and "ESC is NOT flagged" in app.panel.text
+
+
+def test_border_timeline_reports_an_unfinished_or_wrong_function():
+    app = explore_border_timeline(_crossings(), _not_written)
+    assert _is_error(app) and "not written yet" in app.panel.text
+    assert len(app.figure.axes[0].collections[0].get_offsets()) == 0
+    app = explore_border_timeline(_crossings(), lambda *args: 3)
+    assert _is_error(app) and "not a set of person ids" in app.panel.text
+
+
+def _schedule(debt, rate, wage, deductions, months):
+    balance, out = debt, []
+    for _ in range(months):
+        if balance:
+            balance = max(0, balance + round(balance * rate) + deductions - wage)
+        out.append(balance)
+    return out
+
+
+def test_debt_explorer_draws_the_trainees_schedule_and_verdict():
+    calls = []
+
+    def bondage(schedule, initial):
+        calls.append(initial)
+        return bool(schedule) and initial > 0 and schedule[-1] >= initial
+
+    app = explore_debt(_schedule, bondage)
+    ax = app.figure.axes[0]
+    months, pounds = ax.lines[0].get_data()
+    assert list(months) == list(range(25)) and pounds[0] == 3500 and pounds[1] == 3575
+    assert list(ax.lines[1].get_ydata()) == [3500, 3500]
+    assert ax.get_title().startswith("Your is_debt_bondage: True") and calls == [350_000]
+    assert "can never be repaid" in app.panel.text
+    _one(app, widgets.IntSlider, "wage (£ a month)").value = 2500
+    assert ax.get_title().startswith("Repaid in month") and "never" not in app.panel.text
+    _one(app, widgets.FloatSlider, "interest (% a month)").value = 0.0
+    _one(app, widgets.IntSlider, "wage (£ a month)").value = 1150
+    assert ax.get_title() == "Falling, but not repaid after 24 months"
+    assert ax.lines[0].get_ydata()[-1] == 3500 - 24 * 50
+
+
+def test_debt_explorer_reports_an_unfinished_or_wrong_function():
+    app = explore_debt(_not_written, _not_written)
+    assert (
+        _is_error(app)
+        and "not written yet" in app.panel.text
+        and len(app.figure.axes[0].lines[0].get_xdata()) == 1
+    )
+    app = explore_debt(lambda *args: [1.5, 2.5], _not_written)
+    assert _is_error(app) and "not a list of whole cents" in app.panel.text
+
+    def is_debt_bondage(schedule, initial_cents):
+        raise NotImplementedError()
+
+    app = explore_debt(_schedule, is_debt_bondage)
+    assert _is_error(app) and "is_debt_bondage is not written yet" in app.panel.text
+    assert app.figure.axes[0].get_title() == "Your is_debt_bondage did not answer: see the message above"
+    assert len(app.figure.axes[0].lines[0].get_xdata()) == 25, "the schedule is still drawn"
+
+
+def test_wage_flow_explorer_counts_workers_with_the_trainees_function_and_follows_the_slider():
+    payroll = pd.DataFrame(
+        {
+            "worker_id": ["W1", "W2", "W3", "W4", "W5", "W6", "W7"],
+            "account": ["GB00AAAA1"] * 4 + ["GB00BBBB2"] * 2 + ["GB00CCCC3"],
+            "amount_cents": 100_000,
+        }
+    )
+
+    def shared(frame, min_workers=3):
+        counts = frame.groupby("account")["worker_id"].nunique()
+        return set(counts[counts >= min_workers].index)
+
+    app = explore_wage_flows(payroll, shared)
+    ax = app.figure.axes[0]
+    assert [bar.get_height() for bar in ax.patches] == [4, 2]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["...0AAAA1", "...0BBBB2"]
+    assert [to_hex(bar.get_facecolor()) for bar in ax.patches] == [plots.RED, plots.GREY]
+    assert ax.get_title() == "1 accounts flagged at min_workers = 3"
+    assert "GB00AAAA1 (4 workers)" in app.panel.text
+    _one(app, widgets.IntSlider, "min_workers").value = 2
+    assert [to_hex(bar.get_facecolor()) for bar in ax.patches] == [plots.RED, plots.RED]
+
+
+def test_wage_flow_explorer_reports_an_unfinished_function():
+    app = explore_wage_flows(pd.DataFrame({"worker_id": [], "account": [], "amount_cents": []}), _not_written)
+    assert _is_error(app) and "not written yet" in app.panel.text
+    assert find_widgets(app.panel, widgets.IntSlider)[0].description == "min_workers"
