@@ -1,7 +1,7 @@
 # Trainees:                 `make lab`         a fresh trainee workspace (a copy of release/) in its own venv
 # Authors and instructors:  `make author-lab`  JupyterLab on the whole repository (source/, formgrader)
 # Everyone:                 `make test`        set up, then run every test tier
-# A cohort on one server:   `sudo make hub`    JupyterHub for trainees and instructors (hub/README.md)
+# A cohort on one server:   `sudo make hub`    JupyterHub for trainees and instructors (README.md, "Run it for a cohort")
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -121,7 +121,7 @@ $(HUB_TRAINEE_VENV)/.hub-stamp: pyproject.toml $(HUB_CONSTRAINTS)
 
 hub-env: $(HUB_PROXY) $(HUB_VENV)/.hub-stamp $(HUB_TRAINEE_VENV)/.hub-stamp
 
-# Run as root (PAM logins, one OS user per server). Accounts: spmu hub add-trainees roster.csv (hub/README.md).
+# Run as root (PAM logins, one OS user per server). Accounts: spmu hub add-trainees roster.csv (README.md, "Run it for a cohort").
 hub: hub-env
 	$(HUB_VENV)/bin/spmu hub prepare
 	SPMU_HUB_PORT=$(HUB_PORT) SPMU_INSTRUCTOR_VENV=$(abspath $(HUB_VENV)) \

@@ -5,6 +5,7 @@ machine-wide noise hits both sides alike. The goal is a ratio of at most 3 for e
 
     python benchmarks/notebook_execution.py [--repeats 5] [NOTEBOOK ...]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,7 +49,9 @@ def main() -> None:
     for name, seconds in rows:
         ratio = seconds / empty_s
         over += ratio > GOAL_RATIO
-        print(f"{name}: {seconds:.2f} s  ratio_to_empty: {ratio:.2f}{'  OVER GOAL' if ratio > GOAL_RATIO else ''}")
+        print(
+            f"{name}: {seconds:.2f} s  ratio_to_empty: {ratio:.2f}{'  OVER GOAL' if ratio > GOAL_RATIO else ''}"
+        )
     print(f"max_ratio_to_empty: {max(s for _, s in rows) / empty_s:.2f}")
     print(f"notebooks_over_{GOAL_RATIO:g}x: {over} of {len(rows)}")
 

@@ -1,4 +1,5 @@
 """Timing helpers shared by the benchmarks: kernel start plus execution of one notebook, and summaries."""
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,9 @@ def prepare_environment() -> None:
 
 def empty_notebook() -> nbformat.NotebookNode:
     """A notebook without cells: executing it costs only the kernel start."""
-    return nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                             "language": "python"}})
+    return nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
 
 
 def start_and_execute_seconds(nb: nbformat.NotebookNode, cwd: Path, timeout_s: float = 120) -> float:
@@ -34,8 +36,13 @@ def start_and_execute_seconds(nb: nbformat.NotebookNode, cwd: Path, timeout_s: f
     Kernel shutdown is not counted. An error in a cell raises, so a broken notebook is never timed as fast.
     """
     copy = nbformat.from_dict(nb)
-    client = NotebookClient(copy, timeout=int(timeout_s), kernel_name="python3", shutdown_kernel="immediate",
-                            resources={"metadata": {"path": str(cwd)}})
+    client = NotebookClient(
+        copy,
+        timeout=int(timeout_s),
+        kernel_name="python3",
+        shutdown_kernel="immediate",
+        resources={"metadata": {"path": str(cwd)}},
+    )
     started = time.perf_counter()
     with client.setup_kernel(stderr=subprocess.DEVNULL):  # the kernel's TCP warning is not a result
         for index, cell in enumerate(copy.cells):

@@ -4,6 +4,7 @@ Every module keeps its generated case files in ``courses/<module>/data/`` with a
 ``sha256sum`` format (``<hex digest>  <relative path>``), so ``sha256sum -c MANIFEST.sha256`` also works.
 A file whose digest does not match is never used: loading it raises :class:`CaseFileError` naming the file.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -81,7 +82,12 @@ def verify_directory(directory: Path) -> list[str]:
             problems.append(f"{name}: SHA-256 does not match the manifest (file changed or corrupted)")
     for path in sorted(directory.rglob("*")):
         name = path.relative_to(directory).as_posix()
-        if path.is_file() and path.name != MANIFEST_NAME and "__pycache__" not in path.parts and name not in expected:
+        if (
+            path.is_file()
+            and path.name != MANIFEST_NAME
+            and "__pycache__" not in path.parts
+            and name not in expected
+        ):
             problems.append(f"{name}: not listed in the manifest")
     return problems
 

@@ -1,6 +1,6 @@
 """JupyterHub for a cohort of the course: one OS user per trainee (PAM login), each trainee's server runs as that
 user from the trainee venv with only their home folder, instructors' servers run the course folder with the
-formgrader. Start it with `make hub` (see hub/README.md); every setting below can be changed by an environment
+formgrader. Start it with `make hub` (see README.md, "Run it for a cohort"); every setting below can be changed by an environment
 variable so the file itself stays as committed.
 
 Run as root: JupyterHub's LocalProcessSpawner switches to each user's uid, and PAM checks /etc/shadow.

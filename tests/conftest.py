@@ -1,4 +1,5 @@
 """Shared test settings: headless plotting and the venv's executables on PATH (nbgrader shells out to alembic)."""
+
 import os
 import sys
 from pathlib import Path

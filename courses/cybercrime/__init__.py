@@ -4,4 +4,5 @@ The notebooks in ``source/cybercrime/`` import the case loaders from :mod:`cours
 widgets from :mod:`courses.cybercrime.widgets`. No graded function is implemented here: every widget takes the
 trainee's own function as an argument.
 """
+
 MODULE = "cybercrime"

@@ -4,6 +4,7 @@ A changed or corrupted file raises :class:`courses.data.CaseFileError` naming it
 UTF-8 with ``errors="replace"``: a byte that is not UTF-8 (attackers send odd bytes) becomes U+FFFD instead
 of stopping the notebook.
 """
+
 from __future__ import annotations
 
 import csv
@@ -78,7 +79,9 @@ def load_acquisition_hashes() -> dict[str, str]:
 
 def load_encoded_commands() -> dict[str, str]:
     """Label -> encoded command text recovered from the server and the portal log."""
-    rows = csv.DictReader(io.StringIO(read_bytes(MODULE, "encoded_commands.tsv").decode("utf-8")), delimiter="\t")
+    rows = csv.DictReader(
+        io.StringIO(read_bytes(MODULE, "encoded_commands.tsv").decode("utf-8")), delimiter="\t"
+    )
     return {row["label"]: row["text"] for row in rows}
 
 

@@ -17,7 +17,7 @@ LEDGER_KINDS = {"clean_in", "tainted_in", "out"}
 
 def _require_columns(table: pd.DataFrame, columns: list[str], what: str) -> None:
     if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"{what} must be a pandas DataFrame, not {type(table).__name__}")
+        raise ValueError(f"{what} must be a pandas DataFrame, not {type(table).__name__}")  # noqa: TRY004 - the tasks promise ValueError for bad input
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise ValueError(f"{what} is missing the column(s) {missing}; it has {list(table.columns)}")

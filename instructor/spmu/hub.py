@@ -152,7 +152,7 @@ def prepare_exchange(exchange: Path) -> Path:
 # ----------------------------------------------------------------------------------------- command line
 @click.group("hub")
 def hub_group() -> None:
-    """Accounts and folders for the course's JupyterHub (see hub/README.md). Run as root."""
+    """Accounts and folders for the course's JupyterHub (see README.md, "Run it for a cohort"). Run as root."""
 
 
 @hub_group.command("add-trainees")

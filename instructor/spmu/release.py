@@ -33,7 +33,7 @@ def metadata_problems(root: Path, assignment: str) -> list[str]:
             MetadataValidator().validate_nb(notebook)
         except ValidationError as error:
             problems.append(f"{name}: invalid nbgrader metadata: {str(error).splitlines()[0]}")
-        except Exception as error:  # unreadable JSON, wrong nbformat, schema too old or new
+        except Exception as error:  # noqa: BLE001 - unreadable JSON, wrong nbformat, schema too old or new
             problems.append(f"{name}: not a readable notebook: {str(error).splitlines()[0]}")
     return problems
 

@@ -8,6 +8,7 @@ Layout of the temporary folder the server serves (nothing is written into the re
     <root>/trainee/<assignment>/   the repository's release/<assignment>/ answered by a "perfect" simulated
                       trainee (spmu.cohort), the way a trainee holds it before handing it in
 """
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,13 @@ from spmu.cohort import SimulatedTrainee, build_submission
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; never `playwright install`
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 VIEWPORT = {"width": 1440, "height": 900}  # a common laptop screen
 
@@ -36,12 +42,16 @@ VIEWPORT = {"width": 1440, "height": 900}  # a common laptop screen
 # nbgrader's formgrader grading page (shown in an iframe inside Lab), and only when the machine is offline as CI is.
 ALLOWED_CONSOLE_ERRORS: list[tuple[re.Pattern[str], str]] = [
     (
-        re.compile(r"^Failed to load resource: net::ERR_NAME_NOT_RESOLVED "
-                   r"\(at https://cdnjs\.cloudflare\.com/ajax/libs/mathjax/"),
+        re.compile(
+            r"^Failed to load resource: net::ERR_NAME_NOT_RESOLVED "
+            r"\(at https://cdnjs\.cloudflare\.com/ajax/libs/mathjax/"
+        ),
         "the formgrader page loads MathJax 2 from a CDN (nbconvert's mathjax macro default); CI has no internet",
     ),
     (
-        re.compile(r"^uncaught: MathJax is not defined \(at http://127\.0\.0\.1:\d+/formgrader/static/js/formgrade\.js"),
+        re.compile(
+            r"^uncaught: MathJax is not defined \(at http://127\.0\.0\.1:\d+/formgrader/static/js/formgrade\.js"
+        ),
         "follows from the missing CDN MathJax: formgrade.js calls MathJax without checking; grading still works",
     ),
 ]
@@ -98,7 +108,9 @@ def lab_root(tmp_path_factory) -> Path:
     """The folder the trainee's server serves, with a copy of the course in ``course/``."""
     root = tmp_path_factory.mktemp("lab-root")
     for folder in ("source", "release"):
-        shutil.copytree(COURSE_ROOT / folder, root / "course" / folder, ignore=shutil.ignore_patterns(".ipynb_*"))
+        shutil.copytree(
+            COURSE_ROOT / folder, root / "course" / folder, ignore=shutil.ignore_patterns(".ipynb_*")
+        )
     shutil.copy2(COURSE_ROOT / "nbgrader_config.py", root / "course")
     return root
 

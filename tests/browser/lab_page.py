@@ -1,4 +1,5 @@
 """Drive a JupyterLab page the way a trainee does: open a notebook, Run All, move a control, Validate."""
+
 from __future__ import annotations
 
 import itertools
@@ -80,7 +81,9 @@ def error_outputs(notebook: Locator) -> list[str]:
 
 def widget_cells(notebook: Locator) -> Locator:
     """Cells whose output holds a rendered ipywidget."""
-    return notebook.locator(".jp-CodeCell").filter(has=notebook.page.locator(".jp-OutputArea .jupyter-widgets"))
+    return notebook.locator(".jp-CodeCell").filter(
+        has=notebook.page.locator(".jp-OutputArea .jupyter-widgets")
+    )
 
 
 def output_fingerprint(cell: Locator) -> str:

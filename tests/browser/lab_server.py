@@ -1,4 +1,5 @@
 """Start and stop a JupyterLab server for the browser tests, isolated from the user's Jupyter settings."""
+
 from __future__ import annotations
 
 import json
@@ -81,14 +82,26 @@ def start_lab(root_dir: Path, working_dir: Path, state_dir: Path) -> LabServer:
     port, token = free_port(), secrets.token_hex(16)
     log_path = state_dir / "jupyter-lab.log"
     command = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}",
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root_dir}",
         f"--LabApp.app_settings_dir={app_settings}",
     ]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            command, cwd=working_dir, env=isolated_environment(state_dir), stdout=log, stderr=subprocess.STDOUT
+            command,
+            cwd=working_dir,
+            env=isolated_environment(state_dir),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     server = LabServer(f"http://127.0.0.1:{port}", token, root_dir, log_path, process)
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
@@ -107,10 +120,14 @@ def start_lab(root_dir: Path, working_dir: Path, state_dir: Path) -> LabServer:
 def shut_down_kernels(server: LabServer) -> None:
     """Shut down every running kernel (one per opened notebook) so they do not pile up during the session."""
     headers = {"Authorization": f"token {server.token}"}
-    with urllib.request.urlopen(urllib.request.Request(f"{server.url}/api/kernels", headers=headers)) as reply:
+    with urllib.request.urlopen(
+        urllib.request.Request(f"{server.url}/api/kernels", headers=headers)
+    ) as reply:
         kernels = json.load(reply)
     for kernel in kernels:
-        request = urllib.request.Request(f"{server.url}/api/kernels/{kernel['id']}", headers=headers, method="DELETE")
+        request = urllib.request.Request(
+            f"{server.url}/api/kernels/{kernel['id']}", headers=headers, method="DELETE"
+        )
         urllib.request.urlopen(request).close()
 
 

@@ -1,5 +1,6 @@
 """An instructor in JupyterLab after ``spmu demo``: formgrader lists the assignments and submissions, and a
 written answer of one submission is graded by hand and lands in the gradebook."""
+
 from __future__ import annotations
 
 import os
@@ -33,10 +34,24 @@ class DemoRun:
 
 def run_demo(out: Path) -> DemoRun:
     """``spmu demo`` from the repository into ``out``; its process group is stopped if it overruns."""
-    command = [str(Path(sys.executable).parent / "spmu"), "demo", "--trainees", str(DEMO_TRAINEES),
-               "--workers", "2", "--out", str(out)]
-    process = subprocess.Popen(command, cwd=COURSE_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, start_new_session=True)
+    command = [
+        str(Path(sys.executable).parent / "spmu"),
+        "demo",
+        "--trainees",
+        str(DEMO_TRAINEES),
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=COURSE_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         output, _ = process.communicate(timeout=DEMO_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -137,4 +152,6 @@ def test_instructor_sees_the_cohort_in_formgrader_and_grades_a_written_answer(
         time.sleep(0.3)
     screenshots.save(page, f"{notebook}-submission-1-graded")
     assert console.unexpected() == [], "JupyterLab or formgrader logged console errors"
-    assert demo.returncode == 0, f"`spmu demo` reported a problem (exit code {demo.returncode}):\n{demo.output[-3000:]}"
+    assert demo.returncode == 0, (
+        f"`spmu demo` reported a problem (exit code {demo.returncode}):\n{demo.output[-3000:]}"
+    )

@@ -1,5 +1,6 @@
 """A trainee in JupyterLab: open each module's notebooks (answered), Run All, use the widgets, run a self-check,
 press Validate."""
+
 from __future__ import annotations
 
 from pathlib import PurePosixPath
@@ -23,12 +24,14 @@ from lab_page import (
     widget_cells,
 )
 
-ASSIGNMENTS = ["crime_scene", "financial_investigation", "cybercrime"]
+ASSIGNMENTS = ["crime_scene", "financial_investigation", "cybercrime", "trafficking_in_human_beings"]
 
 
 def self_check_cells(notebook: nbformat.NotebookNode) -> list[int]:
     """Indices of the "check yourself" code cells (their ids contain "selfcheck" in all three modules)."""
-    return [i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and "selfcheck" in c.get("id", "")]
+    return [
+        i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and "selfcheck" in c.get("id", "")
+    ]
 
 
 @pytest.mark.browser
@@ -84,5 +87,7 @@ def test_trainee_runs_each_notebook_and_uses_its_widgets(
         leave_notebook(page, lab)
 
     assert changed_controls, f"{assignment}: no widget has a slider, selector or text box to try"
-    assert self_checks, f"{assignment}: no notebook has a self-check cell (a code cell whose id contains 'selfcheck')"
+    assert self_checks, (
+        f"{assignment}: no notebook has a self-check cell (a code cell whose id contains 'selfcheck')"
+    )
     assert console.unexpected() == [], "JupyterLab logged console errors"

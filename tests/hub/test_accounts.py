@@ -14,7 +14,9 @@ import pytest
 from spmu.course import CourseError
 from spmu.hub import add_accounts, read_roster
 
-root_only = pytest.mark.skipif(os.geteuid() != 0 and not os.environ.get("CI"), reason="makes OS accounts: root only (CI runs as root)")
+root_only = pytest.mark.skipif(
+    os.geteuid() != 0 and not os.environ.get("CI"), reason="makes OS accounts: root only (CI runs as root)"
+)
 COURSE = Path(__file__).resolve().parents[2]
 
 

@@ -22,7 +22,10 @@ from instructor_toy_course import HIDDEN_LINE, MARK_SCHEME_LINE, SOLUTION_LINE, 
 
 pytestmark = [
     pytest.mark.pipeline,
-    pytest.mark.skipif(os.geteuid() != 0 and not os.environ.get("CI"), reason="makes OS accounts: root only (CI runs as root)"),
+    pytest.mark.skipif(
+        os.geteuid() != 0 and not os.environ.get("CI"),
+        reason="makes OS accounts: root only (CI runs as root)",
+    ),
 ]
 COURSE_ID = "spmu-police-training"
 

@@ -19,7 +19,8 @@ from instructor_toy_course import make_toy_course
 pytestmark = [
     pytest.mark.pipeline,
     pytest.mark.skipif(
-        os.geteuid() != 0 and not os.environ.get("CI"), reason="makes OS accounts and runs a hub: root only (CI runs as root)"
+        os.geteuid() != 0 and not os.environ.get("CI"),
+        reason="makes OS accounts and runs a hub: root only (CI runs as root)",
     ),
 ]
 

@@ -28,7 +28,8 @@ from spmu.integrity import find_leaks, html_text, secret_lines
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
-        os.geteuid() != 0 and not os.environ.get("CI"), reason="makes OS accounts and runs a hub: root only (CI runs as root)"
+        os.geteuid() != 0 and not os.environ.get("CI"),
+        reason="makes OS accounts and runs a hub: root only (CI runs as root)",
     ),
 ]
 ASSIGNMENT = "crime_scene"

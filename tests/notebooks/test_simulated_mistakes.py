@@ -3,6 +3,7 @@
 That each mistake loses exactly the points it claims is checked end to end under nbgrader by the pipeline
 tier (tests/pipeline), where a trainee carries several mistakes with disjoint failing cells.
 """
+
 from pathlib import Path
 
 import nbformat

@@ -1,4 +1,5 @@
 """The cybercrime case files hold the planted cases and bad inputs the exercises rely on; loaders refuse tampering."""
+
 import ast
 import email
 import hashlib
@@ -12,9 +13,23 @@ from courses import cybercrime, data
 from courses.cybercrime import case
 
 GRADED_FUNCTIONS = {
-    "parse_auth_log", "brute_force_suspects", "compromised_ips", "received_hops", "originating_ip", "auth_results",
-    "reply_to_mismatch", "identify_signature", "extension_mismatches", "normalise_hash", "match_known_hashes",
-    "integrity_failures", "parse_apache_time", "to_utc", "merge_timeline", "decode_command", "ip_in_network",
+    "parse_auth_log",
+    "brute_force_suspects",
+    "compromised_ips",
+    "received_hops",
+    "originating_ip",
+    "auth_results",
+    "reply_to_mismatch",
+    "identify_signature",
+    "extension_mismatches",
+    "normalise_hash",
+    "match_known_hashes",
+    "integrity_failures",
+    "parse_apache_time",
+    "to_utc",
+    "merge_timeline",
+    "decode_command",
+    "ip_in_network",
     "btc_address_type",
 }
 DOCUMENTATION_PREFIXES = ("192.0.2.", "198.51.100.", "203.0.113.", "2001:db8:")
@@ -23,9 +38,14 @@ DOCUMENTATION_PREFIXES = ("192.0.2.", "198.51.100.", "203.0.113.", "2001:db8:")
 def test_package_holds_no_reference_solution():
     package = Path(cybercrime.__file__).parent
     for module in package.glob("*.py"):
-        names = {node.name for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
-                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
-        assert not names & GRADED_FUNCTIONS, f"{module.name} defines graded functions {names & GRADED_FUNCTIONS}"
+        names = {
+            node.name
+            for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+        assert not names & GRADED_FUNCTIONS, (
+            f"{module.name} defines graded functions {names & GRADED_FUNCTIONS}"
+        )
 
 
 def test_case_data_stays_small():
@@ -44,8 +64,10 @@ def test_auth_log_has_thousands_of_lines_non_utf8_bytes_and_only_documentation_a
     addresses |= {token.removeprefix("rhost=") for line in lines for token in line.split() if "::" in token}
     assert len(addresses) > 20
     assert {ip for ip in addresses if not ip.startswith(DOCUMENTATION_PREFIXES)} == set()
-    assert any(line.startswith("Jan  1 00:02:41") and "Accepted password for deploy from 203.0.113.99" in line
-               for line in lines), "the planted intrusion just after midnight (year rollover)"
+    assert any(
+        line.startswith("Jan  1 00:02:41") and "Accepted password for deploy from 203.0.113.99" in line
+        for line in lines
+    ), "the planted intrusion just after midnight (year rollover)"
 
 
 def test_messages_include_truncated_empty_and_non_utf8_exports():
@@ -59,19 +81,24 @@ def test_messages_include_truncated_empty_and_non_utf8_exports():
     assert "\ufffd" in case.load_message("10_latin1_booking.eml")
     for name in names:
         text = case.load_message(name)
-        assert "@" not in text or all(domain.endswith(("example.com", "example.org", "example.net"))
-                                      for domain in _domains(text)), name
+        assert "@" not in text or all(
+            domain.endswith(("example.com", "example.org", "example.net")) for domain in _domains(text)
+        ), name
 
 
 def _domains(text: str) -> set[str]:
-    return {word.split("@")[1].strip(">,;\"'").lower() for word in text.split() if "@" in word and "." in word}
+    return {
+        word.split("@")[1].strip(">,;\"'").lower() for word in text.split() if "@" in word and "." in word
+    }
 
 
 def test_usb_folder_has_about_thirty_placeholder_files_verified_against_the_manifest():
     folder = case.usb_folder()
     files = sorted(p.name for p in folder.iterdir())
     assert 28 <= len(files) <= 32
-    assert (folder / "empty.pdf").read_bytes() == b"" and (folder / "letter.txt").read_bytes().startswith(b"PK ")
+    assert (folder / "empty.pdf").read_bytes() == b"" and (folder / "letter.txt").read_bytes().startswith(
+        b"PK "
+    )
     for name in ["tool.exe", "invoice_INV-2291.pdf", "readme.txt"]:
         assert b"PLACEHOLDER for police training - not a program" in (folder / name).read_bytes()
 
@@ -93,7 +120,9 @@ def test_other_loaders_shapes():
     assert str(logons["TimeCreated"].dt.tz) == "UTC" and set(logons["EventID"]) == {4624, 4625, 4634}
     assert set(case.load_encoded_commands()) == {"ps_encoded", "bash_history", "cron_job", "portal_query"}
     events = case.load_key_events()
-    assert [e["source"] for e in events].count("syslog") == 2 and len({e["event_id"] for e in events}) == len(events)
+    assert [e["source"] for e in events].count("syslog") == 2 and len({e["event_id"] for e in events}) == len(
+        events
+    )
     assert any("deploy-notes.txt" in line for line in case.load_access_log())
 
 

@@ -1,4 +1,5 @@
 """The shared case-file loader refuses corrupted, missing and unlisted files, naming them."""
+
 import shutil
 from importlib import import_module
 from pathlib import Path
