@@ -254,7 +254,7 @@ def export_command(context: click.Context, output: Path) -> None:
 
     Columns: trainee_id, assignment, score, max_score, status, notes, submitted_at, late_hours. `status` tells
     a real zero (graded) from a submission that could not be graded (timed_out, kernel_died, memory_exceeded,
-    invalid_submission, flagged_for_review, ...) or is missing (not_submitted); `notes` says why. Plain
+    invalid_submission, grader_error, ...) or is missing (not_submitted); `notes` says why. Plain
     nbgrader (no status): `nbgrader export`.
     """
     from .export import export_csv

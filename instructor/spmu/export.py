@@ -11,7 +11,7 @@ from .course import assignments, load_config
 from .gradebook import open_gradebook
 
 COLUMNS = ["trainee_id", "assignment", "score", "max_score", "status", "notes", "submitted_at", "late_hours"]
-SCORED_STATUSES = {"graded", "graded_with_repairs", "flagged_for_review"}
+SCORED_STATUSES = {"graded", "graded_with_repairs"}
 
 
 @dataclass(frozen=True)
