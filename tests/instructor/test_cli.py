@@ -119,9 +119,7 @@ def test_results_table_prints_ids_and_notes_with_rich_markup_as_plain_text():
     from spmu.cli import _results_table
     from spmu.grading import GradeResult
 
-    result = GradeResult(
-        "t[/]1", "toy", "grader_error", "cell [red]x[/] changed; [/] [bold", 1.0, 7.0, 2.0
-    )
+    result = GradeResult("t[/]1", "toy", "grader_error", "cell [red]x[/] changed; [/] [bold", 1.0, 7.0, 2.0)
     console = Console(record=True, width=300)
     console.print(_results_table([result]))
     text = console.export_text()
