@@ -141,8 +141,10 @@ def lab(lab_root: Path, tmp_path_factory) -> Iterator[LabServer]:
     stop_lab(server)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one test module: Playwright's sync API refuses to start while another instance runs, so
+    each module (this tier's and the hub tier's own) gets one and closes it before the next starts."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install the Debian package 'chromium' (make system-deps)")
     with sync_playwright() as playwright:
