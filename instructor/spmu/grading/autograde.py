@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from multiprocessing import get_context
+from multiprocessing import active_children, get_context
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -524,7 +524,7 @@ def grade_cohort(
                             raise KeyboardInterrupt
             except BaseException:
                 # Ctrl-C or an error here: stop the workers now (their sandboxes die with them)
-                for worker in list(pool._processes.values()):  # no public API before Python 3.14
+                for worker in active_children():  # the pool's workers (terminate_workers() from Python 3.14)
                     worker.terminate()
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise

@@ -29,7 +29,7 @@ import psutil
 import zmq
 import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -208,6 +208,20 @@ class _PromptKernelClient(AsyncKernelClient):
     wait_for_ready = _async_wait_for_ready
 
 
+class OwnKernelSpec(KernelSpecManager):
+    """The one kernel spec a graded notebook gets (jupyter_client's public KernelSpecManager interface): ours,
+    never the kernel named in the untrusted notebook or installed on the machine."""
+
+    NAME = "python3"  # the name jupyter_client and nbclient treat as ipykernel (history kept in memory)
+
+    def __init__(self, spec: KernelSpec, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.spec = spec
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        return self.spec
+
+
 def _kernel_manager(
     work: Path, runtime: Path, limits: Limits, server: ForkServer | None
 ) -> AsyncKernelManager:
@@ -216,7 +230,19 @@ def _kernel_manager(
     context = zmq.asyncio.Context()
     context.setsockopt(zmq.LINGER, 0)  # never wait on messages to a kernel that is gone
     context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)  # a single huge message is refused, not buffered
+    if server is None:
+        spec = KernelSpec(
+            argv=kernel_argv(limits.memory_mb), display_name="graded", language="python", env=kernel_env(work)
+        )
+    else:
+        spec = KernelSpec(
+            argv=["(forked in the sandbox)", "-f", "{connection_file}"],
+            display_name="graded (sandboxed)",
+            language="python",
+        )
     km = AsyncKernelManager(
+        kernel_name=OwnKernelSpec.NAME,
+        kernel_spec_manager=OwnKernelSpec(spec=spec),
         context=context,
         transport="ipc",
         ip=str(runtime / "kernel"),
@@ -225,15 +251,7 @@ def _kernel_manager(
         client_factory=_PromptKernelClient,
     )
     if server is None:
-        km._kernel_spec = KernelSpec(
-            argv=kernel_argv(limits.memory_mb), display_name="graded", language="python", env=kernel_env(work)
-        )
         return km
-    km._kernel_spec = KernelSpec(
-        argv=["(forked in the sandbox)", "-f", "{connection_file}"],
-        display_name="graded (sandboxed)",
-        language="python",
-    )
     km.provisioner = ForkedKernelProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
     km.provisioner.server, km.provisioner.work = server, work
     return km
