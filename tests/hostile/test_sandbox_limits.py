@@ -117,7 +117,7 @@ def _detached_hogs_are_stopped(server) -> None:
         resident = 0
         for pid in server.sandbox_pids():
             try:
-                resident += psutil.Process(pid).memory_info().rss
+                resident += psutil.Process(pid).memory_full_info().pss  # shared pages counted once
             except psutil.Error:
                 pass
         assert resident <= LIMITS.sandbox_memory_mb << 20, f"{resident >> 20} MB resident in the sandbox"
