@@ -29,8 +29,8 @@ def load_interviews() -> pd.DataFrame:
 
 def load_indicator_list() -> pd.DataFrame:
     """The indicator codes used on the screening form: ``code, dimension`` (DR, CR, VR, EX, CD, VD),
-    ``strength`` (strong, medium, weak, as the team transcribed it) and the ``indicator`` as worded on the form,
-    after the ILO/EC (2009) list."""
+    ``strength`` (strong, medium, weak: the strength the ILO/EC (2009) list for adults in labour exploitation gives
+    the indicator under that heading) and the ``indicator`` as worded in that list."""
     return load_csv(MODULE, "ilo_ec_indicators.csv")
 
 

@@ -72,6 +72,45 @@ def test_interviews_hold_the_planted_definition_cases():
     )
 
 
+# (dimension, indicator) -> strength in the ILO/EC (2009) list for adults, labour exploitation, as read from a
+# secondary transcription of that list (search-library id 60543658991, column "A·L"); the notebook says so.
+DELPHI_ADULT_LABOUR = {
+    ("DR", "Deceived about the nature of the job, location or employer"): "strong",
+    ("DR", "Deceived about conditions of work"): "medium",
+    ("DR", "Deceived about wages/earnings"): "medium",
+    ("CR", "Confiscation of documents"): "medium",
+    ("CR", "Debt bondage"): "medium",
+    ("VR", "Abuse of lack of education (language)"): "medium",
+    ("VR", "Economic reasons"): "medium",
+    ("EX", "Excessive working days or hours"): "strong",
+    ("EX", "No social protection (contract, social insurance, etc.)"): "medium",
+    ("EX", "Low or no salary"): "medium",
+    ("EX", "Bad living conditions"): "medium",
+    ("CD", "Confiscation of documents"): "strong",
+    ("CD", "Debt bondage"): "strong",
+    ("CD", "Isolation, confinement or surveillance"): "strong",
+    ("CD", "Threats of violence against victim"): "medium",
+    ("CD", "Withholding of wages"): "medium",
+    ("VD", "Dependency on exploiters"): "medium",
+    ("VD", "Difficulty to live in an unknown area"): "medium",
+    ("VD", "Relationship with authorities/legal status"): "medium",
+    ("VD", "Personal characteristics"): "weak",
+}
+
+
+def test_indicator_codes_carry_the_strength_of_the_ilo_ec_adult_labour_list():
+    indicators = case.load_indicator_list()
+    for row in indicators.itertuples():
+        heading, letter, _ = row.code.split("-", 2)
+        assert heading == row.dimension and letter == row.strength[0].upper(), (
+            f"{row.code} disagrees with its row"
+        )
+        expected = DELPHI_ADULT_LABOUR.get((row.dimension, row.indicator))
+        assert expected == row.strength, (
+            f"{row.code}: {row.strength}, the ILO/EC adult labour list says {expected}"
+        )
+
+
 def test_ad_phones_are_fictional_numbers_the_library_accepts_except_the_planted_invalid_ones():
     ads = case.load_ads().set_index("ad_id")
     with_phone = ads.dropna(subset=["phone"])

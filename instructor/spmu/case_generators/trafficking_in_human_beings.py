@@ -87,29 +87,31 @@ def _csv(header: list[str], rows: list[list[object]]) -> str:
 # --- 1. coded screening interviews ----------------------------------------------------------------------------
 # Codes of the ILO/EC (2009) operational indicators for adults, labour exploitation, as written on the form:
 # dimension (DR deceptive recruitment, CR coercive recruitment, VR recruitment by abuse of vulnerability,
-# EX exploitative conditions of work, CD coercion at destination, VD abuse of vulnerability at destination) and
-# the strength the fictional team transcribed from the ILO/EC list (S strong, M medium, W weak; the notebook tells
-# trainees to check strengths against the source).
+# EX exploitative conditions of work, CD coercion at destination, VD abuse of vulnerability at destination), the
+# strength the ILO/EC list gives the indicator for adults in labour exploitation (S strong, M medium, W weak) and
+# its wording in that list. Strengths and wording were compared with one secondary transcription of the list (the
+# notebook says so and tells trainees to check them against ILO/EC 2009 itself).
 INDICATORS = {
     "DR-S-nature": "Deceived about the nature of the job, location or employer",
     "DR-M-conditions": "Deceived about conditions of work",
     "DR-M-wages": "Deceived about wages/earnings",
-    "CR-S-confiscation": "Confiscation of documents",
+    "CR-M-confiscation": "Confiscation of documents",
     "CR-M-debt": "Debt bondage",
-    "VR-M-lack-education": "Lack of education (language)",
-    "VR-W-economic": "Economic reasons",
+    "VR-M-lack-education": "Abuse of lack of education (language)",
+    "VR-M-economic": "Economic reasons",
     "EX-S-hours": "Excessive working days or hours",
     "EX-M-no-social-protection": "No social protection (contract, social insurance, etc.)",
-    "EX-M-wages": "Very low salary",
+    "EX-M-wages": "Low or no salary",
     "EX-M-housing": "Bad living conditions",
     "CD-S-confiscation": "Confiscation of documents",
     "CD-S-debt": "Debt bondage",
     "CD-S-isolation": "Isolation, confinement or surveillance",
-    "CD-S-threats": "Threats of violence against victim",
+    "CD-M-threats": "Threats of violence against victim",
     "CD-M-wages-withheld": "Withholding of wages",
     "VD-M-dependency": "Dependency on exploiters",
-    "VD-M-language": "Difficulties in communication (language)",
-    "VD-W-irregular": "Irregular immigration status",
+    "VD-M-unknown-area": "Difficulty to live in an unknown area",
+    "VD-M-legal-status": "Relationship with authorities/legal status",
+    "VD-W-personal": "Personal characteristics",
 }
 
 # (interview_id, worker_id, age_years, act, means, purpose, consented, indicator codes, note)
@@ -126,7 +128,7 @@ PLANTED_INTERVIEWS = [
         True,
         True,
         True,
-        "DR-S-nature;CD-S-confiscation;CD-S-debt;EX-S-hours;VD-M-language",
+        "DR-S-nature;CD-S-confiscation;CD-S-debt;EX-S-hours;VD-M-unknown-area",
         "recruited for fruit packing, put on a building site; passport kept by the supervisor",
     ),
     (
@@ -160,7 +162,7 @@ PLANTED_INTERVIEWS = [
         False,
         True,
         True,  # 18 is not a child: means needed, none reported
-        "EX-M-wages;VR-W-economic",
+        "EX-M-wages;VR-M-economic",
         "eighteenth birthday last month; long shifts at low pay, free to leave, keeps own papers",
     ),
     (
@@ -210,7 +212,7 @@ def _interviews(rng: random.Random) -> str:
                 note,
             ]
         )
-    plain_codes = ["VR-W-economic", "EX-M-no-social-protection", "VD-M-language", "EX-M-housing"]
+    plain_codes = ["VR-M-economic", "EX-M-no-social-protection", "VD-M-unknown-area", "EX-M-housing"]
     for n in range(7, 41):
         age = rng.randint(19, 58)
         act = rng.random() < 0.9
