@@ -39,12 +39,11 @@ from spmu.grading.forked_kernel import (
     ForkedKernelProvisioner,
     ForkServer,
     ForkServerError,
-    discard_fork_server,
-    fork_server,
+    trainee_servers,
+    trusted_servers,
 )
 from spmu.grading.limits import Limits
 from spmu.grading.sandbox import GraderFault, kernel_argv, kernel_env, prepare_work_dir, scratch_kernel_dirs
-from spmu.grading.trusted_kernel import discard_trusted_server, trusted_server
 from spmu.grading.trusted_tests import answer_kernel_setup, plan, trusted_kernel_setup, with_binding
 
 log = logging.getLogger(__name__)
@@ -301,8 +300,8 @@ def run_notebook(
         except GraderFault as fault:
             faults += 1
             log.warning("grader fault (attempt %d): %s", faults, fault)
-            discard_fork_server()
-            discard_trusted_server()
+            trainee_servers.discard()
+            trusted_servers.discard()
             if faults >= 2:
                 raise
             continue
@@ -537,26 +536,14 @@ def _test_phase(
         if trusted is None:
             shutil.rmtree(t_work.parent, ignore_errors=True)
         else:
-            try:
-                trusted.sweep()
-            except ForkServerError as error:
-                log.warning("trusted kernel server replaced: %s", error)
-                discard_trusted_server(trusted)
+            trusted_servers.sweep(trusted)
 
 
 def _kernel_dirs(sandbox: str, limits: Limits, hidden: list[Path]) -> tuple[ForkServer | None, Path, Path]:
-    """(fork server or None without a sandbox, work folder, runtime folder) for one fresh kernel."""
+    """(fork server or None without a sandbox, work folder, runtime folder) for one fresh trainee kernel."""
     if sandbox == "none":
         return None, *scratch_kernel_dirs()
-    for attempt in (1, 2):
-        server = fork_server(limits.memory_mb, hidden, limits)
-        try:
-            return server, *server.kernel_dirs()
-        except ForkServerError as error:  # e.g. the previous trainee's code stopped it: start a fresh one
-            log.warning("kernel fork server replaced: %s", error)
-            discard_fork_server(server)
-            if attempt == 2:
-                raise
+    return trainee_servers.kernel_dirs(limits, hidden)
 
 
 def _trusted_dirs(
@@ -565,27 +552,13 @@ def _trusted_dirs(
     """(trusted server or None without a sandbox, work folder, runtime folder) for one fresh trusted kernel."""
     if server is None:
         return None, *scratch_kernel_dirs("spmu-trusted")
-    for attempt in (1, 2):
-        trusted = trusted_server(limits, hidden)
-        try:
-            return trusted, *trusted.kernel_dirs()
-        except ForkServerError as error:
-            log.warning("trusted kernel server replaced: %s", error)
-            discard_trusted_server(trusted)
-            if attempt == 2:
-                raise
+    return trusted_servers.kernel_dirs(limits, hidden)
 
 
 def _clean_up(server: ForkServer | None, folder: Path) -> None:
     """After a pass: nothing of it left running (sandbox) and its folders deleted."""
-    if server is not None:
-        try:
-            server.sweep()
-            return
-        except ForkServerError as error:
-            log.warning("kernel fork server replaced: %s", error)
-            discard_fork_server(server)
-    shutil.rmtree(folder, ignore_errors=True)
+    if server is None or not trainee_servers.sweep(server):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _kill_kernel(km: AsyncKernelManager) -> None:
