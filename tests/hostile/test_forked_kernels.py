@@ -180,20 +180,20 @@ def test_a_kernel_that_cannot_be_set_up_is_the_graders_fault(server):
 
 @needs_bwrap
 def test_killing_the_fork_server_costs_only_that_notebook():
-    first = forked_kernel.fork_server(LIMITS.memory_mb, [], LIMITS)
+    first = forked_kernel.trainee_servers.get(LIMITS.memory_mb, [], LIMITS)
     killer = Kernel(first)
     killer.run("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)")
     killer.stop()
     with pytest.raises(forked_kernel.ForkServerError):
         first.kernel_dirs()
-    second = forked_kernel.fork_server(LIMITS.memory_mb, [], LIMITS)
+    second = forked_kernel.trainee_servers.get(LIMITS.memory_mb, [], LIMITS)
     try:
         assert second is not first, "a fresh fork server replaces the one that stopped"
         kernel = Kernel(second)
         assert kernel.run("print(6 * 7)") == "42"
         kernel.stop()
     finally:
-        forked_kernel.discard_fork_server()
+        forked_kernel.trainee_servers.discard()
 
 
 def test_fork_server_refuses_to_run_outside_its_own_pid_namespace():

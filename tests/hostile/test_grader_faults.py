@@ -8,8 +8,8 @@ import toy_course as toy
 from conftest import needs_bwrap
 from sandboxed import require
 
-from spmu.grading import grade_submission, sandbox_run
-from spmu.grading.forked_kernel import ForkServerError
+from spmu.grading import grade_submission
+from spmu.grading.forked_kernel import ForkServerError, trusted_servers
 from spmu.grading.limits import Limits
 from spmu.grading.sandbox import bwrap_problem
 
@@ -25,16 +25,16 @@ def course(tmp_path_factory):
 
 
 def _failing(calls: list):
-    def trusted_server(*args, **kwargs):
+    def get(*args, **kwargs):
         calls.append(args)
         raise ForkServerError("the trusted kernels' sandbox could not be set up (simulated)")
 
-    return trusted_server
+    return get
 
 
 def test_trusted_kernel_failure_is_retried_once_then_grader_error(course, monkeypatch):
     calls: list = []
-    monkeypatch.setattr(sandbox_run, "trusted_server", _failing(calls))
+    monkeypatch.setattr(trusted_servers, "get", _failing(calls))
     result = grade_submission(course, toy.ASSIGNMENT, "trainee", Limits.from_config(course))
     assert result.status == "grader_error", result.notes
     assert "not graded" in result.notes and "simulated" in result.notes and "tried twice" in result.notes
@@ -43,7 +43,7 @@ def test_trusted_kernel_failure_is_retried_once_then_grader_error(course, monkey
 
 
 def test_a_passing_retry_grades_normally(course, monkeypatch):
-    real = sandbox_run.trusted_server
+    real = trusted_servers.get
     calls: list = []
 
     def fails_once(*args, **kwargs):
@@ -52,6 +52,6 @@ def test_a_passing_retry_grades_normally(course, monkeypatch):
             raise ForkServerError("a transient failure (simulated)")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(sandbox_run, "trusted_server", fails_once)
+    monkeypatch.setattr(trusted_servers, "get", fails_once)
     result = grade_submission(course, toy.ASSIGNMENT, "trainee", Limits.from_config(course))
     assert (result.status, result.score, result.notes) == ("graded", toy.AUTOGRADED_POINTS, "graded normally")

@@ -11,7 +11,7 @@ Read top to bottom; each step names the module that does it.
    in a kernel forked inside a bubblewrap sandbox that mounts only what a kernel needs (an allow-list), with
    per-cell time, memory, output, process, CPU and disk limits (:mod:`.limits`). A cell that hangs, crashes or
    blows up is disabled and the notebook re-run, so it costs only the tests that need it.
-4. **Tests run in a trusted kernel** (:mod:`.trusted_tests`, :mod:`.trusted_kernel`): the test cells, visible and
+4. **Tests run in a trusted kernel** (:mod:`.trusted_tests`, :class:`.forked_kernel.ServerSlot`): the test cells, visible and
    hidden, taken from the instructor's source, run in a kernel of the grader's that never executes trainee code.
    Every name a test takes from an answer cell is a proxy (:mod:`.answer_calls`): a call crosses to the sandbox
    and back as typed data (:mod:`.crossing`: no pickle, no eval) through the grader's relay

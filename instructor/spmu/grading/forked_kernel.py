@@ -326,33 +326,63 @@ class ForkServer:
                 stream.close()
 
 
-_server: ForkServer | None = None  # this process's one fork server
+class ServerSlot:
+    """This grading process's one fork server for one purpose, started on first use and replaced when it stopped
+    or its settings changed. There are two: :data:`trainee_servers` for the trainees' kernels and
+    :data:`trusted_servers` for the grader's trusted kernels, where test cells run (never in the trainees'
+    sandbox: a trainee's code could otherwise signal such a kernel or read its connection key)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.server: ForkServer | None = None
+        atexit.register(self.discard)
+
+    def get(
+        self, memory_mb: int, hidden: list[Path], limits: Limits | None = None, ro_binds: Sequence[Path] = ()
+    ) -> ForkServer:
+        """The fork server for these limits (without ``limits``: :class:`Limits`' defaults) and folders."""
+        key = (memory_mb, tuple(hidden), limits or Limits(memory_mb=memory_mb), (), tuple(ro_binds))
+        if self.server is not None and (self.server.key != key or not self.server.alive()):
+            self.discard()
+        if self.server is None:
+            self.server = ForkServer(memory_mb, hidden, limits, ro_binds=ro_binds)
+        return self.server
+
+    def discard(self, server: ForkServer | None = None) -> None:
+        """Stop a fork server that misbehaved (default: this slot's), so the next kernel gets a fresh one."""
+        server = server or self.server
+        if server is not None:
+            server.close()
+        if server is self.server:
+            self.server = None
+
+    def kernel_dirs(self, limits: Limits, hidden: list[Path]) -> tuple[ForkServer, Path, Path]:
+        """(fork server, work folder, runtime folder) for one fresh kernel; a server that fails is replaced
+        once (e.g. the previous trainee's code stopped it)."""
+        for attempt in (1, 2):
+            server = self.get(limits.memory_mb, hidden, limits)
+            try:
+                return server, *server.kernel_dirs()
+            except ForkServerError as error:
+                log.warning("%s replaced: %s", self.name, error)
+                self.discard(server)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def sweep(self, server: ForkServer) -> bool:
+        """After a kernel: nothing of it left in ``server``'s sandbox. False if the server failed (replaced)."""
+        try:
+            server.sweep()
+            return True
+        except ForkServerError as error:
+            log.warning("%s replaced: %s", self.name, error)
+            self.discard(server)
+            return False
 
 
-def fork_server(
-    memory_mb: int, hidden: list[Path], limits: Limits | None = None, ro_binds: Sequence[Path] = ()
-) -> ForkServer:
-    """This process's fork server for these limits (started on first use, restarted if it stopped or the
-    limits or shared folders changed). Without ``limits``, the sandbox-wide limits are :class:`Limits`'
-    defaults."""
-    global _server
-    key = (memory_mb, tuple(hidden), limits or Limits(memory_mb=memory_mb), (), tuple(ro_binds))
-    if _server is not None and (_server.key != key or not _server.alive()):
-        discard_fork_server(_server)
-    if _server is None:
-        _server = ForkServer(memory_mb, hidden, limits, ro_binds=ro_binds)
-    return _server
-
-
-@atexit.register
-def discard_fork_server(server: ForkServer | None = None) -> None:
-    """Stop a fork server that misbehaved (default: this process's), so the next kernel gets a fresh one."""
-    global _server
-    server = server or _server
-    if server is not None:
-        server.close()
-    if server is _server:
-        _server = None
+trainee_servers = ServerSlot("kernel fork server")
+trusted_servers = ServerSlot("trusted kernels' fork server")
 
 
 class ForkedKernelProvisioner(LocalProvisioner):

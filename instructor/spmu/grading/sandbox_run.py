@@ -39,12 +39,11 @@ from spmu.grading.forked_kernel import (
     ForkedKernelProvisioner,
     ForkServer,
     ForkServerError,
-    discard_fork_server,
-    fork_server,
+    trainee_servers,
+    trusted_servers,
 )
 from spmu.grading.limits import Limits
 from spmu.grading.sandbox import GraderFault, kernel_argv, kernel_env, prepare_work_dir, scratch_kernel_dirs
-from spmu.grading.trusted_kernel import discard_trusted_server, trusted_server
 from spmu.grading.trusted_tests import answer_kernel_setup, plan, trusted_kernel_setup, with_binding
 
 log = logging.getLogger(__name__)
@@ -288,21 +287,21 @@ def run_notebook(
     ``trusted_files`` those copied into the trusted kernel's (the assignment's own files, never the trainee's).
     Raises :class:`GraderFault` when the grader's own kernels failed twice."""
     started = time.monotonic()
-    deadline = started + limits.notebook_timeout_s
+    run = _Run(
+        files_dir, limits, sandbox, hidden, answers, trusted_files, started + limits.notebook_timeout_s
+    )
+    disabled = run.disabled
     report = RunReport(notebook=nb)
-    disabled: dict[int, Incident] = {}
     faults = 0
     while True:
         report.passes += 1
         try:
-            executed, incident, capped = _one_pass(
-                nb, files_dir, limits, sandbox, hidden, disabled, deadline, answers, trusted_files
-            )
+            executed, incident, capped = _one_pass(nb, run)
         except GraderFault as fault:
             faults += 1
             log.warning("grader fault (attempt %d): %s", faults, fault)
-            discard_fork_server()
-            discard_trusted_server()
+            trainee_servers.discard()
+            trusted_servers.discard()
             if faults >= 2:
                 raise
             continue
@@ -355,17 +354,32 @@ def _timed_out(
     )
 
 
-def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answers, trusted_files):
+@dataclass
+class _Run:
+    """What every pass over one notebook shares: its settings and the cells disabled so far."""
+
+    files_dir: Path | None
+    limits: Limits
+    sandbox: str
+    hidden: list[Path]
+    answers: frozenset[str]
+    trusted_files: Path | None
+    deadline: float  # time.monotonic() at which the notebook's time is up
+    disabled: dict[int, Incident] = field(default_factory=dict)
+
+
+def _one_pass(nb, run: _Run):
     """One fresh trainee kernel running every cell but the tests, then one fresh trusted kernel running the
     tests. Returns (notebook, first new incident or None, output-cap incidents)."""
     executed = nbformat.from_dict(json.loads(json.dumps(nb)))
-    steps = plan(executed, answers)
+    steps = plan(executed, run.answers)
+    limits = run.limits
     try:
-        server, work, runtime = _kernel_dirs(sandbox, limits, hidden)
+        server, work, runtime = _kernel_dirs(run.sandbox, limits, run.hidden)
     except ForkServerError as error:
         raise GraderFault(f"the sandbox's kernel server failed: {error}") from error
-    if files_dir is not None:
-        shutil.copytree(files_dir, work, dirs_exist_ok=True)
+    if run.files_dir is not None:
+        shutil.copytree(run.files_dir, work, dirs_exist_ok=True)
     prepare_work_dir(work)
     km = _kernel_manager(work, runtime, limits, server)
     client = _client(executed, km, work, limits)
@@ -387,23 +401,11 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answer
                 _silent(client, answer_kernel_setup(answer_server))
             except (DeadKernelError, RuntimeError, TimeoutError, ForkServerError) as error:
                 raise GraderFault(f"the trainee's kernel did not start: {error}") from error
-            incident = _answer_phase(client, executed, steps, disabled, limits, deadline, watchdog, noted)
+            incident = _answer_phase(client, executed, steps, run, watchdog, noted)
             if incident is None:
                 client.kc.stop_channels()  # what the trainee's code prints from now on (during tests) is never read
                 incident, capped_tests = _test_phase(
-                    executed,
-                    steps,
-                    km,
-                    work,
-                    limits,
-                    sandbox,
-                    hidden,
-                    disabled,
-                    deadline,
-                    watchdog,
-                    answer_server,
-                    server,
-                    trusted_files,
+                    executed, steps, run, km, watchdog, answer_server, server
                 )
     finally:
         _clean_up(server, work.parent)
@@ -421,9 +423,10 @@ def _one_pass(nb, files_dir, limits, sandbox, hidden, disabled, deadline, answer
     return executed, incident, noted + capped
 
 
-def _answer_phase(client, executed, steps, disabled, limits, deadline, watchdog, noted) -> Incident | None:
+def _answer_phase(client, executed, steps, run: _Run, watchdog, noted) -> Incident | None:
     """Every cell but the tests, in order, in the trainee's kernel; the first incident that stops the pass, or
     None (a MemoryError the cell survived is added to ``noted``: it costs only that cell)."""
+    limits, disabled, deadline = run.limits, run.disabled, run.deadline
     for index, cell in enumerate(executed.cells):
         if cell.cell_type != "code" or not steps[index].answer_kernel:
             continue
@@ -453,26 +456,15 @@ def _answer_phase(client, executed, steps, disabled, limits, deadline, watchdog,
 
 
 def _test_phase(
-    executed,
-    steps,
-    answer_km,
-    work,
-    limits,
-    sandbox,
-    hidden,
-    disabled,
-    deadline,
-    watchdog,
-    answer_server,
-    server,
-    trusted_files,
+    executed, steps, run: _Run, answer_km, watchdog, answer_server, server
 ) -> tuple[Incident | None, set[int]]:
     """The test cells (and the read-only cells they need) in a fresh trusted kernel: (the first incident or None,
     the test cells whose output was capped). Raises :class:`GraderFault` when the trusted kernel fails by itself."""
     if not any(step.is_test for step in steps.values()):
         return None, set()
+    limits, disabled, deadline, trusted_files = run.limits, run.disabled, run.deadline, run.trusted_files
     try:
-        trusted, t_work, t_runtime = _trusted_dirs(sandbox, limits, hidden, server)
+        trusted, t_work, t_runtime = _trusted_dirs(run.sandbox, limits, run.hidden, server)
     except ForkServerError as error:
         raise GraderFault(f"the trusted kernel server failed: {error}") from error
     if trusted_files is not None:
@@ -537,26 +529,14 @@ def _test_phase(
         if trusted is None:
             shutil.rmtree(t_work.parent, ignore_errors=True)
         else:
-            try:
-                trusted.sweep()
-            except ForkServerError as error:
-                log.warning("trusted kernel server replaced: %s", error)
-                discard_trusted_server(trusted)
+            trusted_servers.sweep(trusted)
 
 
 def _kernel_dirs(sandbox: str, limits: Limits, hidden: list[Path]) -> tuple[ForkServer | None, Path, Path]:
-    """(fork server or None without a sandbox, work folder, runtime folder) for one fresh kernel."""
+    """(fork server or None without a sandbox, work folder, runtime folder) for one fresh trainee kernel."""
     if sandbox == "none":
         return None, *scratch_kernel_dirs()
-    for attempt in (1, 2):
-        server = fork_server(limits.memory_mb, hidden, limits)
-        try:
-            return server, *server.kernel_dirs()
-        except ForkServerError as error:  # e.g. the previous trainee's code stopped it: start a fresh one
-            log.warning("kernel fork server replaced: %s", error)
-            discard_fork_server(server)
-            if attempt == 2:
-                raise
+    return trainee_servers.kernel_dirs(limits, hidden)
 
 
 def _trusted_dirs(
@@ -565,27 +545,13 @@ def _trusted_dirs(
     """(trusted server or None without a sandbox, work folder, runtime folder) for one fresh trusted kernel."""
     if server is None:
         return None, *scratch_kernel_dirs("spmu-trusted")
-    for attempt in (1, 2):
-        trusted = trusted_server(limits, hidden)
-        try:
-            return trusted, *trusted.kernel_dirs()
-        except ForkServerError as error:
-            log.warning("trusted kernel server replaced: %s", error)
-            discard_trusted_server(trusted)
-            if attempt == 2:
-                raise
+    return trusted_servers.kernel_dirs(limits, hidden)
 
 
 def _clean_up(server: ForkServer | None, folder: Path) -> None:
     """After a pass: nothing of it left running (sandbox) and its folders deleted."""
-    if server is not None:
-        try:
-            server.sweep()
-            return
-        except ForkServerError as error:
-            log.warning("kernel fork server replaced: %s", error)
-            discard_fork_server(server)
-    shutil.rmtree(folder, ignore_errors=True)
+    if server is None or not trainee_servers.sweep(server):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _kill_kernel(km: AsyncKernelManager) -> None:
