@@ -184,14 +184,15 @@ class CoolingPlot:
         (self.glaister,) = ax.plot([], [], color="tab:orange", linestyle="--", label="Glaister rule of thumb")
         ax.axvline(measured_c, color="black", linestyle=":", label=f"measured {measured_c:.1f} °C")
         self.figure.legend(loc="outside upper center", ncols=4, frameon=False, fontsize=9)
-        self.beyond = ax.axvspan(0, 0, color="lightgrey", alpha=0.5, zorder=0)
-        self.below_room = ax.axvspan(0, 0, color="whitesmoke", zorder=0)
         note = {"rotation": 90, "ha": "center", "va": "top", "fontsize": 8, "color": "dimgrey"}
         note |= {"multialignment": "center", "transform": ax.get_xaxis_transform()}
-        self.beyond_note, self.below_room_note = ax.text(0, 0.98, "", **note), ax.text(0, 0.98, "", **note)
+        self.shades = [  # beyond Henssge's method, then colder than the room: each shaded, with a note
+            (ax.axvspan(0, 0, color=colour, alpha=alpha, zorder=0), ax.text(0, 0.98, "", **note))
+            for colour, alpha in (("lightgrey", 0.5), ("whitesmoke", 1.0))
+        ]
         self.off_chart = ax.text(0.98, 0.03, "", transform=ax.transAxes, ha="right", **NOTE)  # no curve there
-        self.animated = [self.beyond, self.below_room, self.beyond_note, self.below_room_note, self.band]
-        self.animated += [self.henssge, self.glaister, self.off_chart]
+        self.animated = [*(part for shade in self.shades for part in shade), self.band, self.henssge]
+        self.animated += [self.glaister, self.off_chart]
 
     def show(
         self,
@@ -206,18 +207,13 @@ class CoolingPlot:
         ``limit_c`` Henssge does not apply (greyed out); ``room_c``: the room temperature."""
         henssge, band = henssge.copy(), band.copy()
         henssge[temps < limit_c - 1e-9] = band[temps < limit_c - 1e-9] = np.nan
+        beyond = f"colder than {limit_c:.1f} °C (Q ≤ 0.2):\nno reliable Henssge estimate"
+        below_room = f"colder than the room ({room_c:.1f} °C):\na body does not cool below it"
         coldest, coldest_shown = min(temps.min(), limit_c, room_c), self.ax.get_xlim()[1]
-        self.beyond.set(x=coldest, width=limit_c - coldest)
-        self.beyond_note.set(
-            x=(coldest + limit_c) / 2,
-            text=f"colder than {limit_c:.1f} °C (Q ≤ 0.2):\nno reliable Henssge estimate",
-        )
-        self.below_room.set(x=room_c, width=coldest_shown - room_c, visible=room_c > coldest_shown)
-        self.below_room_note.set(
-            x=(room_c + coldest_shown) / 2,
-            visible=room_c > coldest_shown,
-            text=f"colder than the room ({room_c:.1f} °C):\na body does not cool below it",
-        )
+        ranges = [(limit_c, coldest, beyond), (room_c, coldest_shown, below_room)]  # warm end, cold end, note
+        for (span, note), (warm, cold, text) in zip(self.shades, ranges, strict=True):
+            span.set(x=cold, width=warm - cold, visible=warm > cold)
+            note.set(x=(warm + cold) / 2, text=text, visible=warm > cold)
         self.band.set_data(temps, band[:, 0], band[:, 1])
         self.henssge.set_data(temps, henssge)
         self.glaister.set_data(temps, glaister)
@@ -259,19 +255,16 @@ class TriangulationPlot:
         x, y = (math.nan, math.nan) if point is None else point
         self.tapes.set_data([0, x, baseline_m], [0, y, 0])  # towards an item beyond the view, too
         (x_low, x_high), (y_low, y_high) = self.ax.get_xlim(), self.ax.get_ylim()
-        at_edge = (
+        edge = (
             [np.clip(x, x_low, x_high)],
             [np.clip(y, y_low, y_high)],
         )  # an item beyond the view: at its edge
-        self.star.set_data(*(([], []) if point is None else at_edge))
-        beyond = not (x_low <= x <= x_high and y_low <= y <= y_high) and math.isfinite(x + y)
-        item = "no item (see the message above)" if point is None else f"item ({x:.2f}, {y:.2f}) m"
+        self.star.set_data(*(([], []) if point is None else edge))
         self.legend.legend_handles[2].set_visible(point is not None)  # no star beside "no item"
-        labels = [
-            f"{r_a_m:.2f} m from A",
-            f"{r_b_m:.2f} m from B",
-            item + (": beyond the edge" if beyond else ""),
-        ]
+        item = "no item (see the message above)" if point is None else f"item ({x:.2f}, {y:.2f}) m"
+        if not (x_low <= x <= x_high and y_low <= y <= y_high) and math.isfinite(x + y):
+            item += ": beyond the edge"
+        labels = [f"{r_a_m:.2f} m from A", f"{r_b_m:.2f} m from B", item]
         for text, label in zip(self.legend.get_texts(), labels, strict=True):
             text.set_text(label)
 
@@ -293,10 +286,11 @@ class CustodyPlot:
         self.figure = figure(10, height)
         self.figure.subplots_adjust(left=0.075, right=0.985, bottom=0.65 / height, top=1 - 0.35 / height)
         ax = self.figure.subplots()
-        first, last = entries["utc"].min(), entries["utc"].max()
-        span = max(last - first, 1 / 86400)
+        first, span = entries["utc"].min(), max(entries["utc"].max() - entries["utc"].min(), 1 / 86400)
         ax.set(
-            xlim=(first - 0.03 * span, last + 0.03 * span), ylim=(-0.6, len(items) - 0.4), xlabel="time (UTC)"
+            xlim=(first - 0.03 * span, first + 1.03 * span),
+            ylim=(-0.6, len(items) - 0.4),
+            xlabel="time (UTC)",
         )
         ax.set_yticks(range(len(items)), items)
         ax.set_title(
@@ -306,13 +300,10 @@ class CustodyPlot:
         )
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=7, tz="UTC"))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M", tz="UTC"))
-        self.entries = {
-            (item, seq): (x, y) for item, seq, x, y in entries[["item_id", "seq", "utc", "level"]].values
-        }
-        by_seq = entries.sort_values(["item_id", "seq"]).groupby(
-            "item_id"
-        )  # a step back in time shows in its line
-        lines = [np.column_stack([rows["utc"], rows["level"]]) for _, rows in by_seq]
+        where = entries[["item_id", "seq", "utc", "level"]].values
+        self.entries = {(item, seq): (x, y) for item, seq, x, y in where}  # for the dots
+        by_seq = entries.sort_values(["item_id", "seq"]).groupby("item_id")
+        lines = [np.column_stack([rows["utc"], rows["level"]]) for _, rows in by_seq]  # a step back shows
         ax.add_collection(LineCollection(lines, colors="lightgrey", linewidths=1, zorder=0), autolim=False)
         self.codes = {}  # (item_id, seq) -> the label for the codes of its run of close entries
         for item_id, rows in entries.sort_values(["item_id", "utc", "seq"]).groupby("item_id"):

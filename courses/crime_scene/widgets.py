@@ -19,6 +19,10 @@ from courses.explorers import WIDE_LABEL, Explorer, call, row, slider
 AUTO = widgets.Layout(width="auto")
 
 
+def _tick_box(description: str, value: bool) -> widgets.Checkbox:
+    return widgets.Checkbox(value=value, description=description, indent=False, layout=AUTO)
+
+
 def _answer(name: str, func: Callable, *args: object, pair: bool = False) -> tuple[object, str | None]:
     """YOUR ``func(*args)`` as a number (or an ``(x, y)`` pair of numbers), or ``(None, plain-words error)``."""
     value, error = call(func, *args)
@@ -62,12 +66,8 @@ def explore_convergence(
     stains: pd.DataFrame, convergence_point: Callable, impact_angle: Callable, origin_height: Callable
 ) -> Explorer:
     """A checkbox per stain; top view with YOUR convergence point, side view with YOUR heights ("strings")."""
-    boxes = {
-        sid: widgets.Checkbox(
-            value=pattern == "impact spatter", description=f"{sid} ({pattern})", indent=False, layout=AUTO
-        )
-        for sid, pattern in zip(stains["stain_id"], stains["pattern"], strict=True)
-    }
+    patterns = zip(stains["stain_id"], stains["pattern"], strict=True)
+    boxes = {sid: _tick_box(f"{sid} ({pattern})", pattern == "impact spatter") for sid, pattern in patterns}
     plot = plots.ConvergencePlot(stains)
     app = Explorer([row(*boxes.values())], plot.figure, plot.animated)
 
@@ -87,14 +87,10 @@ def explore_convergence(
         if problems:
             return app.say(" | ".join(problems), error=True)
         heights = [height for _, _, height in strings]
-        spread = (
-            f"; origin heights {min(heights):.0f}-{max(heights):.0f} cm (median {np.median(heights):.0f} cm)"
-        )
-        app.say(
-            f"{len(chosen)} stains selected; convergence at ({point[0]:.1f}, {point[1]:.1f}) cm"
-            + (spread if heights else "")
-            + "."
-        )
+        said = f"{len(chosen)} stains selected; convergence at ({point[0]:.1f}, {point[1]:.1f}) cm"
+        if heights:
+            said += f"; origin heights {min(heights):.0f}-{max(heights):.0f} cm (median {np.median(heights):.0f} cm)"
+        app.say(said + ".")
 
     return app.wire(update)
 
@@ -175,10 +171,7 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> Exp
 
 def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> Explorer:
     """A tick box per exhibit and the custody timeline in UTC, with YOUR ``audit_custody`` flags in red."""
-    items = sorted(log["item_id"].unique())
-    boxes = {
-        item: widgets.Checkbox(value=True, description=str(item), indent=False, layout=AUTO) for item in items
-    }
+    boxes = {item: _tick_box(str(item), True) for item in sorted(log["item_id"].unique())}
     tick_all, tick_none = (
         widgets.Button(description=name, layout=AUTO) for name in ("Tick all", "Untick all")
     )
@@ -189,16 +182,12 @@ def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> Explorer:
     def update() -> None:
         chosen = log[log["item_id"].map(lambda item_id: boxes[item_id].value)]
         flagged, error = call(audit_custody, chosen.copy())
-        try:
-            flagged = (
-                [] if error else sorted({(str(item), int(seq), str(code)) for item, seq, code in flagged})
-            )
-        except (TypeError, ValueError) as exc:
-            flagged, error = (
-                [],
-                f"audit_custody returned {flagged!r}: expected a set of (item_id, seq, code) ({exc})",
-            )
-        plot.show(chosen["item_id"].unique(), flagged)
+        if not error:
+            try:
+                flagged = sorted({(str(item), int(seq), str(code)) for item, seq, code in flagged})
+            except (TypeError, ValueError) as exc:
+                error = f"audit_custody returned {flagged!r}: expected a set of (item_id, seq, code) ({exc})"
+        plot.show(chosen["item_id"].unique(), [] if error else flagged)
         if error:
             return app.say(error, error=True)
         listed = "; ".join(f"{item} #{seq} {code}" for item, seq, code in flagged) or "nothing"

@@ -111,12 +111,10 @@ def explore_headers(
         return f"<span style='{style}'>{name.upper()}: {html.escape(str(result))}</span>"
 
     def hop_table(hops: list[dict]) -> tuple[str, str]:
-        cells = ("from_host", "from_ip", "by_host", "time_utc")
-        cell = "</td><td>".join
-        rows = "".join(
-            f"<tr><td>{cell([str(n + 1)] + [html.escape(str(hop.get(c))) for c in cells])}</td></tr>"
-            for n, hop in enumerate(hops)
-        )
+        rows = ""
+        for number, hop in enumerate(hops, 1):
+            cells = [number] + [hop.get(key) for key in ("from_host", "from_ip", "by_host", "time_utc")]
+            rows += "<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in cells) + "</tr>"
         heads = "".join(f"<th>{head}</th>" for head in ("hop", "from", "IP", "by", "time (UTC)"))
         return f"<table><tr>{heads}</tr>{rows}</table>", f"{len(hops)} Received hops"
 
