@@ -102,13 +102,13 @@ class LoginsPlot:
 
 
 class TimelinePlot:
-    """One row per event = (event_id, source, description) on a time axis from ``earliest`` to ``latest`` (date
-    numbers): a dot at the event's UTC time with its place in the trainee's order written in it."""
+    """One row per event = (event_id, source, description) on a time axis from ``earliest`` to ``latest``: a
+    dot at the event's UTC time with its place in the trainee's order written in it."""
 
-    def __init__(self, events: Sequence[tuple[str, str, str]], earliest: float, latest: float) -> None:
+    def __init__(self, events: Sequence[tuple[str, str, str]], earliest: datetime, latest: datetime) -> None:
         self.figure = figure(10, 0.35 * len(events) + 1.7, layout="constrained")
         ax = self.ax = self.figure.subplots()
-        _time_axis(ax, earliest, latest)
+        _time_axis(ax, *mdates.date2num([earliest, latest]))
         ax.set_yticks(range(len(events)), [f"{event_id}: {what}" for event_id, _, what in events], fontsize=8)
         ax.set(ylim=(len(events) - 0.5, -0.5), xlabel="time (UTC)")  # first event on top
         self.dots = ax.scatter([], [], s=190, zorder=3)

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
-import matplotlib.dates as mdates
 
 from courses.cybercrime import plots
 from courses.explorers import WIDE_LABEL, Explorer, call, error_text, raising_function, row, slider
@@ -237,31 +236,24 @@ def explore_timeline(
     syslog_first_year: int = 2024,
 ) -> Explorer:
     """Choose the time zone ASSUMED for the syslog lines and watch YOUR merge_timeline reorder the story."""
-    zone = widgets.Dropdown(
-        options=SYSLOG_ZONES,
-        description="Assumed syslog time zone",
-        style=WIDE_LABEL,
-        layout={"width": "380px"},
-    )
+    description, width = "Assumed syslog time zone", {"width": "380px"}
+    zone = widgets.Dropdown(options=SYSLOG_ZONES, description=description, style=WIDE_LABEL, layout=width)
 
     def apache(raw: str) -> datetime:
         return datetime.strptime(raw.strip("[]"), "%d/%b/%Y:%H:%M:%S %z")
 
+    def syslog_at(hours: int) -> Callable[[datetime], datetime]:
+        return lambda local: local.replace(tzinfo=UTC) + timedelta(hours=hours)
+
+    def syslog_by_trainee(local: datetime) -> datetime:
+        return to_utc(local, zone.value)
+
     # the time axis holds every moment an event can have in any zone (UTC+14 to UTC-12), so it stays fixed
     moments = [
-        _utc(
-            event,
-            syslog_first_year,
-            apache,
-            lambda local, h=hours: local.replace(tzinfo=UTC) + timedelta(hours=h),
-        )
-        for event in key_events
-        for hours in (-14, 12)
+        _utc(event, syslog_first_year, apache, syslog_at(h)) for event in key_events for h in (-14, 12)
     ]
-    plot = plots.TimelinePlot(
-        [(e["event_id"], e["source"], e["what"]) for e in key_events],
-        *(float(mdates.date2num(moment)) for moment in (min(moments), max(moments))),
-    )
+    events = [(event["event_id"], event["source"], event["what"]) for event in key_events]
+    plot = plots.TimelinePlot(events, min(moments), max(moments))
     app = Explorer([zone], plot.figure, plot.animated)
 
     def answer() -> tuple[dict[str, datetime], list[str], str | None]:
@@ -270,9 +262,7 @@ def explore_timeline(
         by_source: dict[str, list] = {}
         try:
             for event in key_events:
-                when = _utc(
-                    event, syslog_first_year, parse_apache_time, lambda local: to_utc(local, zone.value)
-                )
+                when = _utc(event, syslog_first_year, parse_apache_time, syslog_by_trainee)
                 if not isinstance(when, datetime):
                     name = "parse_apache_time" if event["source"] == "apache" else "to_utc"
                     raw, kind = event["raw_time"], type(when).__name__
@@ -290,11 +280,10 @@ def explore_timeline(
     def update() -> None:
         times, order, error = answer()
         read_as = f"syslog read as {zone.value}"
-        plot.show(
-            times,
-            order,
-            f"No timeline ({read_as}): see the message above" if error else f"Incident timeline, {read_as}",
+        title = (
+            f"No timeline ({read_as}): see the message above" if error else f"Incident timeline, {read_as}"
         )
+        plot.show(times, order, title)
         if error:
             return app.say(error, error=True)
         missing = [event_id for event_id in times if event_id not in order]

@@ -27,7 +27,7 @@ from courses.crime_scene.widgets import (
     explore_time_of_death,
     explore_triangulation,
 )
-from courses.explorers import figure_texts, shown_texts
+from courses.explorers import ERROR_COLOUR, figure_texts, shown_texts
 
 
 def _not_written(*_args):
@@ -202,6 +202,16 @@ def test_time_of_death_axes_stay_fixed_and_an_estimate_beyond_them_is_named():
     assert ax.get_ylim() == (0, 96) and not app.figure.stale, "the same axes: the change is blitted"
     one_widget(app, widgets.FloatSlider, "Room (°C)").value = 23.0
     assert not app.figure.stale
+
+
+def test_time_of_death_accepts_henssge_hours_refusing_beyond_the_method():
+    def hours(rectal, ambient, weight, factor=1.0):
+        if (rectal - ambient) / (37.2 - ambient) < 0.2:
+            raise ValueError("No solution within 200 hours")  # documented: colder than Q = 0.2 it may refuse
+        return _hours(rectal, ambient, weight, factor)
+
+    app = explore_time_of_death(hours, _window, _glaister, load_body_examination())
+    assert "before the measurement" in _message(app) and ERROR_COLOUR not in app.message.value
 
 
 def test_time_of_death_app_shows_unwritten_functions():
