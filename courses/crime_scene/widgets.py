@@ -118,7 +118,7 @@ def explore_time_of_death(
             henssge.append(np.nan if error else hours)
             band.append((np.nan, np.nan) if refused else window)  # a refused temperature: a gap in the band
             glaister.append(np.nan if error_g else rule)
-            beyond = temp < limit - 1e-9  # where henssge_hours may refuse (no solution within 200 h)
+            beyond = temp <= limit + 1e-9  # from Q = 0.2 down henssge_hours may refuse (no solution in 200 h)
             errors += [e for e in (None if beyond else error, error_g) if e]
         plot.show(temps, np.array(henssge), np.array(band), np.array(glaister), limit, room_c=ambient.value)
         args = (exam["rectal_c"], ambient.value, weight.value, factor.value)
