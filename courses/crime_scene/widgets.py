@@ -1,9 +1,5 @@
-"""Interactive apps for the crime-scene notebooks, each driven by the trainee's OWN functions.
-
-Every ``explore_*`` function wires ipywidgets controls to a figure from :mod:`courses.crime_scene.plots` with
-:class:`courses.explorers.Explorer`; the notebook shows it in one line. When the trainee's function raises, the
-app shows the error message in red instead of crashing, so a wrong or unfinished answer is visible.
-"""
+"""Explorers of the crime-scene notebooks: controls wired to the trainee's OWN functions and to a figure from
+:mod:`courses.crime_scene.plots`; a trainee's error is shown in red instead of crashing."""
 
 from __future__ import annotations
 
@@ -20,24 +16,28 @@ import pandas as pd
 from courses.crime_scene import plots
 from courses.explorers import WIDE_LABEL, Explorer, call, row, slider
 
+AUTO = widgets.Layout(width="auto")
 
-def _pair(value: object, name: str) -> tuple[tuple[float, float] | None, str | None]:
-    """``(x, y)`` as two floats, or ``(None, plain-words error)`` when the trainee's ``name`` returned
-    something else."""
+
+def _tick_box(description: str, value: bool) -> widgets.Checkbox:
+    return widgets.Checkbox(value=value, description=description, indent=False, layout=AUTO)
+
+
+def _answer(name: str, func: Callable, *args: object, pair: bool = False) -> tuple[object, str | None]:
+    """YOUR ``func(*args)`` as a number (or an ``(x, y)`` pair of numbers), or ``(None, plain-words error)``."""
+    value, error = call(func, *args)
+    if error:
+        return None, error
     try:
-        x, y = value
-        return (float(x), float(y)), None
-    except (TypeError, ValueError) as exc:
-        return None, f"{name} returned {value!r}: expected a pair of numbers (x, y) ({exc})"
-
-
-def _number(value: object, name: str) -> tuple[float | None, str | None]:
-    """``value`` as a float, or ``(None, plain-words error)`` when the trainee's ``name`` returned something
-    else."""
-    try:
+        if pair:
+            x, y = value
+            return (float(x), float(y)), None
         return float(value), None
     except (TypeError, ValueError):
-        return None, f"{name} returned {value!r}: expected a number"
+        return (
+            None,
+            f"{name} returned {value!r}: expected {'a pair of numbers (x, y)' if pair else 'a number'}",
+        )
 
 
 def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> Explorer:
@@ -48,8 +48,7 @@ def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> Explo
     app = Explorer([row(width, length)], plot.figure, plot.animated)
 
     def update() -> None:
-        angle, error = call(impact_angle, width.value, length.value)
-        angle, error = (None, error) if error else _number(angle, "impact_angle")
+        angle, error = _answer("impact_angle", impact_angle, width.value, length.value)
         plot.show(width.value, length.value, angle)
         if error:
             return app.say(error, error=True)
@@ -67,29 +66,19 @@ def explore_convergence(
     stains: pd.DataFrame, convergence_point: Callable, impact_angle: Callable, origin_height: Callable
 ) -> Explorer:
     """A checkbox per stain; top view with YOUR convergence point, side view with YOUR heights ("strings")."""
-    boxes = {
-        sid: widgets.Checkbox(
-            value=pattern == "impact spatter",
-            description=f"{sid} ({pattern})",
-            indent=False,
-            layout=widgets.Layout(width="auto"),
-        )
-        for sid, pattern in zip(stains["stain_id"], stains["pattern"], strict=True)
-    }
+    patterns = zip(stains["stain_id"], stains["pattern"], strict=True)
+    boxes = {sid: _tick_box(f"{sid} ({pattern})", pattern == "impact spatter") for sid, pattern in patterns}
     plot = plots.ConvergencePlot(stains)
     app = Explorer([row(*boxes.values())], plot.figure, plot.animated)
 
     def update() -> None:
         chosen = stains[stains["stain_id"].map(lambda sid: boxes[sid].value)]
-        point, error = call(convergence_point, chosen)
-        point, error = (None, error) if error else _pair(point, "convergence_point")
-        strings, problems = [], [] if error is None else [error]
+        point, error = _answer("convergence_point", convergence_point, chosen, pair=True)
+        strings, problems = [], [error] if error else []
         for stain in chosen.itertuples() if point is not None else ():
             distance = math.hypot(stain.x_cm - point[0], stain.y_cm - point[1])
-            angle, err = call(impact_angle, stain.width_mm, stain.length_mm)
-            angle, err = (None, err) if err else _number(angle, "impact_angle")
-            height, err = (None, err) if err else call(origin_height, distance, angle)
-            height, err = (None, err) if err else _number(height, "origin_height")
+            angle, err = _answer("impact_angle", impact_angle, stain.width_mm, stain.length_mm)
+            height, err = (None, err) if err else _answer("origin_height", origin_height, distance, angle)
             if err:
                 problems.append(f"{stain.stain_id}: {err}")
             else:
@@ -98,15 +87,10 @@ def explore_convergence(
         if problems:
             return app.say(" | ".join(problems), error=True)
         heights = [height for _, _, height in strings]
-        app.say(
-            f"{len(chosen)} stains selected; convergence at ({point[0]:.1f}, {point[1]:.1f}) cm"
-            + (
-                f"; origin heights {min(heights):.0f}-{max(heights):.0f} cm (median "
-                f"{float(np.median(heights)):.0f} cm)."
-                if heights
-                else "."
-            )
-        )
+        said = f"{len(chosen)} stains selected; convergence at ({point[0]:.1f}, {point[1]:.1f}) cm"
+        if heights:
+            said += f"; origin heights {min(heights):.0f}-{max(heights):.0f} cm (median {np.median(heights):.0f} cm)"
+        app.say(said + ".")
 
     return app.wire(update)
 
@@ -125,25 +109,22 @@ def explore_time_of_death(
         # Q = (rectal - room) / (37.2 - room) = 0.2 here (the notebook's definition): colder is beyond it
         limit = ambient.value + 0.2 * (37.2 - ambient.value)
         temps = np.unique(np.append(np.linspace(36.5, ambient.value + 0.5, 40), limit))[::-1]
-        henssge, glaister, band, errors = [], [], [], []
+        henssge, band, glaister, errors = [], [], [], []
         for temp in temps:
             args = (float(temp), ambient.value, weight.value, factor.value)
-            value, err = call(henssge_hours, *args)
-            value, err = (None, err) if err else _number(value, "henssge_hours")
-            henssge.append(value)
-            window, err2 = call(henssge_window, *args)
-            band.append(None if err2 else _pair(window, "henssge_window")[0])  # a refused temperature: a gap
-            hours, err3 = call(glaister_hours, float(temp) * 9 / 5 + 32)
-            hours, err3 = (None, err3) if err3 else _number(hours, "glaister_hours")
-            glaister.append(hours)
-            errors += [e for e in (err, err3) if e]
-        plot.show(temps, henssge, glaister, band, limit, room_c=ambient.value)
-        window, err = call(henssge_window, exam["rectal_c"], ambient.value, weight.value, factor.value)
-        window, err = (None, err) if err else _pair(window, "henssge_window")
-        if errors:
-            return app.say(errors[0], error=True)
-        if err:
-            return app.say(f"At {exam['rectal_c']} °C: {err}", error=True)
+            hours, error = _answer("henssge_hours", henssge_hours, *args)
+            window, refused = _answer("henssge_window", henssge_window, *args, pair=True)
+            rule, error_g = _answer("glaister_hours", glaister_hours, float(temp) * 9 / 5 + 32)
+            henssge.append(np.nan if error else hours)
+            band.append((np.nan, np.nan) if refused else window)  # a refused temperature: a gap in the band
+            glaister.append(np.nan if error_g else rule)
+            beyond = temp <= limit + 1e-9  # from Q = 0.2 down henssge_hours may refuse (no solution in 200 h)
+            errors += [e for e in (None if beyond else error, error_g) if e]
+        plot.show(temps, np.array(henssge), np.array(band), np.array(glaister), limit, room_c=ambient.value)
+        args = (exam["rectal_c"], ambient.value, weight.value, factor.value)
+        window, error = _answer("henssge_window", henssge_window, *args, pair=True)
+        if errors or error:
+            return app.say(errors[0] if errors else f"At {exam['rectal_c']} °C: {error}", error=True)
         app.say(
             f"At {exam['rectal_c']} °C rectal: death between {window[0]:.1f} and {window[1]:.1f} hours before "
             "the measurement (95 % limits). Gaps in the band are where YOUR henssge_window refuses the "
@@ -159,36 +140,25 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> Exp
     baseline = slider("A to B (m)", 4.2, 1.0, 8.0, 0.01)
     r_a = slider("Tape from A (m)", 2.85, 0.1, 8.0, 0.01)
     r_b = slider("Tape from B (m)", 3.49, 0.1, 8.0, 0.01)
-    side = widgets.ToggleButtons(
-        options=[("into the room (+1)", 1), ("outside (-1)", -1)],
-        value=1,
-        description="Side of A-B",
-        style=WIDE_LABEL,
-    )
-    scale = widgets.Dropdown(
-        options=[("1:20", 20), ("1:50", 50), ("1:100", 100)],
-        value=50,
-        description="Drawing scale",
-        style=WIDE_LABEL,
-    )
+    sides = [("into the room (+1)", 1), ("outside (-1)", -1)]
+    side = widgets.ToggleButtons(options=sides, value=1, description="Side of A-B", style=WIDE_LABEL)
+    scales = [("1:20", 20), ("1:50", 50), ("1:100", 100)]
+    scale = widgets.Dropdown(options=scales, value=50, description="Drawing scale", style=WIDE_LABEL)
     plot = plots.TriangulationPlot()
     app = Explorer([row(baseline, r_a, r_b), row(side, scale)], plot.figure, plot.animated)
 
     def update() -> None:
         # the tapes are read to the centimetre, as the sliders show them: the text and the plot use these
         ab, tape_a, tape_b = (round(control.value, 2) for control in (baseline, r_a, r_b))
-        point, error = call(triangulate, ab, tape_a, tape_b, side.value)
-        point, error = (None, error) if error else _pair(point, "triangulate")
-        if point is not None:
-            point = (round(point[0], 2), round(point[1], 2))
+        point, error = _answer("triangulate", triangulate, ab, tape_a, tape_b, side.value, pair=True)
+        point = None if point is None else (round(point[0], 2), round(point[1], 2))
         plot.show(ab, tape_a, tape_b, point)
+        drawn = [_answer("to_drawing_cm", to_drawing_cm, tape, scale.value) for tape in (tape_a, tape_b)]
+        error = error or next((err for _, err in drawn if err), None)
         if error:
             return app.say(error, error=True)
-        drawn = [call(to_drawing_cm, value, scale.value) for value in (tape_a, tape_b)]
-        drawn = [(None, err) if err else _number(cm, "to_drawing_cm") for cm, err in drawn]
-        if any(err for _, err in drawn):
-            return app.say(next(err for _, err in drawn if err), error=True)
-        angle = _angle_at_item(ab, point)
+        x, y = point  # the angle at the item between the tapes to A and B, from their cross and dot products
+        angle = math.degrees(math.atan2(abs(y * ab), x * (x - ab) + y * y))
         advice = "good (45-90°)" if 45 <= angle <= 90 else "poor: choose other fixed points (aim for 45-90°)"
         app.say(
             f"item at x = {point[0]:.2f} m, y = {point[1]:.2f} m; angle between the tapes {angle:.0f}° is "
@@ -199,27 +169,12 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> Exp
     return app.wire(update)
 
 
-def _angle_at_item(baseline_m: float, point: tuple[float, float]) -> float:
-    """Angle (degrees) between the tapes to A = (0, 0) and B = (baseline, 0), measured at the item."""
-    x, y = point
-    a = (-x, -y)
-    b = (baseline_m - x, -y)
-    norm = math.hypot(*a) * math.hypot(*b)
-    if not norm > 0 or not math.isfinite(norm):
-        return 0.0
-    return math.degrees(math.acos(max(-1.0, min(1.0, (a[0] * b[0] + a[1] * b[1]) / norm))))
-
-
 def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> Explorer:
     """A tick box per exhibit and the custody timeline in UTC, with YOUR ``audit_custody`` flags in red."""
-    boxes = {
-        item_id: widgets.Checkbox(
-            value=True, description=str(item_id), indent=False, layout=widgets.Layout(width="auto")
-        )
-        for item_id in sorted(log["item_id"].unique())
-    }
-    tick_all = widgets.Button(description="Tick all", layout=widgets.Layout(width="auto"))
-    tick_none = widgets.Button(description="Untick all", layout=widgets.Layout(width="auto"))
+    boxes = {item: _tick_box(str(item), True) for item in sorted(log["item_id"].unique())}
+    tick_all, tick_none = (
+        widgets.Button(description=name, layout=AUTO) for name in ("Tick all", "Untick all")
+    )
     hint = widgets.Label("Exhibits to check (untick an exhibit to leave it out of the register):")
     plot = plots.CustodyPlot(log)
     app = Explorer([hint, row(*boxes.values(), tick_all, tick_none)], plot.figure, plot.animated)
@@ -249,17 +204,14 @@ def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> Explorer:
 
 
 def explore_avalanche(sha256_file: Callable[[Path], str]) -> Explorer:
-    """Type a text: YOUR ``sha256_file`` hashes it (via a temporary file); changed bits are counted.
-
-    The box starts with one character already changed ("7 March" became "8 March"), so the first thing the
-    trainee sees is the avalanche: about half of the 256 bits differ.
-    """
+    """Type a text: YOUR ``sha256_file`` hashes it (via a temporary file) and the changed bits are counted. The
+    box starts with ONE character changed ("7 March" became "8 March"): about half of the 256 bits differ."""
     reference = "Exhibit CS-08: witness statement, 7 March"
     text = widgets.Text(
-        value=reference.replace("7 March", "8 March"),
+        reference.replace("7 March", "8 March"),
         description="Text to hash",
         style=WIDE_LABEL,
-        layout=widgets.Layout(width="90%"),
+        layout={"width": "90%"},
     )
     hint = widgets.Label(
         f"The original text is '{reference}'. The box below already has ONE character changed (7 became 8). "

@@ -1,9 +1,5 @@
-"""Interactive explorers for the cybercrime notebooks.
-
-Each ``explore_*`` function takes the trainee's OWN graded functions, wires ipywidgets controls to them and
-returns the app (:class:`courses.explorers.Explorer`). If a trainee's function raises or returns the wrong kind
-of answer, the app says so in plain words instead of crashing.
-"""
+"""Explorers of the cybercrime notebooks: controls wired to the trainee's OWN functions (and, for two of them, a
+figure from :mod:`courses.cybercrime.plots`); a trainee's error or malformed answer is said in plain words."""
 
 from __future__ import annotations
 
@@ -17,20 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from courses import explorers
-from courses.explorers import Explorer, call, error_text, raising_function
+from courses.cybercrime import plots
+from courses.explorers import WIDE_LABEL, Explorer, call, error_text, raising_function, row, slider
 
-if TYPE_CHECKING:  # only the notebook that has the auth events needs pandas; importing it costs ~0.4 s
+if TYPE_CHECKING:  # the notebook that has the auth events imports pandas, not this module
     import pandas as pd
-
-# matplotlib is imported by the two explorers that draw (courses.cybercrime.plots), not by the notebooks
-# without a figure.
 
 # Length in bytes of the signature of each type, only to highlight those bytes in the hex viewer.
 SIGNATURE_LENGTH = {"pdf": 5, "png": 8, "jpeg": 3, "gif": 6, "zip": 4, "exe": 2, "elf": 4, "ole2": 8}
 SYSLOG_ZONES = ["UTC", "Europe/Amsterdam", "America/New_York", "Asia/Tokyo"]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-GREY = "color:#666"
 
 
 def _addresses(result: Any, name: str) -> tuple[set[str], str | None]:
@@ -48,23 +40,20 @@ def explore_brute_force(
     events: pd.DataFrame, brute_force_suspects: Callable, compromised_ips: Callable
 ) -> Explorer:
     """Sliders for fail2ban's maxretry and findtime that re-run YOUR functions and redraw the flagged IPs."""
-    from courses.cybercrime import plots
-
-    retry = explorers.slider("max_retry (failures)", 5, 2, 20, continuous_update=False)
-    window = explorers.slider("find_time_s (seconds)", 600, 60, 7200, 60, continuous_update=False)
-    logins = plots.logins_by_address(events)
-    plot = plots.logins_figure(logins)
-    app = Explorer([explorers.row(retry, window)], plot.fig, animated=[plot.grey, plot.stars, plot.red])
+    retry = slider("max_retry (failures)", 5, 2, 20, continuous_update=False)
+    window = slider("find_time_s (seconds)", 600, 60, 7200, 60, continuous_update=False)
+    plot = plots.LoginsPlot(events, min_failures=retry.min)
+    app = Explorer([row(retry, window)], plot.figure, plot.animated)
 
     def update() -> None:
         result, error = call(brute_force_suspects, events, retry.value, window.value)
         flagged, error = (set(), error) if error else _addresses(result, "brute_force_suspects")
         if error:
-            plots.show_logins(plot, logins, set(), set(), failed="brute_force_suspects")
+            plot.show(set(), set(), failed="brute_force_suspects")
             return app.say(error, error=True)
         result, error = call(compromised_ips, events, retry.value, window.value)
         compromised, error = (set(), error) if error else _addresses(result, "compromised_ips")
-        plots.show_logins(plot, logins, flagged, compromised, failed="compromised_ips" if error else "")
+        plot.show(flagged, compromised, failed="compromised_ips" if error else "")
         found = f"{len(flagged)} flagged: {_listed(flagged)}."
         if error:
             return app.say(f"{error} {found}", error=True)
@@ -85,11 +74,8 @@ def _answer(
     try:
         return (*show(result), "")
     except (AttributeError, KeyError, TypeError, ValueError):
-        return (
-            "",
-            "",
-            f"Your function {name} returned {type(result).__name__} {result!r:.60}: not what the task asks.",
-        )
+        kind = type(result).__name__
+        return "", "", f"Your function {name} returned {kind} {result!r:.60}: not what the task asks."
 
 
 def _report(app: Explorer, report: widgets.HTML, answers: list[tuple[str, str, str]]) -> None:
@@ -97,9 +83,8 @@ def _report(app: Explorer, report: widgets.HTML, answers: list[tuple[str, str, s
     also what a notebook shows without a running kernel."""
     report.value = "".join(shown for shown, _, _ in answers)
     errors = [error for _, _, error in answers if error]
-    app.say(
-        " ".join(errors + ["; ".join(words for _, words, _ in answers if words)]).strip(), error=bool(errors)
-    )
+    summary = "; ".join(words for _, words, _ in answers if words)
+    app.say(" ".join([*errors, summary]).strip(), error=bool(errors))
 
 
 def explore_headers(
@@ -112,11 +97,8 @@ def explore_headers(
 ) -> Explorer:
     """Pick a case e-mail or paste headers, press Analyse, and see YOUR functions' hops and badges."""
     choice = widgets.Dropdown(options=list(messages), description="E-mail")
-    text = widgets.Textarea(
-        value=next(iter(messages.values()), ""),
-        description="Headers",
-        layout=widgets.Layout(width="95%", height="160px"),
-    )
+    size = {"width": "95%", "height": "160px"}
+    text = widgets.Textarea(next(iter(messages.values()), ""), description="Headers", layout=size)
     button = widgets.Button(description="Analyse", button_style="primary")
     report = widgets.HTML()
     app = Explorer([choice, text, button, report])
@@ -124,19 +106,14 @@ def explore_headers(
 
     def badge(name: str, result: object) -> str:
         colour = {"pass": "#1b7f3b", "fail": "#b00020", "softfail": "#c77700"}.get(str(result), "#666")
-        return (
-            f"<span style='background:{colour};color:white;padding:2px 6px;border-radius:4px;margin-right:6px'>"
-            f"{name.upper()}: {html.escape(str(result))}</span>"
-        )
+        style = f"background:{colour};color:white;padding:2px 6px;border-radius:4px;margin-right:6px"
+        return f"<span style='{style}'>{name.upper()}: {html.escape(str(result))}</span>"
 
     def hop_table(hops: list[dict]) -> tuple[str, str]:
-        cells = ("from_host", "from_ip", "by_host", "time_utc")
-        rows = "".join(
-            f"<tr><td>{n + 1}</td>"
-            + "".join(f"<td>{html.escape(str(hop.get(c)))}</td>" for c in cells)
-            + "</tr>"
-            for n, hop in enumerate(hops)
-        )
+        rows = ""
+        for number, hop in enumerate(hops, 1):
+            cells = [number] + [hop.get(key) for key in ("from_host", "from_ip", "by_host", "time_utc")]
+            rows += "<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in cells) + "</tr>"
         heads = "".join(f"<th>{head}</th>" for head in ("hop", "from", "IP", "by", "time (UTC)"))
         return f"<table><tr>{heads}</tr>{rows}</table>", f"{len(hops)} Received hops"
 
@@ -149,8 +126,8 @@ def explore_headers(
         return "<p>" + "".join(badge(k, v) for k, v in found.items()) + "</p>", words
 
     def mismatch(answer: object) -> tuple[str, str]:
-        words = f"Reply-To on another domain: {'yes' if answer else 'no'}"
-        return f"<p><b>{words.split(':')[0]}:</b> {'yes' if answer else 'no'}</p>", words
+        said = "yes" if answer else "no"
+        return f"<p><b>Reply-To on another domain:</b> {said}</p>", f"Reply-To on another domain: {said}"
 
     def analyse(_button: object = None) -> None:
         raw = text.value
@@ -216,10 +193,8 @@ def explore_signatures(folder: Path, identify_signature: Callable, expected_type
 
 def explore_hash_compare(normalise_hash: Callable) -> Explorer:
     """Two boxes for hash values written differently: YOUR normalise_hash decides whether they are the same."""
-    first = widgets.Text(description="Hash A", layout=widgets.Layout(width="95%"), value="0x" + "AB" * 32)
-    second = widgets.Text(
-        description="Hash B", layout=widgets.Layout(width="95%"), value=":".join(["ab"] * 32)
-    )
+    first = widgets.Text("0x" + "AB" * 32, description="Hash A", layout={"width": "95%"})
+    second = widgets.Text(":".join(["ab"] * 32), description="Hash B", layout={"width": "95%"})
     shown = widgets.HTML()
     app = Explorer([first, second, shown])
 
@@ -242,24 +217,15 @@ def _syslog_local(raw: str, first_year: int) -> datetime:
     return datetime.strptime(f"{year} {month} {raw[4:].strip()}", "%Y %m %d %H:%M:%S")
 
 
-def _time_range(key_events: list[dict[str, str]], first_year: int) -> tuple[float, float]:
-    """Date numbers of the earliest and latest moment a key event can have, whatever zone syslog is read in."""
-    import matplotlib.dates as mdates
-
-    moments = []
-    for event in key_events:
-        raw, source = event["raw_time"], event["source"]
-        if source == "syslog":  # the same clock time is 14 h earlier at UTC+14 and 12 h later at UTC-12
-            local = _syslog_local(raw, first_year).replace(tzinfo=UTC)
-            moments += [local - timedelta(hours=14), local + timedelta(hours=12)]
-        elif source == "apache":
-            moments.append(datetime.strptime(raw.strip("[]"), "%d/%b/%Y:%H:%M:%S %z"))
-        elif source == "mail":
-            moments.append(email.utils.parsedate_to_datetime(raw))
-        else:
-            moments.append(datetime.fromisoformat(raw))
-    numbers = [float(mdates.date2num(moment)) for moment in moments]
-    return min(numbers, default=0.0), max(numbers, default=1.0)
+def _utc(event: dict[str, str], first_year: int, apache: Callable, syslog: Callable) -> datetime:
+    """The UTC time of a key event: ``apache(raw)`` for a web-server line, ``syslog(naive local time)`` for a
+    syslog line, the reference parsing for the others (mail, ISO 8601)."""
+    raw, source = event["raw_time"], event["source"]
+    if source == "apache":
+        return apache(raw)
+    if source == "syslog":
+        return syslog(_syslog_local(raw, first_year))
+    return email.utils.parsedate_to_datetime(raw) if source == "mail" else datetime.fromisoformat(raw)
 
 
 def explore_timeline(
@@ -270,30 +236,25 @@ def explore_timeline(
     syslog_first_year: int = 2024,
 ) -> Explorer:
     """Choose the time zone ASSUMED for the syslog lines and watch YOUR merge_timeline reorder the story."""
-    from courses.cybercrime import plots
+    description, width = "Assumed syslog time zone", {"width": "380px"}
+    zone = widgets.Dropdown(options=SYSLOG_ZONES, description=description, style=WIDE_LABEL, layout=width)
 
-    zone = widgets.Dropdown(
-        options=SYSLOG_ZONES,
-        value="UTC",
-        description="Assumed syslog time zone",
-        style=explorers.WIDE_LABEL,
-        layout=widgets.Layout(width="380px"),
-    )
-    plot = plots.timeline_figure(
-        [(e["event_id"], e["source"], e["what"]) for e in key_events],
-        *_time_range(key_events, syslog_first_year),
-    )
-    app = Explorer([zone], plot.fig, animated=[plot.dots, *plot.numbers.values(), plot.title])
+    def apache(raw: str) -> datetime:
+        return datetime.strptime(raw.strip("[]"), "%d/%b/%Y:%H:%M:%S %z")
 
-    def utc_time(event: dict[str, str]) -> datetime:
-        raw, source = event["raw_time"], event["source"]
-        if source == "apache":
-            return parse_apache_time(raw)
-        if source == "syslog":
-            return to_utc(_syslog_local(raw, syslog_first_year), zone.value)
-        if source == "mail":
-            return email.utils.parsedate_to_datetime(raw)
-        return datetime.fromisoformat(raw)
+    def syslog_at(hours: int) -> Callable[[datetime], datetime]:
+        return lambda local: local.replace(tzinfo=UTC) + timedelta(hours=hours)
+
+    def syslog_by_trainee(local: datetime) -> datetime:
+        return to_utc(local, zone.value)
+
+    # the time axis holds every moment an event can have in any zone (UTC+14 to UTC-12), so it stays fixed
+    moments = [
+        _utc(event, syslog_first_year, apache, syslog_at(h)) for event in key_events for h in (-14, 12)
+    ]
+    events = [(event["event_id"], event["source"], event["what"]) for event in key_events]
+    plot = plots.TimelinePlot(events, min(moments), max(moments))
+    app = Explorer([zone], plot.figure, plot.animated)
 
     def answer() -> tuple[dict[str, datetime], list[str], str | None]:
         """The UTC time of each event and their order by YOUR functions, or what went wrong in plain words."""
@@ -301,21 +262,19 @@ def explore_timeline(
         by_source: dict[str, list] = {}
         try:
             for event in key_events:
-                when = times[event["event_id"]] = utc_time(event)
+                when = _utc(event, syslog_first_year, parse_apache_time, syslog_by_trainee)
                 if not isinstance(when, datetime):
                     name = "parse_apache_time" if event["source"] == "apache" else "to_utc"
                     raw, kind = event["raw_time"], type(when).__name__
                     return {}, [], f"Your function {name} returned {kind} for {raw!r}, not a datetime."
+                times[event["event_id"]] = when
                 by_source.setdefault(event["source"], []).append((event["event_id"], when))
             order = merge_timeline(list(by_source.values()))
         except Exception as error:  # noqa: BLE001 - the trainee's code may raise anything: show it
             return {}, [], error_text(error, raising_function(error))
         if not isinstance(order, (list, tuple)):
-            return (
-                {},
-                [],
-                f"Your function merge_timeline returned {type(order).__name__}, not a list of event ids.",
-            )
+            kind = type(order).__name__
+            return {}, [], f"Your function merge_timeline returned {kind}, not a list of event ids."
         return times, [str(event_id) for event_id in order], None
 
     def update() -> None:
@@ -324,7 +283,7 @@ def explore_timeline(
         title = (
             f"No timeline ({read_as}): see the message above" if error else f"Incident timeline, {read_as}"
         )
-        plots.show_timeline(plot, times, order, title)
+        plot.show(times, order, title)
         if error:
             return app.say(error, error=True)
         missing = [event_id for event_id in times if event_id not in order]
@@ -334,31 +293,24 @@ def explore_timeline(
     return app.wire(update)
 
 
-def _looks_like_ip(text: str) -> bool:
-    """True for an IPv4 or IPv6 address (only to decide whether ip_in_network is worth calling)."""
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
 def explore_indicators(
     decode_command: Callable, ip_in_network: Callable, btc_address_type: Callable, watched_networks: list[str]
 ) -> Explorer:
     """One box for an indicator: YOUR functions decode it, check it against watched networks, type a wallet."""
-    text = widgets.Text(
-        description="Indicator",
-        layout=widgets.Layout(width="95%"),
-        value="Y3VybCAtcyBodHRwOi8vMjAzLjAuMTEzLjk5L3N0YWdlMi5zaCAtbyAvdG1wL3N0YWdlMi5zaA",
-    )
+    encoded = "Y3VybCAtcyBodHRwOi8vMjAzLjAuMTEzLjk5L3N0YWdlMi5zaCAtbyAvdG1wL3N0YWdlMi5zaA"
+    text = widgets.Text(encoded, description="Indicator", layout={"width": "95%"})
     button = widgets.Button(description="Analyse", button_style="primary")
     report = widgets.HTML()
     app = Explorer([text, button, report])
 
     def line(name: str, words: str, tag: str = "span", grey: bool = False) -> tuple[str, str]:
-        style = f" style='{GREY}'" if grey else ""
+        style = " style='color:#666'" if grey else ""
         return f"<p><b>{name}:</b> <{tag}{style}>{html.escape(words)}</{tag}></p>", f"{name}: {words}"
+
+    def inside(hits: list[str]) -> tuple[str, str]:
+        return line(
+            "ip_in_network", f"inside {', '.join(hits)}" if hits else "not inside any watched network"
+        )
 
     def analyse(_button: object = None) -> None:
         value = text.value.strip()
@@ -369,20 +321,14 @@ def explore_indicators(
             decoded = line("decode_command", why, grey=True) + ("",)
         except Exception as exc:  # noqa: BLE001 - the trainee's code may raise anything: show it
             decoded = ("", "", error_text(exc, "decode_command"))
-        if _looks_like_ip(value):
-            watched = _answer(
-                "ip_in_network",
-                lambda: [cidr for cidr in watched_networks if ip_in_network(value, cidr)],
-                (),
-                lambda hits: line(
-                    "ip_in_network", f"inside {', '.join(hits)}" if hits else "not inside any watched network"
-                ),
-            )
+        try:  # ip_in_network is called only on an IPv4 or IPv6 address
+            ipaddress.ip_address(value)
+        except ValueError:
+            why = "not an IP address, so not checked against the watched networks"
+            watched = (*line("ip_in_network", why, grey=True), "")
         else:
-            watched = line(
-                "ip_in_network", "not an IP address, so not checked against the watched networks", grey=True
-            )
-            watched += ("",)
+            found = lambda: [cidr for cidr in watched_networks if ip_in_network(value, cidr)]
+            watched = _answer("ip_in_network", found, (), inside)
         wallet = _answer(
             "btc_address_type", btc_address_type, (value,), lambda kind: line("btc_address_type", repr(kind))
         )

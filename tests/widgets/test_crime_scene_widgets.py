@@ -27,7 +27,7 @@ from courses.crime_scene.widgets import (
     explore_time_of_death,
     explore_triangulation,
 )
-from courses.explorers import figure_texts, shown_texts
+from courses.explorers import ERROR_COLOUR, figure_texts, shown_texts
 
 
 def _not_written(*_args):
@@ -65,6 +65,12 @@ def _to_cm(real_m, scale):
 
 def _audit(chosen):
     return {("CS-04", 3, "TIME_REVERSAL")} if "CS-04" in set(chosen["item_id"]) else set()
+
+
+def _line(app, label):
+    """The line of the cooling figure with this legend label."""
+    (line,) = [line for line in app.figure.axes[0].lines if line.get_label() == label]
+    return line
 
 
 def _message(app) -> str:
@@ -172,7 +178,7 @@ def test_time_of_death_app_redraws_when_a_slider_moves():
 
     app = explore_time_of_death(hours, _window, _glaister, exam)
     assert "before the measurement" in _message(app)
-    henssge = app.figure.axes[0].lines[1]
+    henssge = _line(app, "Henssge nomogram")
     before = henssge.get_xydata().copy()
     slider = one_widget(app, widgets.FloatSlider, "Body weight (kg)")
     assert slider.continuous_update is False
@@ -183,18 +189,36 @@ def test_time_of_death_app_redraws_when_a_slider_moves():
     assert not np.allclose(np.nan_to_num(after), np.nan_to_num(before))
 
 
-def test_time_of_death_hours_axis_grows_in_whole_days():
+def test_time_of_death_axes_stay_fixed_and_an_estimate_beyond_them_is_named():
     app = explore_time_of_death(
         lambda *args: 100.0, lambda *args: (97.2, 102.8), _glaister, load_body_examination()
     )
-    assert app.figure.axes[0].get_ylim() == (0, 120), "103 hours (and 5 % room) need 5 days on the axis"
-    assert "120" in figure_texts(app.figure)
+    ax = app.figure.axes[0]
+    assert ax.get_ylim() == (0, 96) and "off the chart (0-96 h): Henssge reaches 103 h" in figure_texts(
+        app.figure
+    )
+    app.figure.canvas.draw()
+    one_widget(app, widgets.FloatSlider, "Body weight (kg)").value = 40.0
+    assert ax.get_ylim() == (0, 96) and not app.figure.stale, "the same axes: the change is blitted"
+    one_widget(app, widgets.FloatSlider, "Room (°C)").value = 23.0
+    assert not app.figure.stale
+
+
+def test_time_of_death_accepts_henssge_hours_refusing_beyond_the_method():
+    def hours(rectal, ambient, weight, factor=1.0):
+        if (rectal - ambient) / (37.2 - ambient) < 0.2:
+            raise ValueError("No solution within 200 hours")  # documented: colder than Q = 0.2 it may refuse
+        return _hours(rectal, ambient, weight, factor)
+
+    app = explore_time_of_death(hours, _window, _glaister, load_body_examination())
+    assert "before the measurement" in _message(app) and ERROR_COLOUR not in app.message.value
 
 
 def test_time_of_death_app_shows_unwritten_functions():
     app = explore_time_of_death(_not_written, _not_written, _not_written, load_body_examination())
     assert "Your function _not_written is not written yet" in _message(app)
-    assert all(np.isnan(line.get_ydata()).all() for line in app.figure.axes[0].lines[1:])
+    for label in ("Henssge nomogram", "Glaister rule of thumb"):
+        assert np.isnan(_line(app, label).get_ydata()).all()
 
 
 def test_time_of_death_app_greys_out_beyond_the_method():
@@ -207,9 +231,8 @@ def test_time_of_death_app_greys_out_beyond_the_method():
     )
     limit = exam["ambient_c"] + 0.2 * (37.2 - exam["ambient_c"])
     assert f"colder than {limit:.1f} °C" in _message(app)
-    ax = app.figure.axes[0]
     assert f"colder than {limit:.1f} °C (Q ≤ 0.2):\nno reliable Henssge estimate" in figure_texts(app.figure)
-    henssge = ax.lines[1].get_xydata()
+    henssge = _line(app, "Henssge nomogram").get_xydata()
     assert np.isnan(henssge[henssge[:, 0] < limit - 1e-9, 1]).all(), "no Henssge curve beyond the limit"
     assert not np.isnan(henssge[henssge[:, 0] > limit, 1]).any()
 
@@ -254,15 +277,20 @@ def test_triangulation_uses_the_tape_lengths_as_the_sliders_show_them():
     assert "x = 1.62 m, y = 2.35 m" in _message(app)
 
 
-def test_triangulation_keeps_one_metre_as_long_across_as_up():
+def test_triangulation_view_is_fixed_at_one_to_one_and_marks_an_item_beyond_it():
     app = explore_triangulation(_place, _to_cm)
     ax = app.figure.axes[0]
-    for baseline in (1.5, 4.2, 7.9):
-        one_widget(app, widgets.FloatSlider, "A to B (m)").value = baseline
-        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-        width_in, height_in = app.figure.get_size_inches() * ax.get_position(original=True).size
-        assert (x1 - x0) / width_in == pytest.approx((y1 - y0) / height_in), "1:1 scale"
-        assert x0 < -max(2.85, 3.49) + baseline and x1 > baseline + 3.49, "both circles are in view"
+    limits = (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    for name in ("A to B (m)", "Tape from A (m)", "Tape from B (m)"):
+        one_widget(app, widgets.FloatSlider, name).value = 8.0
+    assert (ax.get_xlim(), ax.get_ylim()) == limits, "one view for every setting: a change is blitted"
+    assert x0 < -8 and x1 > 16 and y0 < -8 and y1 > 8, "every tape circle the sliders allow is in view"
+    app.figure.draw_without_rendering()
+    width_in, height_in = app.figure.get_size_inches() * ax.get_position().size
+    assert (x1 - x0) / width_in == pytest.approx((y1 - y0) / height_in), "1:1 scale"
+    far = explore_triangulation(lambda *tapes: (30.0, 2.0), _to_cm)
+    assert far.figure.axes[0].lines[2].get_xydata().tolist() == [[x1, 2.0]], "the star at the right edge"
+    assert "item (30.00, 2.00) m: beyond the edge" in figure_texts(far.figure)
 
 
 def test_custody_app_marks_what_the_trainee_function_flags():

@@ -17,7 +17,7 @@ from IPython.utils.capture import capture_output
 from widget_tree import one_widget as _one
 
 from courses.cybercrime.case import load_key_events
-from courses.cybercrime.plots import MAX_ROWS
+from courses.cybercrime.plots import SPARE_ROWS
 from courses.cybercrime.widgets import (
     explore_brute_force,
     explore_hash_compare,
@@ -88,21 +88,24 @@ def test_brute_force_app_reruns_the_trainee_functions_and_draws_their_answer():
     app = explore_brute_force(_events(), suspects, lambda events, *_: {"203.0.113.5"})
     assert calls == [(5, 600)]
     assert "1 flagged: 203.0.113.5." in _said(app) and "1 compromised: 203.0.113.5" in _said(app)
-    assert _rows(app) == ["203.0.113.5  (6)"], "only the address with 5 or more failures has a row"
-    assert len(_marks(app, "failed login, flagged address")) == 6 and set(
-        _marks(app, "failed login, flagged address")[:, 1]
-    ) == {0}
+    assert _rows(app) == ["203.0.113.5  (6)", "198.51.100.7  (3)"], (
+        "a row for every address with at least 2 failures (the lowest max_retry), most failures first"
+    )
+    assert set(_marks(app, "failed login, flagged address")[:, 1]) == {0}, "the flagged address is red"
+    assert len(_marks(app, "failed login, flagged address")) == 6
     star = _marks(app, "accepted login, compromised address")
     assert star.tolist() == [[mdates.date2num(T0 + pd.Timedelta(minutes=5)), 0]], (
         "a star on the accepted login"
     )
-    assert len(_marks(app, "failed login")) == 0
+    assert set(_marks(app, "failed login")[:, 1]) == {1} and len(_marks(app, "failed login")) == 3
 
+    app.figure.canvas.draw()
     _one(app, widgets.IntSlider, "max_retry (failures)").value = 3
+    redrawn = app.figure.stale  # (reading the tick labels below lays them out again, making it stale)
     assert calls[-1] == (3, 600)
     assert "2 flagged: 198.51.100.7, 203.0.113.5." in _said(app)
-    assert _rows(app) == ["203.0.113.5  (6)", "198.51.100.7  (3)"], (
-        "a flagged address gets a row, fewest failures last"
+    assert _rows(app) == ["203.0.113.5  (6)", "198.51.100.7  (3)"] and not redrawn, (
+        "the same rows: only the marks change, and they are blitted"
     )
     assert sorted(set(_marks(app, "failed login, flagged address")[:, 1])) == [0, 1], "both rows are red"
     assert app.figure.axes[0].get_ylim() == (1.5, -0.5), "two rows, the first on top"
@@ -116,14 +119,14 @@ def test_brute_force_app_reruns_the_trainee_functions_and_draws_their_answer():
 def test_brute_force_app_keeps_an_unflagged_address_grey():
     app = explore_brute_force(_events(), lambda *_: set(), lambda *_: set())
     assert "0 flagged: none." in _said(app)
-    assert len(_marks(app, "failed login")) == 6 and len(_marks(app, "failed login, flagged address")) == 0
+    assert len(_marks(app, "failed login")) == 9 and len(_marks(app, "failed login, flagged address")) == 0
 
 
 def test_brute_force_app_shows_the_trainee_error_instead_of_crashing():
     app = explore_brute_force(_events(), _not_written, _not_written)
     assert "Your function _not_written is not written yet (it raises NotImplementedError)." in _said(app)
     assert _said(app).endswith("(red)"), "an error is shown in red"
-    assert len(_marks(app, "failed login, flagged address")) == 0 and len(_marks(app, "failed login")) == 6
+    assert len(_marks(app, "failed login, flagged address")) == 0 and len(_marks(app, "failed login")) == 9
 
 
 def test_brute_force_app_leaves_no_earlier_answer_on_the_figure_when_the_trainee_function_fails():
@@ -167,12 +170,10 @@ def test_brute_force_app_names_an_answer_that_is_not_a_set_of_addresses():
 
 
 def test_brute_force_app_counts_the_flagged_rows_it_cannot_draw():
-    many = [f"192.0.2.{n}" for n in range(MAX_ROWS + 4)]  # flagged by a wrong answer, no failures in the log
+    many = [f"192.0.2.{n}" for n in range(10)]  # flagged by a wrong answer, no failures in the log
     app = explore_brute_force(_events(), lambda *_: set(many), lambda *_: set())
-    assert len(_rows(app)) == MAX_ROWS
-    assert "5 more marked addresses not drawn" in app.figure.axes[0].get_title(), (
-        "203.0.113.5 plus 34 flagged"
-    )
+    assert len(_rows(app)) == 2 + SPARE_ROWS, "the 2 addresses with 2 or more failures, then spare rows"
+    assert f"{10 - SPARE_ROWS} more marked addresses not drawn" in app.figure.axes[0].get_title()
 
 
 MESSAGES = {
@@ -467,7 +468,9 @@ def test_every_text_of_the_failed_logins_figure_fits_and_none_overlap():
         retry.value = value
         _texts_fit(app.figure)
     flags_all = explore_brute_force(events, lambda *_: every, lambda *_: every)  # a wrong answer
-    assert len(_rows(flags_all)) == MAX_ROWS and "more marked" in flags_all.figure.axes[0].get_title()
+    assert len(_rows(flags_all)) == 38 and "2 more marked" in flags_all.figure.axes[0].get_title(), (
+        "34 rows for addresses with 2 or more failures, 4 spare: 2 addresses are not drawn"
+    )
     _texts_fit(flags_all.figure)
     _texts_fit(explore_brute_force(events, _not_written, _not_written).figure)
 
