@@ -235,3 +235,60 @@ def test_wage_flow_explorer_reports_an_unfinished_function():
     app = explore_wage_flows(pd.DataFrame({"worker_id": [], "account": [], "amount_cents": []}), _not_written)
     assert _is_error(app) and "not written yet" in app.panel.text
     assert find_widgets(app.panel, widgets.IntSlider)[0].description == "min_workers"
+
+
+def test_a_balance_below_zero_stays_in_view():
+    """A schedule that goes below zero (a wrong answer: the balance must stop at 0) is still drawn in full."""
+    app = explore_debt(lambda debt, *args: [debt - 100_000 * (k + 1) for k in range(24)], lambda *args: False)
+    low, high = app.figure.axes[0].get_ylim()
+    assert low <= min(app.figure.axes[0].lines[0].get_ydata()) < 0 and high >= 3500
+
+
+def _apps_and_changes():
+    """Each explorer with stand-in functions, and the control changes the blitting test makes."""
+    victim = explore_presumed_victim(_victim)
+    networks = explore_ad_networks(
+        _ads(), lambda raw, region: raw, lambda ads: [{"A1", "A2", "A3"}, {"A4", "A5"}]
+    )
+    debt = explore_debt(_schedule, lambda schedule, initial: bool(schedule) and schedule[-1] >= initial)
+    payroll = pd.DataFrame({"worker_id": ["W1", "W2", "W3"], "account": ["GB00AAAA1"] * 2 + ["GB00BBBB2"]})
+    flows = explore_wage_flows(
+        payroll, lambda frame, min_workers=3: {"GB00AAAA1"} if min_workers <= 2 else set()
+    )
+    return [
+        (
+            victim,
+            [
+                (_one(victim, widgets.Checkbox, "means"), False),
+                (_one(victim, widgets.IntSlider, "age (years)"), 12),
+            ],
+        ),
+        (
+            networks,
+            [(_one(networks, widgets.Dropdown, "group"), 1), (_one(networks, widgets.Dropdown, "group"), 0)],
+        ),
+        (debt, [(_one(debt, widgets.IntSlider, "wage (£ a month)"), v) for v in (1300, 1250, 2500, 1150)]),
+        (flows, [(_one(flows, widgets.IntSlider, "min_workers"), v) for v in (2, 3, 6)]),
+    ]
+
+
+def test_a_blitted_frame_is_the_frame_a_full_draw_gives():
+    """In the browser a change that touches only a chart's ``animated`` artists is blitted over the background
+    kept from the last full draw: the frame must be what drawing the whole figure gives."""
+    for app, changes in _apps_and_changes():
+        canvas = app.figure.canvas
+        canvas.syncing_data_url = False  # as once the browser shows the figure
+        canvas.draw()  # the browser's first draw: the background is kept
+        blitted = 0
+        for control, value in changes:
+            control.value = value
+            if app.figure.stale:  # limits or a fixed artist changed: the browser asks for a full draw
+                canvas.draw()
+            else:
+                blitted += 1
+            frame = np.asarray(canvas.buffer_rgba()).copy()
+            canvas.draw()
+            assert (np.asarray(canvas.buffer_rgba()) == frame).all(), (
+                f"{app.panel.text}: blitted frame differs"
+            )
+        assert blitted > 0, f"{app.panel.text}: no change was blitted"
