@@ -15,6 +15,12 @@ from matplotlib.patches import FancyBboxPatch
 
 GREY, RED, GREEN, BLUE, ORANGE = "#9e9e9e", "#c44e52", "#55a868", "#4c72b0", "#dd8452"
 
+VERDICTS = {  # the screening result shown as the title
+    None: "Your function did not answer: see the message above",
+    True: "Your function: PRESUMED VICTIM - refer for identification and support",
+    False: "Your function: not a presumed victim under art. 3 (other offences may apply)",
+}
+
 
 class ElementsChart:
     """Three boxes, act, means and purpose (Palermo Protocol art. 3(a)), and the trainee's screening result."""
@@ -41,14 +47,7 @@ class ElementsChart:
         for box, here in zip(self.boxes, present, strict=True):
             box.set_facecolor(GREEN if here else GREY)
         self.labels[1].set_text("MEANS\n(not required:\nchild)" if child else "MEANS")
-        if result is None:
-            self.title.set_text("Your function did not answer: see the message above")
-        elif result:
-            self.title.set_text("Your function: PRESUMED VICTIM - refer for identification and support")
-        else:
-            self.title.set_text(
-                "Your function: not a presumed victim under art. 3 (other offences may apply)"
-            )
+        self.title.set_text(VERDICTS[result])
 
 
 class NetworkChart:
@@ -158,10 +157,7 @@ class AccountsChart:
         self.names = sorted(counts, key=lambda a: (-counts[a], a))
         self.bars = self.ax.bar(range(len(self.names)), [counts[a] for a in self.names], color=GREY)
         self.ax.set_xticks(range(len(self.names)), ["..." + a[-6:] for a in self.names])
-        top = max([*counts.values(), 1]) + 1
-        self.ax.set(
-            ylabel="workers whose wages go in", xlim=(-0.6, max(len(self.names), 1) - 0.4), ylim=(0, top)
-        )
+        self.ax.set(ylabel="workers whose wages go in", ylim=(0, max([*counts.values(), 1]) + 1))
         self.title = self.ax.set_title("", y=1.0)
 
     def show(self, flagged: set[str], min_workers: int) -> None:

@@ -190,9 +190,12 @@ def explore_debt(debt_schedule: Callable, is_debt_bondage: Callable) -> Explorer
             return app.say(error, error=True)
         left = (wage.value - deductions.value) * 100
         interest = initial * rate.value / 100
-        note = ""
-        if initial and left <= interest:
-            note = " The wage does not even cover the deductions and the first month's interest: this debt can never be repaid."
+        note = (
+            " The wage does not even cover the deductions and the first month's interest: this debt can "
+            "never be repaid."
+            if initial and left <= interest
+            else ""
+        )
         app.say(
             f"Each month {money(left)} of the wage is left after deductions; the first month's "
             f"interest is {money(interest)}.{note}"
