@@ -96,15 +96,22 @@ class NetworkChart:
 
 
 class TimelineChart:
-    """One person's crossings (black diamonds, row 0) and, on one row each, the people who crossed at the same
-    border point in the same direction within the window (dots), over the days of the case."""
+    """One person's crossings (black diamonds, top row) and, on one row each, the people who crossed at the same
+    border point in the same direction within the window (dots), over the days of the case. The rows are a
+    fixed pool of ``rows`` names, so a change redraws only the dots, the names and the title."""
 
-    def __init__(self, fig: Figure, last_day: float) -> None:
+    def __init__(self, fig: Figure, last_day: float, rows: int) -> None:
         fig.subplots_adjust(left=0.11, right=0.98, bottom=0.14, top=0.9)  # fixed margins: no layout per draw
         self.ax = fig.subplots()
+        self.ax.set(
+            xlabel="day of the case (UTC)", xlim=(-1, last_day + 1), ylim=(rows - 0.3, -0.7), yticks=[]
+        )
+        beside = self.ax.get_yaxis_transform()  # x in axes fractions, y in rows
+        self.names = [
+            self.ax.text(-0.01, row, "", transform=beside, ha="right", va="center") for row in range(rows)
+        ]
         self.own = self.ax.scatter([], [], marker="D", color="black", s=40, zorder=3)
         self.others = self.ax.scatter([], [], color=ORANGE, s=30, zorder=2)
-        self.ax.set(xlabel="day of the case (UTC)", xlim=(-1, last_day + 1))
         self.title = self.ax.set_title("", y=1.0)
 
     def show(self, person: str, own_days: Sequence[float], companions: dict[str, list[float]]) -> None:
@@ -113,8 +120,9 @@ class TimelineChart:
         self.own.set_offsets(np.column_stack([own_days, np.zeros(len(own_days))]))
         points = [(day, row) for row, name in enumerate(names, 1) for day in companions[name]]
         self.others.set_offsets(np.reshape(points, (-1, 2)))
-        self.ax.set_yticks(range(len(names) + 1), [person, *names])
-        self.ax.set_ylim(-0.7, len(names) + 0.7)
+        shown = [person, *names]
+        for row, label in enumerate(self.names):
+            label.set_text(shown[row] if row < len(shown) else "")
         self.title.set_text(f"{person}: {len(own_days)} crossings, {len(names)} people crossed with them")
 
 

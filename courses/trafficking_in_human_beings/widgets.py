@@ -127,21 +127,28 @@ def explore_border_timeline(crossings: pd.DataFrame, repeat_escorts: Callable) -
     route = crossings.groupby(["border_point", "direction"]).ngroup().to_numpy()  # same point, same direction
     start = crossings["crossed_at"].min().normalize()
     seconds = ((crossings["crossed_at"] - start) // pd.Timedelta(seconds=1)).to_numpy()  # whole: exact window
+
+    def crossed_with(who: str | None, minutes: int) -> tuple[np.ndarray, dict[str, list[float]]]:
+        """The days ``who`` crossed, and the days each other person crossed with them."""
+        own = people == who
+        near = (route[own, None] == route) & (np.abs(seconds[own, None] - seconds) <= minutes * 60)
+        together = near.any(axis=0) & ~own  # their crossings with this person, each once
+        companions: dict[str, list[float]] = {}
+        for other, second in zip(people[together], seconds[together], strict=True):
+            companions.setdefault(other, []).append(second / DAY_SECONDS)
+        return seconds[own] / DAY_SECONDS, companions
+
+    rows = 1 + max((len(crossed_with(who, window.max)[1]) for who in person.options), default=0)
     fig = explorers.figure(8, 3.6)
-    chart = plots.TimelineChart(fig, seconds.max(initial=0) / DAY_SECONDS)
-    app = Explorer([explorers.row(window, trips), person], fig)
+    chart = plots.TimelineChart(fig, seconds.max(initial=0) / DAY_SECONDS, rows)
+    changing = [chart.own, chart.others, *chart.names, chart.title]
+    app = Explorer([explorers.row(window, trips), person], fig, animated=changing)
 
     def update() -> None:
         result, error = (None, wrong) if wrong else call(repeat_escorts, crossings, window.value, trips.value)
         flagged, error = (set(), error) if error else _people(result)
         who = person.value
-        own = people == who
-        near = (route[own, None] == route) & (np.abs(seconds[own, None] - seconds) <= window.value * 60)
-        together = near.any(axis=0) & ~own  # their crossings with this person, each once
-        companions: dict[str, list[float]] = {}
-        for other, second in zip(people[together], seconds[together], strict=True):
-            companions.setdefault(other, []).append(second / DAY_SECONDS)
-        chart.show(who or "nobody", seconds[own] / DAY_SECONDS, companions)
+        chart.show(who or "nobody", *crossed_with(who, window.value))
         if error:
             return app.say(error, error=True)
         status = "" if who is None else f" {who} is {'' if who in flagged else 'NOT '}flagged."
