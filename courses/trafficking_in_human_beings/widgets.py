@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
+import numpy as np
+import pandas as pd
 
 from courses import explorers
 from courses.explorers import Explorer, call
 from courses.trafficking_in_human_beings import plots
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 MONTHS_SHOWN = 24
+DAY_SECONDS = 86_400
+
+
+def money(cents: float) -> str:
+    """``123456`` -> ``'£1,234.56'`` (the case's payroll is in pounds sterling)."""
+    return f"{'-' if cents < 0 else ''}£{abs(cents) / 100:,.2f}"
 
 
 def _wrong_kind(name: str, result: object, wanted: str) -> str:
@@ -33,7 +37,7 @@ def explore_presumed_victim(presumed_victim: Callable) -> Explorer:
     age = explorers.slider("age (years)", 30, 10, 70)
     fig = explorers.figure(7, 2.6)
     chart = plots.ElementsChart(fig)
-    app = Explorer([explorers.row(*boxes), age], fig)
+    app = Explorer([explorers.row(*boxes), age], fig, animated=[*chart.boxes, *chart.labels, chart.title])
 
     def update() -> None:
         present = [box.value for box in boxes]
@@ -51,38 +55,33 @@ def explore_presumed_victim(presumed_victim: Callable) -> Explorer:
     return app.wire(update)
 
 
-def _groups(result: object) -> tuple[list[set[str]], str | None]:
-    if isinstance(result, list) and all(isinstance(g, (set, frozenset)) for g in result):
-        return [set(g) for g in result], None
-    return [], _wrong_kind("ad_networks", result, "a list of sets of ad ids")
-
-
 def explore_ad_networks(ads: pd.DataFrame, normalise_phone: Callable, ad_networks: Callable) -> Explorer:
     """The groups YOUR ``ad_networks`` found, drawn as stars; pick one to see its ads' phone (as YOUR
     ``normalise_phone`` writes it), e-mail and picture fingerprint side by side: what links them?"""
-    result, error = call(ad_networks, ads)
-    groups, wrong = ([], error) if error else _groups(result)
+    result, wrong = call(ad_networks, ads)
+    groups = []
+    if wrong is None and isinstance(result, list) and all(isinstance(g, (set, frozenset)) for g in result):
+        groups = [set(g) for g in result]
+    elif wrong is None:
+        wrong = _wrong_kind("ad_networks", result, "a list of sets of ad ids")
     choice = widgets.Dropdown(
-        options=[(f"group {k + 1} ({len(g)} ads)", k) for k, g in enumerate(groups)],
-        description="group",
+        options=[(f"group {k + 1} ({len(g)} ads)", k) for k, g in enumerate(groups)], description="group"
     )
     details = widgets.HTML()
     fig = explorers.figure(6, 6)
-    chart = plots.NetworkChart(fig)
-    chart.layout(list(ads["ad_id"]), groups)
-    app = Explorer([choice, details], fig)
+    chart = plots.NetworkChart(fig, list(ads["ad_id"]), groups)
+    app = Explorer([choice, details], fig, animated=[chart.dots, chart.chosen_spokes, chart.title])
     rows = ads.set_index("ad_id")
 
     def cell(value: object) -> str:
         return html.escape(value) if isinstance(value, str) else "<i>missing</i>"
 
     def update() -> None:
-        chart.show(groups, choice.value)
+        chart.show(choice.value)
+        details.value = ""
         if wrong:
-            details.value = ""
             return app.say(wrong, error=True)
         if choice.value is None:
-            details.value = ""
             return app.say("Your ad_networks found no group of 2 or more ads.")
         lines, problems = [], []
         for ad in sorted(groups[choice.value]):
@@ -119,43 +118,37 @@ def _people(result: object) -> tuple[set[str], str | None]:
 def explore_border_timeline(crossings: pd.DataFrame, repeat_escorts: Callable) -> Explorer:
     """Sliders for YOUR ``repeat_escorts``; pick a person it flags (at a wide setting) to see with whom they
     crossed: same border point, same direction, within the window."""
-    import pandas as pd
-
     window = explorers.slider("window_minutes", 10, 1, 60, continuous_update=False)
     trips = explorers.slider("min_trips (dates)", 3, 1, 6, continuous_update=False)
     wide, error = call(repeat_escorts, crossings, 30, 2)
     candidates, wrong = (set(), error) if error else _people(wide)
     person = widgets.Dropdown(options=sorted(candidates), description="person")
-    fig = explorers.figure(8, 3.6, layout="constrained")
-    chart = plots.TimelineChart(fig)
-    app = Explorer([explorers.row(window, trips), person], fig)
+    people = crossings["person_id"].to_numpy()
+    route = crossings.groupby(["border_point", "direction"]).ngroup().to_numpy()  # same point, same direction
     start = crossings["crossed_at"].min().normalize()
-    days = (crossings["crossed_at"] - start) / pd.Timedelta(days=1)
-    last = float(days.max())
+    seconds = ((crossings["crossed_at"] - start) // pd.Timedelta(seconds=1)).to_numpy()  # whole: exact window
+
+    def crossed_with(who: str | None, minutes: int) -> tuple[np.ndarray, dict[str, list[float]]]:
+        """The days ``who`` crossed, and the days each other person crossed with them."""
+        own = people == who
+        near = (route[own, None] == route) & (np.abs(seconds[own, None] - seconds) <= minutes * 60)
+        together = near.any(axis=0) & ~own  # their crossings with this person, each once
+        companions: dict[str, list[float]] = {}
+        for other, second in zip(people[together], seconds[together], strict=True):
+            companions.setdefault(other, []).append(second / DAY_SECONDS)
+        return seconds[own] / DAY_SECONDS, companions
+
+    rows = 1 + max((len(crossed_with(who, window.max)[1]) for who in person.options), default=0)
+    fig = explorers.figure(8, 3.6)
+    chart = plots.TimelineChart(fig, seconds.max(initial=0) / DAY_SECONDS, rows)
+    changing = [chart.own, chart.others, *chart.names, chart.title]
+    app = Explorer([explorers.row(window, trips), person], fig, animated=changing)
 
     def update() -> None:
-        if wrong:
-            chart.show("nobody", [], {}, 0.0, last)
-            return app.say(wrong, error=True)
-        result, error = call(repeat_escorts, crossings, window.value, trips.value)
+        result, error = (None, wrong) if wrong else call(repeat_escorts, crossings, window.value, trips.value)
         flagged, error = (set(), error) if error else _people(result)
         who = person.value
-        if who is None:
-            chart.show("nobody", [], {}, 0.0, last)
-        else:
-            own = crossings[crossings["person_id"] == who]
-            near = pd.Timedelta(minutes=window.value)
-            companions: dict[str, list[float]] = {}
-            for trip in own.itertuples():
-                same = crossings[
-                    (crossings["border_point"] == trip.border_point)
-                    & (crossings["direction"] == trip.direction)
-                    & ((crossings["crossed_at"] - trip.crossed_at).abs() <= near)
-                    & (crossings["person_id"] != who)
-                ]
-                for other, day in zip(same["person_id"], days[same.index], strict=True):
-                    companions.setdefault(other, []).append(float(day))
-            chart.show(who, list(days[own.index]), companions, 0.0, last)
+        chart.show(who or "nobody", *crossed_with(who, window.value))
         if error:
             return app.say(error, error=True)
         status = "" if who is None else f" {who} is {'' if who in flagged else 'NOT '}flagged."
@@ -173,9 +166,10 @@ def explore_debt(debt_schedule: Callable, is_debt_bondage: Callable) -> Explorer
     wage = explorers.slider("wage (£ a month)", 1200, 0, 2500, 50, continuous_update=False)
     deductions = explorers.slider("deductions (£ a month)", 1100, 0, 2500, 50, continuous_update=False)
     rate = explorers.slider("interest (% a month)", 5.0, 0.0, 10.0, 0.5, continuous_update=False)
-    fig = explorers.figure(8, 3.6, layout="constrained")
+    fig = explorers.figure(8, 3.6)
     chart = plots.DebtChart(fig)
-    app = Explorer([explorers.row(debt, wage), explorers.row(deductions, rate)], fig)
+    rows = [explorers.row(debt, wage), explorers.row(deductions, rate)]
+    app = Explorer(rows, fig, animated=[chart.balance, chart.initial, chart.title])
 
     def update() -> None:
         initial = debt.value * 100
@@ -192,7 +186,7 @@ def explore_debt(debt_schedule: Callable, is_debt_bondage: Callable) -> Explorer
             error = _wrong_kind("is_debt_bondage", bondage, "True or False")
         if error:
             verdict = "Your is_debt_bondage did not answer: see the message above"
-        elif bondage is True:
+        elif bondage:
             verdict = f"Your is_debt_bondage: True - after {len(schedule)} months the debt is not smaller"
         elif 0 in schedule:
             verdict = f"Repaid in month {schedule.index(0) + 1}"
@@ -210,8 +204,8 @@ def explore_debt(debt_schedule: Callable, is_debt_bondage: Callable) -> Explorer
             else ""
         )
         app.say(
-            f"Each month {plots.money(left)} of the wage is left after deductions; the first month's "
-            f"interest is {plots.money(interest)}.{note}"
+            f"Each month {money(left)} of the wage is left after deductions; the first month's "
+            f"interest is {money(interest)}.{note}"
         )
 
     return app.wire(update)
@@ -221,23 +215,22 @@ def explore_wage_flows(payroll: pd.DataFrame, shared_wage_accounts: Callable) ->
     """Accounts that receive the wages of several workers, counted with YOUR ``shared_wage_accounts``; the
     slider sets ``min_workers`` and the flagged accounts turn red."""
     minimum = explorers.slider("min_workers", 3, 2, 6, continuous_update=False)
-    fig = explorers.figure(8, 3.4, layout="constrained")
-    chart = plots.AccountsChart(fig)
-    app = Explorer([minimum], fig)
     counts: dict[str, int] = {}
     for m in range(2, 11):  # how many workers each account has, read from YOUR function at each threshold
         result, error = call(shared_wage_accounts, payroll, m)
         if error or not isinstance(result, (set, frozenset)):
             break
-        for account in result:
-            counts[account] = m
+        counts.update(dict.fromkeys(result, m))
+    fig = explorers.figure(8, 3.4, layout="constrained")
+    chart = plots.AccountsChart(fig, counts)
+    app = Explorer([minimum], fig, animated=[*chart.bars, chart.title])
 
     def update() -> None:
         result, error = call(shared_wage_accounts, payroll, minimum.value)
         if error is None and not isinstance(result, (set, frozenset)):
             error = _wrong_kind("shared_wage_accounts", result, "a set of accounts")
         flagged = set() if error else set(result)
-        chart.show(counts, flagged, minimum.value)
+        chart.show(flagged, minimum.value)
         if error:
             return app.say(error, error=True)
         listed = ", ".join(f"{a} ({counts.get(a, '?')} workers)" for a in sorted(flagged)) or "none"

@@ -128,6 +128,13 @@ def _crossings() -> pd.DataFrame:
     )
 
 
+def _rows(ax) -> list[str]:
+    """The names on the timeline's rows, top row first (empty rows left out)."""
+    return [
+        text.get_text() for text in sorted(ax.texts, key=lambda t: t.get_position()[1]) if text.get_text()
+    ]
+
+
 def test_border_timeline_shows_who_crossed_with_the_chosen_person_within_the_window():
     calls = []
 
@@ -140,11 +147,20 @@ def test_border_timeline_shows_who_crossed_with_the_chosen_person_within_the_win
     assert calls[:2] == [(30, 2), (10, 3)], "a wide setting fills the list, then the sliders' values"
     assert _one(app, widgets.Dropdown, "person").options == ("ESC",)
     assert np.allclose(ax.collections[0].get_offsets(), [[0.25, 0], [7.25, 0], [14.25, 0]])
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["ESC", "N1", "N2", "N3"]
+    assert _rows(ax) == ["ESC", "N1", "N2", "N3"] and set(_rows(ax)) <= set(figure_texts(app.figure))
+    assert np.allclose(
+        ax.collections[1].get_offsets(),
+        [[day + 0.25 + 4 / 1440, row] for row, day in ((1, 0), (2, 7), (3, 14))],
+    )
     assert ax.get_title() == "ESC: 3 crossings, 3 people crossed with them"
     assert "flags 1: ESC. ESC is flagged." in app.panel.text
+    _one(app, widgets.IntSlider, "window_minutes").value = 24
+    assert "FAR" not in _rows(ax), "FAR crossed 25 minutes after ESC"
+    _one(app, widgets.IntSlider, "window_minutes").value = 25
+    assert "FAR" in _rows(ax), "the window is inclusive: 25 minutes apart is within 25 minutes"
     _one(app, widgets.IntSlider, "window_minutes").value = 30
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["ESC", "N1", "N2", "FAR", "N3"]
+    assert _rows(ax) == ["ESC", "N1", "N2", "FAR", "N3"]
+    assert len(ax.texts) == 5, "one row for each person seen at the widest window, fixed: changes are blitted"
     _one(app, widgets.IntSlider, "min_trips (dates)").value = 4
     assert calls[-1] == (30, 4) and "ESC is NOT flagged" in app.panel.text
 
@@ -235,3 +251,63 @@ def test_wage_flow_explorer_reports_an_unfinished_function():
     app = explore_wage_flows(pd.DataFrame({"worker_id": [], "account": [], "amount_cents": []}), _not_written)
     assert _is_error(app) and "not written yet" in app.panel.text
     assert find_widgets(app.panel, widgets.IntSlider)[0].description == "min_workers"
+
+
+def test_a_balance_below_zero_stays_in_view():
+    """A schedule that goes below zero (a wrong answer: the balance must stop at 0) is still drawn in full."""
+    app = explore_debt(lambda debt, *args: [debt - 100_000 * (k + 1) for k in range(24)], lambda *args: False)
+    low, high = app.figure.axes[0].get_ylim()
+    assert low <= min(app.figure.axes[0].lines[0].get_ydata()) < 0 and high >= 3500
+
+
+def _apps_and_changes():
+    """Each explorer with stand-in functions, and the control changes the blitting test makes."""
+    timeline = explore_border_timeline(_crossings(), lambda crossings, *args: {"ESC"})
+    window = _one(timeline, widgets.IntSlider, "window_minutes")
+    victim = explore_presumed_victim(_victim)
+    networks = explore_ad_networks(
+        _ads(), lambda *args: "+44", lambda ads: [{"A1", "A2", "A3"}, {"A4", "A5"}]
+    )
+    group = _one(networks, widgets.Dropdown, "group")
+    debt = explore_debt(_schedule, lambda schedule, initial: bool(schedule) and schedule[-1] >= initial)
+    wage = _one(debt, widgets.IntSlider, "wage (£ a month)")
+    payroll = pd.DataFrame({"worker_id": ["W1", "W2", "W3"], "account": ["GB00AAAA1"] * 2 + ["GB00BBBB2"]})
+    flows = explore_wage_flows(
+        payroll, lambda frame, min_workers=3: {"GB00AAAA1"} if min_workers <= 2 else set()
+    )
+    minimum = _one(flows, widgets.IntSlider, "min_workers")
+    return [
+        (timeline, [(window, 30), (window, 1), (window, 60)]),
+        (
+            victim,
+            [
+                (_one(victim, widgets.Checkbox, "means"), False),
+                (_one(victim, widgets.IntSlider, "age (years)"), 12),
+            ],
+        ),
+        (networks, [(group, 1), (group, 0)]),
+        (debt, [(wage, v) for v in (1300, 1250, 2500, 1150)]),
+        (flows, [(minimum, v) for v in (2, 3, 6)]),
+    ]
+
+
+def test_a_blitted_frame_is_the_frame_a_full_draw_gives():
+    """In the browser a change that touches only a chart's ``animated`` artists is blitted over the background
+    kept from the last full draw: the frame must be what drawing the whole figure gives."""
+    for app, changes in _apps_and_changes():
+        canvas = app.figure.canvas
+        canvas.syncing_data_url = False  # as once the browser shows the figure
+        canvas.draw()  # the browser's first draw: the background is kept
+        blitted = 0
+        for control, value in changes:
+            control.value = value
+            if app.figure.stale:  # limits or a fixed artist changed: the browser asks for a full draw
+                canvas.draw()
+            else:
+                blitted += 1
+            frame = np.asarray(canvas.buffer_rgba()).copy()
+            canvas.draw()
+            assert (np.asarray(canvas.buffer_rgba()) == frame).all(), (
+                f"{app.panel.text}: blitted frame differs"
+            )
+        assert blitted > 0, f"{app.panel.text}: no change was blitted"
