@@ -51,14 +51,22 @@ def nbgrader(site, trainee: str, *argv: str, check: bool = True):
     return site.run(trainee, VENV_BIN / "nbgrader", *argv, check=check)
 
 
+# printed by the perfect trainee's answer cell when it is graded: what the kernel sees of its sandbox
+SANDBOX_PROBE = (
+    "import os\n"
+    "print('probe: uid', os.getuid(), 'oom_score_adj', open('/proc/self/oom_score_adj').read().strip(),"
+    " 'course visible', os.path.exists({course!r}))\n"
+)
+
+
 def answer(site, trainee: str) -> None:
     """The trainee edits their fetched notebook: the model answer in the answer cell (a simulated perfect
-    trainee, as the browser tests write it)."""
+    trainee, as the browser tests write it), after a probe of the grading sandbox."""
     path = site.home(trainee) / "toy" / "01_toy.ipynb"
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "triple":
-            cell.source = (
+            cell.source = SANDBOX_PROBE.format(course=str(site.course)) + (
                 f'def triple(number: int) -> int:\n    """Three times number."""\n    {SOLUTION_LINE}\n'
             )
     site.run(trainee, VENV_BIN / "python", "-c", f"import sys; open({str(path)!r}, 'w').write(sys.argv[1])",
@@ -110,6 +118,11 @@ def test_release_fetch_submit_collect_grade_feedback(site):
     assert not (site.course / "grading" / "submitted" / forger).exists()
     graded = autograde(site, "toy")
     assert "2 submission(s) graded" in graded.stdout, graded.stdout + graded.stderr
+    # graded by the instructor's OS user, the kernel still ran as uid 65534 of the sandbox, first in line for the
+    # OOM killer, and without the course folder
+    executed = nbformat.read(site.course / "grading" / "autograded" / perfect / "toy" / "01_toy.ipynb", 4)
+    printed = [o.get("text", "") for cell in executed.cells for o in cell.get("outputs", [])]
+    assert "probe: uid 65534 oom_score_adj 1000 course visible False\n" in printed, printed
     spmu(site, "feedback", "toy", "--to-exchange")
     spmu(site, "export", "-o", site.course / "grades.csv")
     rows = {r["trainee_id"]: r for r in csv.DictReader((site.course / "grades.csv").open())}
