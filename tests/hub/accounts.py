@@ -112,3 +112,17 @@ def remove_site(site: Site) -> None:
         for log in site.base.glob("hub-*.log"):
             shutil.copy(log, Path(os.environ["SPMU_KEEP_HUB_LOGS"]) / log.name)
     shutil.rmtree(site.base, ignore_errors=True)
+
+
+def autograde(site: Site, assignment: str, workers: int = 2):
+    """``spmu autograde`` as the instructor's OS user (as on the hub: no root). Without control groups for that
+    user (no cgroup delegation: see tests/hostile/README.md) it grades with every other defence and says so in
+    exactly one warning line, checked here; with them, in none."""
+    spmu = [VENV_BIN / "spmu", "--course", site.course]
+    problem = site.run(site.instructor, VENV_BIN / "python", "-c",
+                       "from spmu.grading.sandbox_cgroup import cgroup_problem; print(cgroup_problem() or '')",
+                       ).stdout.strip()  # fmt: skip
+    done = site.run(site.instructor, *spmu, "autograde", assignment, "--workers", str(workers))
+    warnings = [line for line in done.stderr.splitlines() if "GRADING WITHOUT CONTROL GROUPS" in line]
+    assert len(warnings) == (1 if problem else 0), (problem, done.stderr)
+    return done

@@ -11,13 +11,12 @@ import csv
 import json
 import os
 import shutil
-import subprocess
 import time
 from datetime import UTC, datetime
 
 import nbformat
 import pytest
-from accounts import VENV_BIN, make_site, remove_site
+from accounts import VENV_BIN, autograde, make_site, remove_site
 from instructor_toy_course import HIDDEN_LINE, MARK_SCHEME_LINE, SOLUTION_LINE, make_toy_course
 
 pytestmark = [
@@ -52,14 +51,22 @@ def nbgrader(site, trainee: str, *argv: str, check: bool = True):
     return site.run(trainee, VENV_BIN / "nbgrader", *argv, check=check)
 
 
+# printed by the perfect trainee's answer cell when it is graded: what the kernel sees of its sandbox
+SANDBOX_PROBE = (
+    "import os\n"
+    "print('probe: uid', os.getuid(), 'oom_score_adj', open('/proc/self/oom_score_adj').read().strip(),"
+    " 'course visible', os.path.exists({course!r}))\n"
+)
+
+
 def answer(site, trainee: str) -> None:
     """The trainee edits their fetched notebook: the model answer in the answer cell (a simulated perfect
-    trainee, as the browser tests write it)."""
+    trainee, as the browser tests write it), after a probe of the grading sandbox."""
     path = site.home(trainee) / "toy" / "01_toy.ipynb"
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "triple":
-            cell.source = (
+            cell.source = SANDBOX_PROBE.format(course=str(site.course)) + (
                 f'def triple(number: int) -> int:\n    """Three times number."""\n    {SOLUTION_LINE}\n'
             )
     site.run(trainee, VENV_BIN / "python", "-c", f"import sys; open({str(path)!r}, 'w').write(sys.argv[1])",
@@ -109,18 +116,13 @@ def test_release_fetch_submit_collect_grade_feedback(site):
     assert "/01_toy.ipynb: not a regular file (link or folder)" in collected.stderr, collected.stderr
     assert "collected 2 trainee(s)" in collected.stdout, collected.stdout + collected.stderr
     assert not (site.course / "grading" / "submitted" / forger).exists()
-    # As root: `spmu autograde` run by a non-root instructor fails today in the grader's kernel fork server
-    # (PermissionError writing /proc/self/oom_score_adj inside the sandbox; reported, the fix belongs to the
-    # grader). Every other step runs as the instructor.
-    graded = subprocess.run(
-        [VENV_BIN / "spmu", "--course", site.course, "autograde", "toy", "--workers", "2"],
-        env=site.env(site.instructor, HOME="/root"),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    graded = autograde(site, "toy")
     assert "2 submission(s) graded" in graded.stdout, graded.stdout + graded.stderr
+    # graded by the instructor's OS user, the kernel still ran as uid 65534 of the sandbox, first in line for the
+    # OOM killer, and without the course folder
+    executed = nbformat.read(site.course / "grading" / "autograded" / perfect / "toy" / "01_toy.ipynb", 4)
+    printed = [o.get("text", "") for cell in executed.cells for o in cell.get("outputs", [])]
+    assert "probe: uid 65534 oom_score_adj 1000 course visible False\n" in printed, printed
     spmu(site, "feedback", "toy", "--to-exchange")
     spmu(site, "export", "-o", site.course / "grades.csv")
     rows = {r["trainee_id"]: r for r in csv.DictReader((site.course / "grades.csv").open())}

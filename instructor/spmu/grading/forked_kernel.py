@@ -163,9 +163,8 @@ class ForkServer:
             ) as error:  # usable a moment ago: a limit this sandbox cannot have is the grader's fault
                 raise ForkServerError(f"the sandbox's control group could not be set up: {error}") from error
         else:
-            log.warning(
-                "no control group per sandbox (%s): its memory is polled, its processes and CPU not limited",
-                problem,
+            log.info(  # warned once per grading run by resolve_sandbox()
+                "no control group per sandbox (%s): its memory is polled, its CPU not limited", problem
             )
         shared = [*python_paths(), *binds, *ro_binds]
         keep = [str(p) for p in shared if p.is_relative_to("/tmp") or p.is_relative_to("/dev/shm")]

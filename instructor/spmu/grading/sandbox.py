@@ -28,6 +28,8 @@ from pathlib import Path
 
 import psutil
 
+from spmu.grading.sandbox_cgroup import without_cgroups_message
+
 log = logging.getLogger(__name__)
 
 UNPRIVILEGED_ID = "65534"  # "nobody": the uid/gid trainee code runs as inside the sandbox
@@ -168,11 +170,15 @@ def bwrap_problem() -> str | None:
 
 
 def resolve_sandbox(mode: str) -> str:
-    """The sandbox actually used for ``mode``: "bwrap" or "none". "auto" warns loudly when it must fall back."""
+    """The sandbox actually used for ``mode``: "bwrap" or "none". "auto" warns loudly when it must fall back;
+    a "bwrap" sandbox without control groups (a grader that is not root) is one warning line."""
     if mode == "none":
         return "none"
     problem = bwrap_problem()
     if problem is None:
+        missing = without_cgroups_message()
+        if missing:  # once per grading run, here (each worker's sandboxes only log it)
+            log.warning(missing)
         return "bwrap"
     if mode == "bwrap":
         raise SandboxUnavailable(f"sandbox 'bwrap' requested but unusable: {problem}")

@@ -96,6 +96,21 @@ def cgroup_problem() -> str | None:
     return None
 
 
+def without_cgroups_message() -> str | None:
+    """One line saying which limits a sandbox lacks here and why (None when each sandbox gets its group)."""
+    problem = cgroup_problem()
+    if problem is None:
+        return None
+    processes = (
+        "NOT limited (RLIMIT_NPROC does not bind root)" if os.geteuid() == 0 else "capped by RLIMIT_NPROC"
+    )
+    return (
+        f"GRADING WITHOUT CONTROL GROUPS ({problem}): no CPU quota per sandbox, its memory polled every 0.1 s "
+        f"(tmpfs files not counted), its processes {processes}; run the grader as root or in a delegated "
+        "cgroup for these limits (tests/hostile/README.md)"
+    )
+
+
 class SandboxCgroup:
     """The control group(s) of one sandbox, limits set, empty until :meth:`wrap`'s command enters them."""
 
