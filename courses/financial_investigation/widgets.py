@@ -7,6 +7,7 @@ updated in place on every change.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
 
@@ -22,11 +23,8 @@ from courses.financial_investigation.case import net_worth_inputs
 LAYOUT = widgets.Layout(width="520px")
 
 
-def _show_figure(fig: Figure, shown: bool) -> None:
-    """Show every Axes of ``fig``, or hide them behind a note (nothing to show, or the trainee's function
-    failed: no picture left over from before)."""
-    if not fig.texts:
-        fig.text(0.5, 0.5, "Nothing to draw: see the message above.", ha="center", va="center", color="grey")
+def _show(fig: Figure, shown: bool) -> None:
+    """Show the figure's axes, or instead the note that there is nothing to draw (``_wired`` adds it)."""
     fig.texts[0].set_visible(not shown)
     for ax in fig.axes:
         ax.set_visible(shown)
@@ -34,38 +32,27 @@ def _show_figure(fig: Figure, shown: bool) -> None:
 
 def _wired(app: explorers.Explorer, update: Callable[[], str]) -> explorers.Explorer:
     """``app`` wired to ``update`` (it changes the figure and returns the message). When one of the trainee's
-    functions raises, the message names it and the figure is hidden. A control that ``update`` itself changes
-    (new dropdown options) does not start a second update: the running one covers it."""
+    functions raises, the message names it and the figure is hidden (no picture left over from before). A control
+    that ``update`` itself changes (new dropdown options) does not start a second update."""
+    app.figure.text(
+        0.5, 0.5, "Nothing to draw: see the message above.", ha="center", va="center", color="grey"
+    )
     busy = []
 
     def safe_update() -> None:
         if busy:
             return
         busy.append(True)
-        _show_figure(app.figure, True)
+        _show(app.figure, True)
         try:
             app.say(update())
         except Exception as error:  # noqa: BLE001 - a trainee's function failed: show why, never crash
-            _show_figure(app.figure, False)
+            _show(app.figure, False)
             app.say(explorers.error_text(error, explorers.raising_function(error)), error=True)
         finally:
             busy.clear()
 
     return app.wire(safe_update)
-
-
-def _remembered(function: Callable) -> Callable:
-    """``function`` (a trainee's function on the app's fixed case data) run once per distinct arguments: a control
-    that does not change its arguments (e.g. which customer to show) shows the result without re-running it."""
-    results: dict = {}
-
-    def remembered(*args, **kwargs):
-        key = (args, tuple(sorted(kwargs.items())))
-        if key not in results:
-            results[key] = function(*args, **kwargs)
-        return results[key]
-
-    return remembered
 
 
 def _simulated_invoices(count: int, fabricated_share: float, seed: int = 7) -> list[int]:
@@ -118,8 +105,8 @@ def explore_structuring(
     customer = widgets.Dropdown(options=["(none)"], description="customer to show", style=WIDE_LABEL)
     fig = explorers.figure(8, 3.8)
     chart = plots.CashCalendar(fig, cash, 1_000_000)
-    reports_for = _remembered(lambda inclusive: ctr_required(cash, 1_000_000, inclusive=inclusive))
-    suspects_for = _remembered(
+    reports_for = functools.cache(lambda inclusive: ctr_required(cash, 1_000_000, inclusive=inclusive))
+    suspects_for = functools.cache(
         lambda band, window: sorted(structuring_suspects(cash, 1_000_000, band=band, window_days=window))
     )
 
@@ -135,7 +122,7 @@ def explore_structuring(
             f"structuring suspect(s): {', '.join(suspects) or 'none'}"
         )
         if customer.value == "(none)":
-            _show_figure(fig, False)
+            _show(fig, False)
         else:
             chart.show(customer.value, band.value)
         return message
@@ -163,8 +150,8 @@ def explore_red_flags(
     account = widgets.Dropdown(options=["(none)"], description="account to show", style=WIDE_LABEL)
     fig = explorers.figure(8, 3.8)
     chart = plots.AccountTimeline(fig, tx)
-    rounds_for = _remembered(lambda unit_cents: round_amount_transfers(tx, unit_cents))
-    flagged_for = _remembered(
+    rounds_for = functools.cache(lambda unit_cents: round_amount_transfers(tx, unit_cents))
+    flagged_for = functools.cache(
         lambda minimum_cents, hours, ratio: sorted(
             pass_through_accounts(tx, minimum_cents, hours=hours, ratio=ratio)
         )
@@ -177,7 +164,7 @@ def explore_red_flags(
         if list(account.options) != options:
             account.options = options
         if account.value == "(none)":
-            _show_figure(fig, False)
+            _show(fig, False)
         else:
             chart.show(account.value)
         return (
@@ -208,13 +195,13 @@ def explore_money_trail(
     cutoff = slider("at most this many hops", 6, 1, 8, 1, layout=LAYOUT, continuous_update=False)
     fig = explorers.figure(9, 5.5)
     chart = plots.MoneyTrailChart(fig, holders)
-    paths_for = _remembered(lambda a, b, hops: money_paths(wires, a, b, cutoff=hops))
-    timed_for = _remembered(lambda a, b, hops: time_respecting_paths(wires, a, b, cutoff=hops))
-    flow_for = _remembered(lambda a, b: max_traceable_cents(wires, a, b))
+    paths_for = functools.cache(lambda a, b, hops: money_paths(wires, a, b, cutoff=hops))
+    timed_for = functools.cache(lambda a, b, hops: time_respecting_paths(wires, a, b, cutoff=hops))
+    flow_for = functools.cache(lambda a, b: max_traceable_cents(wires, a, b))
 
     def update() -> str:
         if source.value == target.value:  # no trail to follow (the max flow is not even defined)
-            _show_figure(fig, False)
+            _show(fig, False)
             return f"Money from and money to are both {source.value}: choose two different accounts."
         paths = paths_for(source.value, target.value, cutoff.value)
         timed = timed_for(source.value, target.value, cutoff.value)
@@ -257,7 +244,7 @@ def explore_commingling(
     fig = explorers.figure(10, 4)
     chart = plots.ComminglingChart(fig, labels, balance)
 
-    @_remembered
+    @functools.cache
     def after_row(row: int) -> tuple[int, int]:
         """Your two rules' tainted cents after ``row`` (each row computed once, however often it is shown)."""
         prefix = ledger.iloc[: row + 1]
@@ -292,7 +279,9 @@ def explore_net_worth(
         layout=LAYOUT,
         continuous_update=False,
     )
-    inputs_of = _remembered(lambda year: net_worth_inputs(balance_sheets, income, year))  # the case's totals
+    inputs_of = functools.cache(
+        lambda year: net_worth_inputs(balance_sheets, income, year)
+    )  # the case's totals
     parts = [name.replace("_", " ") for name in inputs_of(year.value)]
     fig = explorers.figure(8, 3.8)
     chart = plots.NetWorthChart(fig, parts)
