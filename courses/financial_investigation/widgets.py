@@ -194,7 +194,10 @@ def explore_money_trail(
     )
     cutoff = slider("at most this many hops", 6, 1, 8, 1, layout=LAYOUT, continuous_update=False)
     fig = explorers.figure(9, 5.5)
-    chart = plots.MoneyTrailChart(fig, holders)
+    pairs = wires[["from_account", "to_account"]].drop_duplicates()
+    chart = plots.MoneyTrailChart(
+        fig, holders, most_wires=2 * len(pairs)
+    )  # each way: a wrong path may go back
     paths_for = functools.cache(lambda a, b, hops: money_paths(wires, a, b, cutoff=hops))
     timed_for = functools.cache(lambda a, b, hops: time_respecting_paths(wires, a, b, cutoff=hops))
     flow_for = functools.cache(lambda a, b: max_traceable_cents(wires, a, b))

@@ -7,9 +7,11 @@ import math
 import ipywidgets as widgets
 import numpy as np
 import pytest
+from matplotlib.colors import to_hex
 from widget_tree import one_widget as _one
 
 from courses.explorers import figure_texts
+from courses.financial_investigation import plots
 from courses.financial_investigation.case import (
     load_account_holders,
     load_account_transactions,
@@ -19,7 +21,7 @@ from courses.financial_investigation.case import (
     load_suspect_ledger,
     load_wires,
 )
-from courses.financial_investigation.plots import NODE_SIZE
+from courses.financial_investigation.plots import NODE_SIZE, name_path
 from courses.financial_investigation.widgets import (
     explore_benford,
     explore_commingling,
@@ -48,15 +50,23 @@ def _heights(container) -> list[float]:
 
 
 def _accounts(ax) -> np.ndarray:
-    """Where the money-trail chart draws its accounts (one scatter of round markers)."""
-    (accounts,) = ax.collections
+    """Where the money-trail chart draws its accounts (round markers)."""
+    (accounts,) = [c for c in ax.collections if c.get_gid() == "accounts"]
     return accounts.get_offsets()
 
 
-def _names(ax) -> list[str]:
-    """The account names the money-trail chart shows, each at its account."""
-    assert [text.get_position() for text in ax.texts] == [tuple(spot) for spot in _accounts(ax)]
-    return sorted(text.get_text() for text in ax.texts)
+def _names(ax) -> dict[str, tuple[float, float, bool]]:
+    """The account names the money-trail chart shows (outlines in one collection), each at its account, with
+    whether that account is red (start or end)."""
+    (names,) = [c for c in ax.collections if c.get_gid() == "account names"]
+    (accounts,) = [c for c in ax.collections if c.get_gid() == "accounts"]
+    assert np.array_equal(names.get_offsets(), accounts.get_offsets())
+    known = {f"AC{n:02d}": name_path(f"AC{n:02d}") for n in range(1, 41)}
+    found = {}
+    for outline, spot, colour in zip(names.get_paths(), accounts.get_offsets(), accounts.get_facecolors()):
+        (name,) = [name for name, path in known.items() if outline is path]
+        found[name] = (*spot, to_hex(colour) == plots.RED)
+    return found
 
 
 def _wires(ax, gid: str) -> list[np.ndarray]:
@@ -64,7 +74,7 @@ def _wires(ax, gid: str) -> list[np.ndarray]:
     return [
         np.concatenate(arrow.get_path().to_polygons(ax.transData, closed_only=False))
         for arrow in ax.patches
-        if arrow.get_gid() == gid
+        if arrow.get_visible() and arrow.get_gid() == gid
     ]
 
 
@@ -225,17 +235,37 @@ def test_money_trail_app_draws_the_paths_the_trainee_found():
     app = explore_money_trail(load_wires(), load_account_holders(), paths, timed, lambda *a: 12_345)
     ax = app.figure.axes[0]
     assert seen == [("AC01", "AC40", 6)] and "$123.45" in _message(app)
-    assert len(_accounts(ax)) == 3 and _names(ax) == ["AC01", "AC05", "AC40"]
+    names = _names(ax)
+    assert sorted(names) == ["AC01", "AC05", "AC40"], "the accounts on the paths, each named"
+    assert names["AC01"][0] < names["AC05"][0] < names["AC40"][0], "left to right by hops from the source"
+    assert [names[n][2] for n in ("AC01", "AC05", "AC40")] == [True, False, True], "start and end in red"
     assert len(_wires(ax, "time-respecting wire")) == 1, "AC01 -> AC40 in red"
     assert len(_wires(ax, "other wire")) == 2, "AC01 -> AC05 -> AC40 in grey"
-    (red,) = [arrow for arrow in ax.patches if arrow.get_gid() == "time-respecting wire"]
+    (red,) = [
+        arrow for arrow in ax.patches if arrow.get_visible() and arrow.get_gid() == "time-respecting wire"
+    ]
     assert red.get_edgecolor()[:3] != (0.5, 0.5, 0.5) and red.get_linestyle() == "-"
     assert ax.get_title().startswith("Money from ")
     _one(app, widgets.IntSlider, "at most this many hops").value = 7
     assert seen[-1] == ("AC01", "AC40", 7)
     _one(app, widgets.Dropdown, "money to").value = "AC23"
     assert seen[-1] == ("AC01", "AC23", 7)
-    assert _names(ax) == ["AC01", "AC05", "AC23"]
+    assert sorted(_names(ax)) == ["AC01", "AC05", "AC23"] and _names(ax)["AC23"][2], "AC23 is the end now"
+
+
+def test_money_trail_puts_each_account_in_the_column_of_its_hops_from_the_source():
+    app = explore_money_trail(
+        load_wires(),
+        load_account_holders(),
+        lambda w, s, t, cutoff=6: [[s, "AC05", "AC07", t], [s, "AC09", t]],
+        lambda *a, **k: [],
+        lambda *a: 1,
+    )
+    names = _names(app.figure.axes[0])
+    columns = sorted({x for x, _, _ in names.values()})
+    hops = {name: columns.index(x) for name, (x, _, _) in names.items()}
+    assert hops == {"AC01": 0, "AC05": 1, "AC09": 1, "AC07": 2, "AC40": 3}, "the end in the last column"
+    assert [name for name, (_, _, red) in names.items() if red] == ["AC01", "AC40"]
 
 
 def test_money_trail_app_draws_the_two_accounts_when_no_path_is_found():
@@ -244,7 +274,7 @@ def test_money_trail_app_draws_the_two_accounts_when_no_path_is_found():
     )
     ax = app.figure.axes[0]
     assert "0 path(s), 0 with dates" in _message(app) and _shown(app)
-    assert _names(ax) == ["AC01", "AC40"] and len(ax.patches) == 0
+    assert sorted(_names(ax)) == ["AC01", "AC40"] and not any(arrow.get_visible() for arrow in ax.patches)
 
 
 def test_money_trail_app_asks_for_two_different_accounts():
