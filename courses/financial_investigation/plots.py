@@ -60,9 +60,10 @@ def money_axes(fig: Figure, margins: tuple[float, float, float, float], dates: b
     ax = fig.subplots()
     ax.yaxis.set_major_formatter(FuncFormatter(whole_dollars))
     ax.set_title(" ", y=1.0)  # at a fixed height: its text is set by ``show``
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4))  # few tick labels: text is most of a full draw's time
     if dates:
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # the year is in the axis label
     return ax
 
 
@@ -114,7 +115,8 @@ class CashCalendar:
         ax.axhline(self.threshold, color=RED, label=plain(f"threshold {dollars(threshold_cents)}"))
         self.band = ax.axhline(0, color=ORANGE, linestyle="--", label="lower edge of the band (slider)")
         ax.legend(loc="upper right", fontsize=8)
-        ax.set(xlabel="business day (UTC date)", ylabel=plain("cash deposited (US$)"))
+        year = self.days["day"].min().year
+        ax.set(xlabel=f"business day (UTC date, {year})", ylabel=plain("cash deposited (US$)"))
         # a branch name in each deposit tall enough to hold it, upright: a label per customer's deposit at most
         tall = self.days[self.days["dollars"] >= self.threshold / 5]
         box = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
@@ -160,7 +162,8 @@ class AccountTimeline:
         self.animated = [self.incoming, self.outgoing, zero, ax.title]
         money = [Patch(color=GREEN, label="money in"), Patch(color=RED, label="money out")]
         ax.legend(handles=money, fontsize=8, loc="upper right", ncol=2)
-        ax.set(xlabel="time (UTC)", ylabel=plain("amount (US$; out is negative)"))
+        year = mdates.num2date(self.tx["day"].min()).year
+        ax.set(xlabel=f"time (UTC, {year})", ylabel=plain("amount (US$; out is negative)"))
 
     def show(self, account_id: str) -> None:
         rows = self.tx[self.tx["account_id"] == account_id]
@@ -205,18 +208,17 @@ def clear_bend(
 
 
 class MoneyTrailChart:
-    """The accounts on the paths found, by hops from the source: time-respecting wires solid red, others grey.
+    """The accounts on the paths found, by hops from the source: time-respecting wires solid red, others grey
+    (no title: the two dropdowns above it name the accounts, and a title takes 9 ms a frame).
 
     Its artists are made once (``most_wires`` arrows, shown or hidden) in axes that stay 0 to 1: every change is
     blitted."""
 
-    def __init__(self, fig: Figure, holders: dict[str, str], most_wires: int) -> None:
-        self.holders = holders
-        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.13, top=0.93)
+    def __init__(self, fig: Figure, accounts: list[str], most_wires: int) -> None:
+        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.14, top=0.99)
         self.ax = ax = fig.subplots()
         ax.set(xlim=(0, 1), ylim=(0, 1))
         ax.set_axis_off()
-        ax.set_title(" ", y=1.0, fontsize=10)
         self.radius = NODE_SIZE**0.5 / 2 * fig.dpi / 72  # an account's radius in pixels
         self.accounts = ax.scatter([], [], s=NODE_SIZE, zorder=2, gid="accounts")
         # the names' outlines, in points (``sizes=[1]``: one point squared, as in a scatter) at the accounts
@@ -225,11 +227,11 @@ class MoneyTrailChart:
             transform=IdentityTransform(), facecolor="black", edgecolor="none", zorder=3, gid="account names"
         )
         ax.add_collection(self.names)
-        for account in holders:  # each name's outline made now, not while the trainee waits for a picture
+        for account in accounts:  # each name's outline made now, not while the trainee waits for a picture
             name_path(account)
         arrow = {"arrowstyle": "-|>", "shrinkA": 0, "shrinkB": 0, "zorder": 1, "visible": False}
         self.wires = [ax.add_artist(FancyArrowPatch((0, 0), (0, 0), **arrow)) for _ in range(most_wires)]
-        self.animated = [self.accounts, self.names, *self.wires, ax.title]
+        self.animated = [self.accounts, self.names, *self.wires]
         node = {"marker": "o", "linestyle": "", "markersize": 10}
         handles = [
             Line2D([], [], color=RED, lw=2, label="wire on a path whose dates never go backwards"),
@@ -297,8 +299,6 @@ class MoneyTrailChart:
                 linewidth=2 if red else 1,
                 gid="time-respecting wire" if red else "other wire",
             )
-        source, target = self.holders.get(source, source), self.holders.get(target, target)
-        self.ax.title.set_text(plain(f"Money from {source} to {target}"))
 
 
 class ComminglingChart:

@@ -193,7 +193,7 @@ def explore_money_trail(
         options=names, value="AC40", description="money to", style=WIDE_LABEL, layout=LAYOUT
     )
     cutoff = slider("at most this many hops", 6, 1, 8, 1, layout=LAYOUT, continuous_update=False)
-    fig = explorers.figure(9, 5.5)
+    fig = explorers.figure(9, 5)
     pairs = wires[["from_account", "to_account"]].drop_duplicates()
     chart = plots.MoneyTrailChart(
         fig, holders, most_wires=2 * len(pairs)
