@@ -53,17 +53,15 @@ def limits(ax: Axes, x: tuple[float, float] | None = None, y: tuple[float, float
         ax.set_ylim(y)
 
 
-def money_axes(fig: Figure, margins: tuple[float, float, float, float], dates: bool = False) -> Axes:
-    """One Axes with fixed margins (left, right, bottom, top): dollars on y, and dates on x if ``dates``."""
-    left, right, bottom, top = margins
-    fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
+def dated_money_axes(fig: Figure) -> Axes:
+    """One Axes with fixed margins, dollars on y and at most 6 dates on x (few tick labels: text is most of the
+    time a full draw takes)."""
+    fig.subplots_adjust(left=0.13, right=0.95, bottom=0.14, top=0.91)
     ax = fig.subplots()
-    ax.yaxis.set_major_formatter(FuncFormatter(whole_dollars))
+    ax.yaxis.set(major_formatter=FuncFormatter(whole_dollars), major_locator=MaxNLocator(nbins=4))
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # the year is in the axis label
     ax.set_title(" ", y=1.0)  # at a fixed height: its text is set by ``show``
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=4))  # few tick labels: text is most of a full draw's time
-    if dates:
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # the year is in the axis label
     return ax
 
 
@@ -106,7 +104,7 @@ class CashCalendar:
         deposits = cash[cash["type"] == "cash_deposit"].sort_values("ts")
         self.days = deposits.assign(day=deposits["ts"].dt.date, dollars=deposits["amount_cents"] / 100)
         self.threshold = threshold_cents / 100
-        self.ax = ax = money_axes(fig, (0.13, 0.95, 0.14, 0.91), dates=True)
+        self.ax = ax = dated_money_axes(fig)
         first, last = mdates.date2num([self.days["day"].min(), self.days["day"].max()])
         ax.set_xlim(first - 0.6, last + 0.6)  # the whole case period
         totals = self.days.groupby(["customer_id", "day"])["dollars"].sum()
@@ -153,7 +151,7 @@ class AccountTimeline:
 
     def __init__(self, fig: Figure, tx: pd.DataFrame) -> None:
         self.tx = tx.assign(day=mdates.date2num(tx["ts"].dt.tz_convert("UTC").dt.tz_localize(None)))
-        self.ax = ax = money_axes(fig, (0.13, 0.95, 0.14, 0.91), dates=True)
+        self.ax = ax = dated_money_axes(fig)
         span = self.tx["day"].max() - self.tx["day"].min()
         ax.set_xlim(self.tx["day"].min() - 0.03 * span, self.tx["day"].max() + 0.03 * span)
         self.incoming = ax.add_collection(LineCollection([], colors=GREEN, linewidths=2), autolim=False)
