@@ -132,12 +132,15 @@ class CashCalendar:
             for d, b, h in zip(x, bottoms, mine["dollars"])
         ]
         self.bars.set_verts(corners)
-        tall = [
-            (d, b + h / 2, branch)
-            for d, b, h, branch in zip(x, bottoms, mine["dollars"], mine["branch_id"])
-            if h >= self.threshold / 5
-        ]
-        for text, (d, y, branch) in itertools.zip_longest(self.branches, tall, fillvalue=(0, 0, "")):
+        centres = zip(x, bottoms + mine["dollars"] / 2, mine["branch_id"], mine["dollars"])
+        # the deposits tall enough to hold a label, biggest first
+        tall = sorted((c for c in centres if c[3] >= self.threshold / 5), key=lambda c: -c[3])
+        placed = []  # (day, height, branch, pixels): no label where it would touch one placed (16 x 24 pixels)
+        for d, y, branch, _ in tall:
+            (px, py) = self.ax.transData.transform((d, y))
+            if all(abs(px - qx) >= 16 or abs(py - qy) >= 24 for *_, (qx, qy) in placed):
+                placed.append((d, y, branch, (px, py)))
+        for text, (d, y, branch, _) in itertools.zip_longest(self.branches, placed, fillvalue=(0, 0, "", 0)):
             text.set(position=(d, y), text=branch, visible=bool(branch))
         self.band.set_ydata([band * self.threshold] * 2)
         self.ax.title.set_text(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)")

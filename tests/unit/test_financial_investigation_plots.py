@@ -1,42 +1,37 @@
-"""The money-trail chart's layout and wire shapes (courses/financial_investigation/plots.py)."""
-
-import math
+"""How the money-trail chart bends a wire around accounts (courses/financial_investigation/plots.py)."""
 
 import numpy as np
+import pytest
 
-from courses.financial_investigation.plots import arrow_shapes, clear_bends, layers_layout
-
-
-def test_accounts_are_laid_out_in_columns_by_hops_with_the_target_on_the_far_right():
-    edges = {("S", "A"), ("S", "B"), ("A", "T"), ("B", "C"), ("C", "T")}
-    spots = layers_layout(["S", "T", "A", "B", "C"], edges, "S", "T")
-    assert spots["S"] == (0, 0) and spots["C"] == (2, 0)
-    assert spots["A"][0] == spots["B"][0] == 1 and sorted([spots["A"][1], spots["B"][1]]) == [-0.5, 0.5]
-    assert spots["T"] == (3, 0), "one hop from S, but the target is always the last column"
-    staggered = layers_layout(["S", "T", "A", "B", "C"], edges, "S", "T", stagger=0.2)
-    assert sorted([staggered["A"][0], staggered["B"][0]]) == [0.8, 1.2] and staggered["C"] == (2, 0)
+from courses.financial_investigation.plots import clear_bend
 
 
-def test_a_wire_runs_from_edge_to_edge_and_its_head_touches_the_target():
-    starts, ends = np.array([[0.0, 0.0], [0.0, 0.0]]), np.array([[100.0, 0.0], [100.0, 0.0]])
-    (straight, curved), (head, curved_head) = arrow_shapes(starts, ends, np.array([0.0, 0.2]), 10, 8)
-    assert np.allclose(straight[0], [10, 0]) and np.allclose(straight[-1], [82, 0])
-    assert np.allclose(head, [[90, 0], [82, 3.2], [82, -3.2]])
-    assert math.isclose(curved[:, 1].min(), -10), (
-        "bent to the right of the direction of payment (down, for left to right)"
+def _arc(start, end, control):
+    """Points along matplotlib's arc3 connection (a quadratic Bezier curve through ``control``)."""
+    t = np.linspace(0, 1, 101)[:, None]
+    return (1 - t) ** 2 * start + 2 * (1 - t) * t * control + t**2 * end
+
+
+def test_a_wire_with_nothing_in_its_way_is_straight():
+    start, end = np.array([0.0, 0.0]), np.array([200.0, 0.0])
+    bend, control = clear_bend(start, end, np.array([[100.0, 100.0]]), radius=10)
+    assert bend == 0 and np.allclose(control, [100, 0]), "arc3 with rad=0: the control point is the middle"
+
+
+def test_a_wire_bends_around_an_account_in_its_way():
+    start, end, account = np.array([0.0, 0.0]), np.array([200.0, 0.0]), np.array([[100.0, 0.0]])
+    bend, control = clear_bend(start, end, account, radius=10)
+    assert bend != 0, "straight from 0 to 200 would run through the account at 100"
+    gaps = np.hypot(*(_arc(start, end, control) - account[0]).T)
+    assert gaps.min() >= 13, "it passes the account at least 1.3 radii away"
+    assert control == pytest.approx([100, -200 * bend]), (
+        "matplotlib's arc3: rad times the chord, turned right"
     )
-    assert math.isclose(np.hypot(*(curved_head[0] - ends[1])), 10), "the tip is on the target's edge"
 
 
-def test_accounts_too_close_for_a_wire_get_none():
-    (shaft,), (head,) = arrow_shapes(np.array([[0.0, 0.0]]), np.array([[15.0, 0.0]]), np.array([0.0]), 10, 8)
-    assert shaft.size == 0 and head.size == 0
-
-
-def test_a_wire_bends_around_an_account_in_its_way_and_only_then():
-    points = np.array([[0.0, 0.0], [100.0, 0.0], [200.0, 0.0], [100.0, 100.0]])
-    bends = clear_bends(points, np.array([0, 0]), np.array([2, 3]), radius=10)
-    assert bends[0] != 0, "straight from 0 to 2 would run through account 1"
-    curve_middle = np.array([100.0, 0.0]) + bends[0] / 2 * np.array([0.0, -200.0])
-    assert np.hypot(*(curve_middle - points[1])) >= 13, "it passes account 1 at least 1.3 radii away"
-    assert bends[1] == 0, "nothing between 0 and 3: straight"
+def test_a_wire_that_cannot_clear_takes_the_bend_passing_farthest():
+    start, end, account = np.array([0.0, 0.0]), np.array([200.0, 0.0]), np.array([[100.0, 0.0]])
+    bend, control = clear_bend(start, end, account, radius=100)  # 1.3 radii: 130 pixels, out of reach
+    assert abs(bend) == 0.45 and np.hypot(*(_arc(start, end, control) - account[0]).T).min() == pytest.approx(
+        45
+    )
