@@ -191,21 +191,27 @@ NODE_SIZE = 700  # an account's area in points squared (a scatter marker's size)
 BENDS = (0.0, 0.15, -0.15, 0.3, -0.3, 0.45, -0.45)  # arc3 bends tried for a wire, straight first
 
 
-def clear_bend(
-    start: np.ndarray, end: np.ndarray, others: np.ndarray, radius: float
-) -> tuple[float, np.ndarray]:
-    """The first of :data:`BENDS` whose arc (matplotlib's ``arc3``) from ``start`` to ``end`` passes every point of
-    ``others`` at least 1.3 ``radius`` away, else the one passing farthest, with the arc's control point (pixels)."""
-    t = np.linspace(0.1, 0.9, 13)[:, None]
-    best = (-1.0, 0.0, start)
+def clear_bends(
+    points: np.ndarray, starts: np.ndarray, ends: np.ndarray, radius: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each wire from ``points[starts[i]]`` to ``points[ends[i]]`` (accounts, in pixels): the first of
+    :data:`BENDS` whose arc (matplotlib's ``arc3``) passes every other account at least 1.3 ``radius`` away, else
+    the one passing farthest, and the arc's control point. Each bend is tried on the wires not yet clear."""
+    a, b = points[starts], points[ends]
+    right = (b - a) @ np.array([[0, -1], [1, 0]])  # the chord turned right, as arc3 bends it
+    bends, controls, best = np.zeros(len(a)), (a + b) / 2, np.full(len(a), -1.0)
+    t = np.linspace(0.1, 0.9, 13)[:, None]  # along each arc, not at its ends (inside its own accounts)
+    todo = np.arange(len(a))
     for bend in BENDS:
-        control = (start + end) / 2 + bend * np.array([end[1] - start[1], start[0] - end[0]])
-        curve = (1 - t) ** 2 * start + 2 * (1 - t) * t * control + t**2 * end
-        gap = np.hypot(*(curve[:, None] - others[None]).T).min(initial=np.inf)
-        if gap >= 1.3 * radius:
-            return bend, control
-        best = max(best, (gap, bend, control), key=lambda option: option[0])
-    return best[1], best[2]
+        control = (a[todo] + b[todo]) / 2 + bend * right[todo]
+        arcs = (1 - t) ** 2 * a[todo, None] + 2 * (1 - t) * t * control[:, None] + t**2 * b[todo, None]
+        gaps = np.linalg.norm(arcs[:, :, None] - points, axis=-1).min(axis=1)  # (wires, accounts)
+        gaps[np.arange(len(todo)), starts[todo]] = gaps[np.arange(len(todo)), ends[todo]] = np.inf
+        gap = gaps.min(axis=1)
+        better = gap > best[todo]
+        bends[todo[better]], controls[todo[better]], best[todo[better]] = bend, control[better], gap[better]
+        todo = todo[gap < 1.3 * radius]
+    return bends, controls
 
 
 class MoneyTrailChart:
@@ -278,21 +284,22 @@ class MoneyTrailChart:
         self.accounts.set_facecolors([RED if node in (source, target) else LIGHT_BLUE for node in spots])
         self.names.set_paths([name_path(node) for node in spots])
         self.names.set_offsets(list(spots.values()))
-        pixels = dict(zip(spots, self.ax.transData.transform(list(spots.values()))))
-        to_data = self.ax.transData.inverted().transform
-        for arrow, edge in itertools.zip_longest(self.wires, graph.edges):
-            arrow.set_visible(edge is not None)
-            if edge is None:
-                continue
-            start, end = pixels[edge[0]], pixels[edge[1]]
-            others = np.array([spot for node, spot in pixels.items() if node not in edge]).reshape(-1, 2)
-            bend, control = clear_bend(start, end, others, self.radius)
-            ends = [
-                spot + self.radius * (control - spot) / np.hypot(*(control - spot)) for spot in (start, end)
-            ]
+        pixels = self.ax.transData.transform(list(spots.values()))
+        index = {node: i for i, node in enumerate(spots)}
+        edges = list(graph.edges)
+        starts, ends = (np.array([index[edge[k]] for edge in edges], dtype=int) for k in (0, 1))
+        bends, controls = clear_bends(pixels, starts, ends, self.radius)
+        tips = pixels[np.stack([starts, ends], axis=1)]  # (wires, 2, 2): the centres of each wire's accounts
+        towards = controls[:, None] - tips
+        tips += self.radius * towards / np.linalg.norm(towards, axis=-1, keepdims=True)  # on their edges
+        tips = self.ax.transData.inverted().transform(tips.reshape(-1, 2)).reshape(-1, 2, 2)
+        for arrow in self.wires[len(edges) :]:
+            arrow.set_visible(False)
+        for arrow, edge, bend, (tail, tip) in zip(self.wires, edges, bends, tips):
             red = edge in timed
-            arrow.set_positions(*to_data(ends))
+            arrow.set_positions(tail, tip)
             arrow.set(
+                visible=True,
                 connectionstyle=f"arc3,rad={bend}",
                 mutation_scale=20 if red else 16,
                 color=RED if red else "grey",
