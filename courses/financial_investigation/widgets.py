@@ -215,8 +215,9 @@ def explore_commingling(
     """A Play control steps through the ledger; bars show the tainted part under both rules."""
     last = len(ledger) - 1
     step = explorers.slider("ledger row", 0, 0, last, 1, layout=LAYOUT)
-    about = "Step through the ledger: play, pause, back to row 0"
-    play = widgets.Play(max=last, interval=700, description=about, tooltip=about, show_repeat=False)
+    tooltip = "Step through the ledger: play, pause, back to row 0"
+    play = widgets.Play(max=last, interval=700, description="Step through the ledger", tooltip=tooltip)
+    play.show_repeat = False
     widgets.link((play, "value"), (step, "value"))
     # JupyterLab draws a Play control as bare icons (its description is not shown), so label it in words
     player = explorers.row(widgets.Label("Step through the ledger (play / pause / back to row 0):"), play)
