@@ -2,7 +2,7 @@
 
 Each chart builds its axes and artists once; ``show(...)`` then changes their data and texts. ``animated`` lists
 what ``show`` changes: the explorer blits a change to those alone and draws the whole figure only when anything
-else changed (axis limits, which ``show`` sets only when they change, and where it can keeps fixed).
+else changed (axis limits: ``show`` keeps them fixed where it can and sets them only when they change).
 """
 
 from __future__ import annotations
