@@ -173,9 +173,8 @@ class Explorer:
         self.figure = fig
         self.children = (self.panel,) if fig is None else (self.panel, fig.canvas)  # what the cell shows
         self.animated = sorted(animated, key=lambda artist: artist.get_zorder())
-        for (
-            artist
-        ) in self.animated:  # with its parts: a change inside (a legend's text) leaves the rest as drawn
+        # each with its parts: a change inside (a legend's text) leaves the rest as drawn
+        for artist in self.animated:
             for part in artist.findobj():
                 part.set_animated(True)
         self._background = None

@@ -1,31 +1,26 @@
 """Charts of the financial investigation explorers, on matplotlib's public API.
 
-Each chart builds its axes and artists once on a figure it is given; ``show(...)`` then only changes their data,
-limits and texts (``set_height``, ``set_data``, ``set_offsets``, ``set_text``). ``animated`` lists the artists
-``show`` changes: the explorer blits a change that touches only them over the rest, drawn once (ticks, labels,
-legends: most of a draw's time), and draws the whole figure when anything else changed (limits, which ``show``
-sets only when they change). Margins are fixed (no layout engine), so the axes stay still while the trainee
-moves a control, and titles are placed at ``y=1.0`` (not measured against the axes' decorations on every draw).
+Each chart builds its axes and artists once; ``show(...)`` then changes their data and texts. ``animated`` lists
+what ``show`` changes: the explorer blits a change to those alone and draws the whole figure only when anything
+else changed (axis limits: ``show`` keeps them fixed where it can and sets them only when they change).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import itertools
 import math
-import re
 
 import matplotlib.dates as mdates
+import networkx as nx
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import FancyArrowPatch, Patch
 from matplotlib.path import Path
-from matplotlib.text import Text
 from matplotlib.textpath import TextPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import Affine2D, IdentityTransform
@@ -42,37 +37,32 @@ def dollars(cents: float) -> str:
 
 def plain(text: str) -> str:
     """Escape each ``$`` so matplotlib prints it instead of reading ``$4,000 and $4,999`` as maths."""
-    return re.sub(r"(?<!\\)\$", r"\\$", text)
+    return text.replace("$", r"\$")
 
 
 def whole_dollars(value: float, _position: object = None) -> str:
     """Axis tick or bar label: ``100000`` -> ``'$100,000'`` (escaped for matplotlib)."""
-    sign = "-" if value < 0 else ""
-    return plain(f"{sign}${abs(value):,.0f}")
+    return plain(f"{'-' if value < 0 else ''}${abs(value):,.0f}")
 
 
-def _money_axis(axis) -> None:
-    """Show an axis in whole dollars with thousands separators."""
-    axis.set_major_formatter(FuncFormatter(whole_dollars))
-
-
-def _limits(ax: Axes, x: tuple[float, float] | None = None, y: tuple[float, float] | None = None) -> None:
-    """Set ``ax``'s limits where they differ from ``x`` and ``y`` (setting them makes the whole figure redraw)."""
+def limits(ax: Axes, x: tuple[float, float] | None = None, y: tuple[float, float] | None = None) -> None:
+    """Set ``ax``'s limits where they differ from ``x`` and ``y`` (new limits redraw the whole figure)."""
     if x is not None and tuple(ax.get_xlim()) != tuple(x):
         ax.set_xlim(x)
     if y is not None and tuple(ax.get_ylim()) != tuple(y):
         ax.set_ylim(y)
 
 
-def _title(ax: Axes, **style) -> Text:
-    """``ax``'s title, placed once at the top (its text set by ``show``)."""
-    ax.set_title(" ", y=1.0, **style)
-    return ax.title
-
-
-def _round_up(value: float, step: float) -> float:
-    """``value`` rounded up to a multiple of ``step`` (a round axis end)."""
-    return math.ceil(value / step - 1e-9) * step
+def dated_money_axes(fig: Figure) -> Axes:
+    """One Axes with fixed margins, dollars on y and at most 6 dates on x (few tick labels: text is most of the
+    time a full draw takes)."""
+    fig.subplots_adjust(left=0.13, right=0.95, bottom=0.14, top=0.91)
+    ax = fig.subplots()
+    ax.yaxis.set(major_formatter=FuncFormatter(whole_dollars), major_locator=MaxNLocator(nbins=4))
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # the year is in the axis label
+    ax.set_title(" ", y=1.0)  # at a fixed height: its text is set by ``show``
+    return ax
 
 
 class BenfordChart:
@@ -83,13 +73,12 @@ class BenfordChart:
         self.ax = ax = fig.subplots()
         self.bars = ax.bar(DIGITS, [0] * 9, color=BLUE, label="observed")
         (self.expected,) = ax.plot(DIGITS, [0] * 9, "o-", color=RED, label="Benford expected")
-        ax.set_xticks(DIGITS)
-        ax.set_xlim(0.4, 9.6)
-        ax.set_xlabel("first digit of the amount")
-        ax.set_ylabel("share of amounts (%)")
+        ax.set(
+            xticks=DIGITS, xlim=(0.4, 9.6), xlabel="first digit of the amount", ylabel="share of amounts (%)"
+        )
         ax.legend(loc="upper right")
-        self.title = _title(ax)
-        self.animated = [*self.bars, self.expected, self.title]
+        ax.set_title(" ", y=1.0)
+        self.animated = [*self.bars, self.expected, ax.title]
 
     def show(self, expected: list[float], counts: list[int], title: str) -> None:
         line, counts = [100 * float(e) for e in expected], [float(c) for c in counts]
@@ -97,368 +86,227 @@ class BenfordChart:
             raise ValueError(
                 f"9 counts and 9 expected shares are needed (digits 1-9), not {len(counts)} and {len(line)}"
             )
-        total = sum(counts)
-        shares = [100 * c / total if total else 0 for c in counts]
+        shares = [100 * c / (sum(counts) or 1) for c in counts]
         for bar, share in zip(self.bars, shares):
             bar.set_height(share)
         self.expected.set_ydata(line)
-        # 0-40 %, 0-50 %, ...: the top quarter stays free for the legend
-        _limits(self.ax, y=(0, _round_up(max(shares + line + [1]) * 1.3, 10)))
-        self.title.set_text(plain(title))
-
-
-def _dated_axes(fig: Figure) -> Axes:
-    """One Axes over dates with fixed margins and at most 6 unrotated whole-day ticks."""
-    fig.subplots_adjust(left=0.13, right=0.95, bottom=0.14, top=0.91)
-    ax = fig.subplots()
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
-    locator.intervald[mdates.DAILY] = [1, 2, 3, 7, 14]  # whole days only, never hours
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
-    return ax
-
-
-def day_bars(days: list[dt.date], bottoms: list[float], heights: list[float], width: float = 0.8) -> list:
-    """The corners of bars centred on ``days`` (what ``Axes.bar`` draws), as polygons for a collection."""
-    centres = mdates.date2num(days)
-    return [
-        np.array([(x - width / 2, b), (x - width / 2, b + h), (x + width / 2, b + h), (x + width / 2, b)])
-        for x, b, h in zip(centres, bottoms, heights)
-    ]
+        top = math.ceil(max(shares + line + [1]) * 1.3 / 10) * 10  # 0-40 %, 0-50 %...: room for the legend
+        limits(self.ax, y=(0, top))
+        self.ax.title.set_text(plain(title))
 
 
 class CashCalendar:
-    """One customer's cash deposits per UTC day (stacked), the threshold and the band's lower edge."""
+    """One customer's cash deposits per UTC day (stacked, each with its branch), the threshold and the band.
+
+    The axes show the whole case period and the largest day of any customer: a new customer is blitted too."""
 
     def __init__(self, fig: Figure, cash: pd.DataFrame, threshold_cents: int) -> None:
-        self.cash = cash[cash["type"] == "cash_deposit"].sort_values("ts")
+        deposits = cash[cash["type"] == "cash_deposit"].sort_values("ts")
+        self.days = deposits.assign(day=deposits["ts"].dt.date, dollars=deposits["amount_cents"] / 100)
         self.threshold = threshold_cents / 100
-        self.ax = ax = _dated_axes(fig)
+        self.ax = ax = dated_money_axes(fig)
+        first, last = mdates.date2num([self.days["day"].min(), self.days["day"].max()])
+        ax.set_xlim(first - 0.6, last + 0.6)  # the whole case period
+        totals = self.days.groupby(["customer_id", "day"])["dollars"].sum()
+        ax.set_ylim(0, max(self.threshold, totals.max()) * 1.3)  # the top for the legend
         self.bars = ax.add_collection(PolyCollection([], facecolors=BLUE, edgecolors="white"), autolim=False)
         ax.axhline(self.threshold, color=RED, label=plain(f"threshold {dollars(threshold_cents)}"))
-        self.band_line = ax.axhline(
-            self.threshold, color=ORANGE, linestyle="--", label="lower edge of the band (slider)"
-        )
+        self.band = ax.axhline(0, color=ORANGE, linestyle="--", label="lower edge of the band (slider)")
         ax.legend(loc="upper right", fontsize=8)
-        _money_axis(ax.yaxis)
-        ax.set_xlabel("business day (UTC date)")
-        ax.set_ylabel(plain("cash deposited (US$)"))
-        self.branches: list[Text] = []  # the branch of each deposit tall enough to hold its name
-        self.customer: str | None = None
-        self.title = _title(ax)
-        self.animated = [self.band_line]  # the rest changes with the customer, and so do the limits
-
-    def _show_customer(self, customer_id: str) -> None:
-        deposits = self.cash[self.cash["customer_id"] == customer_id]
-        stacked: dict[dt.date, float] = {}
-        days, bottoms, heights, branches = [], [], [], []
-        for day, cents, branch in zip(
-            deposits["ts"].dt.date, deposits["amount_cents"], deposits["branch_id"]
-        ):
-            bottom = stacked.get(day, 0.0)
-            days.append(day)
-            bottoms.append(bottom)
-            heights.append(cents / 100)
-            if cents / 100 >= self.threshold / 5:  # only bars tall enough to hold a label
-                branches.append((mdates.date2num(day), bottom + cents / 200, branch))
-            stacked[day] = bottom + cents / 100
-        self.bars.set_verts(day_bars(days, bottoms, heights))
-        if stacked:  # only the days with deposits, a day either side (at least a week shown)
-            first, last = (dt.datetime.combine(day, dt.time()) for day in (min(stacked), max(stacked)))
-            pad = dt.timedelta(days=max(1, (7 - (last - first).days) // 2), hours=12)
-            _limits(self.ax, x=mdates.date2num([first - pad, last + pad]))
-        _limits(self.ax, y=(0, max([self.threshold, *stacked.values()]) * 1.3))  # the top for the legend
-        # upright where level labels on deposits two days apart would touch
-        two_days = np.diff(self.ax.transData.transform([(0, 0), (2, 0)])[:, 0])[0]  # in pixels
+        year = self.days["day"].min().year
+        ax.set(xlabel=f"business day (UTC date, {year})", ylabel=plain("cash deposited (US$)"))
+        # a branch name in each deposit tall enough to hold it, upright: a label per customer's deposit at most
+        tall = self.days[self.days["dollars"] >= self.threshold / 5]
         box = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
-        style = {
-            "ha": "center",
-            "va": "center",
-            "fontsize": 9,
-            "bbox": box,
-            "rotation": 90 if two_days < 30 else 0,
-        }
-        for text in self.branches:
-            text.remove()
-        self.branches = [self.ax.text(x, y, branch, **style) for x, y, branch in branches]
-        self.title.set_text(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)")
-        self.customer = customer_id
+        style = {"ha": "center", "va": "center", "fontsize": 8, "rotation": 90, "bbox": box}
+        most = tall["customer_id"].value_counts().max() if len(tall) else 0
+        self.branches = [ax.text(0, 0, "", visible=False, **style) for _ in range(most)]
+        self.animated = [self.bars, self.band, *self.branches, ax.title]
 
     def show(self, customer_id: str, band: float) -> None:
-        if customer_id != self.customer:
-            self._show_customer(customer_id)
-        self.band_line.set_ydata([band * self.threshold] * 2)
+        mine = self.days[self.days["customer_id"] == customer_id]
+        bottoms = mine.groupby("day")["dollars"].cumsum() - mine["dollars"]  # stacked in order of time
+        x = mdates.date2num(mine["day"])
+        corners = [
+            [(d - 0.4, b), (d - 0.4, b + h), (d + 0.4, b + h), (d + 0.4, b)]
+            for d, b, h in zip(x, bottoms, mine["dollars"])
+        ]
+        self.bars.set_verts(corners)
+        centres = zip(x, bottoms + mine["dollars"] / 2, mine["branch_id"], mine["dollars"])
+        # the deposits tall enough to hold a label, biggest first
+        tall = sorted((c for c in centres if c[3] >= self.threshold / 5), key=lambda c: -c[3])
+        placed = []  # (day, height, branch, pixels): no label where it would touch one placed (16 x 24 pixels)
+        for d, y, branch, _ in tall:
+            (px, py) = self.ax.transData.transform((d, y))
+            if all(abs(px - qx) >= 16 or abs(py - qy) >= 24 for *_, (qx, qy) in placed):
+                placed.append((d, y, branch, (px, py)))
+        for text, (d, y, branch, _) in itertools.zip_longest(self.branches, placed, fillvalue=(0, 0, "", 0)):
+            text.set(position=(d, y), text=branch, visible=bool(branch))
+        self.band.set_ydata([band * self.threshold] * 2)
+        self.ax.title.set_text(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)")
+
+
+TOPS = [m * 10**k for k in range(3, 8) for m in (1, 1.5, 2, 3, 5, 7.5)]  # an account timeline's y ends (US$)
 
 
 class AccountTimeline:
-    """Money in (up, green) and out (down, red) of one account over time."""
+    """Money in (up, green) and out (down, red) of one account over the case period."""
 
     def __init__(self, fig: Figure, tx: pd.DataFrame) -> None:
-        self.tx = tx.sort_values("ts")
-        self.ax = ax = _dated_axes(fig)
-        # one collection per direction (a bar patch per transaction is slow to draw)
+        self.tx = tx.assign(day=mdates.date2num(tx["ts"].dt.tz_convert("UTC").dt.tz_localize(None)))
+        self.ax = ax = dated_money_axes(fig)
+        span = self.tx["day"].max() - self.tx["day"].min()
+        ax.set_xlim(self.tx["day"].min() - 0.03 * span, self.tx["day"].max() + 0.03 * span)
         self.incoming = ax.add_collection(LineCollection([], colors=GREEN, linewidths=2), autolim=False)
         self.outgoing = ax.add_collection(LineCollection([], colors=RED, linewidths=2), autolim=False)
         zero = ax.axhline(0, color="black", linewidth=0.8)
-        self.title = _title(ax)
-        self.animated = [self.incoming, self.outgoing, zero, self.title]
-        ax.legend(
-            handles=[Patch(color=GREEN, label="money in"), Patch(color=RED, label="money out")],
-            fontsize=8,
-            loc="upper right",
-            ncol=2,
-        )
-        _money_axis(ax.yaxis)
-        ax.set_xlabel("time (UTC)")
-        ax.set_ylabel(plain("amount (US$; out is negative)"))
+        self.animated = [self.incoming, self.outgoing, zero, ax.title]
+        money = [Patch(color=GREEN, label="money in"), Patch(color=RED, label="money out")]
+        ax.legend(handles=money, fontsize=8, loc="upper right", ncol=2)
+        year = mdates.num2date(self.tx["day"].min()).year
+        ax.set(xlabel=f"time (UTC, {year})", ylabel=plain("amount (US$; out is negative)"))
 
     def show(self, account_id: str) -> None:
         rows = self.tx[self.tx["account_id"] == account_id]
         incoming = rows["type"].isin(["wire_in", "cash_deposit"]).to_numpy()
-        times = mdates.date2num(rows["ts"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy())
-        amounts = rows["amount_cents"].to_numpy() / 100
-        self.incoming.set_segments([[(t, 0), (t, a)] for t, a in zip(times[incoming], amounts[incoming])])
-        self.outgoing.set_segments([[(t, -a), (t, 0)] for t, a in zip(times[~incoming], amounts[~incoming])])
-        if len(times):  # collections are not autoscaled: limits from the data, with a margin
-            span = max(times.max() - times.min(), 1.0)
-            _limits(self.ax, x=(times.min() - 0.05 * span, times.max() + 0.05 * span))
-            top = max(amounts.max(), 1.0) * 1.3  # the top for the legend
-            _limits(self.ax, y=(-top, top))
-        self.title.set_text(f"Transactions of {account_id}")
-
-
-def layers_layout(
-    nodes: list[str], edges: set[tuple[str, str]], source: str, target: str, stagger: float = 0.0
-) -> dict[str, tuple]:
-    """Accounts left to right by hops from the source (the target always on the far right), each column centred
-    (what ``networkx.multipartite_layout`` does with the hop counts as layers), one unit apart. ``stagger``:
-    the accounts of a column alternately that far left and right of it (room for round accounts in a tall
-    column)."""
-    following: dict[str, list[str]] = {}
-    for a, b in edges:
-        following.setdefault(a, []).append(b)
-    hops, frontier = {source: 0}, [source]
-    while frontier:
-        reached = []
-        for node in frontier:
-            for other in following.get(node, ()):
-                if other not in hops:
-                    hops[other] = hops[node] + 1
-                    reached.append(other)
-        frontier = reached
-    layer = {node: hops.get(node, 0) for node in nodes}
-    layer[target] = max(hops.values()) + 1
-    columns: dict[int, list[str]] = {}
-    for node in nodes:
-        columns.setdefault(layer[node], []).append(node)
-    spots = {}
-    for x, key in enumerate(sorted(columns)):
-        column = columns[key]
-        for y, node in enumerate(column):
-            shift = stagger * (-1) ** y if len(column) > 1 else 0.0
-            spots[node] = (x + shift, y - (len(column) - 1) / 2)
-    return spots
-
-
-NODE_SIZE = 700  # scatter marker area (points squared) of an account
-NODE_RADIUS = NODE_SIZE**0.5 / 2  # its radius in points
+        days, amounts = rows["day"].to_numpy(), rows["amount_cents"].to_numpy() / 100
+        self.incoming.set_segments([[(t, 0), (t, a)] for t, a in zip(days[incoming], amounts[incoming])])
+        self.outgoing.set_segments([[(t, -a), (t, 0)] for t, a in zip(days[~incoming], amounts[~incoming])])
+        largest = amounts.max(initial=0) * 1.3  # room for the legend
+        top = next((top for top in TOPS if top >= largest), largest)
+        limits(self.ax, y=(-top, top))
+        self.ax.title.set_text(f"Transactions of {account_id}")
 
 
 @functools.cache
 def name_path(name: str) -> Path:
-    """The outline of an account's name in an 8-point font, centred on (0, 0), in points. Forty names drawn
-    as one collection of outlines take 3 ms; as forty texts, 35 ms (each glyph rendered on every draw)."""
+    """The outline of an account's name in an 8-point font, centred on (0, 0). Forty names drawn as one
+    collection of outlines take 3 ms, as forty texts 40 ms (each glyph is rendered on every draw)."""
     path = TextPath((0, 0), name, size=8)
     (x0, y0), (x1, y1) = path.get_extents().get_points()
     return path.transformed(Affine2D().translate(-(x0 + x1) / 2, -(y0 + y1) / 2))
 
 
-def _unit(vector: np.ndarray) -> np.ndarray:
-    return vector / np.hypot(*vector)
+NODE_SIZE = 700  # an account's area in points squared (a scatter marker's size)
+BENDS = (0.0, 0.15, -0.15, 0.3, -0.3, 0.45, -0.45)  # arc3 bends tried for a wire, straight first
 
 
-def curves(starts: np.ndarray, ends: np.ndarray, bends: np.ndarray, samples: np.ndarray) -> np.ndarray:
-    """Points at the fractions ``samples`` along quadratic curves from ``starts`` to ``ends`` whose control point
-    lies ``bends`` times the start-to-end distance right of their midpoint (the curve's middle half as far):
-    shape (curves, samples, 2)."""
-    along = ends - starts
-    control = starts + along / 2 + bends[:, None] * np.stack([along[:, 1], -along[:, 0]], axis=1)
-    t = samples[None, :, None]
-    return (1 - t) ** 2 * starts[:, None] + 2 * (1 - t) * t * control[:, None] + t**2 * ends[:, None]
-
-
-def arrow_shapes(
-    starts: np.ndarray, ends: np.ndarray, bends: np.ndarray, radius: float, head: float
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Shafts (polylines) and heads (triangles) of arrows from the edge of a round node at each of ``starts``
-    to the edge of the one at ``ends`` (display pixels, so nodes stay round), along :func:`curves` (bend 0:
-    straight). An arrow whose nodes overlap gets an empty shaft and head."""
-    lines = curves(starts, ends, bends, np.linspace(0, 1, 41))
-    outside = (np.hypot(*np.moveaxis(lines - starts[:, None], 2, 0)) > radius) & (
-        np.hypot(*np.moveaxis(lines - ends[:, None], 2, 0)) > radius
-    )
-    shafts, heads = [], []
-    for curve, keep, start, end in zip(lines, outside, starts, ends):
-        points = curve[keep]
-        if len(points) < 2:  # the two accounts overlap
-            shafts.append(np.empty((0, 2)))
-            heads.append(np.empty((0, 2)))
-            continue
-        first = start + radius * _unit(points[0] - start)  # on the edges of the two accounts
-        tip = end + radius * _unit(points[-1] - end)
-        along = _unit(tip - points[-2])  # the head points along the curve's last step
-        base, side = tip - along * head, np.array([-along[1], along[0]]) * head * 0.4
-        shafts.append(np.vstack([first, points[np.hypot(*(points - tip).T) > head], base]))
-        heads.append(np.array([tip, base + side, base - side]))
-    return shafts, heads
-
-
-def _to_data(ax: Axes, shapes: list[np.ndarray]) -> list[np.ndarray]:
-    """``shapes`` in pixels, in ``ax``'s data coordinates (transformed in one go)."""
-    if not shapes:
-        return []
-    points = ax.transData.inverted().transform(np.concatenate(shapes))
-    return np.split(points, np.cumsum([len(shape) for shape in shapes])[:-1])
-
-
-BENDS = np.array([0.0, 0.15, -0.15, 0.3, -0.3, 0.45, -0.45])  # tried in this order: straight first
-
-
-def clear_bends(points: np.ndarray, starts: np.ndarray, ends: np.ndarray, radius: float) -> np.ndarray:
-    """For each wire from node ``starts[i]`` to node ``ends[i]`` (indices into ``points``, the nodes in pixels),
-    the first of :data:`BENDS` (see :func:`curves`) whose curve passes every other node at least 1.3
-    radii away, or else the one that passes them farthest away: a wire does not run hidden behind an account.
-    Each bend is tried only on the wires no earlier one cleared."""
-    bends, best, todo = np.zeros(len(starts)), np.full(len(starts), -1.0), np.arange(len(starts))
-    samples = np.linspace(0.1, 0.9, 13)  # the ends lie inside the wire's own accounts
+def clear_bends(
+    points: np.ndarray, starts: np.ndarray, ends: np.ndarray, radius: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each wire from ``points[starts[i]]`` to ``points[ends[i]]`` (accounts, in pixels): the first of
+    :data:`BENDS` whose arc (matplotlib's ``arc3``) passes every other account at least 1.3 ``radius`` away, else
+    the one passing farthest, and the arc's control point. Each bend is tried on the wires not yet clear."""
+    a, b = points[starts], points[ends]
+    right = (b - a) @ np.array([[0, -1], [1, 0]])  # the chord turned right, as arc3 bends it
+    bends, controls, best = np.zeros(len(a)), (a + b) / 2, np.full(len(a), -1.0)
+    t = np.linspace(0.1, 0.9, 13)[:, None]  # along each arc, not at its ends (inside its own accounts)
+    todo = np.arange(len(a))
     for bend in BENDS:
-        line = curves(points[starts[todo]], points[ends[todo]], np.full(len(todo), bend), samples)
-        across, up = line[:, :, 0, None] - points[:, 0], line[:, :, 1, None] - points[:, 1]
-        gaps = (across * across + up * up).min(axis=1)  # squared, (wires, nodes)
-        rows = np.arange(len(todo))
-        gaps[rows, starts[todo]] = gaps[rows, ends[todo]] = np.inf  # a wire's own two accounts
-        clearance = np.sqrt(gaps.min(axis=1))
-        better = clearance > best[todo]
-        bends[todo[better]], best[todo[better]] = bend, clearance[better]
-        todo = todo[clearance < 1.3 * radius]
-        if not len(todo):
-            break
-    return bends
+        control = (a[todo] + b[todo]) / 2 + bend * right[todo]
+        arcs = (1 - t) ** 2 * a[todo, None] + 2 * (1 - t) * t * control[:, None] + t**2 * b[todo, None]
+        gaps = np.linalg.norm(arcs[:, :, None] - points, axis=-1).min(axis=1)  # (wires, accounts)
+        gaps[np.arange(len(todo)), starts[todo]] = gaps[np.arange(len(todo)), ends[todo]] = np.inf
+        gap = gaps.min(axis=1)
+        better = gap > best[todo]
+        bends[todo[better]], controls[todo[better]], best[todo[better]] = bend, control[better], gap[better]
+        todo = todo[gap < 1.3 * radius]
+    return bends, controls
 
 
 class MoneyTrailChart:
-    """The accounts on the paths found: time-respecting hops solid red, other hops dashed grey."""
+    """The accounts on the paths found, by hops from the source: time-respecting wires solid red, others grey
+    (no title: the two dropdowns above it name the accounts, and a title takes 9 ms a frame).
 
-    def __init__(self, fig: Figure, holders: dict[str, str]) -> None:
-        self.holders = holders
-        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.13, top=0.93)
+    Its artists are made once (``most_wires`` arrows, shown or hidden) in axes that stay 0 to 1: every change is
+    blitted."""
+
+    def __init__(self, fig: Figure, accounts: list[str], most_wires: int) -> None:
+        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.14, top=0.99)
         self.ax = ax = fig.subplots()
-        ax.set_axis_off()
         ax.set(xlim=(0, 1), ylim=(0, 1))
-        self.title = _title(ax, fontsize=10)
-        # wires: grey under red, each shaft under its heads, all under the accounts and their names
-        # (gid: what a test or a saved SVG finds them by)
-        self.grey = ax.add_collection(
-            LineCollection([], colors="grey", linestyles="--", linewidths=1.0, gid="other wires")
+        ax.set_axis_off()
+        self.radius = NODE_SIZE**0.5 / 2 * fig.dpi / 72  # an account's radius in pixels
+        self.accounts = ax.scatter([], [], s=NODE_SIZE, zorder=2, gid="accounts")
+        # the names' outlines, in points (``sizes=[1]``: one point squared, as in a scatter) at the accounts
+        self.names = PathCollection([], sizes=[1], offsets=np.empty((0, 2)), offset_transform=ax.transData)
+        self.names.set(
+            transform=IdentityTransform(), facecolor="black", edgecolor="none", zorder=3, gid="account names"
         )
-        self.grey_heads = ax.add_collection(PolyCollection([], facecolors="grey", edgecolors="none"))
-        self.red = ax.add_collection(
-            LineCollection([], colors=RED, linewidths=2.2, gid="time-respecting wires")
-        )
-        self.red_heads = ax.add_collection(PolyCollection([], facecolors=RED, edgecolors="none"))
-        self.nodes = ax.scatter([], [], s=NODE_SIZE, zorder=3, gid="accounts")
-        # the names: outlines in points (``sizes=[1]``: one point squared, as in a scatter) at the accounts
-        self.names = ax.add_collection(
-            PathCollection(
-                [],
-                sizes=[1],
-                offsets=np.empty((0, 2)),
-                offset_transform=ax.transData,
-                transform=IdentityTransform(),
-                facecolors="black",
-                edgecolors="none",
-                zorder=4,
-                gid="account names",
-            )
-        )
-        for account in holders:  # every name's outline made now, not while the trainee waits for a picture
+        ax.add_collection(self.names)
+        for account in accounts:  # each name's outline made now, not while the trainee waits for a picture
             name_path(account)
-        self.animated = [
-            self.grey,
-            self.grey_heads,
-            self.red,
-            self.red_heads,
-            self.nodes,
-            self.names,
-            self.title,
-        ]
-        self.wires: list[tuple[int, int, bool]] = []  # (start, end, time-respecting): indices of accounts
+        arrow = {"arrowstyle": "-|>", "shrinkA": 0, "shrinkB": 0, "zorder": 1, "visible": False}
+        self.wires = [ax.add_artist(FancyArrowPatch((0, 0), (0, 0), **arrow)) for _ in range(most_wires)]
+        self.animated = [self.accounts, self.names, *self.wires]
         node = {"marker": "o", "linestyle": "", "markersize": 10}
+        handles = [
+            Line2D([], [], color=RED, lw=2, label="wire on a path whose dates never go backwards"),
+            Line2D([], [], color="grey", linestyle="--", label="wire only on paths that go back in time"),
+            Line2D([], [], **node, color=RED, label="start and end account"),
+            Line2D([], [], **node, color=LIGHT_BLUE, label="account in between"),
+        ]
         ax.legend(
-            handles=[
-                Line2D([], [], color=RED, lw=2.2, label="wire on a path whose dates never go backwards"),
-                Line2D([], [], color="grey", linestyle="--", label="wire only on paths that go back in time"),
-                Line2D([], [], **node, color=RED, label="start and end account"),
-                Line2D([], [], **node, color=LIGHT_BLUE, label="account in between"),
-            ],
-            loc="upper center",
-            bbox_to_anchor=(0.5, 0.0),
-            ncol=2,
-            fontsize=8,
-            frameon=False,
+            handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0), ncol=2, fontsize=8, frameon=False
         )
 
-    @property
-    def radius(self) -> float:
-        """An account's radius in pixels."""
-        return NODE_RADIUS * self.ax.get_figure(root=True).dpi / 72
-
-    def _shape_wires(self) -> None:
-        """Shafts and heads of the wires, shaped in pixels for the figure's size (fixed: the explorers' figures
-        are not resizable) and kept in data coordinates."""
-        to_pixels = self.ax.transData
-        points = to_pixels.transform(self.nodes.get_offsets())
-        starts, ends, timed = np.array(self.wires, dtype=int).reshape(-1, 3).T  # (none: three empty arrays)
-        bends = clear_bends(points, starts, ends, self.radius)
-        for kind, lines, heads, head in (
-            (1, self.red, self.red_heads, 12),
-            (0, self.grey, self.grey_heads, 10),
-        ):
-            mine = timed == kind
-            shafts, tips = arrow_shapes(
-                points[starts[mine]],
-                points[ends[mine]],
-                bends[mine],
-                self.radius,
-                head * self.radius / NODE_RADIUS,
-            )
-            lines.set_segments(_to_data(self.ax, [shaft for shaft in shafts if len(shaft)]))
-            heads.set_verts(_to_data(self.ax, [tip for tip in tips if len(tip)]))
+    def layout(self, graph: nx.DiGraph, source: str, target: str) -> dict[str, np.ndarray]:
+        """Accounts in columns by hops from ``source`` (``target`` last), each column centred, scaled to the axes
+        (0 to 1); in a column too tall for round accounts, every other account a little to the side."""
+        hops = nx.single_source_shortest_path_length(graph, source)
+        hops[target] = max(hops.values()) + 1
+        columns: dict[int, list[str]] = {}
+        for node in graph:
+            columns.setdefault(hops.get(node, 0), []).append(node)
+        tallest = max(len(column) for column in columns.values())
+        shift = 0.2 if self.ax.bbox.height / (tallest + 0.5) < 2.2 * self.radius else 0.0
+        spots = {
+            node: (x + (shift * (-1) ** y if len(column) > 1 else 0), y - (len(column) - 1) / 2)
+            for x, (_, column) in enumerate(sorted(columns.items()))
+            for y, node in enumerate(column)
+        }
+        xy = np.array(list(spots.values()))
+        margin = np.array([0.4, 0.75])  # in columns and rows
+        return dict(zip(spots, (xy - xy.min(axis=0) + margin) / (np.ptp(xy, axis=0) + 2 * margin)))
 
     def show(self, paths: list[list[str]], time_paths: list[list[str]], source: str, target: str) -> None:
-        order = dict.fromkeys(itertools.chain([source, target], *paths))  # in order of first appearance
-        timed = {(a, b) for path in time_paths for a, b in itertools.pairwise(path)}
-        edges = {edge for path in paths for edge in itertools.pairwise(path)} | timed
-        order.update(dict.fromkeys(n for e in timed for n in e))
-        nodes = list(order)
-        spots = layers_layout(nodes, edges, source, target)
-        ys = [y for _, y in spots.values()]
-        if self.ax.bbox.height / (max(ys) - min(ys) + 1.5) < 2.2 * self.radius:  # one unit apart, they touch
-            spots = layers_layout(nodes, edges, source, target, stagger=0.2)
-        # the layout with a margin, scaled to the axes' fixed limits (0 to 1): new limits would redraw it all
-        xs, ys = zip(*spots.values())
-        left, bottom = min(xs) - 0.4, min(ys) - 0.75
-        width, height = max(xs) - left + 0.4, max(ys) - bottom + 0.75
-        spots = {n: ((x - left) / width, (y - bottom) / height) for n, (x, y) in spots.items()}
-        self.nodes.set_offsets([spots[n] for n in nodes])
-        self.nodes.set_facecolors([RED if n in (source, target) else LIGHT_BLUE for n in nodes])
-        self.names.set_paths([name_path(n) for n in nodes])
-        self.names.set_offsets([spots[n] for n in nodes])
-        index = {node: i for i, node in enumerate(nodes)}
-        self.wires = [(index[a], index[b], (a, b) in timed) for a, b in sorted(edges)]
-        self._shape_wires()
-        names = self.holders
-        self.title.set_text(plain(f"Money from {names.get(source, source)} to {names.get(target, target)}"))
+        timed = {edge for path in time_paths for edge in itertools.pairwise(path)}
+        graph = nx.DiGraph([edge for path in paths for edge in itertools.pairwise(path)] + list(timed))
+        graph.add_nodes_from([source, target])
+        graph.remove_edges_from(list(nx.selfloop_edges(graph)))  # a wire to itself (a wrong path): no arrow
+        if graph.number_of_edges() > len(self.wires):
+            raise ValueError(
+                f"the paths use {graph.number_of_edges()} different wires: more than the case has "
+                f"({len(self.wires) // 2}), even counted both ways"
+            )
+        spots = self.layout(graph, source, target)
+        self.accounts.set_offsets(list(spots.values()))
+        self.accounts.set_facecolors([RED if node in (source, target) else LIGHT_BLUE for node in spots])
+        self.names.set_paths([name_path(node) for node in spots])
+        self.names.set_offsets(list(spots.values()))
+        pixels = self.ax.transData.transform(list(spots.values()))
+        index = {node: i for i, node in enumerate(spots)}
+        edges = list(graph.edges)
+        starts, ends = (np.array([index[edge[k]] for edge in edges], dtype=int) for k in (0, 1))
+        bends, controls = clear_bends(pixels, starts, ends, self.radius)
+        tips = pixels[np.stack([starts, ends], axis=1)]  # (wires, 2, 2): the centres of each wire's accounts
+        towards = controls[:, None] - tips
+        tips += self.radius * towards / np.linalg.norm(towards, axis=-1, keepdims=True)  # on their edges
+        tips = self.ax.transData.inverted().transform(tips.reshape(-1, 2)).reshape(-1, 2, 2)
+        for arrow in self.wires[len(edges) :]:
+            arrow.set_visible(False)
+        for arrow, edge, bend, (tail, tip) in zip(self.wires, edges, bends, tips):
+            red = edge in timed
+            arrow.set_positions(tail, tip)
+            arrow.set(
+                visible=True,
+                connectionstyle=f"arc3,rad={bend}",
+                mutation_scale=20 if red else 16,
+                color=RED if red else "grey",
+                linestyle="-" if red else "--",
+                linewidth=2 if red else 1,
+                gid="time-respecting wire" if red else "other wire",
+            )
 
 
 class ComminglingChart:
@@ -476,24 +324,22 @@ class ComminglingChart:
         (self.first_out_line,) = left.plot(
             [], [], "--^", color=ORANGE, markersize=3, label="tainted (tainted money leaves first)"
         )
-        left.set_xlim(-0.5, len(labels) - 0.5)
+        left.set(xlim=(-0.5, len(labels) - 0.5), xlabel="ledger row", ylabel=plain("US$"))
         left.xaxis.set_major_locator(MaxNLocator(integer=True))  # rows are whole numbers: no 2.5 or 7.5
-        left.set_xlabel("ledger row")
-        left.set_ylabel(plain("US$"))
-        _money_axis(left.yaxis)
         left.legend(fontsize=8, loc="upper left")
-        self.titles = [_title(left, fontsize=10), _title(right, fontsize=10)]
         rules = ["lowest\nintermediate\nbalance", "tainted\nleaves first"]
         self.tainted_bars = right.bar(rules, [0, 0], color=RED, label="tainted")
         self.clean_bars = right.bar(rules, [0, 0], bottom=[0, 0], color=LIGHT_BLUE, label="clean")
         right.set_ylabel(plain("US$ in the account"))
-        _money_axis(right.yaxis)
         right.yaxis.set_major_locator(
             MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])
         )  # few labels: narrow axes
         # above the bars, in headroom kept free for it, instead of covering one of them
         right.legend(fontsize=8, loc="upper center", ncol=2, handlelength=1.0, columnspacing=0.8)
-        self.animated = [*left.lines, *self.tainted_bars, *self.clean_bars, *self.titles]
+        for ax in (left, right):
+            ax.yaxis.set_major_formatter(FuncFormatter(whole_dollars))
+            ax.set_title(" ", y=1.0, fontsize=10)
+        self.animated = [*left.lines, *self.tainted_bars, *self.clean_bars, left.title, right.title]
 
     def show(self, libr_taint: list[int], first_out_taint: list[int], step: int) -> None:
         rows = range(step + 1)
@@ -504,15 +350,14 @@ class ComminglingChart:
         self.first_out_line.set_data(rows, first_out)
         # the whole ledger's range, so the axes stay still while the rows play; headroom for the legend
         values = self.balance + libr + first_out
-        low, high = min(values + [0]), max(values + [1])
-        _limits(self.left, y=(low * 1.05, high * 1.4))
+        limits(self.left, y=(min(values + [0]) * 1.05, max(values + [1]) * 1.4))
         for tainted, clean, taint in zip(self.tainted_bars, self.clean_bars, (libr[-1], first_out[-1])):
             tainted.set_height(taint)
             clean.set_y(taint)
             clean.set_height(max(self.balance[step] - taint, 0))  # taint above the balance: all red
-        _limits(self.right, y=(min(libr + first_out + [0]) * 1.35, max(values + [1.0]) * 1.35))
-        self.titles[0].set_text(plain(f"Row {step}: {self.labels[step]}"))
-        self.titles[1].set_text(f"Now (after row {step})")
+        limits(self.right, y=(min(libr + first_out + [0]) * 1.35, max(values + [1.0]) * 1.35))
+        self.left.title.set_text(plain(f"Row {step}: {self.labels[step]}"))
+        self.right.title.set_text(f"Now (after row {step})")
 
 
 class NetWorthChart:
@@ -525,17 +370,16 @@ class NetWorthChart:
         self.bars = ax.barh(names, [0] * len(names), color=[LIGHT_BLUE] * len(part_names) + [RED])
         zero = ax.axvline(0, color="black", linewidth=0.8)
         ax.invert_yaxis()
-        _money_axis(ax.xaxis)
+        ax.xaxis.set_major_formatter(FuncFormatter(whole_dollars))
         self.ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])  # few: room for "-$100,000"
         ax.xaxis.set_major_locator(self.ticks)
         ax.set_xlabel(plain("US$"))
-        # each bar's value 3 points beyond its end
-        self.values = [
+        self.values = [  # each bar's value 3 points beyond its end
             ax.annotate("", (0, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
             for i in range(len(names))
         ]
-        self.title = _title(ax)
-        self.animated = [*self.bars, zero, *self.values, self.title]
+        ax.set_title(" ", y=1.0)
+        self.animated = [*self.bars, zero, *self.values, ax.title]
 
     def show(self, parts: dict[str, int], unexplained_cents: int, year: int) -> None:
         values = [v / 100 for v in parts.values()] + [unexplained_cents / 100]
@@ -547,7 +391,6 @@ class NetWorthChart:
             label.set_horizontalalignment("left" if value >= 0 else "right")
         low, high = min(values + [0]), max(values + [0])
         room = 0.15 * ((high - low) or 1)  # space beyond the longest bars for their value labels
-        # ends on ticks, so the axis changes in steps, not with every move of the slider
-        ends = self.ticks.tick_values(low - room if low < 0 else 0, high + room)
-        _limits(self.ax, x=(ends[0], ends[-1]))
-        self.title.set_text(plain(f"Net-worth method, {year}: unexplained = {dollars(unexplained_cents)}"))
+        ends = self.ticks.tick_values(low - room if low < 0 else 0, high + room)  # the axis changes in steps
+        limits(self.ax, x=(ends[0], ends[-1]))
+        self.ax.title.set_text(plain(f"Net-worth method, {year}: unexplained = {dollars(unexplained_cents)}"))

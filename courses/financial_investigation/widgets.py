@@ -1,71 +1,73 @@
 """Interactive explorers, one per exercise. Each takes the TRAINEE's own functions, so a wrong answer shows.
 
 Every explorer is a :class:`courses.explorers.Explorer`: its controls, a message line (what was found, or the
-error the trainee's function raised) and one live figure from :mod:`courses.financial_investigation.plots`,
-updated in place on every change.
+error the trainee's function raised) and one live chart from :mod:`courses.financial_investigation.plots`.
 """
 
 from __future__ import annotations
 
+import functools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 import pandas as pd
-from matplotlib.figure import Figure
 
 from courses import explorers
-from courses.explorers import WIDE_LABEL, slider
+from courses.explorers import WIDE_LABEL
 from courses.financial_investigation import plots
 from courses.financial_investigation.case import net_worth_inputs
 
 LAYOUT = widgets.Layout(width="520px")
+NONE = "(none)"
 
 
-def _show_figure(fig: Figure, shown: bool) -> None:
-    """Show every Axes of ``fig``, or hide them behind a note (nothing to show, or the trainee's function
-    failed: no picture left over from before)."""
-    if not fig.texts:
-        fig.text(0.5, 0.5, "Nothing to draw: see the message above.", ha="center", va="center", color="grey")
+def _slider(description: str, value: float, low: float, high: float, step: float) -> widgets.ValueWidget:
+    """A slider 520 pixels wide that reports its value when let go (each value re-runs the trainee's code)."""
+    return explorers.slider(description, value, low, high, step, layout=LAYOUT, continuous_update=False)
+
+
+def _choice(description: str, options: Sequence, value: object = NONE, **layout: object) -> widgets.Dropdown:
+    """A dropdown with its whole description shown; ``options``: values or (label, value) pairs."""
+    return widgets.Dropdown(options=options, value=value, description=description, style=WIDE_LABEL, **layout)
+
+
+def _offer(dropdown: widgets.Dropdown, found: list[str]) -> str:
+    """Offer what the trainee's function ``found`` (or "(none)") in ``dropdown``; returns the one it shows."""
+    if list(dropdown.options) != (found or [NONE]):
+        dropdown.options = found or [NONE]  # shows the first of them
+    return dropdown.value
+
+
+def _show(fig, shown: bool) -> None:
+    """Show the figure's axes, or instead the note that there is nothing to draw (``_explorer`` adds it)."""
     fig.texts[0].set_visible(not shown)
     for ax in fig.axes:
         ax.set_visible(shown)
 
 
-def _wired(app: explorers.Explorer, update: Callable[[], str]) -> explorers.Explorer:
-    """``app`` wired to ``update`` (it changes the figure and returns the message). When one of the trainee's
-    functions raises, the message names it and the figure is hidden. A control that ``update`` itself changes
-    (new dropdown options) does not start a second update: the running one covers it."""
+def _explorer(controls: list, fig, chart, update: Callable[[], str]) -> explorers.Explorer:
+    """The explorer of ``chart``, wired to ``update`` (it changes the chart and returns the message). When one of
+    the trainee's functions raises, the message names it and the figure is hidden (nothing left over from
+    before). A control that ``update`` itself changes (new dropdown options) does not start a second update."""
+    app = explorers.Explorer(controls, fig, animated=chart.animated)
+    fig.text(0.5, 0.5, "Nothing to draw: see the message above.", ha="center", va="center", color="grey")
     busy = []
 
     def safe_update() -> None:
         if busy:
             return
         busy.append(True)
-        _show_figure(app.figure, True)
+        _show(fig, True)
         try:
             app.say(update())
         except Exception as error:  # noqa: BLE001 - a trainee's function failed: show why, never crash
-            _show_figure(app.figure, False)
+            _show(fig, False)
             app.say(explorers.error_text(error, explorers.raising_function(error)), error=True)
         finally:
             busy.clear()
 
     return app.wire(safe_update)
-
-
-def _remembered(function: Callable) -> Callable:
-    """``function`` (a trainee's function on the app's fixed case data) run once per distinct arguments: a control
-    that does not change its arguments (e.g. which customer to show) shows the result without re-running it."""
-    results: dict = {}
-
-    def remembered(*args, **kwargs):
-        key = (args, tuple(sorted(kwargs.items())))
-        if key not in results:
-            results[key] = function(*args, **kwargs)
-        return results[key]
-
-    return remembered
 
 
 def _simulated_invoices(count: int, fabricated_share: float, seed: int = 7) -> list[int]:
@@ -80,8 +82,8 @@ def explore_benford(
     benford_expected: Callable, first_digit_counts: Callable, benford_mad: Callable, mad_conformity: Callable
 ) -> explorers.Explorer:
     """Sliders for the number of invoices and the share fabricated; your functions judge the result."""
-    share = slider("fabricated invoices (%)", 10, 0, 60, 5, layout=LAYOUT, continuous_update=False)
-    count = slider("number of invoices", 500, 50, 5000, 50, layout=LAYOUT, continuous_update=False)
+    share = _slider("fabricated invoices (%)", 10, 0, 60, 5)
+    count = _slider("number of invoices", 500, 50, 5000, 50)
     fig = explorers.figure(7, 3.8)
     chart = plots.BenfordChart(fig)
 
@@ -95,7 +97,7 @@ def explore_benford(
         )
         return f"MAD = {mad:.4f}: {mad_conformity(mad)}"
 
-    return _wired(explorers.Explorer([share, count], fig, animated=chart.animated), update)
+    return _explorer([share, count], fig, chart, update)
 
 
 REGIMES = [
@@ -108,39 +110,33 @@ def explore_structuring(
     cash: pd.DataFrame, ctr_required: Callable, structuring_suspects: Callable
 ) -> explorers.Explorer:
     """Regime, band and window controls re-run your functions; pick a customer to see their deposits."""
-    regime = widgets.Dropdown(
-        options=REGIMES, value=False, description="reporting rule", style=WIDE_LABEL, layout=LAYOUT
-    )
-    band = slider(
-        "band starts at (share of threshold)", 0.8, 0.5, 0.99, 0.01, layout=LAYOUT, continuous_update=False
-    )
-    window = slider("window (days)", 7, 1, 30, 1, layout=LAYOUT, continuous_update=False)
-    customer = widgets.Dropdown(options=["(none)"], description="customer to show", style=WIDE_LABEL)
+    regime = _choice("reporting rule", REGIMES, False, layout=LAYOUT)
+    band = _slider("band starts at (share of threshold)", 0.8, 0.5, 0.99, 0.01)
+    window = _slider("window (days)", 7, 1, 30, 1)
+    customer = _choice("customer to show", [NONE])
     fig = explorers.figure(8, 3.8)
     chart = plots.CashCalendar(fig, cash, 1_000_000)
-    reports_for = _remembered(lambda inclusive: ctr_required(cash, 1_000_000, inclusive=inclusive))
-    suspects_for = _remembered(
+    reports_for = functools.cache(lambda inclusive: ctr_required(cash, 1_000_000, inclusive=inclusive))
+    suspects_for = functools.cache(
         lambda band, window: sorted(structuring_suspects(cash, 1_000_000, band=band, window_days=window))
     )
 
     def update() -> str:
         reports = reports_for(regime.value)
         suspects = suspects_for(band.value, window.value)
-        options = suspects or ["(none)"]
-        if list(customer.options) != options:
-            customer.options = options  # shows the first of them
+        shown = _offer(customer, suspects)
         message = (
             f"{len(reports)} currency transaction report(s) needed; band from "
             f"{plots.dollars(band.value * 1_000_000)} ({band.value:.0%} of the threshold); {len(suspects)} "
             f"structuring suspect(s): {', '.join(suspects) or 'none'}"
         )
-        if customer.value == "(none)":
-            _show_figure(fig, False)
+        if shown == NONE:
+            _show(fig, False)
         else:
-            chart.show(customer.value, band.value)
+            chart.show(shown, band.value)
         return message
 
-    return _wired(explorers.Explorer([regime, band, window, customer], fig, animated=chart.animated), update)
+    return _explorer([regime, band, window, customer], fig, chart, update)
 
 
 UNITS = [("$100", 10_000), ("$500", 50_000), ("$1,000", 100_000), ("$10,000", 1_000_000)]
@@ -150,44 +146,32 @@ def explore_red_flags(
     tx: pd.DataFrame, round_amount_transfers: Callable, pass_through_accounts: Callable
 ) -> explorers.Explorer:
     """Round unit, minimum credit, hours and ratio controls; pick a flagged account to see its timeline."""
-    unit = widgets.Dropdown(
-        options=UNITS, value=100_000, description="round to a multiple of", style=WIDE_LABEL
-    )
-    minimum = widgets.Dropdown(
-        options=UNITS[1:], value=1_000_000, description="credits of at least", style=WIDE_LABEL
-    )
-    hours = slider("money out within (hours)", 48, 1, 168, 1, layout=LAYOUT, continuous_update=False)
-    ratio = slider(
-        "share of the credit sent out", 0.9, 0.5, 1.0, 0.01, layout=LAYOUT, continuous_update=False
-    )
-    account = widgets.Dropdown(options=["(none)"], description="account to show", style=WIDE_LABEL)
+    unit = _choice("round to a multiple of", UNITS, 100_000)
+    minimum = _choice("credits of at least", UNITS[1:], 1_000_000)
+    hours = _slider("money out within (hours)", 48, 1, 168, 1)
+    ratio = _slider("share of the credit sent out", 0.9, 0.5, 1.0, 0.01)
+    account = _choice("account to show", [NONE])
     fig = explorers.figure(8, 3.8)
     chart = plots.AccountTimeline(fig, tx)
-    rounds_for = _remembered(lambda unit_cents: round_amount_transfers(tx, unit_cents))
-    flagged_for = _remembered(
-        lambda minimum_cents, hours, ratio: sorted(
-            pass_through_accounts(tx, minimum_cents, hours=hours, ratio=ratio)
-        )
+    rounds_for = functools.cache(lambda unit_cents: round_amount_transfers(tx, unit_cents))
+    flagged_for = functools.cache(
+        lambda low, hours, ratio: sorted(pass_through_accounts(tx, low, hours=hours, ratio=ratio))
     )
 
     def update() -> str:
         rounds = rounds_for(unit.value)
         flagged = flagged_for(minimum.value, hours.value, ratio.value)
-        options = flagged or ["(none)"]
-        if list(account.options) != options:
-            account.options = options
-        if account.value == "(none)":
-            _show_figure(fig, False)
+        shown = _offer(account, flagged)
+        if shown == NONE:
+            _show(fig, False)
         else:
-            chart.show(account.value)
+            chart.show(shown)
         return (
             f"{len(rounds)} round-amount transfer(s); {len(flagged)} pass-through account(s): "
             f"{', '.join(flagged) or 'none'}"
         )
 
-    return _wired(
-        explorers.Explorer([unit, minimum, hours, ratio, account], fig, animated=chart.animated), update
-    )
+    return _explorer([unit, minimum, hours, ratio, account], fig, chart, update)
 
 
 def explore_money_trail(
@@ -199,22 +183,19 @@ def explore_money_trail(
 ) -> explorers.Explorer:
     """Source/target selectors and a hop limit; redraws the paths your functions find and the max flow."""
     names = [(f"{a} {holders[a]}", a) for a in sorted(holders)]
-    source = widgets.Dropdown(
-        options=names, value="AC01", description="money from", style=WIDE_LABEL, layout=LAYOUT
-    )
-    target = widgets.Dropdown(
-        options=names, value="AC40", description="money to", style=WIDE_LABEL, layout=LAYOUT
-    )
-    cutoff = slider("at most this many hops", 6, 1, 8, 1, layout=LAYOUT, continuous_update=False)
-    fig = explorers.figure(9, 5.5)
-    chart = plots.MoneyTrailChart(fig, holders)
-    paths_for = _remembered(lambda a, b, hops: money_paths(wires, a, b, cutoff=hops))
-    timed_for = _remembered(lambda a, b, hops: time_respecting_paths(wires, a, b, cutoff=hops))
-    flow_for = _remembered(lambda a, b: max_traceable_cents(wires, a, b))
+    source = _choice("money from", names, "AC01", layout=LAYOUT)
+    target = _choice("money to", names, "AC40", layout=LAYOUT)
+    cutoff = _slider("at most this many hops", 6, 1, 8, 1)
+    fig = explorers.figure(9, 5)
+    pairs = len(wires[["from_account", "to_account"]].drop_duplicates())
+    chart = plots.MoneyTrailChart(fig, list(holders), most_wires=2 * pairs)  # a wrong path may go back
+    paths_for = functools.cache(lambda a, b, hops: money_paths(wires, a, b, cutoff=hops))
+    timed_for = functools.cache(lambda a, b, hops: time_respecting_paths(wires, a, b, cutoff=hops))
+    flow_for = functools.cache(lambda a, b: max_traceable_cents(wires, a, b))
 
     def update() -> str:
         if source.value == target.value:  # no trail to follow (the max flow is not even defined)
-            _show_figure(fig, False)
+            _show(fig, False)
             return f"Money from and money to are both {source.value}: choose two different accounts."
         paths = paths_for(source.value, target.value, cutoff.value)
         timed = timed_for(source.value, target.value, cutoff.value)
@@ -225,7 +206,7 @@ def explore_money_trail(
             f"{plots.dollars(flow)} can have travelled from {source.value} to {target.value} (max flow)"
         )
 
-    return _wired(explorers.Explorer([source, target, cutoff], fig, animated=chart.animated), update)
+    return _explorer([source, target, cutoff], fig, chart, update)
 
 
 def explore_commingling(
@@ -233,17 +214,10 @@ def explore_commingling(
 ) -> explorers.Explorer:
     """A Play control steps through the ledger; bars show the tainted part under both rules."""
     last = len(ledger) - 1
-    step = slider("ledger row", 0, 0, last, 1, layout=LAYOUT)
-    play = widgets.Play(
-        value=0,
-        min=0,
-        max=last,
-        step=1,
-        interval=700,
-        description="Step through the ledger",
-        tooltip="Step through the ledger: play, pause, back to row 0",
-        show_repeat=False,
-    )
+    step = explorers.slider("ledger row", 0, 0, last, 1, layout=LAYOUT)
+    tooltip = "Step through the ledger: play, pause, back to row 0"
+    play = widgets.Play(max=last, interval=700, description="Step through the ledger", tooltip=tooltip)
+    play.show_repeat = False
     widgets.link((play, "value"), (step, "value"))
     # JupyterLab draws a Play control as bare icons (its description is not shown), so label it in words
     player = explorers.row(widgets.Label("Step through the ledger (play / pause / back to row 0):"), play)
@@ -257,7 +231,7 @@ def explore_commingling(
     fig = explorers.figure(10, 4)
     chart = plots.ComminglingChart(fig, labels, balance)
 
-    @_remembered
+    @functools.cache
     def after_row(row: int) -> tuple[int, int]:
         """Your two rules' tainted cents after ``row`` (each row computed once, however often it is shown)."""
         prefix = ledger.iloc[: row + 1]
@@ -273,8 +247,7 @@ def explore_commingling(
             "(tainted money leaves first)"
         )
 
-    # the Play button moves the slider, which the app observes
-    return _wired(explorers.Explorer([player, step], fig, animated=chart.animated), update)
+    return _explorer([player, step], fig, chart, update)  # the Play button moves the slider
 
 
 def explore_net_worth(
@@ -282,17 +255,11 @@ def explore_net_worth(
 ) -> explorers.Explorer:
     """Year selector and a "cash hoard" slider (the classic defence): your function recomputes the result."""
     years = sorted(int(y) for y in income["year"].unique())
-    year = widgets.Dropdown(options=years, value=years[-1], description="year", style=WIDE_LABEL)
-    hoard = slider(
-        "cash on hand claimed at the start (US$)",
-        0,
-        0,
-        300_000,
-        5_000,
-        layout=LAYOUT,
-        continuous_update=False,
-    )
-    inputs_of = _remembered(lambda year: net_worth_inputs(balance_sheets, income, year))  # the case's totals
+    year = _choice("year", years, years[-1])
+    hoard = _slider("cash on hand claimed at the start (US$)", 0, 0, 300_000, 5_000)
+    inputs_of = functools.cache(
+        lambda year: net_worth_inputs(balance_sheets, income, year)
+    )  # the case's totals
     parts = [name.replace("_", " ") for name in inputs_of(year.value)]
     fig = explorers.figure(8, 3.8)
     chart = plots.NetWorthChart(fig, parts)
@@ -304,4 +271,4 @@ def explore_net_worth(
         chart.show(dict(zip(parts, inputs.values())), result, year.value)
         return f"{year.value}: unexplained wealth {plots.dollars(result)}"
 
-    return _wired(explorers.Explorer([year, hoard], fig, animated=chart.animated), update)
+    return _explorer([year, hoard], fig, chart, update)

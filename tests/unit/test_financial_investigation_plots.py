@@ -1,42 +1,37 @@
-"""The money-trail chart's layout and wire shapes (courses/financial_investigation/plots.py)."""
-
-import math
+"""How the money-trail chart bends a wire around accounts (courses/financial_investigation/plots.py)."""
 
 import numpy as np
+import pytest
 
-from courses.financial_investigation.plots import arrow_shapes, clear_bends, layers_layout
-
-
-def test_accounts_are_laid_out_in_columns_by_hops_with_the_target_on_the_far_right():
-    edges = {("S", "A"), ("S", "B"), ("A", "T"), ("B", "C"), ("C", "T")}
-    spots = layers_layout(["S", "T", "A", "B", "C"], edges, "S", "T")
-    assert spots["S"] == (0, 0) and spots["C"] == (2, 0)
-    assert spots["A"][0] == spots["B"][0] == 1 and sorted([spots["A"][1], spots["B"][1]]) == [-0.5, 0.5]
-    assert spots["T"] == (3, 0), "one hop from S, but the target is always the last column"
-    staggered = layers_layout(["S", "T", "A", "B", "C"], edges, "S", "T", stagger=0.2)
-    assert sorted([staggered["A"][0], staggered["B"][0]]) == [0.8, 1.2] and staggered["C"] == (2, 0)
+from courses.financial_investigation.plots import clear_bends
 
 
-def test_a_wire_runs_from_edge_to_edge_and_its_head_touches_the_target():
-    starts, ends = np.array([[0.0, 0.0], [0.0, 0.0]]), np.array([[100.0, 0.0], [100.0, 0.0]])
-    (straight, curved), (head, curved_head) = arrow_shapes(starts, ends, np.array([0.0, 0.2]), 10, 8)
-    assert np.allclose(straight[0], [10, 0]) and np.allclose(straight[-1], [82, 0])
-    assert np.allclose(head, [[90, 0], [82, 3.2], [82, -3.2]])
-    assert math.isclose(curved[:, 1].min(), -10), (
-        "bent to the right of the direction of payment (down, for left to right)"
+def _arc(start, end, control):
+    """Points along matplotlib's arc3 connection (a quadratic Bezier curve through ``control``)."""
+    t = np.linspace(0, 1, 101)[:, None]
+    return (1 - t) ** 2 * start + 2 * (1 - t) * t * control + t**2 * end
+
+
+# accounts in pixels: 0, 1 and 2 in a row, 3 above 1
+POINTS = np.array([[0.0, 0.0], [100.0, 0.0], [200.0, 0.0], [100.0, 100.0]])
+
+
+def test_a_wire_with_nothing_in_its_way_is_straight():
+    bends, controls = clear_bends(POINTS, np.array([0, 1]), np.array([3, 2]), radius=10)
+    assert list(bends) == [0, 0] and np.allclose(controls, [[50, 50], [150, 0]]), "rad=0: the middle"
+
+
+def test_a_wire_bends_around_an_account_in_its_way():
+    (bend,), (control,) = clear_bends(POINTS, np.array([0]), np.array([2]), radius=10)
+    assert bend != 0, "straight from 0 to 2 would run through account 1"
+    gaps = np.hypot(*(_arc(POINTS[0], POINTS[2], control)[:, None] - POINTS[[1, 3]]).transpose(2, 0, 1))
+    assert gaps.min() >= 13, "it passes accounts 1 and 3 at least 1.3 radii away"
+    assert control == pytest.approx([100, -200 * bend]), (
+        "matplotlib's arc3: rad times the chord, turned right"
     )
-    assert math.isclose(np.hypot(*(curved_head[0] - ends[1])), 10), "the tip is on the target's edge"
 
 
-def test_accounts_too_close_for_a_wire_get_none():
-    (shaft,), (head,) = arrow_shapes(np.array([[0.0, 0.0]]), np.array([[15.0, 0.0]]), np.array([0.0]), 10, 8)
-    assert shaft.size == 0 and head.size == 0
-
-
-def test_a_wire_bends_around_an_account_in_its_way_and_only_then():
-    points = np.array([[0.0, 0.0], [100.0, 0.0], [200.0, 0.0], [100.0, 100.0]])
-    bends = clear_bends(points, np.array([0, 0]), np.array([2, 3]), radius=10)
-    assert bends[0] != 0, "straight from 0 to 2 would run through account 1"
-    curve_middle = np.array([100.0, 0.0]) + bends[0] / 2 * np.array([0.0, -200.0])
-    assert np.hypot(*(curve_middle - points[1])) >= 13, "it passes account 1 at least 1.3 radii away"
-    assert bends[1] == 0, "nothing between 0 and 3: straight"
+def test_a_wire_that_cannot_clear_takes_the_bend_passing_farthest():
+    (bend,), (control,) = clear_bends(POINTS[:3], np.array([0]), np.array([2]), radius=100)  # 130 px: too far
+    gaps = np.hypot(*(_arc(POINTS[0], POINTS[2], control) - POINTS[1]).T)
+    assert abs(bend) == 0.45 and gaps.min() == pytest.approx(45)

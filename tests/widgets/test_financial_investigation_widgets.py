@@ -7,9 +7,11 @@ import math
 import ipywidgets as widgets
 import numpy as np
 import pytest
+from matplotlib.colors import to_hex
 from widget_tree import one_widget as _one
 
 from courses.explorers import figure_texts
+from courses.financial_investigation import plots
 from courses.financial_investigation.case import (
     load_account_holders,
     load_account_transactions,
@@ -19,7 +21,7 @@ from courses.financial_investigation.case import (
     load_suspect_ledger,
     load_wires,
 )
-from courses.financial_investigation.plots import name_path
+from courses.financial_investigation.plots import NODE_SIZE, name_path
 from courses.financial_investigation.widgets import (
     explore_benford,
     explore_commingling,
@@ -47,16 +49,33 @@ def _heights(container) -> list[float]:
     return [bar.get_height() for bar in container]
 
 
-def _by_gid(ax, gid):
-    (artist,) = [c for c in ax.collections if c.get_gid() == gid]
-    return artist
+def _accounts(ax) -> np.ndarray:
+    """Where the money-trail chart draws its accounts (round markers)."""
+    (accounts,) = [c for c in ax.collections if c.get_gid() == "accounts"]
+    return accounts.get_offsets()
 
 
-def _names(ax) -> list[str]:
-    """The account names the money-trail chart shows (drawn as outlines, one per account)."""
-    outlines = _by_gid(ax, "account names").get_paths()
+def _names(ax) -> dict[str, tuple[float, float, bool]]:
+    """The account names the money-trail chart shows (outlines in one collection), each at its account, with
+    whether that account is red (start or end)."""
+    (names,) = [c for c in ax.collections if c.get_gid() == "account names"]
+    (accounts,) = [c for c in ax.collections if c.get_gid() == "accounts"]
+    assert np.array_equal(names.get_offsets(), accounts.get_offsets())
     known = {f"AC{n:02d}": name_path(f"AC{n:02d}") for n in range(1, 41)}
-    return sorted(name for outline in outlines for name, path in known.items() if outline is path)
+    found = {}
+    for outline, spot, colour in zip(names.get_paths(), accounts.get_offsets(), accounts.get_facecolors()):
+        (name,) = [name for name, path in known.items() if outline is path]
+        found[name] = (*spot, to_hex(colour) == plots.RED)
+    return found
+
+
+def _wires(ax, gid: str) -> list[np.ndarray]:
+    """The wires (arrows) of one kind, each as the points of its outline in pixels."""
+    return [
+        np.concatenate(arrow.get_path().to_polygons(ax.transData, closed_only=False))
+        for arrow in ax.patches
+        if arrow.get_visible() and arrow.get_gid() == gid
+    ]
 
 
 def _not_written(*_args, **_kwargs):
@@ -154,17 +173,28 @@ def test_structuring_app_passes_the_regime_band_and_window_and_draws_the_custome
     )
     branches = [t.get_text() for t in ax.texts if t.get_visible()]
     assert branches and all(b.startswith("B") for b in branches), "branch names in the tall bars"
+    app.figure.canvas.draw()
     customer.value = "C-0417"
     assert ax.get_title().startswith("Cash deposits of C-0417") and len(bars.get_paths()) == len(deposits)
+    assert not app.figure.stale, "the axes stay still for another customer: the change is blitted"
 
 
 def test_structuring_branch_labels_never_overlap():
-    """C-0417's three deposits just under the threshold are two days apart: their labels turn upright."""
-    app = explore_structuring(load_cash_transactions(), lambda *a, **k: set(), lambda *a, **k: {"C-0417"})
-    app.figure.draw_without_rendering()  # places each label's white box
-    labels = [t for t in app.figure.axes[0].texts if t.get_visible()]
-    boxes = [t.get_bbox_patch().get_window_extent() for t in labels]
-    assert len(boxes) == 3 and not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    """C-0417's three deposits just under the threshold, two days apart, are all labelled; no customer's labels
+    touch (a wrong function may show any customer: some have large deposits on consecutive days)."""
+    cash = load_cash_transactions()
+    deposits = cash[cash["type"] == "cash_deposit"]
+    labelled = sorted(set(deposits[deposits["amount_cents"] >= 200_000]["customer_id"]))
+    app = explore_structuring(cash, lambda *a, **k: set(), lambda *a, **k: set(labelled))
+    customer = _one(app, widgets.Dropdown, "customer to show")
+    for name in labelled:
+        customer.value = name
+        app.figure.draw_without_rendering()  # places each label's white box
+        labels = [t for t in app.figure.axes[0].texts if t.get_visible()]
+        boxes = [t.get_bbox_patch().get_window_extent() for t in labels]
+        assert labels and not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]), name
+        if name == "C-0417":
+            assert len(labels) == 3
 
 
 def test_structuring_app_survives_an_unwritten_function():
@@ -216,17 +246,36 @@ def test_money_trail_app_draws_the_paths_the_trainee_found():
     app = explore_money_trail(load_wires(), load_account_holders(), paths, timed, lambda *a: 12_345)
     ax = app.figure.axes[0]
     assert seen == [("AC01", "AC40", 6)] and "$123.45" in _message(app)
-    assert len(_by_gid(ax, "accounts").get_offsets()) == 3
-    assert _names(ax) == ["AC01", "AC05", "AC40"]
-    assert np.array_equal(_by_gid(ax, "account names").get_offsets(), _by_gid(ax, "accounts").get_offsets())
-    assert len(_by_gid(ax, "time-respecting wires").get_segments()) == 1, "AC01 -> AC40 in red"
-    assert len(_by_gid(ax, "other wires").get_segments()) == 2, "AC01 -> AC05 -> AC40 in grey"
-    assert ax.get_title().startswith("Money from ")
+    names = _names(ax)
+    assert sorted(names) == ["AC01", "AC05", "AC40"], "the accounts on the paths, each named"
+    assert names["AC01"][0] < names["AC05"][0] < names["AC40"][0], "left to right by hops from the source"
+    assert [names[n][2] for n in ("AC01", "AC05", "AC40")] == [True, False, True], "start and end in red"
+    assert len(_wires(ax, "time-respecting wire")) == 1, "AC01 -> AC40 in red"
+    assert len(_wires(ax, "other wire")) == 2, "AC01 -> AC05 -> AC40 in grey"
+    (red,) = [
+        arrow for arrow in ax.patches if arrow.get_visible() and arrow.get_gid() == "time-respecting wire"
+    ]
+    assert red.get_edgecolor()[:3] != (0.5, 0.5, 0.5) and red.get_linestyle() == "-"
     _one(app, widgets.IntSlider, "at most this many hops").value = 7
     assert seen[-1] == ("AC01", "AC40", 7)
     _one(app, widgets.Dropdown, "money to").value = "AC23"
     assert seen[-1] == ("AC01", "AC23", 7)
-    assert _names(ax) == ["AC01", "AC05", "AC23"]
+    assert sorted(_names(ax)) == ["AC01", "AC05", "AC23"] and _names(ax)["AC23"][2], "AC23 is the end now"
+
+
+def test_money_trail_puts_each_account_in_the_column_of_its_hops_from_the_source():
+    app = explore_money_trail(
+        load_wires(),
+        load_account_holders(),
+        lambda w, s, t, cutoff=6: [[s, "AC05", "AC07", t], [s, "AC09", t]],
+        lambda *a, **k: [],
+        lambda *a: 1,
+    )
+    names = _names(app.figure.axes[0])
+    columns = sorted({x for x, _, _ in names.values()})
+    hops = {name: columns.index(x) for name, (x, _, _) in names.items()}
+    assert hops == {"AC01": 0, "AC05": 1, "AC09": 1, "AC07": 2, "AC40": 3}, "the end in the last column"
+    assert [name for name, (_, _, red) in names.items() if red] == ["AC01", "AC40"]
 
 
 def test_money_trail_app_draws_the_two_accounts_when_no_path_is_found():
@@ -235,7 +284,7 @@ def test_money_trail_app_draws_the_two_accounts_when_no_path_is_found():
     )
     ax = app.figure.axes[0]
     assert "0 path(s), 0 with dates" in _message(app) and _shown(app)
-    assert _names(ax) == ["AC01", "AC40"] and len(_by_gid(ax, "other wires").get_segments()) == 0
+    assert sorted(_names(ax)) == ["AC01", "AC40"] and not any(arrow.get_visible() for arrow in ax.patches)
 
 
 def test_money_trail_app_asks_for_two_different_accounts():
@@ -251,23 +300,25 @@ def test_money_trail_app_asks_for_two_different_accounts():
     assert "choose two different accounts" in _message(app) and not _shown(app) and len(calls) == 1
 
 
-def test_money_trail_wires_end_at_the_edges_of_the_accounts():
+def test_money_trail_wires_run_from_edge_to_edge_and_around_other_accounts():
+    """AC01, AC05 and AC40 stand in a row: the direct wire AC01 -> AC40 bends around AC05."""
     app = explore_money_trail(
         load_wires(),
         load_account_holders(),
-        lambda w, s, t, cutoff=6: [[s, "AC05", t]],
+        lambda w, s, t, cutoff=6: [[s, "AC05", t], [s, t]],
         lambda *a, **k: [],
         lambda *a: 1,
     )
     ax = app.figure.axes[0]
-    app.figure.canvas.draw()
-    to_pixels = ax.transData.transform
-    accounts = to_pixels(_by_gid(ax, "accounts").get_offsets())
-    radius = math.sqrt(700) / 2 * app.figure.dpi / 72
-    for shaft in _by_gid(ax, "other wires").get_segments():
-        ends = to_pixels(shaft[[0, -1]])
-        gaps = np.hypot(*(ends[:, None] - accounts[None]).transpose(2, 0, 1)).min(axis=1)
-        assert (gaps >= radius - 1).all() and gaps[0] <= radius + 2, "a wire starts at an account's edge"
+    accounts = ax.transData.transform(_accounts(ax))
+    assert np.ptp(accounts[:, 1]) == 0, "the three accounts in a row"
+    radius = math.sqrt(NODE_SIZE) / 2 * app.figure.dpi / 72
+    wires = _wires(ax, "other wire")
+    assert len(wires) == 3
+    for outline in wires:
+        gaps = np.hypot(*(outline[:, None] - accounts[None]).transpose(2, 0, 1)).min(axis=0)
+        assert (gaps >= radius - 1.5).all(), "no part of a wire lies on an account"
+        assert sorted(gaps)[:2] == pytest.approx([radius] * 2, abs=1.5), "it starts and ends at two edges"
 
 
 money_paths_calls = []
@@ -292,7 +343,7 @@ def test_money_trail_app_shows_both_functions_results_for_the_hop_limit():
     )
     assert ("AC01", "AC40", 6) in money_paths_calls, "the explorer asks for the default hop limit"
     assert "2 path(s), 1 with dates" in _message(app)
-    assert len(_by_gid(app.figure.axes[0], "accounts").get_offsets()) == 3, "both paths drawn"
+    assert len(_accounts(app.figure.axes[0])) == 3, "both paths drawn"
     _one(app, widgets.IntSlider, "at most this many hops").value = 3
     assert ("AC01", "AC40", 3) in money_paths_calls, "a new hop limit reaches the trainee's function"
 
@@ -465,4 +516,4 @@ def test_a_blitted_frame_is_the_frame_a_full_draw_gives():
             assert (np.asarray(canvas.buffer_rgba()) == frame).all(), (
                 f"{app.panel.text}: blitted frame differs"
             )
-        assert blitted > 0, f"{app.panel.text}: no change was blitted"
+        assert blitted > 0 or not app.animated, f"{app.panel.text}: no change was blitted"
