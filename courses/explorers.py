@@ -23,7 +23,7 @@ lines of wiring::
             path.set_data([0, -math.cos(math.radians(angle))], [0, math.sin(math.radians(angle))])
             app.say(f"impact angle {angle:.1f} degrees")
 
-        return app.wire(update)  # runs update now and after every change, then redraws the figure
+        return app.wire(update)  # runs update now, and after every change with a redraw of the figure
 
 The figure is a plain ``matplotlib.figure.Figure`` on ipympl's canvas widget (no pyplot): the notebook shows the
 controls with the message, then the live figure; a notebook opened without a kernel and nbconvert's HTML
@@ -191,7 +191,9 @@ class Explorer:
         self.panel.text = text
 
     def wire(self, update: Callable[[], object]) -> Explorer:
-        """Run ``update`` now and whenever a control's value changes, then redraw the figure; returns self."""
+        """Run ``update`` now, and whenever a control's value changes followed by a redraw of the figure; returns
+        self. The first frame is not drawn here: the browser asks for it once it shows the figure, and an extra
+        draw request at that moment can make ipympl lose the first frame (a blank figure, ipympl#556)."""
 
         def changed(_change: object = None) -> None:
             if self._holding:
@@ -203,7 +205,7 @@ class Explorer:
         for control in _value_controls(self.panel.children):
             control.observe(changed, "value")
         self._changed = changed
-        changed()
+        update()  # not drawn yet: the browser asks for the first frame itself once it shows the figure
         return self
 
     @contextmanager

@@ -38,6 +38,23 @@ _OUTPUT_FINGERPRINT = """(cell) => {
 }"""
 
 
+# The share of each matplotlib figure's canvas (ipympl) that is painted (not white or transparent), one number per
+# figure in the cell. ipympl sends a changed frame as a difference from the last one; when the browser loses the
+# first full frame (ipympl#556) the canvas stays blank and later shows only what changed.
+_FIGURES_PAINTED = """(cell) => [...cell.querySelectorAll('.jupyter-matplotlib-figure')].map(figure => {
+  const canvas = figure.querySelector('canvas');
+  if (!canvas || !canvas.width || !canvas.height) return 0;
+  const rgba = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let painted = 0;
+  for (let i = 0; i < rgba.length; i += 4) {
+    if (rgba[i + 3] > 0 && Math.min(rgba[i], rgba[i + 1], rgba[i + 2]) < 200) painted++;
+  }
+  return painted / (canvas.width * canvas.height);
+})"""
+MIN_PAINTED = (
+    0.01  # every drawn course figure paints 2-33 % of its canvas; one that lost its first frame 0-0.3 %
+)
+
 _KERNEL_IDLE = """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')].some(e => /\\| Idle$/.test(e.textContent))"""
 
 
@@ -139,6 +156,25 @@ def wait_for_output_change(cell: Locator, before: str, what: str) -> None:
             f"the widget's plot/output did not change within {WIDGET_UPDATE_TIMEOUT_MS / 1000:.0f} s after {what}"
         ) from None
     wait_for_kernel_idle(cell.page)
+
+
+def figures_painted(cell: Locator) -> list[float]:
+    """The share of each matplotlib figure's canvas in the cell that is painted (0 to 1)."""
+    return cell.evaluate(_FIGURES_PAINTED)
+
+
+def wait_for_figures_drawn(cell: Locator, when: str) -> None:
+    """Wait until every matplotlib figure in the cell shows a drawn frame; fail saying ``when`` if one stays
+    (nearly) blank, as when the browser lost the figure's first frame."""
+    try:
+        cell.page.wait_for_function(
+            f"(cell) => ({_FIGURES_PAINTED})(cell).every(share => share > {MIN_PAINTED})",
+            arg=cell.element_handle(),
+            timeout=WIDGET_UPDATE_TIMEOUT_MS,
+        )
+    except PlaywrightTimeoutError:
+        shares = ", ".join(f"{share:.1%}" for share in figures_painted(cell))
+        raise AssertionError(f"a figure stayed (nearly) blank {when}: painted shares {shares}") from None
 
 
 def image_count(cell: Locator) -> int:

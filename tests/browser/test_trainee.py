@@ -20,6 +20,7 @@ from lab_page import (
     run_cell,
     unexecuted_code_cells,
     validate,
+    wait_for_figures_drawn,
     wait_for_output_change,
     widget_cells,
 )
@@ -56,12 +57,15 @@ def test_trainee_runs_each_notebook_and_uses_its_widgets(
         assert cells.count() > 0, f"{path}: no widget rendered after Run All"
         for index in range(cells.count()):
             cell = cells.nth(index)
+            cell.scroll_into_view_if_needed()
+            wait_for_figures_drawn(cell, f"in {path}, widget {index + 1}")
             screenshots.save(cell, f"{name}-widget-{index + 1}")
             if not cell.locator(CONTROLS).count():
                 continue
             before, images = output_fingerprint(cell), image_count(cell)
             what = change_first_control(cell)
             wait_for_output_change(cell, before, what)
+            wait_for_figures_drawn(cell, f"in {path}, widget {index + 1}, after {what}")
             screenshots.save(cell, f"{name}-widget-{index + 1}-after-change")
             assert error_outputs(cell) == [], f"{path}: widget {index + 1} failed after {what}"
             assert image_count(cell) >= images, f"{path}: widget {index + 1} lost its plot after {what}"
