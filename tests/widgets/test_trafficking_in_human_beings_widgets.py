@@ -1,13 +1,14 @@
 """Headless tests of the trafficking explorers: stand-in trainee functions drive them, and each test reads what the
 figure now shows (colours, offsets, line data, tick labels, titles) and the message line."""
 
+import functools
 import math
 
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 from matplotlib.colors import to_hex
-from widget_tree import find_widgets
+from widget_tree import blits_matching_full_draws, find_widgets
 from widget_tree import one_widget as _one
 
 from courses.explorers import ERROR_COLOUR, figure_texts
@@ -295,19 +296,7 @@ def test_a_blitted_frame_is_the_frame_a_full_draw_gives():
     """In the browser a change that touches only a chart's ``animated`` artists is blitted over the background
     kept from the last full draw: the frame must be what drawing the whole figure gives."""
     for app, changes in _apps_and_changes():
-        canvas = app.figure.canvas
-        canvas.syncing_data_url = False  # as once the browser shows the figure
-        canvas.draw()  # the browser's first draw: the background is kept
-        blitted = 0
-        for control, value in changes:
-            control.value = value
-            if app.figure.stale:  # limits or a fixed artist changed: the browser asks for a full draw
-                canvas.draw()
-            else:
-                blitted += 1
-            frame = np.asarray(canvas.buffer_rgba()).copy()
-            canvas.draw()
-            assert (np.asarray(canvas.buffer_rgba()) == frame).all(), (
-                f"{app.panel.text}: blitted frame differs"
-            )
+        blitted = blits_matching_full_draws(
+            app, (functools.partial(setattr, c, "value", v) for c, v in changes)
+        )
         assert blitted > 0, f"{app.panel.text}: no change was blitted"
