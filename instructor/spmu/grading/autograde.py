@@ -16,7 +16,6 @@ Two halves, kept apart so execution can later fan out to other machines:
 from __future__ import annotations
 
 import fcntl
-import functools
 import hashlib
 import json
 import logging
@@ -33,8 +32,6 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from multiprocessing import active_children, get_context
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import nbformat
 
@@ -299,32 +296,6 @@ def gradebook_lock(course_root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-@functools.cache
-def _check_nbgrader_metadata_with_compiled_schema() -> None:
-    """Make nbgrader's cell-metadata check validate against a schema validator built once per process.
-
-    nbgrader calls ``jsonschema.validate(metadata, schema)`` for every cell, and that first re-checks the schema
-    itself against the JSON-Schema meta-schema: about 85 % of CheckCellMetadata's time, 0.16 s of every
-    submission recorded. Same schema, same checks, same errors; only nbgrader's format module is affected.
-    """
-    import jsonschema
-    from nbgrader.nbgraderformat import common
-
-    compiled: dict[str, Any] = {}
-
-    def validate(instance: Any, schema: dict) -> None:
-        key = json.dumps(schema, sort_keys=True)
-        if key not in compiled:
-            checker = jsonschema.validators.validator_for(schema)
-            checker.check_schema(schema)
-            compiled[key] = checker(schema)
-        error = jsonschema.exceptions.best_match(compiled[key].iter_errors(instance))
-        if error is not None:
-            raise error
-
-    common.jsonschema = SimpleNamespace(validate=validate)
-
-
 def _recording_api(course_root: Path):
     """nbgrader's API reading the staged notebooks, with execution and output clearing taken out."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
@@ -359,7 +330,6 @@ def _recording_api(course_root: Path):
         # in this list changes it (nbgrader's default checks twice: 0.1-0.3 s per notebook in this process)
     ]
     config.NbGraderAPI.log_level = logging.WARNING
-    _check_nbgrader_metadata_with_compiled_schema()
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 

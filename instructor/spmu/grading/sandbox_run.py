@@ -28,6 +28,7 @@ import nbformat
 import psutil
 import zmq
 import zmq.asyncio
+from jupyter_client import protocol_version_info
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
@@ -177,12 +178,12 @@ class _PromptKernelClient(AsyncKernelClient):
     """jupyter_client's kernel client without the fixed pauses of its start-up handshake.
 
     The stock ``wait_for_ready`` waits up to 1 s per kernel_info attempt and then always waits 0.2 s of IOPub
-    silence to flush status messages; nbclient ignores messages of other requests anyway. Here: ask
-    kernel_info until it is answered and an IOPub message shows the IOPub channel is connected (the same
-    check), without the final flush.
+    silence to flush status messages; nbclient ignores messages of other requests anyway. Here (overriding the
+    public method): ask kernel_info until it is answered and an IOPub message shows the IOPub channel is
+    connected (the same check), without the final flush.
     """
 
-    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
         waited = STARTUP_TIMEOUT_S if timeout is None else timeout
         deadline = time.monotonic() + waited
         while True:
@@ -197,14 +198,14 @@ class _PromptKernelClient(AsyncKernelClient):
                 except Empty:
                     pass
                 else:
-                    self._handle_kernel_info_reply(reply)
+                    major = int(reply["content"]["protocol_version"].split(".")[0])
+                    if major != protocol_version_info[0]:  # as jupyter_client does: talk the kernel's version
+                        self.session.adapt_version = major
                     return
-            if not await self._async_is_alive():
+            if not await self.is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {waited:g} seconds")
-
-    wait_for_ready = _async_wait_for_ready
 
 
 class OwnKernelSpec(KernelSpecManager):
