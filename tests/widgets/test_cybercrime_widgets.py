@@ -35,10 +35,8 @@ def _not_written(*_args):
     raise NotImplementedError()
 
 
-def _events() -> pd.DataFrame:
-    rows = [(T0 + pd.Timedelta(seconds=10 * n), "failed", "203.0.113.5") for n in range(6)]
-    rows += [(T0 + pd.Timedelta(seconds=10 * n), "failed", "198.51.100.7") for n in range(3)]
-    rows += [(T0 + pd.Timedelta(minutes=5), "accepted", "203.0.113.5")]
+def _auth_events(rows: list[tuple[pd.Timestamp, str, str]]) -> pd.DataFrame:
+    """A parsed auth log (as parse_auth_log returns it) from (time, "failed"/"accepted", address) rows."""
     return pd.DataFrame(
         {
             "ts": [r[0] for r in rows],
@@ -49,6 +47,13 @@ def _events() -> pd.DataFrame:
             "port": 22,
         }
     )
+
+
+def _events() -> pd.DataFrame:
+    rows = [(T0 + pd.Timedelta(seconds=10 * n), "failed", "203.0.113.5") for n in range(6)]
+    rows += [(T0 + pd.Timedelta(seconds=10 * n), "failed", "198.51.100.7") for n in range(3)]
+    rows += [(T0 + pd.Timedelta(minutes=5), "accepted", "203.0.113.5")]
+    return _auth_events(rows)
 
 
 def _count_rule(events, max_retry, _find_time_s):
@@ -432,16 +437,7 @@ def _many_addresses() -> pd.DataFrame:
         for k in range(n % 7 + 1)
     ]
     rows.append((T0 + pd.Timedelta(days=5), "accepted", addresses[-1]))
-    return pd.DataFrame(
-        {
-            "ts": [r[0] for r in rows],
-            "event": [r[1] for r in rows],
-            "user": "root",
-            "invalid_user": False,
-            "ip": [r[2] for r in rows],
-            "port": 22,
-        }
-    )
+    return _auth_events(rows)
 
 
 def _texts_fit(fig) -> None:
