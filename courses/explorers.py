@@ -17,13 +17,15 @@ lines of wiring::
         app = explorers.Explorer([width], fig)
 
         def update():
-            angle, error = explorers.call(impact_angle, width.value, 10.0)  # the trainee's own function
-            if error:
-                return app.say(error, error=True)
+            angle = explorers.number("impact_angle", impact_angle(width.value, 10.0))  # the trainee's function
             path.set_data([0, -math.cos(math.radians(angle))], [0, math.sin(math.radians(angle))])
-            app.say(f"impact angle {angle:.1f} degrees")
+            return f"impact angle {angle:.1f} degrees"  # the message under the controls
 
         return app.wire(update)  # runs update now, and after every change with a redraw of the figure
+
+``update`` returns the message. When anything in it raises (the trainee's function, or :func:`expect` finding an
+answer of the wrong kind), the explorer says so in one red line naming the trainee's function, and the figure
+shows only "Nothing to draw: see the message above." until an update succeeds: one style for every error.
 
 The figure is a plain ``matplotlib.figure.Figure`` on ipympl's canvas widget (no pyplot): the notebook shows the
 controls with the message, then the live figure; a notebook opened without a kernel and nbconvert's HTML
@@ -35,11 +37,12 @@ blitted (matplotlib's blitting) instead of drawing the whole figure again.
 from __future__ import annotations
 
 import html
+import numbers
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import ipywidgets as widgets
 import matplotlib
@@ -63,6 +66,8 @@ if _backend is not None and matplotlib.get_backend(auto_select=False) != _backen
 WIDE_LABEL = {"description_width": "initial"}  # the whole description is shown, however long
 DPI = 90  # every course figure is shown at this resolution
 ERROR_COLOUR, OK_COLOUR = "#b00020", "#1b5e20"
+NOTHING_TO_DRAW = "Nothing to draw: see the message above."
+T = TypeVar("T")
 
 COURSE_CODE = Path(__file__).resolve().parent  # frames from here are the course's, not the trainee's
 LIBRARIES = tuple({str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
@@ -95,6 +100,31 @@ def call(func: Callable, *args: Any, **kwargs: Any) -> tuple[Any, str | None]:
         return func(*args, **kwargs), None
     except Exception as error:  # noqa: BLE001 - the trainee's code may raise anything: show it, never crash
         return None, error_text(error, getattr(func, "__name__", "?"))
+
+
+class WrongAnswer(Exception):
+    """A trainee's function answered, but not with the kind of value its task asks for (the text says which)."""
+
+
+def expect(name: str, value: T, ok: bool, wanted: str) -> T:
+    """``value`` when ``ok``, else :class:`WrongAnswer`: "Your function ``name`` returned <value>, not ``wanted``"."""
+    if not ok:
+        raise WrongAnswer(
+            f"Your function {name} returned {type(value).__name__} {value!r:.60}, not {wanted}."
+        )
+    return value
+
+
+def number(name: str, value: Any) -> float:
+    """The trainee's answer ``value`` (of YOUR function ``name``) as a float, or :class:`WrongAnswer`."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)  # numpy's numbers too
+    return float(expect(name, value, ok, "a number"))
+
+
+def strings(name: str, value: Any, wanted: str) -> set[str]:
+    """The trainee's answer ``value`` (a set, list or tuple of strings) as a set, or :class:`WrongAnswer`."""
+    ok = isinstance(value, (set, frozenset, list, tuple)) and all(isinstance(item, str) for item in value)
+    return set(expect(name, value, ok, wanted))
 
 
 def slider(
@@ -178,9 +208,13 @@ class Explorer:
             for part in artist.findobj():
                 part.set_animated(True)
         self._background = None
-        if fig is not None and self.animated:
-            fig.canvas.mpl_connect("draw_event", self._drawn)
-        self._holding = False
+        self._blank: list[Artist] = []  # what show_figure(False) hid, to show again
+        if fig is not None:
+            self._note = fig.text(0.5, 0.5, NOTHING_TO_DRAW, ha="center", va="center", color="grey")
+            self._note.set_visible(False)
+            if self.animated:
+                fig.canvas.mpl_connect("draw_event", self._drawn)
+        self._busy = False
         self._changed: Callable[[], None] = lambda: None
 
     def say(self, text: str, error: bool = False, *, markup: str | None = None) -> None:
@@ -190,32 +224,68 @@ class Explorer:
         self.message.value = f'<span style="color:{colour}">{shown}</span>'
         self.panel.text = text
 
-    def wire(self, update: Callable[[], object]) -> Explorer:
+    def fail(self, error: BaseException) -> None:
+        """Say in red what went wrong in a trainee's function, and blank the figure (nothing stale left)."""
+        self.show_figure(False)
+        self.say(
+            str(error) if isinstance(error, WrongAnswer) else error_text(error, raising_function(error)), True
+        )
+
+    def show_figure(self, shown: bool) -> None:
+        """Show the figure's axes and legends, or (``False``) only the note that there is nothing to draw."""
+        if self.figure is None or shown != bool(self._blank):
+            return
+        if not shown:
+            self._blank = [part for part in (*self.figure.axes, *self.figure.legends) if part.get_visible()]
+        for part in self._blank:
+            part.set_visible(shown)
+        self._note.set_visible(not shown)
+        if shown:
+            self._blank = []
+
+    def wire(self, update: Callable[[], str | None]) -> Explorer:
         """Run ``update`` now, and whenever a control's value changes followed by a redraw of the figure; returns
-        self. The first frame is not drawn here: the browser asks for it once it shows the figure, and an extra
-        draw request at that moment can make ipympl lose the first frame (a blank figure, ipympl#556)."""
+        self. ``update`` returns the message (``None``: it said it itself); what it raises is said by :meth:`fail`.
+        A control that ``update`` itself changes (new dropdown options) starts no second update.
+
+        The first frame is not drawn here: the browser asks for it once it shows the figure, and an extra draw
+        request at that moment can make ipympl lose the first frame (a blank figure, ipympl#556)."""
+
+        def run() -> None:
+            self.show_figure(True)
+            try:
+                said = update()
+            except Exception as error:  # noqa: BLE001 - a trainee's function failed: say why, never crash
+                self.fail(error)
+            else:
+                if said is not None:
+                    self.say(said)
 
         def changed(_change: object = None) -> None:
-            if self._holding:
+            if self._busy:
                 return
-            update()
-            if self.figure is not None:
-                self.redraw()
+            self._busy = True
+            try:
+                run()
+                if self.figure is not None:
+                    self.redraw()
+            finally:
+                self._busy = False
 
         for control in _value_controls(self.panel.children):
             control.observe(changed, "value")
         self._changed = changed
-        update()  # not drawn yet: the browser asks for the first frame itself once it shows the figure
+        run()  # not drawn yet: the browser asks for the first frame itself once it shows the figure
         return self
 
     @contextmanager
     def hold(self) -> Iterator[None]:
         """Change several controls at once with one update at the end: ``with app.hold(): ...``."""
-        self._holding = True
+        self._busy = True
         try:
             yield
         finally:
-            self._holding = False
+            self._busy = False
             self._changed()
 
     def redraw(self) -> None:
@@ -227,9 +297,13 @@ class Explorer:
             canvas.draw_idle()  # the browser asks for the draw; in a kernel without a browser nothing is drawn
             return
         canvas.restore_region(self._background)
-        for artist in self.animated:
-            self.figure.draw_artist(artist)
+        self._draw_animated()
         canvas.blit(self.figure.bbox)
+
+    def _draw_animated(self) -> None:
+        if not self._blank:  # a blank figure shows none of them
+            for artist in self.animated:
+                self.figure.draw_artist(artist)
 
     def _drawn(self, event: DrawEvent) -> None:
         """After a full draw of the canvas (not savefig, which draws the animated artists itself): keep it as the
@@ -238,8 +312,7 @@ class Explorer:
         if canvas.is_saving() or event.renderer is not canvas.get_renderer():
             return
         self._background = canvas.copy_from_bbox(self.figure.bbox)
-        for artist in self.animated:
-            self.figure.draw_artist(artist)
+        self._draw_animated()
 
     def _ipython_display_(self) -> None:  # IPython's display protocol: the panel and the figure, two outputs
         display(*self.children)

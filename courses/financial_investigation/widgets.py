@@ -39,37 +39,6 @@ def _offer(dropdown: widgets.Dropdown, found: list[str]) -> str:
     return dropdown.value
 
 
-def _show(fig, shown: bool) -> None:
-    """Show the figure's axes, or instead the note that there is nothing to draw (``_explorer`` adds it)."""
-    fig.texts[0].set_visible(not shown)
-    for ax in fig.axes:
-        ax.set_visible(shown)
-
-
-def _explorer(controls: list, fig, chart, update: Callable[[], str]) -> explorers.Explorer:
-    """The explorer of ``chart``, wired to ``update`` (it changes the chart and returns the message). When one of
-    the trainee's functions raises, the message names it and the figure is hidden (nothing left over from
-    before). A control that ``update`` itself changes (new dropdown options) does not start a second update."""
-    app = explorers.Explorer(controls, fig, animated=chart.animated)
-    fig.text(0.5, 0.5, "Nothing to draw: see the message above.", ha="center", va="center", color="grey")
-    busy = []
-
-    def safe_update() -> None:
-        if busy:
-            return
-        busy.append(True)
-        _show(fig, True)
-        try:
-            app.say(update())
-        except Exception as error:  # noqa: BLE001 - a trainee's function failed: show why, never crash
-            _show(fig, False)
-            app.say(explorers.error_text(error, explorers.raising_function(error)), error=True)
-        finally:
-            busy.clear()
-
-    return app.wire(safe_update)
-
-
 def _simulated_invoices(count: int, fabricated_share: float, seed: int = 7) -> list[int]:
     """``count`` amounts in cents: genuine ones log-uniform ($10-$100,000), the rest $4,000-$4,999."""
     rng = random.Random(seed)
@@ -97,7 +66,7 @@ def explore_benford(
         )
         return f"MAD = {mad:.4f}: {mad_conformity(mad)}"
 
-    return _explorer([share, count], fig, chart, update)
+    return explorers.Explorer([share, count], fig, chart.animated).wire(update)
 
 
 REGIMES = [
@@ -121,6 +90,8 @@ def explore_structuring(
         lambda band, window: sorted(structuring_suspects(cash, 1_000_000, band=band, window_days=window))
     )
 
+    app = explorers.Explorer([regime, band, window, customer], fig, chart.animated)
+
     def update() -> str:
         reports = reports_for(regime.value)
         suspects = suspects_for(band.value, window.value)
@@ -131,12 +102,12 @@ def explore_structuring(
             f"structuring suspect(s): {', '.join(suspects) or 'none'}"
         )
         if shown == NONE:
-            _show(fig, False)
+            app.show_figure(False)
         else:
             chart.show(shown, band.value)
         return message
 
-    return _explorer([regime, band, window, customer], fig, chart, update)
+    return app.wire(update)
 
 
 UNITS = [("$100", 10_000), ("$500", 50_000), ("$1,000", 100_000), ("$10,000", 1_000_000)]
@@ -158,12 +129,14 @@ def explore_red_flags(
         lambda low, hours, ratio: sorted(pass_through_accounts(tx, low, hours=hours, ratio=ratio))
     )
 
+    app = explorers.Explorer([unit, minimum, hours, ratio, account], fig, chart.animated)
+
     def update() -> str:
         rounds = rounds_for(unit.value)
         flagged = flagged_for(minimum.value, hours.value, ratio.value)
         shown = _offer(account, flagged)
         if shown == NONE:
-            _show(fig, False)
+            app.show_figure(False)
         else:
             chart.show(shown)
         return (
@@ -171,7 +144,7 @@ def explore_red_flags(
             f"{', '.join(flagged) or 'none'}"
         )
 
-    return _explorer([unit, minimum, hours, ratio, account], fig, chart, update)
+    return app.wire(update)
 
 
 def explore_money_trail(
@@ -193,9 +166,11 @@ def explore_money_trail(
     timed_for = functools.cache(lambda a, b, hops: time_respecting_paths(wires, a, b, cutoff=hops))
     flow_for = functools.cache(lambda a, b: max_traceable_cents(wires, a, b))
 
+    app = explorers.Explorer([source, target, cutoff], fig, chart.animated)
+
     def update() -> str:
         if source.value == target.value:  # no trail to follow (the max flow is not even defined)
-            _show(fig, False)
+            app.show_figure(False)
             return f"Money from and money to are both {source.value}: choose two different accounts."
         paths = paths_for(source.value, target.value, cutoff.value)
         timed = timed_for(source.value, target.value, cutoff.value)
@@ -206,7 +181,7 @@ def explore_money_trail(
             f"{plots.dollars(flow)} can have travelled from {source.value} to {target.value} (max flow)"
         )
 
-    return _explorer([source, target, cutoff], fig, chart, update)
+    return app.wire(update)
 
 
 def explore_commingling(
@@ -247,7 +222,9 @@ def explore_commingling(
             "(tainted money leaves first)"
         )
 
-    return _explorer([player, step], fig, chart, update)  # the Play button moves the slider
+    return explorers.Explorer([player, step], fig, chart.animated).wire(
+        update
+    )  # the Play button moves the slider
 
 
 def explore_net_worth(
@@ -271,4 +248,4 @@ def explore_net_worth(
         chart.show(dict(zip(parts, inputs.values())), result, year.value)
         return f"{year.value}: unexplained wealth {plots.dollars(result)}"
 
-    return _explorer([year, hoard], fig, chart, update)
+    return explorers.Explorer([year, hoard], fig, chart.animated).wire(update)
