@@ -16,7 +16,6 @@ if TYPE_CHECKING:  # pandas is imported only when a CSV is loaded: the instructo
     import pandas as pd
 
 MANIFEST_NAME = "MANIFEST.sha256"
-CHUNK_BYTES = 1 << 16
 
 
 class CaseFileError(ValueError):
@@ -24,12 +23,18 @@ class CaseFileError(ValueError):
 
 
 def sha256_of(path: Path) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
+    """Hex SHA-256 of a file."""
     with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def case_files(directory: Path) -> list[str]:
+    """Every file under ``directory`` but the manifest and caches, as sorted relative POSIX paths."""
+    return sorted(
+        p.relative_to(directory).as_posix()
+        for p in directory.rglob("*")
+        if p.is_file() and p.name != MANIFEST_NAME and "__pycache__" not in p.parts
+    )
 
 
 def data_dir(module: str) -> Path:
@@ -59,11 +64,7 @@ def read_manifest(directory: Path) -> dict[str, str]:
 
 def write_manifest(directory: Path) -> Path:
     """Write ``MANIFEST.sha256`` for every file under ``directory`` (generators call this last)."""
-    names = sorted(
-        p.relative_to(directory).as_posix()
-        for p in directory.rglob("*")
-        if p.is_file() and p.name != MANIFEST_NAME and "__pycache__" not in p.parts
-    )
+    names = case_files(directory)
     lines = [f"{sha256_of(directory / name)}  {name}\n" for name in names]
     manifest = directory / MANIFEST_NAME
     manifest.write_text("".join(lines), encoding="utf-8")
@@ -80,15 +81,9 @@ def verify_directory(directory: Path) -> list[str]:
             problems.append(f"{name}: missing")
         elif sha256_of(path) != digest:
             problems.append(f"{name}: SHA-256 does not match the manifest (file changed or corrupted)")
-    for path in sorted(directory.rglob("*")):
-        name = path.relative_to(directory).as_posix()
-        if (
-            path.is_file()
-            and path.name != MANIFEST_NAME
-            and "__pycache__" not in path.parts
-            and name not in expected
-        ):
-            problems.append(f"{name}: not listed in the manifest")
+    problems += [
+        f"{name}: not listed in the manifest" for name in case_files(directory) if name not in expected
+    ]
     return problems
 
 

@@ -59,11 +59,8 @@ def explore_benford(
     def update() -> str:
         counts = first_digit_counts(_simulated_invoices(count.value, share.value / 100))
         mad = benford_mad(counts)
-        chart.show(
-            benford_expected(),
-            counts,
-            f"{count.value} invoices, {share.value}% fabricated between $4,000 and $4,999",
-        )
+        title = f"{count.value} invoices, {share.value}% fabricated between $4,000 and $4,999"
+        chart.show(benford_expected(), counts, title)
         return f"MAD = {mad:.4f}: {mad_conformity(mad)}"
 
     return explorers.Explorer([share, count], fig, chart.animated).wire(update)
@@ -101,9 +98,8 @@ def explore_structuring(
             f"{plots.dollars(band.value * 1_000_000)} ({band.value:.0%} of the threshold); {len(suspects)} "
             f"structuring suspect(s): {', '.join(suspects) or 'none'}"
         )
-        if shown == NONE:
-            app.show_figure(False)
-        else:
+        app.show_figure(shown != NONE)
+        if shown != NONE:
             chart.show(shown, band.value)
         return message
 
@@ -135,9 +131,8 @@ def explore_red_flags(
         rounds = rounds_for(unit.value)
         flagged = flagged_for(minimum.value, hours.value, ratio.value)
         shown = _offer(account, flagged)
-        if shown == NONE:
-            app.show_figure(False)
-        else:
+        app.show_figure(shown != NONE)
+        if shown != NONE:
             chart.show(shown)
         return (
             f"{len(rounds)} round-amount transfer(s); {len(flagged)} pass-through account(s): "
@@ -222,9 +217,7 @@ def explore_commingling(
             "(tainted money leaves first)"
         )
 
-    return explorers.Explorer([player, step], fig, chart.animated).wire(
-        update
-    )  # the Play button moves the slider
+    return explorers.Explorer([player, step], fig, chart.animated).wire(update)  # Play moves the slider
 
 
 def explore_net_worth(
@@ -234,9 +227,7 @@ def explore_net_worth(
     years = sorted(int(y) for y in income["year"].unique())
     year = _choice("year", years, years[-1])
     hoard = _slider("cash on hand claimed at the start (US$)", 0, 0, 300_000, 5_000)
-    inputs_of = functools.cache(
-        lambda year: net_worth_inputs(balance_sheets, income, year)
-    )  # the case's totals
+    inputs_of = functools.cache(lambda year: net_worth_inputs(balance_sheets, income, year))  # case totals
     parts = [name.replace("_", " ") for name in inputs_of(year.value)]
     fig = explorers.figure(8, 3.8)
     chart = plots.NetWorthChart(fig, parts)
