@@ -275,7 +275,11 @@ class Explorer:
         for control in _value_controls(self.panel.children):
             control.observe(changed, "value")
         self._changed = changed
-        run()  # not drawn yet: the browser asks for the first frame itself once it shows the figure
+        self._busy = True  # a control the first update changes starts no update and asks for no draw
+        try:
+            run()  # not drawn yet: the browser asks for the first frame itself once it shows the figure
+        finally:
+            self._busy = False
         return self
 
     @contextmanager
