@@ -76,19 +76,13 @@ def explore_ad_networks(ads: pd.DataFrame, normalise_phone: Callable, ad_network
         chart.show(groups, choice.value)
         if choice.value is None:
             return "Your ad_networks found no group of 2 or more ads."
-        group = rows.loc[sorted(groups[choice.value])]
-        phones = [
-            normalise_phone(p, r) if isinstance(p, str) else None
-            for p, r in group[["phone", "region"]].values
+        table = rows.loc[sorted(groups[choice.value])].reset_index()
+        table["your normalise_phone"] = [
+            normalise_phone(p, r) if isinstance(p, str) else None for p, r in zip(table.phone, table.region)
         ]
-        table = {
-            "ad": group.index,
-            "phone as written": group["phone"],
-            "your normalise_phone": phones,
-            "e-mail": group["email"],
-            "picture SHA-256": group["image_sha256"].str[:12] + "...",
-        }
-        details.value = pd.DataFrame(table).to_html(index=False, na_rep="missing")
+        table["image_sha256"] = table.image_sha256.str[:12] + "..."
+        columns = ["ad_id", "phone", "your normalise_phone", "email", "image_sha256"]
+        details.value = table[columns].to_html(index=False, na_rep="missing")
         return f"Group {choice.value + 1}: {', '.join(sorted(groups[choice.value]))}."
 
     return app.wire(update)
