@@ -24,10 +24,6 @@ from courses.trafficking_in_human_beings.widgets import (
 T0 = pd.Timestamp("2026-01-05", tz="UTC")
 
 
-def _not_written(*_args, **_kwargs):
-    raise NotImplementedError()
-
-
 def _is_error(app) -> bool:
     return ERROR_COLOUR in app.message.value
 
