@@ -116,9 +116,8 @@ class TimelineChart:
         self.own.set_offsets(np.column_stack([own_days, np.zeros(len(own_days))]))
         points = [(day, row) for row, name in enumerate(names, 1) for day in companions[name]]
         self.others.set_offsets(np.reshape(points, (-1, 2)))
-        shown = [person, *names]
-        for row, label in enumerate(self.names):
-            label.set_text(shown[row] if row < len(shown) else "")
+        for label, name in zip(self.names, [person, *names, *[""] * len(self.names)]):  # the rest blank
+            label.set_text(name)
         self.title.set_text(f"{person}: {len(own_days)} crossings, {len(names)} people crossed with them")
 
 
