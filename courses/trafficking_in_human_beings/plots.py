@@ -10,13 +10,13 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 GREY, RED, GREEN, BLUE, ORANGE = "#9e9e9e", "#c44e52", "#55a868", "#4c72b0", "#dd8452"
 
 VERDICTS = {  # the screening result shown as the title
-    None: "Your function did not answer: see the message above",
     True: "Your function: PRESUMED VICTIM - refer for identification and support",
     False: "Your function: not a presumed victim under art. 3 (other offences may apply)",
 }
@@ -42,7 +42,7 @@ class ElementsChart:
         self.ax.text(1.5, 0.12, "green = the interviewer recorded this element", ha="center", va="center")
         self.title = self.ax.set_title("", y=1.0)
 
-    def show(self, present: Sequence[bool], child: bool, result: bool | None) -> None:
+    def show(self, present: Sequence[bool], child: bool, result: bool) -> None:
         """Colour each present element green; for a child the MEANS box is marked 'not required'."""
         for box, here in zip(self.boxes, present, strict=True):
             box.set_facecolor(GREEN if here else GREY)
@@ -50,49 +50,45 @@ class ElementsChart:
         self.title.set_text(VERDICTS[result])
 
 
+def ring(count: int, radius: float, centre: Sequence[float] = (0, 0)) -> np.ndarray:
+    """``count`` points evenly around a circle, as rows of (x, y)."""
+    angles = 2 * np.pi * np.arange(count) / max(count, 1)
+    return np.column_stack([centre[0] + radius * np.cos(angles), centre[1] + radius * np.sin(angles)])
+
+
 class NetworkChart:
     """Ads as dots: each group the trainee's ``ad_networks`` found is a star around its own centre, singletons
     sit in a grey ring outside; the chosen group is drawn in red."""
 
-    def __init__(self, fig: Figure, ad_ids: Sequence[str], groups: Sequence[set[str]]) -> None:
+    def __init__(self, fig: Figure, ad_ids: Sequence[str]) -> None:
         self.ax = fig.subplots()
         self.ax.set(xticks=[], yticks=[], aspect="equal", xlim=(-1.25, 1.25), ylim=(-1.25, 1.25))
         self.title = self.ax.set_title("", y=1.0)
-        self.groups = groups
-        self.positions: dict[str, tuple[float, float]] = {}
-        spokes: list[tuple[float, float]] = []
-        for k, group in enumerate(groups):  # group k on a small circle around a point of an inner ring
-            angle = 2 * math.pi * k / len(groups)
-            centre = (0.55 * math.cos(angle), 0.55 * math.sin(angle))
-            radius = 0.08 + 0.03 * len(group)
-            for j, ad in enumerate(sorted(group)):
-                a = 2 * math.pi * j / len(group)
-                self.positions[ad] = (centre[0] + radius * math.cos(a), centre[1] + radius * math.sin(a))
-                spokes += [centre, self.positions[ad], (math.nan, math.nan)]
-        rest = [ad for ad in ad_ids if ad not in self.positions]  # the unlinked ads on an outer ring
-        for j, ad in enumerate(rest):
-            a = 2 * math.pi * j / len(rest)
-            self.positions[ad] = (1.1 * math.cos(a), 1.1 * math.sin(a))
-        self.ax.plot(*np.reshape(spokes, (-1, 2)).T, color=GREY, linewidth=0.8, zorder=1)
-        (self.chosen_spokes,) = self.ax.plot([], [], color=RED, linewidth=1.6, zorder=2)
-        self.dots = self.ax.scatter(*np.reshape(list(self.positions.values()), (-1, 2)).T, s=30, zorder=3)
+        self.ad_ids, self.groups, self.positions = list(ad_ids), None, {}
+        self.spokes = self.ax.add_collection(LineCollection([], colors=GREY, linewidths=0.8, zorder=1))
+        self.dots = self.ax.scatter([], [], s=30, zorder=2)
 
-    def show(self, chosen: int | None) -> None:
+    def place(self, groups: list[set[str]]) -> None:
+        """Group k on a small circle around a point of an inner ring, the unlinked ads on an outer ring."""
+        self.groups, self.positions, spokes = groups, {}, []
+        for centre, group in zip(ring(len(groups), 0.55), groups, strict=True):
+            self.positions.update(zip(sorted(group), ring(len(group), 0.08 + 0.03 * len(group), centre)))
+            spokes += [(centre, self.positions[ad]) for ad in group]
+        rest = [ad for ad in self.ad_ids if ad not in self.positions]
+        self.positions.update(zip(rest, ring(len(rest), 1.1)))
+        self.spokes.set_segments(spokes)
+        self.dots.set_offsets(np.reshape(list(self.positions.values()), (-1, 2)))
+
+    def show(self, groups: list[set[str]], chosen: int | None) -> None:
         """Colour the groups (blue), the chosen one (red) and the unlinked ads (grey)."""
-        member = {ad: k for k, group in enumerate(self.groups) for ad in group}
+        if groups != self.groups:  # placed once for each answer: a change of group only recolours (blitted)
+            self.place(groups)
+        member = {ad: k for k, group in enumerate(groups) for ad in group}
         self.dots.set_facecolors(
             [GREY if ad not in member else RED if member[ad] == chosen else BLUE for ad in self.positions]
         )
-        spokes: list[tuple[float, float]] = []
-        if chosen is not None:
-            centre = tuple(np.mean([self.positions[ad] for ad in self.groups[chosen]], axis=0))
-            for ad in sorted(self.groups[chosen]):
-                spokes += [centre, self.positions[ad], (math.nan, math.nan)]
-        self.chosen_spokes.set_data(*np.reshape(spokes, (-1, 2)).T)
-        size = (
-            f"group {chosen + 1}: {len(self.groups[chosen])} ads" if chosen is not None else "no group chosen"
-        )
-        self.title.set_text(f"{len(self.groups)} linked groups, {len(self.positions)} ads - {size}")
+        size = "no group chosen" if chosen is None else f"group {chosen + 1}: {len(groups[chosen])} ads"
+        self.title.set_text(f"{len(groups)} linked groups, {len(self.positions)} ads - {size}")
 
 
 class TimelineChart:
@@ -120,9 +116,8 @@ class TimelineChart:
         self.own.set_offsets(np.column_stack([own_days, np.zeros(len(own_days))]))
         points = [(day, row) for row, name in enumerate(names, 1) for day in companions[name]]
         self.others.set_offsets(np.reshape(points, (-1, 2)))
-        shown = [person, *names]
-        for row, label in enumerate(self.names):
-            label.set_text(shown[row] if row < len(shown) else "")
+        for label, name in zip(self.names, [person, *names, *[""] * len(self.names)]):  # the rest blank
+            label.set_text(name)
         self.title.set_text(f"{person}: {len(own_days)} crossings, {len(names)} people crossed with them")
 
 

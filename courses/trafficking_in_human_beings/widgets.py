@@ -7,7 +7,8 @@ plain words instead of crashing.
 
 from __future__ import annotations
 
-import html
+import contextlib
+import functools
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from courses import explorers
-from courses.explorers import Explorer, call
+from courses.explorers import Explorer
 from courses.trafficking_in_human_beings import plots
 
 MONTHS_SHOWN = 24
@@ -27,8 +28,11 @@ def money(cents: float) -> str:
     return f"{'-' if cents < 0 else ''}£{abs(cents) / 100:,.2f}"
 
 
-def _wrong_kind(name: str, result: object, wanted: str) -> str:
-    return f"Your function {name} returned {type(result).__name__}, not {wanted}."
+def offer(dropdown: widgets.Dropdown, options: list) -> None:
+    """Give ``dropdown`` these ``options``, showing the first, unless it has them already."""
+    if list(dropdown.options) != options:
+        dropdown.options = options
+        dropdown.index = 0 if options else None
 
 
 def explore_presumed_victim(presumed_victim: Callable) -> Explorer:
@@ -39,15 +43,12 @@ def explore_presumed_victim(presumed_victim: Callable) -> Explorer:
     chart = plots.ElementsChart(fig)
     app = Explorer([explorers.row(*boxes), age], fig, animated=[*chart.boxes, *chart.labels, chart.title])
 
-    def update() -> None:
+    def update() -> str:
         present = [box.value for box in boxes]
-        result, error = call(presumed_victim, *present, age.value)
-        if error is None and not isinstance(result, bool):
-            error = _wrong_kind("presumed_victim", result, "True or False")
-        chart.show(present, age.value < 18, None if error else result)
-        if error:
-            return app.say(error, error=True)
-        app.say(
+        result = presumed_victim(*present, age.value)
+        explorers.expect("presumed_victim", result, isinstance(result, bool), "True or False")
+        chart.show(present, age.value < 18, result)
+        return (
             f"presumed_victim(act={present[0]}, means={present[1]}, purpose={present[2]}, "
             f"age_years={age.value}) returned {result}."
         )
@@ -58,61 +59,33 @@ def explore_presumed_victim(presumed_victim: Callable) -> Explorer:
 def explore_ad_networks(ads: pd.DataFrame, normalise_phone: Callable, ad_networks: Callable) -> Explorer:
     """The groups YOUR ``ad_networks`` found, drawn as stars; pick one to see its ads' phone (as YOUR
     ``normalise_phone`` writes it), e-mail and picture fingerprint side by side: what links them?"""
-    result, wrong = call(ad_networks, ads)
-    groups = []
-    if wrong is None and isinstance(result, list) and all(isinstance(g, (set, frozenset)) for g in result):
-        groups = [set(g) for g in result]
-    elif wrong is None:
-        wrong = _wrong_kind("ad_networks", result, "a list of sets of ad ids")
-    choice = widgets.Dropdown(
-        options=[(f"group {k + 1} ({len(g)} ads)", k) for k, g in enumerate(groups)], description="group"
-    )
+    choice = widgets.Dropdown(description="group")
     details = widgets.HTML()
     fig = explorers.figure(6, 6)
-    chart = plots.NetworkChart(fig, list(ads["ad_id"]), groups)
-    app = Explorer([choice, details], fig, animated=[chart.dots, chart.chosen_spokes, chart.title])
+    chart = plots.NetworkChart(fig, list(ads["ad_id"]))
+    app = Explorer([choice, details], fig, animated=[chart.dots, chart.title])
     rows = ads.set_index("ad_id")
+    found = functools.cache(lambda: ad_networks(ads))  # one answer for the data: asked once it is given
 
-    def cell(value: object) -> str:
-        return html.escape(value) if isinstance(value, str) else "<i>missing</i>"
-
-    def update() -> None:
-        chart.show(choice.value)
+    def update() -> str:
         details.value = ""
-        if wrong:
-            return app.say(wrong, error=True)
+        groups = found()
+        ok = isinstance(groups, list) and all(isinstance(g, (set, frozenset)) for g in groups)
+        explorers.expect("ad_networks", groups, ok, "a list of sets of ad ids")
+        offer(choice, [(f"group {k + 1} ({len(g)} ads)", k) for k, g in enumerate(groups)])
+        chart.show(groups, choice.value)
         if choice.value is None:
-            return app.say("Your ad_networks found no group of 2 or more ads.")
-        lines, problems = [], []
-        for ad in sorted(groups[choice.value]):
-            row = rows.loc[ad]
-            phone, error = (
-                call(normalise_phone, row["phone"], row["region"])
-                if isinstance(row["phone"], str)
-                else (None, None)
-            )
-            if error:
-                problems.append(error)
-            image = row["image_sha256"][:12] + "..." if isinstance(row["image_sha256"], str) else None
-            lines.append(
-                f"<tr><td>{ad}</td><td>{cell(row['phone'])}</td><td>{cell(phone)}</td>"
-                f"<td>{cell(row['email'])}</td><td>{cell(image)}</td></tr>"
-            )
-        details.value = (
-            "<table><tr><th>ad</th><th>phone as written</th><th>your normalise_phone</th>"
-            "<th>e-mail</th><th>picture SHA-256</th></tr>" + "".join(lines) + "</table>"
-        )
-        if problems:
-            return app.say(problems[0], error=True)
-        app.say(f"Group {choice.value + 1}: {', '.join(sorted(groups[choice.value]))}.")
+            return "Your ad_networks found no group of 2 or more ads."
+        table = rows.loc[sorted(groups[choice.value])].reset_index()
+        table["your normalise_phone"] = [
+            normalise_phone(p, r) if isinstance(p, str) else None for p, r in zip(table.phone, table.region)
+        ]
+        table["image_sha256"] = table.image_sha256.str[:12] + "..."
+        columns = ["ad_id", "phone", "your normalise_phone", "email", "image_sha256"]
+        details.value = table[columns].to_html(index=False, na_rep="missing")
+        return f"Group {choice.value + 1}: {', '.join(sorted(groups[choice.value]))}."
 
     return app.wire(update)
-
-
-def _people(result: object) -> tuple[set[str], str | None]:
-    if isinstance(result, (set, frozenset, list, tuple)) and all(isinstance(p, str) for p in result):
-        return set(result), None
-    return set(), _wrong_kind("repeat_escorts", result, "a set of person ids")
 
 
 def explore_border_timeline(crossings: pd.DataFrame, repeat_escorts: Callable) -> Explorer:
@@ -120,9 +93,7 @@ def explore_border_timeline(crossings: pd.DataFrame, repeat_escorts: Callable) -
     crossed: same border point, same direction, within the window."""
     window = explorers.slider("window_minutes", 10, 1, 60, continuous_update=False)
     trips = explorers.slider("min_trips (dates)", 3, 1, 6, continuous_update=False)
-    wide, error = call(repeat_escorts, crossings, 30, 2)
-    candidates, wrong = (set(), error) if error else _people(wide)
-    person = widgets.Dropdown(options=sorted(candidates), description="person")
+    person = widgets.Dropdown(description="person")
     people = crossings["person_id"].to_numpy()
     route = crossings.groupby(["border_point", "direction"]).ngroup().to_numpy()  # same point, same direction
     start = crossings["crossed_at"].min().normalize()
@@ -138,23 +109,21 @@ def explore_border_timeline(crossings: pd.DataFrame, repeat_escorts: Callable) -
             companions.setdefault(other, []).append(second / DAY_SECONDS)
         return seconds[own] / DAY_SECONDS, companions
 
-    rows = 1 + max((len(crossed_with(who, window.max)[1]) for who in person.options), default=0)
+    rows = 1 + max((len(crossed_with(who, window.max)[1]) for who in set(people)), default=0)
     fig = explorers.figure(8, 3.6)
     chart = plots.TimelineChart(fig, seconds.max(initial=0) / DAY_SECONDS, rows)
     changing = [chart.own, chart.others, *chart.names, chart.title]
     app = Explorer([explorers.row(window, trips), person], fig, animated=changing)
+    wide = functools.cache(lambda: repeat_escorts(crossings, 30, 2))  # the people to pick from
 
-    def update() -> None:
-        result, error = (None, wrong) if wrong else call(repeat_escorts, crossings, window.value, trips.value)
-        flagged, error = (set(), error) if error else _people(result)
+    def update() -> str:
+        offer(person, sorted(explorers.strings("repeat_escorts", wide(), "a set of person ids")))
+        result = repeat_escorts(crossings, window.value, trips.value)
+        flagged = explorers.strings("repeat_escorts", result, "a set of person ids")
         who = person.value
         chart.show(who or "nobody", *crossed_with(who, window.value))
-        if error:
-            return app.say(error, error=True)
         status = "" if who is None else f" {who} is {'' if who in flagged else 'NOT '}flagged."
-        app.say(
-            f"Your repeat_escorts flags {len(flagged)}: {', '.join(sorted(flagged)) or 'nobody'}.{status}"
-        )
+        return f"Your repeat_escorts flags {len(flagged)}: {', '.join(sorted(flagged)) or 'nobody'}.{status}"
 
     return app.wire(update)
 
@@ -171,42 +140,28 @@ def explore_debt(debt_schedule: Callable, is_debt_bondage: Callable) -> Explorer
     rows = [explorers.row(debt, wage), explorers.row(deductions, rate)]
     app = Explorer(rows, fig, animated=[chart.balance, chart.initial, chart.title])
 
-    def update() -> None:
-        initial = debt.value * 100
-        schedule, error = call(
-            debt_schedule, initial, rate.value / 100, wage.value * 100, deductions.value * 100, MONTHS_SHOWN
+    def update() -> str:
+        initial, left = debt.value * 100, (wage.value - deductions.value) * 100
+        schedule = debt_schedule(
+            initial, rate.value / 100, wage.value * 100, deductions.value * 100, MONTHS_SHOWN
         )
-        if error is None and not (isinstance(schedule, list) and all(isinstance(c, int) for c in schedule)):
-            error = _wrong_kind("debt_schedule", schedule, "a list of whole cents")
-        if error:
-            chart.show([], initial, "Your debt_schedule did not answer: see the message above")
-            return app.say(error, error=True)
-        bondage, error = call(is_debt_bondage, schedule, initial)
-        if error is None and not isinstance(bondage, bool):
-            error = _wrong_kind("is_debt_bondage", bondage, "True or False")
-        if error:
-            verdict = "Your is_debt_bondage did not answer: see the message above"
-        elif bondage:
+        ok = isinstance(schedule, list) and all(isinstance(c, int) for c in schedule)
+        explorers.expect("debt_schedule", schedule, ok, "a list of whole cents")
+        bondage = is_debt_bondage(schedule, initial)
+        explorers.expect("is_debt_bondage", bondage, isinstance(bondage, bool), "True or False")
+        if bondage:
             verdict = f"Your is_debt_bondage: True - after {len(schedule)} months the debt is not smaller"
         elif 0 in schedule:
             verdict = f"Repaid in month {schedule.index(0) + 1}"
         else:
             verdict = f"Falling, but not repaid after {len(schedule)} months"
         chart.show(schedule, initial, verdict)
-        if error:
-            return app.say(error, error=True)
-        left = (wage.value - deductions.value) * 100
         interest = initial * rate.value / 100
-        note = (
-            " The wage does not even cover the deductions and the first month's interest: this debt can "
-            "never be repaid."
-            if initial and left <= interest
-            else ""
-        )
-        app.say(
-            f"Each month {money(left)} of the wage is left after deductions; the first month's "
-            f"interest is {money(interest)}.{note}"
-        )
+        said = f"Each month {money(left)} of the wage is left after deductions; first month's interest: "
+        said += f"{money(interest)}."
+        if initial and left <= interest:
+            said += " What is left does not even cover the interest: this debt can never be repaid."
+        return said
 
     return app.wire(update)
 
@@ -215,25 +170,19 @@ def explore_wage_flows(payroll: pd.DataFrame, shared_wage_accounts: Callable) ->
     """Accounts that receive the wages of several workers, counted with YOUR ``shared_wage_accounts``; the
     slider sets ``min_workers`` and the flagged accounts turn red."""
     minimum = explorers.slider("min_workers", 3, 2, 6, continuous_update=False)
-    counts: dict[str, int] = {}
-    for m in range(2, 11):  # how many workers each account has, read from YOUR function at each threshold
-        result, error = call(shared_wage_accounts, payroll, m)
-        if error or not isinstance(result, (set, frozenset)):
-            break
-        counts.update(dict.fromkeys(result, m))
+    counts: dict[str, int] = {}  # each account's bar: the highest min_workers at which YOUR function flags it
+    with contextlib.suppress(Exception):  # what YOUR function raises here, update says (it asks again)
+        for m in range(2, 11):
+            counts.update(dict.fromkeys(shared_wage_accounts(payroll, m), m))
     fig = explorers.figure(8, 3.4, layout="constrained")
     chart = plots.AccountsChart(fig, counts)
     app = Explorer([minimum], fig, animated=[*chart.bars, chart.title])
 
-    def update() -> None:
-        result, error = call(shared_wage_accounts, payroll, minimum.value)
-        if error is None and not isinstance(result, (set, frozenset)):
-            error = _wrong_kind("shared_wage_accounts", result, "a set of accounts")
-        flagged = set() if error else set(result)
+    def update() -> str:
+        result = shared_wage_accounts(payroll, minimum.value)
+        flagged = explorers.strings("shared_wage_accounts", result, "a set of accounts")
         chart.show(flagged, minimum.value)
-        if error:
-            return app.say(error, error=True)
         listed = ", ".join(f"{a} ({counts.get(a, '?')} workers)" for a in sorted(flagged)) or "none"
-        app.say(f"Flagged at min_workers = {minimum.value}: {listed}.")
+        return f"Flagged at min_workers = {minimum.value}: {listed}."
 
     return app.wire(update)

@@ -2,7 +2,6 @@
 figure now shows (colours, offsets, line data, tick labels, titles) and the message line."""
 
 import functools
-import math
 
 import ipywidgets as widgets
 import numpy as np
@@ -11,8 +10,9 @@ from matplotlib.colors import to_hex
 from widget_tree import blits_matching_full_draws, find_widgets
 from widget_tree import one_widget as _one
 
-from courses.explorers import ERROR_COLOUR, figure_texts
+from courses.explorers import ERROR_COLOUR, NOTHING_TO_DRAW, figure_texts
 from courses.trafficking_in_human_beings import plots
+from courses.trafficking_in_human_beings.plots import VERDICTS
 from courses.trafficking_in_human_beings.widgets import (
     explore_ad_networks,
     explore_border_timeline,
@@ -24,12 +24,14 @@ from courses.trafficking_in_human_beings.widgets import (
 T0 = pd.Timestamp("2026-01-05", tz="UTC")
 
 
-def _not_written(*_args, **_kwargs):
-    raise NotImplementedError()
-
-
 def _is_error(app) -> bool:
     return ERROR_COLOUR in app.message.value
+
+
+def _failed(app, message: str) -> bool:
+    """The one style of a trainee's error: ``message`` in red, and the figure shows only the note that there is
+    nothing to draw (no stale chart, no half-drawn answer)."""
+    return _is_error(app) and message in app.panel.text and figure_texts(app.figure) == [NOTHING_TO_DRAW]
 
 
 def _victim(act, means, purpose, age_years):
@@ -57,11 +59,19 @@ def test_elements_explorer_colours_the_elements_and_shows_the_trainees_answer():
 
 
 def test_elements_explorer_reports_an_unfinished_or_wrong_function():
-    app = explore_presumed_victim(_not_written)
-    assert _is_error(app) and "not written yet" in app.panel.text
-    assert "did not answer" in app.figure.axes[0].get_title()
+    def presumed_victim(act, means, purpose, age_years):
+        if age_years < 18:
+            raise NotImplementedError()
+        return _victim(act, means, purpose, age_years)
+
+    app = explore_presumed_victim(presumed_victim)
+    age = _one(app, widgets.IntSlider, "age (years)")
+    age.value = 17
+    assert _failed(app, "Your function presumed_victim is not written yet")
+    age.value = 30
+    assert not _is_error(app) and VERDICTS[True] in figure_texts(app.figure), "drawn again once it answers"
     app = explore_presumed_victim(lambda *args: "yes")
-    assert _is_error(app) and "returned str, not True or False" in app.panel.text
+    assert _failed(app, "Your function presumed_victim returned str 'yes', not True or False.")
 
 
 def _ads() -> pd.DataFrame:
@@ -83,32 +93,60 @@ def test_ad_network_explorer_draws_the_trainees_groups_and_their_identifiers():
         phones.append(raw)
         return "+44" + raw.replace(" ", "").lstrip("+").removeprefix("44").removeprefix("0")
 
-    app = explore_ad_networks(_ads(), normalise, lambda ads: [{"A1", "A2", "A3"}, {"A4", "A5"}])
+    asked = []
+
+    def networks(ads):
+        asked.append(len(ads))
+        return [{"A1", "A2", "A3"}, {"A4", "A5"}]
+
+    app = explore_ad_networks(_ads(), normalise, networks)
     ax = app.figure.axes[0]
     choice = _one(app, widgets.Dropdown, "group")
     assert choice.options == (("group 1 (3 ads)", 0), ("group 2 (2 ads)", 1)) and choice.value == 0
-    colours = [to_hex(c) for c in app.figure.axes[0].collections[0].get_facecolors()]
-    assert colours.count(plots.RED) == 3 and colours.count(plots.BLUE) == 2
+    spokes, dots = ax.collections
+    colours = [to_hex(c) for c in dots.get_facecolors()]
+    assert colours == [plots.RED] * 3 + [plots.BLUE] * 2, "group 1 (red) then group 2 (blue)"
     assert ax.get_title() == "2 linked groups, 5 ads - group 1: 3 ads"
-    red_x = ax.lines[1].get_xdata()
-    assert sum(not math.isnan(x) for x in red_x) == 6, "one red spoke (two points) to each of the 3 ads"
+    centres = {tuple(np.round(a, 6)) for a, _ in spokes.get_segments()}
+    ends = {tuple(np.round(b, 6)) for _, b in spokes.get_segments()}
+    assert len(centres) == 2 and ends == {tuple(np.round(p, 6)) for p in dots.get_offsets()}, (
+        "a star per group"
+    )
     (table,) = [w.value for w in find_widgets(app.panel, widgets.HTML) if w is not app.message]
-    assert "+442079460555" in table and "jobs@example.com" in table and "<i>missing</i>" in table
-    assert sorted(phones) == ["+44 20 7946 0555", "020 7946 0555"], "phones of group 1 through YOUR function"
+    assert "+442079460555" in table and "jobs@example.com" in table and "<td>missing</td>" in table
+    assert sorted(set(phones)) == ["+44 20 7946 0555", "020 7946 0555"], "phones of group 1 through YOURS"
     choice.value = 1
-    colours = [to_hex(c) for c in ax.collections[0].get_facecolors()]
-    assert colours.count(plots.RED) == 2 and ax.get_title().endswith("group 2: 2 ads")
-    assert "Group 2: A4, A5." in app.panel.text
+    colours = [to_hex(c) for c in dots.get_facecolors()]
+    assert colours == [plots.BLUE] * 3 + [plots.RED] * 2 and ax.get_title().endswith("group 2: 2 ads")
+    assert "Group 2: A4, A5." in app.panel.text and "A4" in _table(app) and "A1" not in _table(app)
+    assert asked == [5], "YOUR ad_networks is asked once for the data, not at every pick"
 
 
 def test_ad_network_explorer_reports_an_unfinished_or_wrong_function():
-    app = explore_ad_networks(_ads(), _not_written, _not_written)
-    assert _is_error(app) and "not written yet" in app.panel.text
-    assert {to_hex(c) for c in app.figure.axes[0].collections[0].get_facecolors()} == {plots.GREY}
-    app = explore_ad_networks(_ads(), _not_written, lambda ads: [{"A1", "A2"}])
-    assert _is_error(app) and "not written yet" in app.panel.text, "a phone function that raises is reported"
-    app = explore_ad_networks(_ads(), _not_written, lambda ads: {"A1", "A2"})
-    assert _is_error(app) and "not a list of sets" in app.panel.text
+    def ad_networks(ads):
+        raise NotImplementedError()
+
+    def normalise_phone(raw, region):
+        if raw.endswith("0556"):  # only A5's phone, in group 2
+            raise NotImplementedError()
+        return raw
+
+    app = explore_ad_networks(_ads(), normalise_phone, ad_networks)
+    assert _failed(app, "Your function ad_networks is not written yet") and _table(app) == ""
+    app = explore_ad_networks(_ads(), normalise_phone, lambda ads: [{"A1", "A2", "A3"}, {"A4", "A5"}])
+    assert "A1" in _table(app) and not _is_error(app)
+    _one(app, widgets.Dropdown, "group").value = 1
+    assert _failed(app, "Your function normalise_phone is not written yet") and _table(app) == "", (
+        "no stale table"
+    )
+    app = explore_ad_networks(_ads(), normalise_phone, lambda ads: {"A1"})
+    assert _failed(app, "Your function ad_networks returned set {'A1'}, not a list of sets of ad ids.")
+
+
+def _table(app) -> str:
+    """The HTML table of the chosen group's identifiers under the ad-network explorer's dropdown."""
+    (table,) = [w.value for w in find_widgets(app.panel, widgets.HTML) if w is not app.message]
+    return table
 
 
 def _crossings() -> pd.DataFrame:
@@ -167,11 +205,19 @@ def test_border_timeline_shows_who_crossed_with_the_chosen_person_within_the_win
 
 
 def test_border_timeline_reports_an_unfinished_or_wrong_function():
-    app = explore_border_timeline(_crossings(), _not_written)
-    assert _is_error(app) and "not written yet" in app.panel.text
-    assert len(app.figure.axes[0].collections[0].get_offsets()) == 0
+    def repeat_escorts(crossings, window_minutes=10, min_trips=3):
+        if min_trips > 3:
+            raise NotImplementedError()
+        return {"ESC"}
+
+    app = explore_border_timeline(_crossings(), repeat_escorts)
+    trips = _one(app, widgets.IntSlider, "min_trips (dates)")
+    trips.value = 4
+    assert _failed(app, "Your function repeat_escorts is not written yet")
+    trips.value = 3
+    assert not _is_error(app) and _rows(app.figure.axes[0]) == ["ESC", "N1", "N2", "N3"]
     app = explore_border_timeline(_crossings(), lambda *args: 3)
-    assert _is_error(app) and "not a set of person ids" in app.panel.text
+    assert _failed(app, "Your function repeat_escorts returned int 3, not a set of person ids.")
 
 
 def _schedule(debt, rate, wage, deductions, months):
@@ -206,22 +252,20 @@ def test_debt_explorer_draws_the_trainees_schedule_and_verdict():
 
 
 def test_debt_explorer_reports_an_unfinished_or_wrong_function():
-    app = explore_debt(_not_written, _not_written)
-    assert (
-        _is_error(app)
-        and "not written yet" in app.panel.text
-        and len(app.figure.axes[0].lines[0].get_xdata()) == 1
-    )
-    app = explore_debt(lambda *args: [1.5, 2.5], _not_written)
-    assert _is_error(app) and "not a list of whole cents" in app.panel.text
+    def debt_schedule(debt_cents, monthly_rate, wage_cents, deductions_cents, months):
+        raise NotImplementedError()
 
     def is_debt_bondage(schedule, initial_cents):
         raise NotImplementedError()
 
+    app = explore_debt(debt_schedule, is_debt_bondage)
+    assert _failed(app, "Your function debt_schedule is not written yet")
+    app = explore_debt(lambda *args: [1.5, 2.5], is_debt_bondage)
+    assert _failed(app, "Your function debt_schedule returned list [1.5, 2.5], not a list of whole cents.")
     app = explore_debt(_schedule, is_debt_bondage)
-    assert _is_error(app) and "is_debt_bondage is not written yet" in app.panel.text
-    assert app.figure.axes[0].get_title() == "Your is_debt_bondage did not answer: see the message above"
-    assert len(app.figure.axes[0].lines[0].get_xdata()) == 25, "the schedule is still drawn"
+    assert _failed(app, "Your function is_debt_bondage is not written yet")
+    app = explore_debt(_schedule, lambda schedule, initial: None)
+    assert _failed(app, "Your function is_debt_bondage returned NoneType None, not True or False.")
 
 
 def test_wage_flow_explorer_counts_workers_with_the_trainees_function_and_follows_the_slider():
@@ -248,10 +292,16 @@ def test_wage_flow_explorer_counts_workers_with_the_trainees_function_and_follow
     assert [to_hex(bar.get_facecolor()) for bar in ax.patches] == [plots.RED, plots.RED]
 
 
-def test_wage_flow_explorer_reports_an_unfinished_function():
-    app = explore_wage_flows(pd.DataFrame({"worker_id": [], "account": [], "amount_cents": []}), _not_written)
-    assert _is_error(app) and "not written yet" in app.panel.text
+def test_wage_flow_explorer_reports_an_unfinished_or_wrong_function():
+    def shared_wage_accounts(payroll, min_workers=3):
+        raise NotImplementedError()
+
+    payroll = pd.DataFrame({"worker_id": [], "account": [], "amount_cents": []})
+    app = explore_wage_flows(payroll, shared_wage_accounts)
+    assert _failed(app, "Your function shared_wage_accounts is not written yet")
     assert find_widgets(app.panel, widgets.IntSlider)[0].description == "min_workers"
+    app = explore_wage_flows(payroll, lambda payroll, min_workers=3: "GB00AAAA1")
+    assert _failed(app, "Your function shared_wage_accounts returned str 'GB00AAAA1', not a set of accounts.")
 
 
 def test_a_balance_below_zero_stays_in_view():
