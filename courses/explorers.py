@@ -144,6 +144,15 @@ def row(*controls: widgets.Widget) -> widgets.HBox:
     return widgets.HBox(list(controls), layout=widgets.Layout(flex_flow="row wrap"))
 
 
+def offer(dropdown: widgets.Dropdown, options: Sequence) -> Any:
+    """Give ``dropdown`` these ``options`` (values or (label, value) pairs), showing the first, unless it has
+    them already; returns the value it shows (``None``: no options)."""
+    if list(dropdown.options) != list(options):
+        dropdown.options = options
+        dropdown.index = 0 if options else None  # ipywidgets 8 leaves a dropdown made empty unselected
+    return dropdown.value
+
+
 def figure(width_in: float, height_in: float, **options: Any) -> Figure:
     """A new Figure on its own ipympl canvas (a widget), without pyplot: no toolbar, header or resize handle.
     ``options`` go to :class:`~matplotlib.figure.Figure` (e.g. ``layout="constrained"``)."""

@@ -32,13 +32,6 @@ def _choice(description: str, options: Sequence, value: object = NONE, **layout:
     return widgets.Dropdown(options=options, value=value, description=description, style=WIDE_LABEL, **layout)
 
 
-def _offer(dropdown: widgets.Dropdown, found: list[str]) -> str:
-    """Offer what the trainee's function ``found`` (or "(none)") in ``dropdown``; returns the one it shows."""
-    if list(dropdown.options) != (found or [NONE]):
-        dropdown.options = found or [NONE]  # shows the first of them
-    return dropdown.value
-
-
 def _simulated_invoices(count: int, fabricated_share: float, seed: int = 7) -> list[int]:
     """``count`` amounts in cents: genuine ones log-uniform ($10-$100,000), the rest $4,000-$4,999."""
     rng = random.Random(seed)
@@ -92,7 +85,7 @@ def explore_structuring(
     def update() -> str:
         reports = reports_for(regime.value)
         suspects = suspects_for(band.value, window.value)
-        shown = _offer(customer, suspects)
+        shown = explorers.offer(customer, suspects or [NONE])
         message = (
             f"{len(reports)} currency transaction report(s) needed; band from "
             f"{plots.dollars(band.value * 1_000_000)} ({band.value:.0%} of the threshold); {len(suspects)} "
@@ -130,7 +123,7 @@ def explore_red_flags(
     def update() -> str:
         rounds = rounds_for(unit.value)
         flagged = flagged_for(minimum.value, hours.value, ratio.value)
-        shown = _offer(account, flagged)
+        shown = explorers.offer(account, flagged or [NONE])
         app.show_figure(shown != NONE)
         if shown != NONE:
             chart.show(shown)

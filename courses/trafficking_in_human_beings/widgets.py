@@ -28,13 +28,6 @@ def money(cents: float) -> str:
     return f"{'-' if cents < 0 else ''}£{abs(cents) / 100:,.2f}"
 
 
-def offer(dropdown: widgets.Dropdown, options: list) -> None:
-    """Give ``dropdown`` these ``options``, showing the first, unless it has them already."""
-    if list(dropdown.options) != options:
-        dropdown.options = options
-        dropdown.index = 0 if options else None
-
-
 def explore_presumed_victim(presumed_victim: Callable) -> Explorer:
     """Tick the elements the interview established and set the age: YOUR ``presumed_victim`` answers."""
     boxes = [widgets.Checkbox(value=True, description=name) for name in ("act", "means", "purpose")]
@@ -72,7 +65,7 @@ def explore_ad_networks(ads: pd.DataFrame, normalise_phone: Callable, ad_network
         groups = found()
         ok = isinstance(groups, list) and all(isinstance(g, (set, frozenset)) for g in groups)
         explorers.expect("ad_networks", groups, ok, "a list of sets of ad ids")
-        offer(choice, [(f"group {k + 1} ({len(g)} ads)", k) for k, g in enumerate(groups)])
+        explorers.offer(choice, [(f"group {k + 1} ({len(g)} ads)", k) for k, g in enumerate(groups)])
         chart.show(groups, choice.value)
         if choice.value is None:
             return "Your ad_networks found no group of 2 or more ads."
@@ -117,7 +110,7 @@ def explore_border_timeline(crossings: pd.DataFrame, repeat_escorts: Callable) -
     wide = functools.cache(lambda: repeat_escorts(crossings, 30, 2))  # the people to pick from
 
     def update() -> str:
-        offer(person, sorted(explorers.strings("repeat_escorts", wide(), "a set of person ids")))
+        explorers.offer(person, sorted(explorers.strings("repeat_escorts", wide(), "a set of person ids")))
         result = repeat_escorts(crossings, window.value, trips.value)
         flagged = explorers.strings("repeat_escorts", result, "a set of person ids")
         who = person.value
