@@ -90,8 +90,8 @@ class ConvergencePlot:
     def show(
         self, chosen: Sequence[str], point: tuple[float, float], strings: Sequence[tuple[float, float]]
     ) -> None:
-        """``strings``: ``(distance_cm, height_cm)``, a string from a stain ``distance_cm`` from the convergence
-        ``point`` up to ``height_cm`` above it."""
+        """``strings``: ``(distance_cm, height_cm)``, a string from a stain ``distance_cm`` from the
+        convergence ``point`` up to ``height_cm`` above it."""
         for stain_id, parts in self.stains.items():
             for part in parts:
                 part.set_visible(stain_id in chosen)
@@ -132,8 +132,8 @@ class CoolingPlot:
         self.animated = [self.beyond, self.band, self.henssge, self.glaister]
 
     def show(self, henssge: np.ndarray, glaister: np.ndarray, limit_c: float) -> None:
-        """``henssge``: rows (temperature, hours, earliest, latest), warmer than ``limit_c`` (Q = 0.2: colder is
-        shaded); ``glaister``: rows (temperature, hours)."""
+        """``henssge``: rows (temperature, hours, earliest, latest), warmer than ``limit_c`` (Q = 0.2: colder
+        is shaded); ``glaister``: rows (temperature, hours)."""
         coldest = self.ax.get_xlim()[1]
         self.beyond.set(x=coldest, width=limit_c - coldest)
         temps, hours, earliest, latest = henssge.T
@@ -200,20 +200,13 @@ class CustodyPlot:
         self.figure.subplots_adjust(left=0.075, right=0.985, bottom=0.65 / height, top=1 - 0.35 / height)
         ax = self.figure.subplots()
         first, span = entries["utc"].min(), max(entries["utc"].max() - entries["utc"].min(), 1 / 86400)
-        ax.set(
-            xlim=(first - 0.03 * span, first + 1.03 * span),
-            ylim=(-0.6, len(items) - 0.4),
-            xlabel="time (UTC)",
-        )
+        ax.set(xlim=(first - 0.03 * span, first + 1.03 * span), ylim=(-0.6, len(items) - 0.4))
         ax.set_yticks(range(len(items)), items)
-        ax.set_title(
-            'Custody timeline: each dot is a register entry (number = seq; "2,3" = entries at the same time); '
-            "red = flagged",
-            fontsize=11,
-        )
+        ax.set_xlabel("time (UTC)")
+        ax.set_title('Each dot a register entry, its seq above it ("2,3": same time); red = flagged')
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=7, tz="UTC"))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M", tz="UTC"))
-        self.rows = {}  # item_id -> its seqs, and its thin line in seq order (a step back shows), dots, seq numbers
+        self.rows = {}  # item_id -> its seqs; its line in seq order (a step back shows), dots, seq numbers
         for item_id, rows in entries.sort_values("seq").groupby("item_id"):
             (line,) = ax.plot(rows["utc"], rows["level"], color="lightgrey", linewidth=1, zorder=0)
             parts = [line, ax.scatter(rows["utc"], rows["level"], zorder=2)]
@@ -224,7 +217,7 @@ class CustodyPlot:
         self.animated = [part for _, parts in self.rows.values() for part in parts]
 
     def show(self, chosen_items: Iterable[str], flagged: Iterable[tuple[str, int]]) -> None:
-        """Show the exhibits ``chosen_items`` (the rows of the others stay empty), the ``flagged`` entries in red."""
+        """Show the exhibits ``chosen_items`` (the others' rows stay empty), ``flagged`` entries in red."""
         chosen, flagged = set(chosen_items), set(flagged)
         for item_id, (seqs, parts) in self.rows.items():
             for part in parts:

@@ -29,7 +29,7 @@ def _finite(value: object) -> bool:
 
 
 def _number(name: str, value: object) -> float:
-    """YOUR function ``name``'s answer as a float; NaN or infinity cannot be drawn, so they are refused too."""
+    """YOUR function ``name``'s answer as a float; NaN or infinity cannot be drawn, so it is refused too."""
     return float(expect(name, value, _finite(value), "a finite number"))
 
 
@@ -114,8 +114,8 @@ def explore_time_of_death(
         _, hours, earliest, latest = henssge(exam["rectal_c"])
         return (
             f"At {exam['rectal_c']} °C rectal: death {hours:.1f} hours before the measurement, between "
-            f"{earliest:.1f} and {latest:.1f} hours (95 % limits). The grey area (colder than {limit:.1f} °C, "
-            "Q ≤ 0.2) is beyond what Henssge's method covers."
+            f"{earliest:.1f} and {latest:.1f} hours (95 % limits). The grey area (colder than "
+            f"{limit:.1f} °C, Q ≤ 0.2) is beyond what Henssge's method covers."
         )
 
     return Explorer([row(ambient, weight, factor)], plot.figure, plot.animated).wire(update)
@@ -184,12 +184,8 @@ def explore_avalanche(sha256_file: Callable[[Path], str]) -> Explorer:
     """Type a text: YOUR ``sha256_file`` hashes it (via a temporary file) and the changed bits are counted. The
     box starts with ONE character changed ("7 March" became "8 March"): about half of the 256 bits differ."""
     reference = "Exhibit CS-08: witness statement, 7 March"
-    text = widgets.Text(
-        reference.replace("7 March", "8 March"),
-        description="Text to hash",
-        style=WIDE_LABEL,
-        layout={"width": "90%"},
-    )
+    start = reference.replace("7 March", "8 March")
+    text = widgets.Text(start, description="Text to hash", style=WIDE_LABEL, layout={"width": "90%"})
     hint = widgets.Label(
         f"The original text is '{reference}'. The box below already has ONE character changed (7 became 8). "
         "Change any other single character, or change it back, and compare the hashes."
@@ -211,6 +207,9 @@ def explore_avalanche(sha256_file: Callable[[Path], str]) -> Explorer:
             if text.value == reference
             else "About half (near 128) is what a good hash does for ANY change, however small."
         )
-        return f"{changed} of 256 bits differ from the hash of the original. {verdict} Original: {base}, your text: {now}."
+        return (
+            f"{changed} of 256 bits differ from the hash of the original. {verdict} "
+            f"Original: {base}, your text: {now}."
+        )
 
     return Explorer([hint, text]).wire(update)

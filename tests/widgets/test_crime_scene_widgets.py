@@ -79,7 +79,7 @@ def _message(app) -> str:
 
 
 def _failed(app, said: str) -> bool:
-    """The one error style: the message says ``said`` in red, and the figure shows only that nothing is drawn."""
+    """The one error style: the message says ``said`` in red; the figure shows only that nothing is drawn."""
     red = ERROR_COLOUR in app.message.value and said in _message(app)
     return red and figure_texts(app.figure) == [NOTHING_TO_DRAW]
 
