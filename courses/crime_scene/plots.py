@@ -58,20 +58,13 @@ class ConvergencePlot:
         side = self.figure.add_axes((0.53, 0.12, 0.44, 0.8))  # room for the long title
         top.set(xlim=(-60, 340), ylim=(-80, 260), aspect="equal", xlabel="x (cm)", ylabel="y (cm)")
         top.set_title("Top view: stain lines (grey) and area of convergence", pad=10)  # clear of the top tick
-        along = np.array(
-            [-250.0, 0.0, 40.0]
-        )  # each line backwards (towards the source) and a little forwards
-        line = {
-            "color": "grey",
-            "linewidth": 1,
-            "marker": "o",
-            "markevery": [1],
-            "markerfacecolor": DROP_COLOUR,
-        }
-        self.stains = {}  # stain_id -> its line with a dot at the stain, and its name
+        # each stain's line back towards the source and a little forwards, with a dot at the stain
+        along = np.array([-250.0, 0.0, 40.0])
+        dot = {"marker": "o", "markevery": [1], "markerfacecolor": DROP_COLOUR, "markeredgewidth": 0}
+        self.stains = {}  # stain_id -> its line and its name
         for s in stains.itertuples():
             dx, dy = math.cos(math.radians(s.gamma_deg)), math.sin(math.radians(s.gamma_deg))
-            (drawn,) = top.plot(s.x_cm + along * dx, s.y_cm + along * dy, markeredgecolor=DROP_COLOUR, **line)
+            (drawn,) = top.plot(s.x_cm + along * dx, s.y_cm + along * dy, color="grey", linewidth=1, **dot)
             name = top.annotate(s.stain_id, (s.x_cm, s.y_cm), xytext=(4, 4), **POINTS)
             self.stains[s.stain_id] = (drawn, name)
         (self.star,) = top.plot([], [], **STAR, label="convergence")
@@ -79,9 +72,7 @@ class ConvergencePlot:
         side.set(xlim=(0, 150), ylim=(0, 80), ylabel="height above the floor (cm)")  # higher: off the top
         side.set_xlabel("distance from the convergence point on the floor (cm)")
         side.set_title("Side view: strings rise to the origin (a maximum height)", pad=10)
-        self.strings = side.add_collection(
-            LineCollection([], colors=DROP_COLOUR, linewidths=1), autolim=False
-        )
+        self.strings = side.add_collection(LineCollection([], colors=DROP_COLOUR, linewidths=1))
         self.median = side.axhline(0, color="grey", linestyle=":")
         self.median_text = side.annotate("", (2, 0), xytext=(0, 4), **POINTS)
         self.animated = [part for parts in self.stains.values() for part in parts]
@@ -114,9 +105,7 @@ class CoolingPlot:
     def __init__(self, measured_c: float, coldest_c: float = 0.0) -> None:
         self.figure = figure(8, 4.7, layout="constrained")
         self.ax = ax = self.figure.subplots()
-        ax.set(
-            xlim=(37.5, coldest_c), ylim=(0, HOURS), title="How long ago? Two estimates for one temperature"
-        )
+        ax.set(xlim=(37.5, coldest_c), ylim=(0, HOURS), title="How long ago? Two estimates, one temperature")
         ax.set(xlabel="rectal temperature (°C, hot to cold)", ylabel="time since death (hours)")
         ax.xaxis.set_major_locator(MultipleLocator(5))
         ax.yaxis.set_major_locator(MultipleLocator(12))

@@ -77,10 +77,8 @@ def explore_convergence(
             strings.append((distance, _number("origin_height", origin_height(distance, angle))))
             heights.append(f"{stain.stain_id} {strings[-1][1]:.0f}")
         plot.show(list(chosen["stain_id"]), (x, y), strings)
-        said = f"{len(chosen)} stains selected; convergence at ({x:.1f}, {y:.1f}) cm"
-        if strings:
-            said += f"; origin heights (cm) {', '.join(heights)}"
-        return said + "."
+        said = f"{len(chosen)} stains selected; convergence at ({x:.1f}, {y:.1f}) cm; origin heights (cm) "
+        return said + (", ".join(heights) or "none") + "."
 
     return Explorer([row(*boxes.values())], plot.figure, plot.animated).wire(update)
 
