@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import ipywidgets as widgets
+import matplotlib.dates as mdates
 import numpy as np
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
@@ -27,7 +28,7 @@ from courses.crime_scene.widgets import (
     explore_time_of_death,
     explore_triangulation,
 )
-from courses.explorers import ERROR_COLOUR, figure_texts, shown_texts
+from courses.explorers import ERROR_COLOUR, NOTHING_TO_DRAW, figure_texts, shown_texts
 
 
 def _not_written(*_args):
@@ -77,6 +78,29 @@ def _message(app) -> str:
     return html.unescape(one_widget(app, widgets.HTML).value)
 
 
+def _failed(app, said: str) -> bool:
+    """The one error style: the message says ``said`` in red; the figure shows only that nothing is drawn."""
+    red = ERROR_COLOUR in app.message.value and said in _message(app)
+    return red and figure_texts(app.figure) == [NOTHING_TO_DRAW]
+
+
+def _stains_shown(app) -> list[str]:
+    """The stains the convergence top view shows (a line with a dot at the stain, and its name)."""
+    top = app.figure.axes[0]
+    lines = [line for line in top.lines[:-1] if line.get_visible()]
+    names = [text.get_text() for text in top.texts if text.get_visible()]
+    assert len(lines) == len(names), "each stain shown has its line and its name"
+    return names
+
+
+def _custody_dots(app) -> tuple[np.ndarray, np.ndarray]:
+    """The dots of the custody timeline the figure shows, and those of them that are red."""
+    rows = [dots for dots in app.figure.axes[0].collections if dots.get_visible()]
+    offsets = np.concatenate([dots.get_offsets() for dots in rows]) if rows else np.empty((0, 2))
+    colours = [tuple(colour) for dots in rows for colour in dots.get_facecolors()]
+    return offsets, offsets[[colour == to_rgba(DEFECT_COLOUR) for colour in colours]]
+
+
 def _every_app():
     stains, exam = load_bloodstains(), load_body_examination()
     return [
@@ -98,7 +122,6 @@ def test_impact_angle_app_follows_the_sliders_and_the_trainee_function():
     app = explore_impact_angle(angle)
     plot_texts = figure_texts(app.figure)
     assert "30.00 degrees" in _message(app) and "impact angle = 30.0°" in plot_texts
-    assert "W = 5.0 mm, L = 10.0 mm" in plot_texts
     one_widget(app, widgets.FloatSlider, "Stain width W (mm)").value = 8.0
     assert calls[-1] == (8.0, 10.0)
     assert "53.13 degrees" in _message(app) and "impact angle = 53.1°" in figure_texts(app.figure)
@@ -118,12 +141,12 @@ def test_impact_angle_app_shows_the_trainee_error_instead_of_crashing():
         return 45.0
 
     app = explore_impact_angle(picky)
-    one_widget(app, widgets.FloatSlider, "Stain width W (mm)").value = 15.0
-    assert "Your function picky raised ValueError: width larger than length" in _message(app)
-    texts = figure_texts(app.figure)
-    assert "W = 15.0 mm, L = 10.0 mm" in texts, "the stain is still drawn"
-    assert "no angle (see the message above)" in texts and "path of the drop" not in texts
-    assert "not written yet" in _message(explore_impact_angle(_not_written))
+    width = one_widget(app, widgets.FloatSlider, "Stain width W (mm)")
+    width.value = 15.0
+    assert _failed(app, "Your function picky raised ValueError: width larger than length")
+    width.value = 6.0
+    assert "impact angle = 45.0°" in figure_texts(app.figure) and ERROR_COLOUR not in app.message.value
+    assert _failed(explore_impact_angle(_not_written), "Your function _not_written is not written yet")
 
 
 def test_convergence_app_recomputes_with_the_ticked_stains():
@@ -137,15 +160,14 @@ def test_convergence_app_recomputes_with_the_ticked_stains():
     app = explore_convergence(stains, centre, lambda width, length: 30.0, lambda d, a: d / 2)
     assert "S8" not in seen[-1] and len(seen[-1]) == 7, "only impact spatter is ticked at first"
     top, side = app.figure.axes
-    dots, star = top.lines
-    assert len(dots.get_xydata()) == 7 and "S8" not in figure_texts(app.figure)
+    assert _stains_shown(app) == ["S1", "S2", "S3", "S4", "S5", "S6", "S7"]
     x, y = _centre(stains[stains["pattern"] == "impact spatter"])
-    assert np.allclose(star.get_xydata(), [[x, y]])
+    assert np.allclose(top.lines[-1].get_xydata(), [[x, y]]), "the star where YOUR convergence_point puts it"
     assert f"convergence ({x:.1f}, {y:.1f}) cm" in figure_texts(app.figure)
     assert len(side.collections[0].get_segments()) == 7, "one string per ticked stain"
     one_widget(app, widgets.Checkbox, "S8 (passive drop)").value = True
     assert "S8" in seen[-1] and "8 stains selected" in _message(app)
-    assert len(dots.get_xydata()) == 8 and "S8" in figure_texts(app.figure)
+    assert _stains_shown(app)[-1] == "S8" and len(side.collections[0].get_segments()) == 8
 
 
 def test_convergence_app_draws_the_trainee_heights_as_strings():
@@ -155,6 +177,8 @@ def test_convergence_app_draws_the_trainee_heights_as_strings():
         assert height == pytest.approx(2 * distance), "each string rises from its foot to YOUR height"
     heights = [2 * distance for (distance, _), _ in strings]
     assert f"median height {np.median(heights):.0f} cm" in figure_texts(app.figure)
+    said = ", ".join(f"S{number} {height:.0f}" for number, height in enumerate(heights, start=1))
+    assert f"origin heights (cm) {said}." in _message(app), "each string's height, named by its stain"
 
 
 def test_convergence_app_reports_parallel_lines():
@@ -162,10 +186,7 @@ def test_convergence_app_reports_parallel_lines():
         raise ValueError("parallel")
 
     app = explore_convergence(load_bloodstains(), refuse, lambda width, length: 30.0, lambda d, a: d)
-    assert "Your function refuse raised ValueError: parallel" in _message(app)
-    top, side = app.figure.axes
-    assert len(top.lines[1].get_xydata()) == 0 and not top.get_legend().get_visible(), "no convergence point"
-    assert len(side.collections[0].get_segments()) == 0
+    assert _failed(app, "Your function refuse raised ValueError: parallel")
 
 
 def test_time_of_death_app_redraws_when_a_slider_moves():
@@ -189,14 +210,13 @@ def test_time_of_death_app_redraws_when_a_slider_moves():
     assert not np.allclose(np.nan_to_num(after), np.nan_to_num(before))
 
 
-def test_time_of_death_axes_stay_fixed_and_an_estimate_beyond_them_is_named():
+def test_time_of_death_axes_stay_fixed_and_an_estimate_beyond_them_is_drawn():
     app = explore_time_of_death(
         lambda *args: 100.0, lambda *args: (97.2, 102.8), _glaister, load_body_examination()
     )
     ax = app.figure.axes[0]
-    assert ax.get_ylim() == (0, 96) and "off the chart (0-96 h): Henssge reaches 103 h" in figure_texts(
-        app.figure
-    )
+    assert ax.get_ylim() == (0, 96) and "death 100.0 hours before the measurement" in _message(app)
+    assert (_line(app, "Henssge nomogram").get_ydata() == 100.0).all(), "YOUR hours, even above the chart"
     app.figure.canvas.draw()
     one_widget(app, widgets.FloatSlider, "Body weight (kg)").value = 40.0
     assert ax.get_ylim() == (0, 96) and not app.figure.stale, "the same axes: the change is blitted"
@@ -212,13 +232,16 @@ def test_time_of_death_accepts_henssge_hours_refusing_beyond_the_method():
 
     app = explore_time_of_death(hours, _window, _glaister, load_body_examination())
     assert "before the measurement" in _message(app) and ERROR_COLOUR not in app.message.value
+    assert not np.isnan(_line(app, "Henssge nomogram").get_ydata()).any()
 
 
 def test_time_of_death_app_shows_unwritten_functions():
     app = explore_time_of_death(_not_written, _not_written, _not_written, load_body_examination())
-    assert "Your function _not_written is not written yet" in _message(app)
-    for label in ("Henssge nomogram", "Glaister rule of thumb"):
-        assert np.isnan(_line(app, label).get_ydata()).all()
+    assert _failed(app, "Your function _not_written is not written yet")
+    wrong_kind = explore_time_of_death(_hours, lambda *args: 12.0, _glaister, load_body_examination())
+    assert _failed(
+        wrong_kind, "Your function henssge_window returned float 12.0, not a pair of finite numbers."
+    )
 
 
 def test_time_of_death_app_greys_out_beyond_the_method():
@@ -231,10 +254,13 @@ def test_time_of_death_app_greys_out_beyond_the_method():
     )
     limit = exam["ambient_c"] + 0.2 * (37.2 - exam["ambient_c"])
     assert f"colder than {limit:.1f} °C" in _message(app)
-    assert f"colder than {limit:.1f} °C (Q ≤ 0.2):\nno reliable Henssge estimate" in figure_texts(app.figure)
-    henssge = _line(app, "Henssge nomogram").get_xydata()
-    assert np.isnan(henssge[henssge[:, 0] < limit - 1e-9, 1]).all(), "no Henssge curve beyond the limit"
-    assert not np.isnan(henssge[henssge[:, 0] > limit, 1]).any()
+    assert "beyond Henssge's method (Q ≤ 0.2)" in figure_texts(app.figure)
+    grey = app.figure.axes[0].patches[0]
+    assert (grey.get_x(), grey.get_x() + grey.get_width()) == pytest.approx((0, limit)), (
+        "shaded from the limit"
+    )
+    henssge = _line(app, "Henssge nomogram").get_xdata()
+    assert henssge.min() == pytest.approx(limit, abs=0.02), "the Henssge curve ends at the limit"
 
 
 def test_triangulation_app_uses_the_trainee_functions_and_scale():
@@ -256,9 +282,9 @@ def test_triangulation_app_reports_inconsistent_distances():
         raise ValueError("circles do not meet")
 
     app = explore_triangulation(refuse, _to_cm)
-    assert "circles do not meet" in _message(app)
-    assert len(app.figure.axes[0].lines[2].get_xydata()) == 0
-    assert "no item (see the message above)" in figure_texts(app.figure)
+    assert _failed(app, "Your function refuse raised ValueError: circles do not meet")
+    one_widget(app, widgets.Dropdown).value = 20  # still refused: still nothing drawn
+    assert _failed(app, "circles do not meet")
 
 
 def test_triangulation_uses_the_tape_lengths_as_the_sliders_show_them():
@@ -299,19 +325,20 @@ def test_custody_app_marks_what_the_trainee_function_flags():
     boxes = find_widgets(app, widgets.Checkbox)
     assert len(boxes) == log["item_id"].nunique() and all(box.value for box in boxes), "every exhibit ticked"
     assert "CS-04 #3 TIME_REVERSAL" in _message(app)
-    dots = app.figure.axes[0].collections[-1]
-    red = [tuple(colour) for colour in dots.get_facecolors()].count(to_rgba(DEFECT_COLOUR))
-    assert len(dots.get_offsets()) == len(log) and red == 1, "one red dot: the entry YOUR function flags"
-    assert "TIME_REVERSAL" in figure_texts(app.figure) and "left out" not in figure_texts(app.figure)
+    offsets, red = _custody_dots(app)
+    assert len(offsets) == len(log) and len(red) == 1, "one red dot: the entry YOUR function flags"
+    ((x, row),) = red  # the rows from the bottom: CS-09 (0) up to CS-01 (8)
+    assert row == 5 and mdates.num2date(x).strftime("%H:%M") == "09:25", "CS-04 #3 (10:25 UTC+1) in UTC"
     one_widget(app, widgets.Button, "Untick all").click()
-    assert len(dots.get_offsets()) == 0 and figure_texts(app.figure).count("left out") == len(boxes)
+    assert len(_custody_dots(app)[0]) == 0 and "1" not in figure_texts(app.figure), "no entries, no seq"
     one_widget(app, widgets.Checkbox, "CS-01").value = True
     assert "nothing" in _message(app) and "1 exhibits checked" in _message(app)
-    assert len(dots.get_offsets()) == (log["item_id"] == "CS-01").sum()
-    assert "TIME_REVERSAL" not in figure_texts(app.figure)
+    offsets, red = _custody_dots(app)
+    assert len(offsets) == (log["item_id"] == "CS-01").sum() and set(offsets[:, 1]) == {8} and len(red) == 0
     one_widget(app, widgets.Button, "Tick all").click()
     assert all(box.value for box in boxes) and "CS-04 #3 TIME_REVERSAL" in _message(app)
-    assert len(dots.get_offsets()) == len(log)
+    offsets, red = _custody_dots(app)
+    assert len(offsets) == len(log) and len(red) == 1
 
 
 def test_custody_buttons_check_the_register_once():
@@ -328,7 +355,11 @@ def test_custody_buttons_check_the_register_once():
 
 def test_custody_app_explains_a_malformed_answer():
     app = explore_custody(lambda chosen: {"CS-04"}, load_custody_log())
-    assert "audit_custody returned {'CS-04'}: expected a set of (item_id, seq, code)" in _message(app)
+    assert _failed(
+        app, "Your function audit_custody returned set {'CS-04'}, not a set of (item_id, seq, code)."
+    )
+    seq_as_text = explore_custody(lambda chosen: {("CS-04", "3", "TIME_REVERSAL")}, load_custody_log())
+    assert _failed(seq_as_text, "not a set of (item_id, seq, code)")
 
 
 def test_avalanche_app_starts_with_one_character_changed():
@@ -339,7 +370,7 @@ def test_avalanche_app_starts_with_one_character_changed():
     text = one_widget(app, widgets.Text)
 
     def changed():
-        return int(_message(app).split("<b>")[1].split(" of 256")[0])
+        return int(app.panel.text.split(" of 256 bits differ")[0])
 
     assert text.value == "Exhibit CS-08: witness statement, 8 March"
     assert 80 < changed() < 176, "one changed character should flip about half of the bits"
@@ -347,36 +378,49 @@ def test_avalanche_app_starts_with_one_character_changed():
     assert changed() == 0 and "identical" in _message(app)
     text.value = "Exhibit CS-08: witness statement, 7 march"
     assert 80 < changed() < 176
+    original = hashlib.sha256(b"Exhibit CS-08: witness statement, 7 March").hexdigest()
+    now = hashlib.sha256(b"Exhibit CS-08: witness statement, 7 march").hexdigest()
+    assert f"Original: {original}, your text: {now}." in _message(app), "both hashes are shown"
 
 
-@pytest.mark.parametrize("bad", [lambda path: "XYZ", lambda path: 42])
+@pytest.mark.parametrize("bad", ["XYZ", 42, "g" * 64])
 def test_avalanche_app_explains_a_malformed_digest(bad):
-    assert "expected 64 hexadecimal characters" in _message(explore_avalanche(bad))
+    app = explore_avalanche(lambda path: bad)
+    said = (
+        f"Your function sha256_file returned {type(bad).__name__} {bad!r:.60}, not 64 hexadecimal characters."
+    )
+    assert said in _message(app) and ERROR_COLOUR in app.message.value
 
 
 @pytest.mark.parametrize("wrong", [float("nan"), float("inf")])
-def test_a_nan_or_infinite_answer_is_shown_without_crashing(wrong):
+def test_a_nan_or_infinite_answer_is_refused_in_the_one_error_style(wrong):
     stains = load_bloodstains()
-    angle = explore_impact_angle(lambda width, length: wrong)
-    assert f"impact angle = {wrong:.1f}°: cannot be drawn" in figure_texts(angle.figure)
-    convergence = explore_convergence(
-        stains, lambda chosen: (wrong, wrong), lambda w, l: 30.0, lambda d, a: wrong
-    )
-    assert f"convergence ({wrong:.1f}, {wrong:.1f}) cm" in figure_texts(convergence.figure)
-    triangulation = explore_triangulation(lambda *tapes: (wrong, 1.0), _to_cm)
-    assert f"item ({wrong:.2f}, 1.00) m" in figure_texts(triangulation.figure)
-    for app in (angle, convergence, triangulation):
-        app.figure.savefig(__import__("io").BytesIO(), format="png")  # the trainee's answer can be drawn
+    said = f"returned float {wrong}, not a finite number."
+    assert _failed(explore_impact_angle(lambda width, length: wrong), f"Your function impact_angle {said}")
+    convergence = explore_convergence(stains, _centre, lambda w, l: 30.0, lambda d, a: wrong)
+    assert _failed(convergence, said)
+    pair = f"returned tuple ({wrong}, 1.0), not a pair of finite numbers."
+    assert _failed(explore_triangulation(lambda *tapes: (wrong, 1.0), _to_cm), pair)
 
 
-@pytest.mark.parametrize("kind", ["not a number", None])
+@pytest.mark.parametrize("kind", ["not a number", None, True])
 def test_a_malformed_answer_is_explained(kind):
-    assert "impact_angle returned" in _message(explore_impact_angle(lambda width, length: kind))
-    convergence = explore_convergence(
-        load_bloodstains(), lambda chosen: kind, lambda w, l: 30.0, lambda d, a: d
+    def impact_angle(width, length):
+        return kind
+
+    def convergence_point(chosen):
+        return kind
+
+    def triangulate(*tapes):
+        return kind
+
+    said = f"returned {type(kind).__name__} {kind!r}, not"
+    assert _failed(explore_impact_angle(impact_angle), f"impact_angle {said} a finite number.")
+    convergence = explore_convergence(load_bloodstains(), convergence_point, impact_angle, lambda d, a: d)
+    assert _failed(convergence, f"convergence_point {said} a pair of finite numbers.")
+    assert _failed(
+        explore_triangulation(triangulate, _to_cm), f"triangulate {said} a pair of finite numbers."
     )
-    assert "convergence_point returned" in _message(convergence)
-    assert "triangulate returned" in _message(explore_triangulation(lambda *tapes: kind, _to_cm))
 
 
 def test_every_text_lies_inside_its_figure_and_none_overlap():
@@ -437,11 +481,14 @@ def test_a_blitted_frame_is_the_frame_a_full_draw_gives():
         assert blits_matching_full_draws(app, _changes(app)) > 0, "small changes are blitted"
 
 
-def test_custody_codes_of_close_entries_share_one_label():
+def test_custody_entries_at_the_same_time_share_one_seq_label():
     flags = {("CS-02", 2, "MISSING_HASH"), ("CS-02", 3, "TIME_REVERSAL"), ("CS-01", 2, "GAP")}
     app = explore_custody(lambda chosen: flags, load_custody_log())
     texts = figure_texts(app.figure)
-    assert "#2 MISSING_HASH; #3 TIME_REVERSAL" in texts, (
-        "entries 2 and 3 lie close together: one label, in order"
+    assert "2,3" in texts and texts.count("3") == 8, (
+        "CS-02 #2 and #3 are both at 10:00 UTC: one label, in order"
     )
-    assert "GAP" in texts and "2,3" in texts
+    assert "CS-01 #2 GAP; CS-02 #2 MISSING_HASH; CS-02 #3 TIME_REVERSAL" in _message(app), (
+        "the codes, in order"
+    )
+    assert len(_custody_dots(app)[1]) == 3
