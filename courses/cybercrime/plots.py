@@ -109,10 +109,7 @@ class TimelinePlot:
         self.numbers = {
             event_id: ax.text(0, row, "", zorder=4, **white) for row, (event_id, _, _) in enumerate(events)
         }
-        handles = [
-            Line2D([], [], ls="", marker="o", color=colour, label=source)
-            for source, colour in SOURCE_COLOURS.items()
-        ]
+        handles = [Line2D([], [], ls="", marker="o", color=c, label=s) for s, c in SOURCE_COLOURS.items()]
         # upper right stays empty: the first rows are the mail and the first Windows event, days before the rest
         title = "source (in the dot: its place in your timeline)"
         ax.legend(handles=handles, loc="upper right", ncols=2, fontsize=8, title_fontsize=8, title=title)

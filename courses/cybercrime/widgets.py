@@ -28,10 +28,6 @@ BADGE = "color:white;padding:2px 6px;border-radius:4px;margin-right:6px;backgrou
 BADGE_COLOURS = {"pass": "#1b7f3b", "fail": "#b00020", "softfail": "#c77700"}
 
 
-def _listed(addresses: set[str]) -> str:
-    return ", ".join(sorted(addresses)) or "none"
-
-
 def explore_brute_force(
     events: pd.DataFrame, brute_force_suspects: Callable, compromised_ips: Callable
 ) -> Explorer:
@@ -45,8 +41,8 @@ def explore_brute_force(
         flagged = explorers.strings("brute_force_suspects", brute_force_suspects(*answer), ADDRESSES)
         compromised = explorers.strings("compromised_ips", compromised_ips(*answer), ADDRESSES)
         plot.show(flagged, compromised)
-        found = f"{len(flagged)} flagged: {_listed(flagged)}."
-        return f"{found} {len(compromised)} compromised: {_listed(compromised)}."
+        found = f"{len(flagged)} flagged: {', '.join(sorted(flagged)) or 'none'}."
+        return f"{found} {len(compromised)} compromised: {', '.join(sorted(compromised)) or 'none'}."
 
     return Explorer([explorers.row(retry, window)], plot.figure, plot.animated).wire(update)
 
@@ -70,10 +66,11 @@ def _analyser(
     app = Explorer([*filter(None, [examples]), text, button, report])
 
     def analyse(_button: object = None) -> None:
+        raw = text.value if isinstance(text, widgets.Textarea) else text.value.strip()  # headers as pasted
         shown, words, errors = [], [], []
         for part in parts:
             try:
-                markup, said = part(text.value.strip())
+                markup, said = part(raw)
             except Exception as error:  # noqa: BLE001 - a trainee's function failed: say which, show the rest
                 wrong = isinstance(error, explorers.WrongAnswer)
                 errors.append(

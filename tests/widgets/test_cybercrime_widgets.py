@@ -427,8 +427,9 @@ def test_every_change_of_the_timeline_shows_the_same_as_a_full_draw():
         figure_texts(app.figure)  # as the tests do
         zone.value = "Europe/Amsterdam"  # no saved picture may stay behind the dots
 
-    changes = [functools.partial(setattr, zone, "value", value) for value in ("Asia/Tokyo", "UTC")]
-    changes += [functools.partial(setattr, zone, "value", "America/New_York"), saved_then_amsterdam]
+    # moved dots, a blank figure (to_utc fails) and back, then a change after a saved picture
+    zones = ("Asia/Tokyo", "America/New_York", "UTC")
+    changes = [*(functools.partial(setattr, zone, "value", value) for value in zones), saved_then_amsterdam]
     assert blits_matching_full_draws(app, changes) >= 2, "moved dots alone are blitted"
 
 
