@@ -117,7 +117,7 @@ def explore_headers(
         hops = received_hops(raw)
         ok = isinstance(hops, list) and all(isinstance(hop, dict) for hop in hops)
         expect("received_hops", hops, ok, "a list of dicts")
-        table = pd.DataFrame(hops, index=range(1, len(hops) + 1)).rename_axis("hop").to_html()
+        table = pd.DataFrame(hops, index=range(1, len(hops) + 1)).to_html()  # numbered from 1, oldest first
         return table, f"{len(hops)} Received hops"
 
     def badges(raw: str) -> tuple[str, str]:
