@@ -184,15 +184,16 @@ def explore_hash_compare(normalise_hash: Callable) -> Explorer:
     return Explorer([first, second, shown]).wire(update)
 
 
-def _reference_time(event: dict[str, str], first_year: int) -> datetime:
-    """The time of a key event by the course's own parsing: with its UTC offset, except a syslog line's, which has
-    none (its naive local time; the log runs from December of ``first_year`` into January)."""
+def _reference_time(event: dict[str, str], first_year: int) -> datetime | None:
+    """The time of a mail or Windows event (with its UTC offset) or a syslog line's naive local time (the log runs
+    from December of ``first_year`` into January); ``None`` for a web-server line: only YOUR parse_apache_time
+    reads those."""
     raw, source = event["raw_time"], event["source"]
     if source == "syslog":
         year = first_year if raw.startswith("Dec") else first_year + 1
         return datetime.strptime(f"{year} {raw}", "%Y %b %d %H:%M:%S")
     if source == "apache":
-        return datetime.strptime(raw.strip("[]"), "%d/%b/%Y:%H:%M:%S %z")
+        return None
     return email.utils.parsedate_to_datetime(raw) if source == "mail" else datetime.fromisoformat(raw)
 
 
@@ -211,8 +212,9 @@ def explore_timeline(
     def at(event: dict[str, str], when: datetime, hours: int) -> datetime:  # a syslog line read at UTC+hours
         return when.replace(tzinfo=UTC) - timedelta(hours=hours) if event["source"] == "syslog" else when
 
-    # the time axis holds every moment an event can have in any zone (UTC+14 to UTC-12), so it stays fixed
-    moments = [at(event, when, hours) for event, when in reference for hours in (14, -12)]
+    # the time axis holds every moment a syslog line can have in any zone (UTC+14 to UTC-12) and the other known
+    # times, so it stays fixed (it widens for a time outside, e.g. a wrong web-server time)
+    moments = [at(event, when, hours) for event, when in reference if when for hours in (14, -12)]
     rows = [(event["event_id"], event["source"], event["what"]) for event in key_events]
     plot = plots.TimelinePlot(rows, min(moments), max(moments))
     app = Explorer([zone], plot.figure, plot.animated)
