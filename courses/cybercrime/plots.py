@@ -38,10 +38,7 @@ class LoginsPlot:
     address only a wrong answer marks gets one of ``SPARE_ROWS`` more."""
 
     def __init__(self, events: pd.DataFrame, min_failures: int) -> None:
-        times = events["ts"]
-        if getattr(times.dt, "tz", None) is not None:  # naive times are read as UTC
-            times = times.dt.tz_convert("UTC").dt.tz_localize(None)
-        when = mdates.date2num(times.to_numpy(dtype="datetime64[ns]"))
+        when = mdates.date2num(events["ts"])  # naive times are read as UTC
         kinds, ips = events["event"].to_numpy(), events["ip"].to_numpy()
         self.failed, self.accepted = (
             {ip: when[(kinds == kind) & (ips == ip)] for ip in set(ips[kinds == kind])}
@@ -74,31 +71,26 @@ class LoginsPlot:
         self.ax.set_yticks(range(len(rows)), [f"{ip}  ({len(self.failed.get(ip, ()))})" for ip in rows])
         self.ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)  # first row on top
 
-    def _marks(self, rows: Sequence[str], times: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """x (time) and y (row number) of every time in ``times`` of the addresses ``rows``."""
-        chosen = [(row, times[ip]) for row, ip in enumerate(rows) if ip in times]
-        x = np.concatenate([t for _, t in chosen] or [[]])
-        return x, np.concatenate([np.full(len(t), row) for row, t in chosen] or [[]])
+    def _marks(self, chosen: set[str], times: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """x (time) and y (row number) of every time in ``times`` of the ``chosen`` addresses drawn as rows."""
+        marked = [(row, times[ip]) for row, ip in enumerate(self.rows) if ip in chosen and ip in times]
+        x = np.concatenate([t for _, t in marked] or [[]])
+        return x, np.concatenate([np.full(len(t), row) for row, t in marked] or [[]])
 
-    def show(self, flagged: set[str], compromised: set[str], failed: str = "") -> None:
-        """``flagged`` in red, stars on ``compromised``; ``failed``: the trainee's function that gave no answer."""
+    def show(self, flagged: set[str], compromised: set[str]) -> None:
+        """The failures of ``flagged`` addresses in red, the others grey; stars on ``compromised``."""
         count = {ip: len(self.failed.get(ip, ())) for ip in self.base | flagged | compromised}
         rows = sorted(count, key=lambda ip: (-count[ip], ip))
         if rows[: self.slots] != self.rows:  # new rows: the whole figure is drawn again
             self._set_rows(rows[: self.slots])
-        self.red.set_data(*self._marks([ip if ip in flagged else "" for ip in self.rows], self.failed))
-        self.grey.set_data(*self._marks([ip if ip not in flagged else "" for ip in self.rows], self.failed))
-        self.stars.set_data(
-            *self._marks([ip if ip in compromised else "" for ip in self.rows], self.accepted)
-        )
-        if len(rows) > self.slots:
-            hidden = len(rows) - self.slots
-            title = f"{LOGINS_TITLE} ({hidden} more marked addresses not drawn: see the list above)"
-        else:
-            title = (
-                f"{LOGINS_TITLE}: no answer from {failed} (see the message above)" if failed else LOGINS_TITLE
-            )
-        self.ax.title.set_text(title)  # set_title would touch the other (not animated) titles too
+        self.red.set_data(*self._marks(flagged, self.failed))
+        self.grey.set_data(*self._marks(self.failed.keys() - flagged, self.failed))
+        self.stars.set_data(*self._marks(compromised, self.accepted))
+        hidden = len(rows) - self.slots
+        more = f" ({hidden} more marked addresses not drawn: see the list above)" if hidden > 0 else ""
+        self.ax.title.set_text(
+            LOGINS_TITLE + more
+        )  # set_title would touch the other (not animated) titles too
 
 
 class TimelinePlot:
@@ -113,21 +105,11 @@ class TimelinePlot:
         ax.set(ylim=(len(events) - 0.5, -0.5), xlabel="time (UTC)")  # first event on top
         self.dots = ax.scatter([], [], s=190, zorder=3)
         self.dots.set_color([SOURCE_COLOURS.get(source, "black") for _, source, _ in events])
-        number = {
-            "ha": "center",
-            "va": "center_baseline",
-            "fontsize": 7,
-            "color": "white",
-            "weight": "bold",
-            "zorder": 4,
-        }
+        white = {"ha": "center", "va": "center_baseline", "fontsize": 7, "color": "white", "weight": "bold"}
         self.numbers = {
-            event_id: ax.text(0, row, "", **number) for row, (event_id, _, _) in enumerate(events)
+            event_id: ax.text(0, row, "", zorder=4, **white) for row, (event_id, _, _) in enumerate(events)
         }
-        handles = [
-            Line2D([], [], ls="", marker="o", color=colour, label=source)
-            for source, colour in SOURCE_COLOURS.items()
-        ]
+        handles = [Line2D([], [], ls="", marker="o", color=c, label=s) for s, c in SOURCE_COLOURS.items()]
         # upper right stays empty: the first rows are the mail and the first Windows event, days before the rest
         title = "source (in the dot: its place in your timeline)"
         ax.legend(handles=handles, loc="upper right", ncols=2, fontsize=8, title_fontsize=8, title=title)
@@ -136,16 +118,15 @@ class TimelinePlot:
         self.figure.set_layout_engine("none")
         self.animated = [self.dots, *self.numbers.values(), ax.title]
 
-    def show(self, times: dict[str, datetime], order: Sequence[str], title: str) -> None:
-        """Move each event's dot to its UTC time in ``times`` and write in it its place(s) in ``order``."""
+    def show(self, times: dict[str, datetime], order: Sequence[str], zone: str) -> None:
+        """Move each event's dot to its UTC time in ``times`` (every event has one) and write in it its place(s)
+        in ``order``; ``zone``: the time zone assumed for the syslog lines, in the title."""
         x = {event_id: float(mdates.date2num(when)) for event_id, when in times.items()}
         low, high = self.ax.get_xlim()
-        if x and (
-            min(x.values()) < low or max(x.values()) > high
-        ):  # a wrong conversion, say: widen to show it
+        if min(x.values()) < low or max(x.values()) > high:  # a wrong conversion, say: widen to show it
             _time_axis(self.ax, min(low, *x.values()), max(high, *x.values()))
-        self.dots.set_offsets([(x.get(event_id, np.nan), row) for row, event_id in enumerate(self.numbers)])
+        self.dots.set_offsets([(x[event_id], row) for row, event_id in enumerate(self.numbers)])
         for event_id, number in self.numbers.items():
             places = [str(place + 1) for place, other in enumerate(order) if other == event_id]
-            number.set(text=",".join(places) or "–", x=x.get(event_id, 0), visible=event_id in x)
-        self.ax.title.set_text(title)  # set_title would touch the other (not animated) titles too
+            number.set(text=",".join(places) or "–", x=x[event_id])
+        self.ax.title.set_text(f"Incident timeline, syslog read as {zone}")  # not set_title: see LoginsPlot
