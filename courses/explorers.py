@@ -14,7 +14,7 @@ lines of wiring::
     def explore_impact_angle(impact_angle):
         width = explorers.slider("Stain width W (mm)", 5.0, 0.5, 20.0, 0.1)
         fig, path = stain_figure()
-        app = explorers.Explorer([width], fig)
+        app = explorers.Explorer([width], fig, animated=[path])  # what update changes
 
         def update():
             angle = explorers.number("impact_angle", impact_angle(width.value, 10.0))  # the trainee's function
@@ -25,18 +25,20 @@ lines of wiring::
 
 ``update`` returns the message. When anything in it raises (the trainee's function, or :func:`expect` finding an
 answer of the wrong kind), the explorer says so in one red line naming the trainee's function, and the figure
-shows only "Nothing to draw: see the message above." until an update succeeds: one style for every error.
+is blank until an update succeeds: its fixed parts (axes, labels) and the note "Nothing to draw: see the message
+above.", none of the ``animated`` artists. One style for every error.
 
 The figure is a plain ``matplotlib.figure.Figure`` on ipympl's canvas widget (no pyplot): the notebook shows the
 controls with the message, then the live figure; a notebook opened without a kernel and nbconvert's HTML
-(feedback) show the message and, from ipympl, a picture of the first frame. A figure that is slow to draw whole
-names the artists ``update`` changes, ``Explorer([width], fig, animated=[path])``: a change to those alone is
-blitted (matplotlib's blitting) instead of drawing the whole figure again.
+(feedback) show the message and, from ipympl, a picture of the first frame. ``animated`` names every artist
+``update`` changes: a change to those alone is blitted (matplotlib's blitting) instead of drawing the whole
+figure again; a change to anything else (limits, tick labels) is drawn whole.
 """
 
 from __future__ import annotations
 
 import html
+import math
 import numbers
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -46,12 +48,11 @@ from typing import Any, TypeVar
 
 import ipywidgets as widgets
 import matplotlib
+import numpy as np
 from IPython.display import display
 from matplotlib.artist import Artist
-from matplotlib.axis import Axis
 from matplotlib.backend_bases import DrawEvent
 from matplotlib.figure import Figure
-from matplotlib.text import Text
 
 # Importing ipympl makes it matplotlib's backend when matplotlib is already loaded (ipympl/__init__.py calls
 # matplotlib.use, as `%matplotlib ipympl` does). The explorers do not need that: they put each figure on ipympl's
@@ -66,7 +67,7 @@ if _backend is not None and matplotlib.get_backend(auto_select=False) != _backen
 WIDE_LABEL = {"description_width": "initial"}  # the whole description is shown, however long
 DPI = 90  # every course figure is shown at this resolution
 ERROR_COLOUR, OK_COLOUR = "#b00020", "#1b5e20"
-NOTHING_TO_DRAW = "Nothing to draw: see the message above."
+NOTHING_TO_DRAW = "Nothing to draw:\nsee the message above."
 T = TypeVar("T")
 
 COURSE_CODE = Path(__file__).resolve().parent  # frames from here are the course's, not the trainee's
@@ -94,14 +95,6 @@ def raising_function(error: BaseException) -> str | None:
     return None
 
 
-def call(func: Callable, *args: Any, **kwargs: Any) -> tuple[Any, str | None]:
-    """``(result, None)``, or ``(None, plain-words error)`` when the trainee's ``func`` raised anything."""
-    try:
-        return func(*args, **kwargs), None
-    except Exception as error:  # noqa: BLE001 - the trainee's code may raise anything: show it, never crash
-        return None, error_text(error, getattr(func, "__name__", "?"))
-
-
 class WrongAnswer(Exception):
     """A trainee's function answered, but not with the kind of value its task asks for (the text says which)."""
 
@@ -116,9 +109,17 @@ def expect(name: str, value: T, ok: bool, wanted: str) -> T:
 
 
 def number(name: str, value: Any) -> float:
-    """The trainee's answer ``value`` (of YOUR function ``name``) as a float, or :class:`WrongAnswer`."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)  # numpy's numbers too
-    return float(expect(name, value, ok, "a number"))
+    """The trainee's answer ``value`` (of YOUR function ``name``) as a float, or :class:`WrongAnswer`; NaN and
+    infinity are refused too (they cannot be drawn)."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+    return float(expect(name, value, ok, "a finite number"))
+
+
+def pair(name: str, value: Any) -> tuple[float, float]:
+    """The trainee's answer ``value`` as a pair of floats (finite, as for :func:`number`)."""
+    ok = isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2
+    first, second = expect(name, value, ok, "a pair of finite numbers")
+    return number(name, first), number(name, second)
 
 
 def strings(name: str, value: Any, wanted: str) -> set[str]:
@@ -164,44 +165,15 @@ def figure(width_in: float, height_in: float, **options: Any) -> Figure:
     return fig
 
 
-def figure_texts(fig: Figure) -> list[str]:
-    """Every text the figure shows now (titles, axis labels, tick labels, legend entries, annotations), laid
-    out as they would be drawn: what a test reads instead of pixels."""
-    return [text.get_text() for text in shown_texts(fig)]
-
-
-def shown_texts(fig: Figure) -> list[Text]:
-    """The visible, non-empty :class:`~matplotlib.text.Text` artists of ``fig`` (inside visible parents),
-    after a layout: the tick labels are those of the current limits."""
-    fig.draw_without_rendering()
-    found: list[Text] = []
-
-    def visit(artist: Artist) -> None:
-        if not artist.get_visible():
-            return
-        if isinstance(artist, Axis):  # the tick labels drawn: those inside the current limits
-            low, high = sorted(artist.get_view_interval())
-            labels = zip(artist.get_majorticklocs(), artist.get_majorticklabels(), strict=True)
-            children = [artist.label, artist.offsetText, *(text for at, text in labels if low <= at <= high)]
-        else:
-            children = artist.get_children()
-        if isinstance(artist, Text) and artist.get_text():
-            found.append(artist)
-        for child in children:
-            visit(child)
-
-    visit(fig)
-    return found
-
-
 class Explorer:
     """The app a notebook cell shows: a panel of ``controls`` (widgets or rows of them) with a message line under
     them, and the live figure below it, shown as two outputs.
 
     The figure's output is ipympl's: a live canvas in a running notebook, and a picture of the first frame that
     nbconvert (feedback HTML) and kernel-less viewers show instead; the panel's plain-text form is the message.
-    A figure that is slow to draw whole (text is most of it) names the artists its update changes as
-    ``animated``: a change that touches only them is blitted (see :meth:`redraw`).
+    A figure comes with ``animated``, every artist its update changes (the rest is fixed: axes, labels, legends
+    of fixed entries): a change that touches only them is blitted (see :meth:`redraw`), and a blank figure
+    (:meth:`show_figure`) hides them, so nothing of an earlier answer stays on screen.
     """
 
     def __init__(
@@ -217,12 +189,25 @@ class Explorer:
             for part in artist.findobj():
                 part.set_animated(True)
         self._background = None
-        self._blank: list[Artist] = []  # what show_figure(False) hid, to show again
+        self._hidden: list[Artist] | None = None  # what show_figure(False) hid (None: the figure is shown)
         if fig is not None:
-            self._note = fig.text(0.5, 0.5, NOTHING_TO_DRAW, ha="center", va="center", color="grey")
-            self._note.set_visible(False)
-            if self.animated:
-                fig.canvas.mpl_connect("draw_event", self._drawn)
+            if not self.animated:
+                raise ValueError(
+                    "name the artists the update changes: Explorer(controls, fig, animated=[...])"
+                )
+            box = {"facecolor": "white", "edgecolor": "grey"}
+            style = {
+                "ha": "center",
+                "va": "center",
+                "color": "grey",
+                "bbox": box,
+                "clip_on": False,
+                "in_layout": False,
+            }
+            # in the first axes, so a saved picture (feedback) shows it too, animated: shown and hidden by a blit
+            self._note = fig.axes[0].text(0.5, 0.5, NOTHING_TO_DRAW, transform=fig.axes[0].transAxes, **style)
+            self._note.set(visible=False, animated=True, zorder=10)
+            fig.canvas.mpl_connect("draw_event", self._drawn)
         self._busy = False
         self._changed: Callable[[], None] = lambda: None
 
@@ -241,16 +226,17 @@ class Explorer:
         )
 
     def show_figure(self, shown: bool) -> None:
-        """Show the figure's axes and legends, or (``False``) only the note that there is nothing to draw."""
-        if self.figure is None or shown != bool(self._blank):
+        """Show the figure as the last update left it, or (``False``) blank: its fixed parts only, with the note
+        that there is nothing to draw. Both are blitted (only animated artists change)."""
+        if self.figure is None or shown == (self._hidden is None):
             return
         if not shown:
-            self._blank = [part for part in (*self.figure.axes, *self.figure.legends) if part.get_visible()]
-        for part in self._blank:
-            part.set_visible(shown)
+            self._hidden = [artist for artist in self.animated if artist.get_visible()]
+        for artist in self._hidden:
+            artist.set_visible(shown)
         self._note.set_visible(not shown)
         if shown:
-            self._blank = []
+            self._hidden = None
 
     def wire(self, update: Callable[[], str | None]) -> Explorer:
         """Run ``update`` now, and whenever a control's value changes followed by a redraw of the figure; returns
@@ -314,9 +300,8 @@ class Explorer:
         canvas.blit(self.figure.bbox)
 
     def _draw_animated(self) -> None:
-        if not self._blank:  # a blank figure shows none of them
-            for artist in self.animated:
-                self.figure.draw_artist(artist)
+        for artist in (*self.animated, self._note):  # the hidden ones draw nothing
+            self.figure.draw_artist(artist)
 
     def _drawn(self, event: DrawEvent) -> None:
         """After a full draw of the canvas (not savefig, which draws the animated artists itself): keep it as the

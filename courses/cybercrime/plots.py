@@ -55,7 +55,10 @@ class LoginsPlot:
             [], [], "*", color="black", markersize=12, label="accepted login, compromised address"
         )
         _time_axis(ax, min(when, default=0.0), max(when, default=1.0))
-        ax.set(xlabel="time of the login (UTC)", ylabel="IP address (number of failures)", title=LOGINS_TITLE)
+        ax.set(xlabel="time of the login (UTC)", ylabel="IP address (number of failures)")
+        ax.set_title(
+            LOGINS_TITLE, y=1.0
+        )  # a fixed place: matplotlib would move it while hidden (a blank figure)
         ax.tick_params(axis="y", labelsize=8)
         handles = [self.grey, self.red, self.stars]
         self.figure.legend(handles=handles, loc="outside upper center", ncols=3, fontsize=8, frameon=False)
@@ -113,7 +116,7 @@ class TimelinePlot:
         # upper right stays empty: the first rows are the mail and the first Windows event, days before the rest
         title = "source (in the dot: its place in your timeline)"
         ax.legend(handles=handles, loc="upper right", ncols=2, fontsize=8, title_fontsize=8, title=title)
-        ax.set_title("Incident timeline")  # one line, as every title show writes
+        ax.set_title("Incident timeline", y=1.0)  # one line, as show writes it; fixed: see LoginsPlot
         self.figure.draw_without_rendering()  # the rows never change: lay out once, then keep it
         self.figure.set_layout_engine("none")
         self.animated = [self.dots, *self.numbers.values(), ax.title]

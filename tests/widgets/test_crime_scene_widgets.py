@@ -15,7 +15,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.display import display
 from IPython.utils.capture import capture_output
 from matplotlib.colors import to_rgba
-from widget_tree import blits_matching_full_draws, find_widgets, one_widget
+from widget_tree import blank, blits_matching_full_draws, figure_texts, find_widgets, one_widget, shown_texts
 
 from courses.crime_scene import load_body_examination, load_custody_log
 from courses.crime_scene.case import load_bloodstains
@@ -28,7 +28,7 @@ from courses.crime_scene.widgets import (
     explore_time_of_death,
     explore_triangulation,
 )
-from courses.explorers import ERROR_COLOUR, NOTHING_TO_DRAW, figure_texts, shown_texts
+from courses.explorers import ERROR_COLOUR
 
 
 def _not_written(*_args):
@@ -81,7 +81,7 @@ def _message(app) -> str:
 def _failed(app, said: str) -> bool:
     """The one error style: the message says ``said`` in red; the figure shows only that nothing is drawn."""
     red = ERROR_COLOUR in app.message.value and said in _message(app)
-    return red and figure_texts(app.figure) == [NOTHING_TO_DRAW]
+    return red and blank(app)
 
 
 def _stains_shown(app) -> list[str]:

@@ -16,7 +16,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.display import display
 from IPython.utils.capture import capture_output
-from widget_tree import blits_matching_full_draws
+from widget_tree import blank, blits_matching_full_draws, figure_texts, shown_texts
 from widget_tree import one_widget as _one
 
 from courses.cybercrime.case import load_key_events
@@ -29,7 +29,7 @@ from courses.cybercrime.widgets import (
     explore_signatures,
     explore_timeline,
 )
-from courses.explorers import ERROR_COLOUR, NOTHING_TO_DRAW, figure_texts, shown_texts
+from courses.explorers import ERROR_COLOUR
 
 T0 = pd.Timestamp("2025-01-01", tz="UTC")
 
@@ -132,7 +132,7 @@ def test_brute_force_app_keeps_an_unflagged_address_grey():
 
 def _blank(app) -> bool:
     """Whether the figure shows only the note that there is nothing to draw (the one style of a trainee's error)."""
-    return figure_texts(app.figure) == [NOTHING_TO_DRAW]
+    return blank(app)
 
 
 @pytest.mark.parametrize("failing", ["brute_force_suspects", "compromised_ips"])

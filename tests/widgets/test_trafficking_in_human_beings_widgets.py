@@ -7,10 +7,10 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 from matplotlib.colors import to_hex
-from widget_tree import blits_matching_full_draws, find_widgets
+from widget_tree import blank, blits_matching_full_draws, figure_texts, find_widgets
 from widget_tree import one_widget as _one
 
-from courses.explorers import ERROR_COLOUR, NOTHING_TO_DRAW, figure_texts
+from courses.explorers import ERROR_COLOUR, NOTHING_TO_DRAW
 from courses.trafficking_in_human_beings import plots
 from courses.trafficking_in_human_beings.plots import VERDICTS
 from courses.trafficking_in_human_beings.widgets import (
@@ -31,7 +31,7 @@ def _is_error(app) -> bool:
 def _failed(app, message: str) -> bool:
     """The one style of a trainee's error: ``message`` in red, and the figure shows only the note that there is
     nothing to draw (no stale chart, no half-drawn answer)."""
-    return _is_error(app) and message in app.panel.text and figure_texts(app.figure) == [NOTHING_TO_DRAW]
+    return _is_error(app) and message in app.panel.text and blank(app)
 
 
 def _victim(act, means, purpose, age_years):
@@ -170,7 +170,9 @@ def _crossings() -> pd.DataFrame:
 def _rows(ax) -> list[str]:
     """The names on the timeline's rows, top row first (empty rows left out)."""
     return [
-        text.get_text() for text in sorted(ax.texts, key=lambda t: t.get_position()[1]) if text.get_text()
+        text.get_text()
+        for text in sorted(ax.texts, key=lambda t: t.get_position()[1])
+        if text.get_text() and text.get_visible()
     ]
 
 
@@ -199,7 +201,9 @@ def test_border_timeline_shows_who_crossed_with_the_chosen_person_within_the_win
     assert "FAR" in _rows(ax), "the window is inclusive: 25 minutes apart is within 25 minutes"
     _one(app, widgets.IntSlider, "window_minutes").value = 30
     assert _rows(ax) == ["ESC", "N1", "N2", "FAR", "N3"]
-    assert len(ax.texts) == 5, "one row for each person seen at the widest window, fixed: changes are blitted"
+    assert sum(text.get_text() != NOTHING_TO_DRAW for text in ax.texts) == 5, (
+        "one row for each person seen at the widest window, fixed: changes are blitted"
+    )
     _one(app, widgets.IntSlider, "min_trips (dates)").value = 4
     assert calls[-1] == (30, 4) and "ESC is NOT flagged" in app.panel.text
 
