@@ -108,18 +108,22 @@ def expect(name: str, value: T, ok: bool, wanted: str) -> T:
     return value
 
 
+def finite(value: Any) -> bool:
+    """Whether ``value`` is a number that can be drawn: a real number (numpy's too), not bool, NaN or infinity."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def number(name: str, value: Any) -> float:
-    """The trainee's answer ``value`` (of YOUR function ``name``) as a float, or :class:`WrongAnswer`; NaN and
-    infinity are refused too (they cannot be drawn)."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-    return float(expect(name, value, ok, "a finite number"))
+    """The trainee's answer ``value`` (of YOUR function ``name``) as a float, or :class:`WrongAnswer` (NaN and
+    infinity too: they cannot be drawn)."""
+    return float(expect(name, value, finite(value), "a finite number"))
 
 
 def pair(name: str, value: Any) -> tuple[float, float]:
     """The trainee's answer ``value`` as a pair of floats (finite, as for :func:`number`)."""
-    ok = isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2
+    ok = isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2 and all(map(finite, value))
     first, second = expect(name, value, ok, "a pair of finite numbers")
-    return number(name, first), number(name, second)
+    return float(first), float(second)
 
 
 def strings(name: str, value: Any, wanted: str) -> set[str]:

@@ -15,29 +15,13 @@ import numpy as np
 import pandas as pd
 
 from courses.crime_scene import plots
-from courses.explorers import WIDE_LABEL, Explorer, expect, row, slider
+from courses.explorers import WIDE_LABEL, Explorer, expect, number, pair, row, slider
 
 AUTO = widgets.Layout(width="auto")
 
 
 def _tick_box(description: str, value: bool) -> widgets.Checkbox:
     return widgets.Checkbox(value=value, description=description, indent=False, layout=AUTO)
-
-
-def _finite(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _number(name: str, value: object) -> float:
-    """YOUR function ``name``'s answer as a float; NaN or infinity cannot be drawn, so it is refused too."""
-    return float(expect(name, value, _finite(value), "a finite number"))
-
-
-def _pair(name: str, value: object) -> tuple[float, float]:
-    """YOUR function ``name``'s answer as a pair of floats (finite, as for :func:`_number`)."""
-    ok = isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2 and all(map(_finite, value))
-    first, second = expect(name, value, ok, "a pair of finite numbers")
-    return float(first), float(second)
 
 
 def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> Explorer:
@@ -47,7 +31,7 @@ def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> Explo
     plot = plots.StainPlot(max_mm=max(width.max, length.max))
 
     def update() -> str:
-        angle = _number("impact_angle", impact_angle(width.value, length.value))
+        angle = number("impact_angle", impact_angle(width.value, length.value))
         plot.show(width.value, length.value, angle)
         ratio = width.value / length.value
         spread = math.degrees(0.01 / math.sqrt(1 - ratio**2)) if ratio < 1 else math.inf
@@ -69,12 +53,12 @@ def explore_convergence(
 
     def update() -> str:
         chosen = stains[stains["stain_id"].map(lambda sid: boxes[sid].value)]
-        x, y = _pair("convergence_point", convergence_point(chosen))
+        x, y = pair("convergence_point", convergence_point(chosen))
         strings, heights = [], []
         for stain in chosen.itertuples():
             distance = math.hypot(stain.x_cm - x, stain.y_cm - y)
-            angle = _number("impact_angle", impact_angle(stain.width_mm, stain.length_mm))
-            strings.append((distance, _number("origin_height", origin_height(distance, angle))))
+            angle = number("impact_angle", impact_angle(stain.width_mm, stain.length_mm))
+            strings.append((distance, number("origin_height", origin_height(distance, angle))))
             heights.append(f"{stain.stain_id} {strings[-1][1]:.0f}")
         plot.show(list(chosen["stain_id"]), (x, y), strings)
         said = f"{len(chosen)} stains selected; convergence at ({x:.1f}, {y:.1f}) cm; origin heights (cm) "
@@ -97,8 +81,8 @@ def explore_time_of_death(
         args = (rectal, ambient.value, weight.value, factor.value)
         return (
             rectal,
-            _number("henssge_hours", henssge_hours(*args)),
-            *_pair("henssge_window", henssge_window(*args)),
+            number("henssge_hours", henssge_hours(*args)),
+            *pair("henssge_window", henssge_window(*args)),
         )
 
     def update() -> str:
@@ -107,7 +91,7 @@ def explore_time_of_death(
         limit = ambient.value + 0.2 * (37.2 - ambient.value)
         warm = [henssge(t) for t in np.linspace(36.5, limit + 0.01, 30).tolist()]
         cold = np.linspace(36.5, ambient.value + 0.5, 30).tolist()  # Glaister's rule: down to the room
-        rule = [(t, _number("glaister_hours", glaister_hours(t * 9 / 5 + 32))) for t in cold]
+        rule = [(t, number("glaister_hours", glaister_hours(t * 9 / 5 + 32))) for t in cold]
         plot.show(np.array(warm), np.array(rule), limit)
         _, hours, earliest, latest = henssge(exam["rectal_c"])
         return (
@@ -133,9 +117,9 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> Exp
     def update() -> str:
         # the tapes are read to the centimetre, as the sliders show them: the text and the plot use these
         ab, tape_a, tape_b = (round(control.value, 2) for control in (baseline, r_a, r_b))
-        x, y = (round(v, 2) for v in _pair("triangulate", triangulate(ab, tape_a, tape_b, side.value)))
+        x, y = (round(v, 2) for v in pair("triangulate", triangulate(ab, tape_a, tape_b, side.value)))
         plot.show(ab, tape_a, tape_b, (x, y))
-        on_a, on_b = (_number("to_drawing_cm", to_drawing_cm(tape, scale.value)) for tape in (tape_a, tape_b))
+        on_a, on_b = (number("to_drawing_cm", to_drawing_cm(tape, scale.value)) for tape in (tape_a, tape_b))
         angle = math.degrees(math.atan2(abs(y * ab), x * (x - ab) + y * y))  # at the item, between the tapes
         advice = "good (45-90°)" if 45 <= angle <= 90 else "poor: choose other fixed points (aim for 45-90°)"
         return (
