@@ -74,14 +74,6 @@ COURSE_CODE = Path(__file__).resolve().parent  # frames from here are the course
 LIBRARIES = tuple({str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
 
 
-def error_text(error: BaseException, name: str | None) -> str:
-    """Plain words for what a trainee's function ``name`` raised (``None``: not known which of them)."""
-    who = f"Your function {name}" if name else "One of your functions"
-    if isinstance(error, NotImplementedError):
-        return f"{who} is not written yet (it raises NotImplementedError)."
-    return f"{who} raised {type(error).__name__}: {error}"
-
-
 def raising_function(error: BaseException) -> str | None:
     """Name of the outermost function in ``error``'s traceback that is neither the course's code nor a
     library's: the trainee's function an explorer called (which may have called others). ``None`` if none."""
@@ -97,6 +89,17 @@ def raising_function(error: BaseException) -> str | None:
 
 class WrongAnswer(Exception):
     """A trainee's function answered, but not with the kind of value its task asks for (the text says which)."""
+
+
+def explain(error: BaseException) -> str:
+    """Plain words for what went wrong in a trainee's function, named when the traceback shows which."""
+    if isinstance(error, WrongAnswer):
+        return str(error)
+    name = raising_function(error)
+    who = f"Your function {name}" if name else "One of your functions"
+    if isinstance(error, NotImplementedError):
+        return f"{who} is not written yet (it raises NotImplementedError)."
+    return f"{who} raised {type(error).__name__}: {error}"
 
 
 def expect(name: str, value: T, ok: bool, wanted: str) -> T:
@@ -215,19 +218,16 @@ class Explorer:
         self._busy = False
         self._changed: Callable[[], None] = lambda: None
 
-    def say(self, text: str, error: bool = False, *, markup: str | None = None) -> None:
-        """Show ``text`` as the message (red for a trainee's error); ``markup``: HTML shown instead of it."""
+    def say(self, text: str, error: bool = False) -> None:
+        """Show ``text`` as the message (red for a trainee's error)."""
         colour = ERROR_COLOUR if error else OK_COLOUR
-        shown = html.escape(text) if markup is None else markup
-        self.message.value = f'<span style="color:{colour}">{shown}</span>'
+        self.message.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
         self.panel.text = text
 
     def fail(self, error: BaseException) -> None:
         """Say in red what went wrong in a trainee's function, and blank the figure (nothing stale left)."""
         self.show_figure(False)
-        self.say(
-            str(error) if isinstance(error, WrongAnswer) else error_text(error, raising_function(error)), True
-        )
+        self.say(explain(error), error=True)
 
     def show_figure(self, shown: bool) -> None:
         """Show the figure as the last update left it, or (``False``) blank: its fixed parts only, with the note

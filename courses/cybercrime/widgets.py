@@ -72,10 +72,7 @@ def _analyser(
             try:
                 markup, said = part(raw)
             except Exception as error:  # noqa: BLE001 - a trainee's function failed: say which, show the rest
-                wrong = isinstance(error, explorers.WrongAnswer)
-                errors.append(
-                    str(error) if wrong else explorers.error_text(error, explorers.raising_function(error))
-                )
+                errors.append(explorers.explain(error))
             else:
                 shown.append(markup)
                 words.append(said)
