@@ -51,9 +51,15 @@ def explore_benford(
 
     def update() -> str:
         counts = first_digit_counts(_simulated_invoices(count.value, share.value / 100))
+        expected = benford_expected()
+        for name, answer in (("first_digit_counts", counts), ("benford_expected", expected)):
+            explorers.expect(
+                name, answer, isinstance(answer, list) and len(answer) == 9, "a list of 9 numbers"
+            )
         mad = benford_mad(counts)
-        title = f"{count.value} invoices, {share.value}% fabricated between $4,000 and $4,999"
-        chart.show(benford_expected(), counts, title)
+        chart.show(
+            expected, counts, f"{count.value} invoices, {share.value}% fabricated between $4,000 and $4,999"
+        )
         return f"MAD = {mad:.4f}: {mad_conformity(mad)}"
 
     return explorers.Explorer([share, count], fig, chart.animated).wire(update)

@@ -126,7 +126,8 @@ def test_benford_app_shows_a_wrong_expected_share_as_the_trainee_wrote_it():
 def test_benford_app_says_when_the_expected_shares_are_not_nine():
     _, counts, mad, conformity = _benford_functions([])
     app = explore_benford(lambda: [0.1] * 10, counts, mad, conformity)
-    assert "9 counts and 9 expected shares are needed (digits 1-9), not 9 and 10" in _message(app)
+    assert "Your function benford_expected returned list [0.1, 0.1" in _message(app)
+    assert app.panel.text.endswith("not a list of 9 numbers.")
     assert not _shown(app)
 
 
