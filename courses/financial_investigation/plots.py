@@ -187,13 +187,15 @@ NODE_SIZE = 700  # an account's area in points squared (a scatter marker's size)
 BENDS = (0.0, 0.15, -0.15, 0.3, -0.3, 0.45, -0.45)  # arc3 bends tried for a wire, straight first
 
 
-def clear_bends(points: np.ndarray, starts: np.ndarray, ends: np.ndarray, radius: float) -> np.ndarray:
+def clear_bends(
+    points: np.ndarray, starts: np.ndarray, ends: np.ndarray, radius: float
+) -> tuple[np.ndarray, np.ndarray]:
     """For each wire from ``points[starts[i]]`` to ``points[ends[i]]`` (accounts, in pixels): the first of
     :data:`BENDS` whose arc (matplotlib's ``arc3``) passes every other account at least 1.3 ``radius`` away, else
-    the one passing farthest. Each bend is tried on the wires not yet clear."""
+    the one passing farthest, and the arc's control point. Each bend is tried on the wires not yet clear."""
     a, b = points[starts], points[ends]
     right = (b - a) @ np.array([[0, -1], [1, 0]])  # the chord turned right, as arc3 bends it
-    bends, best = np.zeros(len(a)), np.full(len(a), -1.0)
+    bends, controls, best = np.zeros(len(a)), (a + b) / 2, np.full(len(a), -1.0)
     t = np.linspace(0.1, 0.9, 13)[:, None]  # along each arc, not at its ends (inside its own accounts)
     todo = np.arange(len(a))
     for bend in BENDS:
@@ -203,9 +205,9 @@ def clear_bends(points: np.ndarray, starts: np.ndarray, ends: np.ndarray, radius
         gaps[np.arange(len(todo)), starts[todo]] = gaps[np.arange(len(todo)), ends[todo]] = np.inf
         gap = gaps.min(axis=1)
         better = gap > best[todo]
-        bends[todo[better]], best[todo[better]] = bend, gap[better]
+        bends[todo[better]], controls[todo[better]], best[todo[better]] = bend, control[better], gap[better]
         todo = todo[gap < 1.3 * radius]
-    return bends
+    return bends, controls
 
 
 class MoneyTrailChart:
@@ -230,8 +232,7 @@ class MoneyTrailChart:
         ax.add_collection(self.names)
         for account in accounts:  # each name's outline made now, not while the trainee waits for a picture
             name_path(account)
-        edge = NODE_SIZE**0.5 / 2  # an account's radius in points: each wire starts and ends on its edge
-        arrow = {"arrowstyle": "-|>", "shrinkA": edge, "shrinkB": edge, "zorder": 1, "visible": False}
+        arrow = {"arrowstyle": "-|>", "shrinkA": 0, "shrinkB": 0, "zorder": 1, "visible": False}
         self.wires = [ax.add_artist(FancyArrowPatch((0, 0), (0, 0), **arrow)) for _ in range(most_wires)]
         self.animated = [self.accounts, self.names, *self.wires]
         node = {"marker": "o", "linestyle": "", "markersize": 10}
@@ -283,12 +284,16 @@ class MoneyTrailChart:
         index = {node: i for i, node in enumerate(spots)}
         edges = list(graph.edges)
         starts, ends = (np.array([index[edge[k]] for edge in edges], dtype=int) for k in (0, 1))
-        bends = clear_bends(pixels, starts, ends, self.radius)
+        bends, controls = clear_bends(pixels, starts, ends, self.radius)
+        tips = pixels[np.stack([starts, ends], axis=1)]  # (wires, 2, 2): the centres of each wire's accounts
+        towards = controls[:, None] - tips
+        tips += self.radius * towards / np.linalg.norm(towards, axis=-1, keepdims=True)  # on their edges
+        tips = self.ax.transData.inverted().transform(tips.reshape(-1, 2)).reshape(-1, 2, 2)
         for arrow in self.wires[len(edges) :]:
             arrow.set_visible(False)
-        for arrow, edge, bend in zip(self.wires, edges, bends):
+        for arrow, edge, bend, (tail, tip) in zip(self.wires, edges, bends, tips):
             red = edge in timed
-            arrow.set_positions(spots[edge[0]], spots[edge[1]])
+            arrow.set_positions(tail, tip)
             arrow.set(
                 visible=True,
                 connectionstyle=f"arc3,rad={bend}",

@@ -3,7 +3,6 @@ reads what the figure now shows (bar heights, line data, offsets, titles, texts)
 
 import functools
 import html
-import io
 import math
 
 import ipywidgets as widgets
@@ -69,9 +68,7 @@ def _names(ax) -> dict[str, tuple[float, float, bool]]:
 
 
 def _wires(ax, gid: str) -> list[np.ndarray]:
-    """The wires (arrows) of one kind, each as the points of its outline in pixels, as drawn (an arrow's ends
-    are shrunk by a length in points, which a draw turns into pixels)."""
-    ax.figure.savefig(io.BytesIO(), format="rgba")  # draws every artist, the animated ones too
+    """The wires (arrows) of one kind, each as the points of its outline in pixels."""
     return [
         np.concatenate(arrow.get_path().to_polygons(ax.transData, closed_only=False))
         for arrow in ax.patches
