@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -38,13 +39,10 @@ class LoginsPlot:
     address only a wrong answer marks gets one of ``SPARE_ROWS`` more."""
 
     def __init__(self, events: pd.DataFrame, min_failures: int) -> None:
-        when = mdates.date2num(events["ts"])  # naive times are read as UTC
-        kinds, ips = events["event"].to_numpy(), events["ip"].to_numpy()
-        self.failed, self.accepted = (
-            {ip: when[(kinds == kind) & (ips == ip)] for ip in set(ips[kinds == kind])}
-            for kind in ("failed", "accepted")
-        )
-        self.base = {ip for ip, failed in self.failed.items() if len(failed) >= min_failures}
+        self.when = mdates.date2num(events["ts"])  # naive times are read as UTC
+        self.kinds, self.ips = events["event"].to_numpy(), events["ip"].to_numpy()
+        self.failures = Counter(self.ips[self.kinds == "failed"])
+        self.base = {ip for ip, count in self.failures.items() if count >= min_failures}
         self.slots = len(self.base) + SPARE_ROWS
         self.figure = figure(10, 0.14 * self.slots + 1.5, layout="constrained")  # rows of 8-point labels
         ax = self.ax = self.figure.subplots()
@@ -54,46 +52,40 @@ class LoginsPlot:
         (self.stars,) = ax.plot(
             [], [], "*", color="black", markersize=12, label="accepted login, compromised address"
         )
-        _time_axis(ax, min(when, default=0.0), max(when, default=1.0))
+        _time_axis(ax, min(self.when, default=0.0), max(self.when, default=1.0))
         ax.set(xlabel="time of the login (UTC)", ylabel="IP address (number of failures)")
-        ax.set_title(
-            LOGINS_TITLE, y=1.0
-        )  # a fixed place: matplotlib would move it while hidden (a blank figure)
+        ax.set_title(LOGINS_TITLE, y=1.0)  # a fixed place: matplotlib moves a hidden auto-placed title
         ax.tick_params(axis="y", labelsize=8)
         handles = [self.grey, self.red, self.stars]
         self.figure.legend(handles=handles, loc="outside upper center", ncols=3, fontsize=8, frameon=False)
         # Lay out once with every address as a row label (room for the widest), then keep that layout:
         # constrained layout's advice for a figure whose labels change.
-        self._set_rows(sorted(self.failed.keys() | self.accepted.keys()))
+        self._set_rows(sorted(set(self.ips)))
         self.figure.draw_without_rendering()
         self.figure.set_layout_engine("none")
         self.animated = [self.grey, self.red, self.stars, ax.title]
 
     def _set_rows(self, rows: list[str]) -> None:
-        self.rows = rows
-        self.ax.set_yticks(range(len(rows)), [f"{ip}  ({len(self.failed.get(ip, ()))})" for ip in rows])
+        self.rows = {ip: row for row, ip in enumerate(rows)}
+        self.ax.set_yticks(range(len(rows)), [f"{ip}  ({self.failures[ip]})" for ip in rows])
         self.ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)  # first row on top
 
-    def _marks(self, chosen: set[str], times: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """x (time) and y (row number) of every time in ``times`` of the ``chosen`` addresses drawn as rows."""
-        marked = [(row, times[ip]) for row, ip in enumerate(self.rows) if ip in chosen and ip in times]
-        x = np.concatenate([t for _, t in marked] or [[]])
-        return x, np.concatenate([np.full(len(t), row) for row, t in marked] or [[]])
+    def _marks(self, kind: str, chosen: set[str]) -> tuple[np.ndarray, list[int]]:
+        """x (time) and y (row number) of every ``kind`` login of the ``chosen`` addresses drawn as rows."""
+        picked = (self.kinds == kind) & np.isin(self.ips, list(chosen & self.rows.keys()))
+        return self.when[picked], [self.rows[ip] for ip in self.ips[picked]]
 
     def show(self, flagged: set[str], compromised: set[str]) -> None:
         """The failures of ``flagged`` addresses in red, the others grey; stars on ``compromised``."""
-        count = {ip: len(self.failed.get(ip, ())) for ip in self.base | flagged | compromised}
-        rows = sorted(count, key=lambda ip: (-count[ip], ip))
-        if rows[: self.slots] != self.rows:  # new rows: the whole figure is drawn again
+        rows = sorted(self.base | flagged | compromised, key=lambda ip: (-self.failures[ip], ip))
+        if rows[: self.slots] != list(self.rows):  # new rows: the whole figure is drawn again
             self._set_rows(rows[: self.slots])
-        self.red.set_data(*self._marks(flagged, self.failed))
-        self.grey.set_data(*self._marks(self.failed.keys() - flagged, self.failed))
-        self.stars.set_data(*self._marks(compromised, self.accepted))
+        self.red.set_data(*self._marks("failed", flagged))
+        self.grey.set_data(*self._marks("failed", self.rows.keys() - flagged))
+        self.stars.set_data(*self._marks("accepted", compromised))
         hidden = len(rows) - self.slots
         more = f" ({hidden} more marked addresses not drawn: see the list above)" if hidden > 0 else ""
-        self.ax.title.set_text(
-            LOGINS_TITLE + more
-        )  # set_title would touch the other (not animated) titles too
+        self.ax.title.set_text(LOGINS_TITLE + more)  # set_title would touch the other (not animated) titles
 
 
 class TimelinePlot:
@@ -116,7 +108,7 @@ class TimelinePlot:
         # upper right stays empty: the first rows are the mail and the first Windows event, days before the rest
         title = "source (in the dot: its place in your timeline)"
         ax.legend(handles=handles, loc="upper right", ncols=2, fontsize=8, title_fontsize=8, title=title)
-        ax.set_title("Incident timeline", y=1.0)  # one line, as show writes it; fixed: see LoginsPlot
+        ax.set_title("Incident timeline", y=1.0)  # fixed: see LoginsPlot
         self.figure.draw_without_rendering()  # the rows never change: lay out once, then keep it
         self.figure.set_layout_engine("none")
         self.animated = [self.dots, *self.numbers.values(), ax.title]
