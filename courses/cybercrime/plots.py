@@ -19,8 +19,6 @@ if TYPE_CHECKING:  # the notebook that has the events imports pandas, not this m
     import pandas as pd
 
 SOURCE_COLOURS = {"mail": "tab:purple", "windows": "tab:blue", "apache": "tab:green", "syslog": "tab:red"}
-SPARE_ROWS = 4  # failed-logins rows for addresses only a wrong answer marks; more are counted in the title
-LOGINS_TITLE = "Failed SSH logins per address"
 
 
 def _time_axis(ax: Axes, low: float, high: float) -> None:
@@ -35,17 +33,23 @@ def _time_axis(ax: Axes, low: float, high: float) -> None:
 class LoginsPlot:
     """One row per address, a mark per failed login (red: a flagged address), a star per accepted login of a
     compromised address. The rows are every address with at least ``min_failures`` failures (the lowest
-    max_retry: no right answer flags another), most first, so the rows stay and a change is blitted; an
-    address only a wrong answer marks gets one of ``SPARE_ROWS`` more."""
+    max_retry: no right answer flags another), most first, and one row for all other addresses: the rows never
+    change, so a change of the marks is blitted, and an address only a wrong answer marks is marked there."""
 
     def __init__(self, events: pd.DataFrame, min_failures: int) -> None:
         self.when = mdates.date2num(events["ts"])  # naive times are read as UTC
         self.kinds, self.ips = events["event"].to_numpy(), events["ip"].to_numpy()
-        self.failures = Counter(self.ips[self.kinds == "failed"])
-        self.base = {ip for ip, count in self.failures.items() if count >= min_failures}
-        self.slots = len(self.base) + SPARE_ROWS
-        self.figure = figure(10, 0.14 * self.slots + 1.5, layout="constrained")  # rows of 8-point labels
-        ax = self.ax = self.figure.subplots()
+        failures = Counter(self.ips[self.kinds == "failed"])
+        rows = [
+            ip for ip in sorted(failures, key=lambda ip: (-failures[ip], ip)) if failures[ip] >= min_failures
+        ]
+        labels = [f"{ip}  ({failures[ip]})" for ip in rows]
+        if others := set(self.ips) - set(rows):
+            labels.append(f"other addresses  ({sum(failures[ip] for ip in others)})")
+        row = {ip: number for number, ip in enumerate(rows)}
+        self.rows = np.array([row.get(ip, len(rows)) for ip in self.ips])  # the row of each login
+        self.figure = figure(10, 0.14 * len(labels) + 1.5, layout="constrained")  # rows of 8-point labels
+        ax = self.figure.subplots()
         mark = {"linestyle": "none", "marker": "|", "markersize": 9}
         (self.grey,) = ax.plot([], [], color="tab:grey", label="failed login", **mark)
         (self.red,) = ax.plot([], [], color="tab:red", mew=1.5, label="failed login, flagged address", **mark)
@@ -53,39 +57,21 @@ class LoginsPlot:
             [], [], "*", color="black", markersize=12, label="accepted login, compromised address"
         )
         _time_axis(ax, min(self.when, default=0.0), max(self.when, default=1.0))
+        ax.set_yticks(range(len(labels)), labels, fontsize=8)
+        ax.set_ylim(max(len(labels), 1) - 0.5, -0.5)  # first row on top
         ax.set(xlabel="time of the login (UTC)", ylabel="IP address (number of failures)")
-        ax.set_title(LOGINS_TITLE, y=1.0)  # a fixed place: matplotlib moves a hidden auto-placed title
-        ax.tick_params(axis="y", labelsize=8)
+        ax.set_title("Failed SSH logins per address")
         handles = [self.grey, self.red, self.stars]
         self.figure.legend(handles=handles, loc="outside upper center", ncols=3, fontsize=8, frameon=False)
-        # Lay out once with every address as a row label (room for the widest), then keep that layout:
-        # constrained layout's advice for a figure whose labels change.
-        self._set_rows(sorted(set(self.ips)))
-        self.figure.draw_without_rendering()
-        self.figure.set_layout_engine("none")
-        self.animated = [self.grey, self.red, self.stars, ax.title]
-
-    def _set_rows(self, rows: list[str]) -> None:
-        self.rows = {ip: row for row, ip in enumerate(rows)}
-        self.ax.set_yticks(range(len(rows)), [f"{ip}  ({self.failures[ip]})" for ip in rows])
-        self.ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)  # first row on top
-
-    def _marks(self, kind: str, chosen: set[str]) -> tuple[np.ndarray, list[int]]:
-        """x (time) and y (row number) of every ``kind`` login of the ``chosen`` addresses drawn as rows."""
-        picked = (self.kinds == kind) & np.isin(self.ips, list(chosen & self.rows.keys()))
-        return self.when[picked], [self.rows[ip] for ip in self.ips[picked]]
+        self.animated = handles
 
     def show(self, flagged: set[str], compromised: set[str]) -> None:
         """The failures of ``flagged`` addresses in red, the others grey; stars on ``compromised``."""
-        rows = sorted(self.base | flagged | compromised, key=lambda ip: (-self.failures[ip], ip))
-        if rows[: self.slots] != list(self.rows):  # new rows: the whole figure is drawn again
-            self._set_rows(rows[: self.slots])
-        self.red.set_data(*self._marks("failed", flagged))
-        self.grey.set_data(*self._marks("failed", self.rows.keys() - flagged))
-        self.stars.set_data(*self._marks("accepted", compromised))
-        hidden = len(rows) - self.slots
-        more = f" ({hidden} more marked addresses not drawn: see the list above)" if hidden > 0 else ""
-        self.ax.title.set_text(LOGINS_TITLE + more)  # set_title would touch the other (not animated) titles
+        failed = self.kinds == "failed"
+        red = failed & np.isin(self.ips, list(flagged))
+        stars = (self.kinds == "accepted") & np.isin(self.ips, list(compromised))
+        for line, shown in ((self.red, red), (self.grey, failed & ~red), (self.stars, stars)):
+            line.set_data(self.when[shown], self.rows[shown])
 
 
 class TimelinePlot:
@@ -108,7 +94,7 @@ class TimelinePlot:
         # upper right stays empty: the first rows are the mail and the first Windows event, days before the rest
         title = "source (in the dot: its place in your timeline)"
         ax.legend(handles=handles, loc="upper right", ncols=2, fontsize=8, title_fontsize=8, title=title)
-        ax.set_title("Incident timeline", y=1.0)  # fixed: see LoginsPlot
+        ax.set_title("Incident timeline", y=1.0)  # a fixed place: matplotlib moves a hidden auto-placed title
         self.figure.draw_without_rendering()  # the rows never change: lay out once, then keep it
         self.figure.set_layout_engine("none")
         self.animated = [self.dots, *self.numbers.values(), ax.title]
@@ -124,4 +110,5 @@ class TimelinePlot:
         for event_id, number in self.numbers.items():
             places = [str(place + 1) for place, other in enumerate(order) if other == event_id]
             number.set(text=",".join(places) or "–", x=x[event_id])
-        self.ax.title.set_text(f"Incident timeline, syslog read as {zone}")  # not set_title: see LoginsPlot
+        # not set_title, which would set the other (fixed) titles too
+        self.ax.title.set_text(f"Incident timeline, syslog read as {zone}")

@@ -67,17 +67,14 @@ def _analyser(
 
     def analyse(_button: object = None) -> None:
         raw = text.value if isinstance(text, widgets.Textarea) else text.value.strip()  # headers as pasted
-        shown, words, errors = [], [], []
+        answers, errors = [], []
         for part in parts:
             try:
-                markup, said = part(raw)
+                answers.append(part(raw))
             except Exception as error:  # noqa: BLE001 - a trainee's function failed: say which, show the rest
                 errors.append(explorers.explain(error))
-            else:
-                shown.append(markup)
-                words.append(said)
-        report.value = "".join(shown)
-        app.say(" ".join([*errors, "; ".join(words)]).strip(), error=bool(errors))
+        report.value = "".join(markup for markup, _ in answers)
+        app.say(" ".join([*errors, "; ".join(said for _, said in answers)]).strip(), error=bool(errors))
 
     def edited(_change: object) -> None:  # results for another text must not stay on screen
         report.value = ""

@@ -20,7 +20,6 @@ from widget_tree import blank, blits_matching_full_draws, figure_texts, shown_te
 from widget_tree import one_widget as _one
 
 from courses.cybercrime.case import load_key_events
-from courses.cybercrime.plots import SPARE_ROWS
 from courses.cybercrime.widgets import (
     explore_brute_force,
     explore_hash_compare,
@@ -176,11 +175,15 @@ def test_brute_force_app_names_an_answer_that_is_not_a_set_of_addresses():
     assert _blank(app)
 
 
-def test_brute_force_app_counts_the_flagged_rows_it_cannot_draw():
-    many = [f"192.0.2.{n}" for n in range(10)]  # flagged by a wrong answer, no failures in the log
-    app = explore_brute_force(_events(), lambda *_: set(many), lambda *_: set())
-    assert len(_rows(app)) == 2 + SPARE_ROWS, "the 2 addresses with 2 or more failures, then spare rows"
-    assert f"{10 - SPARE_ROWS} more marked addresses not drawn" in app.figure.axes[0].get_title()
+def test_brute_force_app_marks_a_wrongly_flagged_rare_address_in_the_row_of_other_addresses():
+    events = _events()
+    events.loc[len(events)] = [T0 + pd.Timedelta(seconds=5), "failed", "root", False, "192.0.2.9", 22]
+    wrong = {"192.0.2.9", "192.0.2.200"}  # one failure (fewer than any max_retry), and none in the log
+    app = explore_brute_force(events, lambda *_: wrong, lambda *_: set())
+    assert _rows(app) == ["203.0.113.5  (6)", "198.51.100.7  (3)", "other addresses  (1)"]
+    assert _marks(app, "failed login, flagged address").tolist() == [[mdates.date2num(T0) + 5 / 86400, 2]]
+    assert len(_marks(app, "failed login")) == 9, "the others stay grey in their own rows"
+    assert "2 flagged: 192.0.2.200, 192.0.2.9." in _said(app), "the address not in the log is in the message"
 
 
 MESSAGES = {
@@ -463,9 +466,10 @@ def test_every_text_of_the_failed_logins_figure_fits_and_none_overlap():
         retry.value = value
         _texts_fit(app.figure)
     flags_all = explore_brute_force(events, lambda *_: every, lambda *_: every)  # a wrong answer
-    assert len(_rows(flags_all)) == 38 and "2 more marked" in flags_all.figure.axes[0].get_title(), (
-        "34 rows for addresses with 2 or more failures, 4 spare: 2 addresses are not drawn"
+    assert len(_rows(flags_all)) == 35 and _rows(flags_all)[-1] == "other addresses  (6)", (
+        "34 rows for addresses with 2 or more failures, one for the 6 with one failure"
     )
+    assert len(_marks(flags_all, "failed login, flagged address")) == len(events) - 1, "every failure red"
     _texts_fit(flags_all.figure)
     _texts_fit(explore_brute_force(events, _not_written, _not_written).figure)
 
