@@ -75,20 +75,22 @@ class LoginsPlot:
 
 
 class TimelinePlot:
-    """One row per event = (event_id, source, description) on a time axis from ``earliest`` to ``latest``: a
-    dot at the event's UTC time with its place in the trainee's order written in it."""
+    """One row per event (a dict with ``event_id``, ``source``, ``what``) on a time axis from ``earliest`` to
+    ``latest``: a dot at the event's UTC time with its place in the trainee's order written in it."""
 
-    def __init__(self, events: Sequence[tuple[str, str, str]], earliest: datetime, latest: datetime) -> None:
+    def __init__(self, events: Sequence[dict[str, str]], earliest: datetime, latest: datetime) -> None:
         self.figure = figure(10, 0.35 * len(events) + 1.7, layout="constrained")
         ax = self.ax = self.figure.subplots()
         _time_axis(ax, *mdates.date2num([earliest, latest]))
-        ax.set_yticks(range(len(events)), [f"{event_id}: {what}" for event_id, _, what in events], fontsize=8)
+        ax.set_yticks(
+            range(len(events)), [f"{event['event_id']}: {event['what']}" for event in events], fontsize=8
+        )
         ax.set(ylim=(len(events) - 0.5, -0.5), xlabel="time (UTC)")  # first event on top
         self.dots = ax.scatter([], [], s=190, zorder=3)
-        self.dots.set_color([SOURCE_COLOURS.get(source, "black") for _, source, _ in events])
+        self.dots.set_color([SOURCE_COLOURS.get(event["source"], "black") for event in events])
         white = {"ha": "center", "va": "center_baseline", "fontsize": 7, "color": "white", "weight": "bold"}
         self.numbers = {
-            event_id: ax.text(0, row, "", zorder=4, **white) for row, (event_id, _, _) in enumerate(events)
+            event["event_id"]: ax.text(0, row, "", zorder=4, **white) for row, event in enumerate(events)
         }
         handles = [Line2D([], [], ls="", marker="o", color=c, label=s) for s, c in SOURCE_COLOURS.items()]
         # upper right stays empty: the first rows are the mail and the first Windows event, days before the rest

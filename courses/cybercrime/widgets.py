@@ -55,15 +55,15 @@ def _line(name: str, words: str, tag: str = "code") -> tuple[str, str]:
 def _analyser(
     text: widgets.Text | widgets.Textarea,
     parts: list[Callable[[str], tuple[str, str]]],
-    examples: widgets.Dropdown | None = None,
+    *above: widgets.Widget,
 ) -> Explorer:
     """A box of ``text``, an Analyse button and a report: each part gives the answer of one of YOUR functions for
     the text as (HTML, plain words). The HTML goes in the report, the words in the message (also what a notebook
     shows without a running kernel); a part that raises is named there in red, and the others still show.
-    ``examples``: a dropdown of texts to put in the box and analyse."""
+    ``above``: controls shown above the box."""
     button = widgets.Button(description="Analyse", button_style="primary")
     report = widgets.HTML()
-    app = Explorer([*filter(None, [examples]), text, button, report])
+    app = Explorer([*above, text, button, report])
 
     def analyse(_button: object = None) -> None:
         raw = text.value if isinstance(text, widgets.Textarea) else text.value.strip()  # headers as pasted
@@ -80,13 +80,7 @@ def _analyser(
         report.value = ""
         app.say("The text changed: press Analyse to see the new results.")
 
-    def pick(change: dict) -> None:
-        text.value = change["new"]
-        analyse()
-
     text.observe(edited, names="value")
-    if examples is not None:
-        examples.observe(pick, names="value")
     button.on_click(analyse)
     analyse()
     return app
@@ -102,8 +96,8 @@ def explore_headers(
 ) -> Explorer:
     """Pick a case e-mail or paste headers, press Analyse, and see YOUR functions' hops and badges."""
     choice = widgets.Dropdown(options=list(messages.items()), description="E-mail")
-    size = {"width": "95%", "height": "160px"}
-    text = widgets.Textarea(choice.value or "", description="Headers", layout=size)
+    text = widgets.Textarea(description="Headers", layout={"width": "95%", "height": "160px"})
+    widgets.dlink((choice, "value"), (text, "value"))  # the e-mail chosen is put in the box
 
     def hop_table(raw: str) -> tuple[str, str]:
         import pandas as pd  # loaded already: the notebook imports it
@@ -209,8 +203,7 @@ def explore_timeline(
     # the time axis holds every moment a syslog line can have in any zone (UTC+14 to UTC-12) and the other known
     # times, so it stays fixed (it widens for a time outside, e.g. a wrong web-server time)
     moments = [at(event, when, hours) for event, when in reference if when for hours in (14, -12)]
-    rows = [(event["event_id"], event["source"], event["what"]) for event in key_events]
-    plot = plots.TimelinePlot(rows, min(moments), max(moments))
+    plot = plots.TimelinePlot(key_events, min(moments), max(moments))
     app = Explorer([zone], plot.figure, plot.animated)
 
     def update() -> None:

@@ -215,7 +215,10 @@ def test_headers_app_analyses_the_chosen_message_and_survives_one_broken_functio
     assert "Your function auth_results is not written yet (it raises NotImplementedError)" in _said(app)
     assert "SPF" not in report.value, "no badges from a function that raised"
     _one(app, widgets.Dropdown).label = "b.eml"
-    assert seen[-1] == MESSAGES["b.eml"] and "<code>False</code>" in report.value, "choosing re-analyses"
+    assert _one(app, widgets.Textarea).value == MESSAGES["b.eml"], "the e-mail chosen is put in the box"
+    assert report.value == "" and "press Analyse" in _said(app), "the results of the other e-mail go"
+    _one(app, widgets.Button).click()
+    assert seen[-1] == MESSAGES["b.eml"] and "<code>False</code>" in report.value
     _one(app, widgets.Textarea).value = "From: pasted@example.com\n\n"
     assert report.value == "" and "press Analyse" in _said(app), "old results must not stay"
     _one(app, widgets.Button).click()
