@@ -40,9 +40,8 @@ class LoginsPlot:
         self.when = mdates.date2num(events["ts"])  # naive times are read as UTC
         self.kinds, self.ips = events["event"].to_numpy(), events["ip"].to_numpy()
         failures = Counter(self.ips[self.kinds == "failed"])
-        rows = [
-            ip for ip in sorted(failures, key=lambda ip: (-failures[ip], ip)) if failures[ip] >= min_failures
-        ]
+        often = [ip for ip, count in failures.items() if count >= min_failures]
+        rows = sorted(often, key=lambda ip: (-failures[ip], ip))
         labels = [f"{ip}  ({failures[ip]})" for ip in rows]
         if others := set(self.ips) - set(rows):
             labels.append(f"other addresses  ({sum(failures[ip] for ip in others)})")

@@ -24,8 +24,8 @@ if TYPE_CHECKING:  # the notebook that has the auth events imports pandas, not t
 SIGNATURE_LENGTH = {"pdf": 5, "png": 8, "jpeg": 3, "gif": 6, "zip": 4, "exe": 2, "elf": 4, "ole2": 8}
 SYSLOG_ZONES = ["UTC", "Europe/Amsterdam", "America/New_York", "Asia/Tokyo"]
 ADDRESSES = "a set of IP address strings"
-BADGE = "color:white;padding:2px 6px;border-radius:4px;margin-right:6px;background:"
-BADGE_COLOURS = {"pass": "#1b7f3b", "fail": "#b00020", "softfail": "#c77700"}
+BADGE = "<span style='color:white;background:{};padding:2px 6px;border-radius:4px'>{}: {}</span> "
+BADGE_COLOURS = {"pass": "#1b7f3b", "fail": "#b00020", "softfail": "#c77700"}  # others grey
 
 
 def explore_brute_force(
@@ -52,20 +52,15 @@ def _line(name: str, words: str, tag: str = "code") -> tuple[str, str]:
     return f"<p><b>{name}:</b> <{tag}>{html.escape(words)}</{tag}></p>", f"{name}: {words}"
 
 
-def _analyser(
-    text: widgets.Text | widgets.Textarea,
-    parts: list[Callable[[str], tuple[str, str]]],
-    *above: widgets.Widget,
-) -> Explorer:
-    """A box of ``text``, an Analyse button and a report: each part gives the answer of one of YOUR functions for
-    the text as (HTML, plain words). The HTML goes in the report, the words in the message (also what a notebook
-    shows without a running kernel); a part that raises is named there in red, and the others still show.
-    ``above``: controls shown above the box."""
-    button = widgets.Button(description="Analyse", button_style="primary")
+def _analyser(text: widgets.Text | widgets.Textarea, parts: list[Callable], *top: widgets.Widget) -> Explorer:
+    """A box of ``text`` (under the controls ``top``) and a report, both updated as the text changes: each part
+    gives the answer of one of YOUR functions for the text as (HTML, plain words). The HTML goes in the report,
+    the words in the message (also what a notebook shows without a running kernel); a part that raises is named
+    there in red, and the others still show."""
     report = widgets.HTML()
-    app = Explorer([*above, text, button, report])
+    app = Explorer([*top, text, report])
 
-    def analyse(_button: object = None) -> None:
+    def update() -> None:
         raw = text.value if isinstance(text, widgets.Textarea) else text.value.strip()  # headers as pasted
         answers, errors = [], []
         for part in parts:
@@ -76,14 +71,7 @@ def _analyser(
         report.value = "".join(markup for markup, _ in answers)
         app.say(" ".join([*errors, "; ".join(said for _, said in answers)]).strip(), error=bool(errors))
 
-    def edited(_change: object) -> None:  # results for another text must not stay on screen
-        report.value = ""
-        app.say("The text changed: press Analyse to see the new results.")
-
-    text.observe(edited, names="value")
-    button.on_click(analyse)
-    analyse()
-    return app
+    return app.wire(update)
 
 
 def explore_headers(
@@ -94,7 +82,7 @@ def explore_headers(
     auth_results: Callable,
     reply_to_mismatch: Callable,
 ) -> Explorer:
-    """Pick a case e-mail or paste headers, press Analyse, and see YOUR functions' hops and badges."""
+    """Pick a case e-mail or paste headers, and see YOUR functions' hops and badges."""
     choice = widgets.Dropdown(options=list(messages.items()), description="E-mail")
     text = widgets.Textarea(description="Headers", layout={"width": "95%", "height": "160px"})
     widgets.dlink((choice, "value"), (text, "value"))  # the e-mail chosen is put in the box
@@ -112,10 +100,7 @@ def explore_headers(
         results = auth_results(raw, trusted_mx)
         expect("auth_results", results, isinstance(results, dict), "a dict")
         found = {check.upper(): str(results.get(check, "?")) for check in ("spf", "dkim", "dmarc")}
-        shown = [
-            f"<span style='{BADGE}{BADGE_COLOURS.get(v, '#666')}'>{k}: {html.escape(v)}</span>"
-            for k, v in found.items()
-        ]
+        shown = [BADGE.format(BADGE_COLOURS.get(v, "grey"), k, html.escape(v)) for k, v in found.items()]
         return f"<p>{''.join(shown)}</p>", ", ".join(f"{k} {v}" for k, v in found.items())
 
     parts = [
