@@ -31,22 +31,21 @@ def _time_axis(ax: Axes, low: float, high: float) -> None:
 
 
 class LoginsPlot:
-    """One row per address, a mark per failed login (red: a flagged address), a star per accepted login of a
-    compromised address. The rows are every address with at least ``min_failures`` failures (the lowest
-    max_retry: no right answer flags another), most first, and one row for all other addresses: the rows never
-    change, so a change of the marks is blitted, and an address only a wrong answer marks is marked there."""
+    """A row per address with at least ``min_failures`` failures (the lowest max_retry: no right answer flags
+    another), most first, and one for all other addresses (where a wrong answer's marks go): fixed rows, so a
+    change is blitted. A mark per failed login (red: a flagged address), a star per accepted login of a
+    compromised address."""
 
     def __init__(self, events: pd.DataFrame, min_failures: int) -> None:
         self.when = mdates.date2num(events["ts"])  # naive times are read as UTC
         self.kinds, self.ips = events["event"].to_numpy(), events["ip"].to_numpy()
         failures = Counter(self.ips[self.kinds == "failed"])
         often = [ip for ip, count in failures.items() if count >= min_failures]
-        rows = sorted(often, key=lambda ip: (-failures[ip], ip))
+        rows = sorted(often, key=lambda ip: (-failures[ip], ip))  # most failures first, on top
         labels = [f"{ip}  ({failures[ip]})" for ip in rows]
         if others := set(self.ips) - set(rows):
             labels.append(f"other addresses  ({sum(failures[ip] for ip in others)})")
-        row = {ip: number for number, ip in enumerate(rows)}
-        self.rows = np.array([row.get(ip, len(rows)) for ip in self.ips])  # the row of each login
+        self.login_rows = np.array([rows.index(ip) if ip in rows else len(rows) for ip in self.ips])
         self.figure = figure(10, 0.14 * len(labels) + 1.5, layout="constrained")  # rows of 8-point labels
         ax = self.figure.subplots()
         mark = {"linestyle": "none", "marker": "|", "markersize": 9}
@@ -57,9 +56,8 @@ class LoginsPlot:
         )
         _time_axis(ax, min(self.when, default=0.0), max(self.when, default=1.0))
         ax.set_yticks(range(len(labels)), labels, fontsize=8)
-        ax.set_ylim(max(len(labels), 1) - 0.5, -0.5)  # first row on top
+        ax.set(title="Failed SSH logins per address", ylim=(max(len(labels), 1) - 0.5, -0.5))
         ax.set(xlabel="time of the login (UTC)", ylabel="IP address (number of failures)")
-        ax.set_title("Failed SSH logins per address")
         handles = [self.grey, self.red, self.stars]
         self.figure.legend(handles=handles, loc="outside upper center", ncols=3, fontsize=8, frameon=False)
         self.animated = handles
@@ -70,7 +68,7 @@ class LoginsPlot:
         red = failed & np.isin(self.ips, list(flagged))
         stars = (self.kinds == "accepted") & np.isin(self.ips, list(compromised))
         for line, shown in ((self.red, red), (self.grey, failed & ~red), (self.stars, stars)):
-            line.set_data(self.when[shown], self.rows[shown])
+            line.set_data(self.when[shown], self.login_rows[shown])
 
 
 class TimelinePlot:
@@ -81,9 +79,8 @@ class TimelinePlot:
         self.figure = figure(10, 0.35 * len(events) + 1.7, layout="constrained")
         ax = self.ax = self.figure.subplots()
         _time_axis(ax, *mdates.date2num([earliest, latest]))
-        ax.set_yticks(
-            range(len(events)), [f"{event['event_id']}: {event['what']}" for event in events], fontsize=8
-        )
+        labels = [f"{event['event_id']}: {event['what']}" for event in events]
+        ax.set_yticks(range(len(events)), labels, fontsize=8)
         ax.set(ylim=(len(events) - 0.5, -0.5), xlabel="time (UTC)")  # first event on top
         self.dots = ax.scatter([], [], s=190, zorder=3)
         self.dots.set_color([SOURCE_COLOURS.get(event["source"], "black") for event in events])

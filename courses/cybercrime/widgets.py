@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the notebook that has the auth events imports pandas, not t
 # Length in bytes of the signature of each type, only to highlight those bytes in the hex viewer.
 SIGNATURE_LENGTH = {"pdf": 5, "png": 8, "jpeg": 3, "gif": 6, "zip": 4, "exe": 2, "elf": 4, "ole2": 8}
 SYSLOG_ZONES = ["UTC", "Europe/Amsterdam", "America/New_York", "Asia/Tokyo"]
+SYSLOG_FIRST_YEAR = 2024  # the case's syslog lines run from December 2024 into January 2025
 ADDRESSES = "a set of IP address strings"
 BADGE = "<span style='color:white;background:{};padding:2px 6px;border-radius:4px'>{}: {}</span> "
 BADGE_COLOURS = {"pass": "#1b7f3b", "fail": "#b00020", "softfail": "#c77700"}  # others grey
@@ -53,10 +54,9 @@ def _line(name: str, words: str, tag: str = "code") -> tuple[str, str]:
 
 
 def _analyser(text: widgets.Text | widgets.Textarea, parts: list[Callable], *top: widgets.Widget) -> Explorer:
-    """A box of ``text`` (under the controls ``top``) and a report, both updated as the text changes: each part
-    gives the answer of one of YOUR functions for the text as (HTML, plain words). The HTML goes in the report,
-    the words in the message (also what a notebook shows without a running kernel); a part that raises is named
-    there in red, and the others still show."""
+    """A box of ``text`` under the controls ``top``, and what each part gives for the text as it changes: the
+    answer of one of YOUR functions as HTML (in the report) and as plain words (in the message, which a notebook
+    shows without a running kernel). A part that raises is named in red; the others still show."""
     report = widgets.HTML()
     app = Explorer([*top, text, report])
 
@@ -157,13 +157,12 @@ def explore_hash_compare(normalise_hash: Callable) -> Explorer:
     return Explorer([first, second, shown]).wire(update)
 
 
-def _reference_time(event: dict[str, str], first_year: int) -> datetime | None:
-    """The time of a mail or Windows event (with its UTC offset) or a syslog line's naive local time (the log runs
-    from December of ``first_year`` into January); ``None`` for a web-server line: only YOUR parse_apache_time
-    reads those."""
+def _reference_time(event: dict[str, str]) -> datetime | None:
+    """The time of a mail or Windows event (with its UTC offset) or a syslog line's naive local time; ``None`` for
+    a web-server line: only YOUR parse_apache_time reads those."""
     raw, source = event["raw_time"], event["source"]
     if source == "syslog":
-        year = first_year if raw.startswith("Dec") else first_year + 1
+        year = SYSLOG_FIRST_YEAR if raw.startswith("Dec") else SYSLOG_FIRST_YEAR + 1
         return datetime.strptime(f"{year} {raw}", "%Y %b %d %H:%M:%S")
     if source == "apache":
         return None
@@ -171,16 +170,12 @@ def _reference_time(event: dict[str, str], first_year: int) -> datetime | None:
 
 
 def explore_timeline(
-    key_events: list[dict[str, str]],
-    parse_apache_time: Callable,
-    to_utc: Callable,
-    merge_timeline: Callable,
-    syslog_first_year: int = 2024,
+    key_events: list[dict[str, str]], parse_apache_time: Callable, to_utc: Callable, merge_timeline: Callable
 ) -> Explorer:
     """Choose the time zone ASSUMED for the syslog lines and watch YOUR merge_timeline reorder the story."""
     description, width = "Assumed syslog time zone", {"width": "380px"}
     zone = widgets.Dropdown(options=SYSLOG_ZONES, description=description, style=WIDE_LABEL, layout=width)
-    reference = [(event, _reference_time(event, syslog_first_year)) for event in key_events]
+    reference = [(event, _reference_time(event)) for event in key_events]
 
     def at(event: dict[str, str], when: datetime, hours: int) -> datetime:  # a syslog line read at UTC+hours
         return when.replace(tzinfo=UTC) - timedelta(hours=hours) if event["source"] == "syslog" else when
@@ -192,8 +187,7 @@ def explore_timeline(
     app = Explorer([zone], plot.figure, plot.animated)
 
     def update() -> None:
-        times: dict[str, datetime] = {}
-        by_source: dict[str, list] = {}
+        times, by_source = {}, {}  # event id -> UTC time; source -> [(event id, UTC time)]
         for event, when in reference:
             name = {"apache": "parse_apache_time", "syslog": "to_utc"}.get(event["source"], "")
             if name == "parse_apache_time":
@@ -233,7 +227,5 @@ def explore_indicators(
         hits = [cidr for cidr in watched_networks if ip_in_network(value, cidr)]
         return _line("ip_in_network", f"inside {', '.join(hits)}" if hits else "in no watched network", "i")
 
-    text = widgets.Text(encoded, description="Indicator", layout={"width": "95%"})
-    return _analyser(
-        text, [decoded, watched, lambda value: _line("btc_address_type", repr(btc_address_type(value)))]
-    )
+    parts = [decoded, watched, lambda value: _line("btc_address_type", repr(btc_address_type(value)))]
+    return _analyser(widgets.Text(encoded, description="Indicator", layout={"width": "95%"}), parts)
