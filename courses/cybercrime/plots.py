@@ -51,9 +51,7 @@ class LoginsPlot:
         mark = {"linestyle": "none", "marker": "|", "markersize": 9}
         (self.grey,) = ax.plot([], [], color="tab:grey", label="failed login", **mark)
         (self.red,) = ax.plot([], [], color="tab:red", mew=1.5, label="failed login, flagged address", **mark)
-        (self.stars,) = ax.plot(
-            [], [], "*", color="black", markersize=12, label="accepted login, compromised address"
-        )
+        (self.stars,) = ax.plot([], [], "*", color="k", ms=12, label="accepted login, compromised address")
         _time_axis(ax, min(self.when, default=0.0), max(self.when, default=1.0))
         ax.set_yticks(range(len(labels)), labels, fontsize=8)
         ax.set(title="Failed SSH logins per address", ylim=(max(len(labels), 1) - 0.5, -0.5))

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # the notebook that has the auth events imports pandas, not t
 # Length in bytes of the signature of each type, only to highlight those bytes in the hex viewer.
 SIGNATURE_LENGTH = {"pdf": 5, "png": 8, "jpeg": 3, "gif": 6, "zip": 4, "exe": 2, "elf": 4, "ole2": 8}
 SYSLOG_ZONES = ["UTC", "Europe/Amsterdam", "America/New_York", "Asia/Tokyo"]
-SYSLOG_FIRST_YEAR = 2024  # the case's syslog lines run from December 2024 into January 2025
+SYSLOG_YEARS = {"Dec": 2024, "Jan": 2025}  # the case's syslog lines run from December 2024 into January 2025
 ADDRESSES = "a set of IP address strings"
 BADGE = "<span style='color:white;background:{};padding:2px 6px;border-radius:4px'>{}: {}</span> "
 BADGE_COLOURS = {"pass": "#1b7f3b", "fail": "#b00020", "softfail": "#c77700"}  # others grey
@@ -162,8 +162,7 @@ def _reference_time(event: dict[str, str]) -> datetime | None:
     a web-server line: only YOUR parse_apache_time reads those."""
     raw, source = event["raw_time"], event["source"]
     if source == "syslog":
-        year = SYSLOG_FIRST_YEAR if raw.startswith("Dec") else SYSLOG_FIRST_YEAR + 1
-        return datetime.strptime(f"{year} {raw}", "%Y %b %d %H:%M:%S")
+        return datetime.strptime(f"{SYSLOG_YEARS[raw[:3]]} {raw}", "%Y %b %d %H:%M:%S")
     if source == "apache":
         return None
     return email.utils.parsedate_to_datetime(raw) if source == "mail" else datetime.fromisoformat(raw)
