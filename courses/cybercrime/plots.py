@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -18,8 +19,6 @@ if TYPE_CHECKING:  # the notebook that has the events imports pandas, not this m
     import pandas as pd
 
 SOURCE_COLOURS = {"mail": "tab:purple", "windows": "tab:blue", "apache": "tab:green", "syslog": "tab:red"}
-SPARE_ROWS = 4  # failed-logins rows for addresses only a wrong answer marks; more are counted in the title
-LOGINS_TITLE = "Failed SSH logins per address"
 
 
 def _time_axis(ax: Axes, low: float, high: float) -> None:
@@ -32,91 +31,66 @@ def _time_axis(ax: Axes, low: float, high: float) -> None:
 
 
 class LoginsPlot:
-    """One row per address, a mark per failed login (red: a flagged address), a star per accepted login of a
-    compromised address. The rows are every address with at least ``min_failures`` failures (the lowest
-    max_retry: no right answer flags another), most first, so the rows stay and a change is blitted; an
-    address only a wrong answer marks gets one of ``SPARE_ROWS`` more."""
+    """A row per address with at least ``min_failures`` failures (the lowest max_retry: no right answer flags
+    another), most first, and one for all other addresses (where a wrong answer's marks go): fixed rows, so a
+    change is blitted. A mark per failed login (red: a flagged address), a star per accepted login of a
+    compromised address."""
 
     def __init__(self, events: pd.DataFrame, min_failures: int) -> None:
-        when = mdates.date2num(events["ts"])  # naive times are read as UTC
-        kinds, ips = events["event"].to_numpy(), events["ip"].to_numpy()
-        self.failed, self.accepted = (
-            {ip: when[(kinds == kind) & (ips == ip)] for ip in set(ips[kinds == kind])}
-            for kind in ("failed", "accepted")
-        )
-        self.base = {ip for ip, failed in self.failed.items() if len(failed) >= min_failures}
-        self.slots = len(self.base) + SPARE_ROWS
-        self.figure = figure(10, 0.14 * self.slots + 1.5, layout="constrained")  # rows of 8-point labels
-        ax = self.ax = self.figure.subplots()
+        self.when = mdates.date2num(events["ts"])  # naive times are read as UTC
+        self.kinds, self.ips = events["event"].to_numpy(), events["ip"].to_numpy()
+        failures = Counter(self.ips[self.kinds == "failed"])
+        often = [ip for ip, count in failures.items() if count >= min_failures]
+        rows = sorted(often, key=lambda ip: (-failures[ip], ip))  # most failures first, on top
+        labels = [f"{ip}  ({failures[ip]})" for ip in rows]
+        if others := set(self.ips) - set(rows):
+            labels.append(f"other addresses  ({sum(failures[ip] for ip in others)})")
+        self.login_rows = np.array([rows.index(ip) if ip in rows else len(rows) for ip in self.ips])
+        self.figure = figure(10, 0.14 * len(labels) + 1.5, layout="constrained")  # rows of 8-point labels
+        ax = self.figure.subplots()
         mark = {"linestyle": "none", "marker": "|", "markersize": 9}
         (self.grey,) = ax.plot([], [], color="tab:grey", label="failed login", **mark)
         (self.red,) = ax.plot([], [], color="tab:red", mew=1.5, label="failed login, flagged address", **mark)
-        (self.stars,) = ax.plot(
-            [], [], "*", color="black", markersize=12, label="accepted login, compromised address"
-        )
-        _time_axis(ax, min(when, default=0.0), max(when, default=1.0))
+        (self.stars,) = ax.plot([], [], "*", color="k", ms=12, label="accepted login, compromised address")
+        _time_axis(ax, min(self.when, default=0.0), max(self.when, default=1.0))
+        ax.set_yticks(range(len(labels)), labels, fontsize=8)
+        ax.set(title="Failed SSH logins per address", ylim=(max(len(labels), 1) - 0.5, -0.5))
         ax.set(xlabel="time of the login (UTC)", ylabel="IP address (number of failures)")
-        ax.set_title(
-            LOGINS_TITLE, y=1.0
-        )  # a fixed place: matplotlib would move it while hidden (a blank figure)
-        ax.tick_params(axis="y", labelsize=8)
         handles = [self.grey, self.red, self.stars]
         self.figure.legend(handles=handles, loc="outside upper center", ncols=3, fontsize=8, frameon=False)
-        # Lay out once with every address as a row label (room for the widest), then keep that layout:
-        # constrained layout's advice for a figure whose labels change.
-        self._set_rows(sorted(self.failed.keys() | self.accepted.keys()))
-        self.figure.draw_without_rendering()
-        self.figure.set_layout_engine("none")
-        self.animated = [self.grey, self.red, self.stars, ax.title]
-
-    def _set_rows(self, rows: list[str]) -> None:
-        self.rows = rows
-        self.ax.set_yticks(range(len(rows)), [f"{ip}  ({len(self.failed.get(ip, ()))})" for ip in rows])
-        self.ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)  # first row on top
-
-    def _marks(self, chosen: set[str], times: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """x (time) and y (row number) of every time in ``times`` of the ``chosen`` addresses drawn as rows."""
-        marked = [(row, times[ip]) for row, ip in enumerate(self.rows) if ip in chosen and ip in times]
-        x = np.concatenate([t for _, t in marked] or [[]])
-        return x, np.concatenate([np.full(len(t), row) for row, t in marked] or [[]])
+        self.animated = handles
 
     def show(self, flagged: set[str], compromised: set[str]) -> None:
         """The failures of ``flagged`` addresses in red, the others grey; stars on ``compromised``."""
-        count = {ip: len(self.failed.get(ip, ())) for ip in self.base | flagged | compromised}
-        rows = sorted(count, key=lambda ip: (-count[ip], ip))
-        if rows[: self.slots] != self.rows:  # new rows: the whole figure is drawn again
-            self._set_rows(rows[: self.slots])
-        self.red.set_data(*self._marks(flagged, self.failed))
-        self.grey.set_data(*self._marks(self.failed.keys() - flagged, self.failed))
-        self.stars.set_data(*self._marks(compromised, self.accepted))
-        hidden = len(rows) - self.slots
-        more = f" ({hidden} more marked addresses not drawn: see the list above)" if hidden > 0 else ""
-        self.ax.title.set_text(
-            LOGINS_TITLE + more
-        )  # set_title would touch the other (not animated) titles too
+        failed = self.kinds == "failed"
+        red = failed & np.isin(self.ips, list(flagged))
+        stars = (self.kinds == "accepted") & np.isin(self.ips, list(compromised))
+        for line, shown in ((self.red, red), (self.grey, failed & ~red), (self.stars, stars)):
+            line.set_data(self.when[shown], self.login_rows[shown])
 
 
 class TimelinePlot:
-    """One row per event = (event_id, source, description) on a time axis from ``earliest`` to ``latest``: a
-    dot at the event's UTC time with its place in the trainee's order written in it."""
+    """One row per event (a dict with ``event_id``, ``source``, ``what``) on a time axis from ``earliest`` to
+    ``latest``: a dot at the event's UTC time with its place in the trainee's order written in it."""
 
-    def __init__(self, events: Sequence[tuple[str, str, str]], earliest: datetime, latest: datetime) -> None:
+    def __init__(self, events: Sequence[dict[str, str]], earliest: datetime, latest: datetime) -> None:
         self.figure = figure(10, 0.35 * len(events) + 1.7, layout="constrained")
         ax = self.ax = self.figure.subplots()
         _time_axis(ax, *mdates.date2num([earliest, latest]))
-        ax.set_yticks(range(len(events)), [f"{event_id}: {what}" for event_id, _, what in events], fontsize=8)
+        labels = [f"{event['event_id']}: {event['what']}" for event in events]
+        ax.set_yticks(range(len(events)), labels, fontsize=8)
         ax.set(ylim=(len(events) - 0.5, -0.5), xlabel="time (UTC)")  # first event on top
         self.dots = ax.scatter([], [], s=190, zorder=3)
-        self.dots.set_color([SOURCE_COLOURS.get(source, "black") for _, source, _ in events])
+        self.dots.set_color([SOURCE_COLOURS.get(event["source"], "black") for event in events])
         white = {"ha": "center", "va": "center_baseline", "fontsize": 7, "color": "white", "weight": "bold"}
         self.numbers = {
-            event_id: ax.text(0, row, "", zorder=4, **white) for row, (event_id, _, _) in enumerate(events)
+            event["event_id"]: ax.text(0, row, "", zorder=4, **white) for row, event in enumerate(events)
         }
         handles = [Line2D([], [], ls="", marker="o", color=c, label=s) for s, c in SOURCE_COLOURS.items()]
         # upper right stays empty: the first rows are the mail and the first Windows event, days before the rest
         title = "source (in the dot: its place in your timeline)"
         ax.legend(handles=handles, loc="upper right", ncols=2, fontsize=8, title_fontsize=8, title=title)
-        ax.set_title("Incident timeline", y=1.0)  # one line, as show writes it; fixed: see LoginsPlot
+        ax.set_title("Incident timeline", y=1.0)  # a fixed place: matplotlib moves a hidden auto-placed title
         self.figure.draw_without_rendering()  # the rows never change: lay out once, then keep it
         self.figure.set_layout_engine("none")
         self.animated = [self.dots, *self.numbers.values(), ax.title]
@@ -132,4 +106,5 @@ class TimelinePlot:
         for event_id, number in self.numbers.items():
             places = [str(place + 1) for place, other in enumerate(order) if other == event_id]
             number.set(text=",".join(places) or "–", x=x[event_id])
-        self.ax.title.set_text(f"Incident timeline, syslog read as {zone}")  # not set_title: see LoginsPlot
+        # not set_title, which would set the other (fixed) titles too
+        self.ax.title.set_text(f"Incident timeline, syslog read as {zone}")

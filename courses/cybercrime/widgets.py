@@ -23,9 +23,10 @@ if TYPE_CHECKING:  # the notebook that has the auth events imports pandas, not t
 # Length in bytes of the signature of each type, only to highlight those bytes in the hex viewer.
 SIGNATURE_LENGTH = {"pdf": 5, "png": 8, "jpeg": 3, "gif": 6, "zip": 4, "exe": 2, "elf": 4, "ole2": 8}
 SYSLOG_ZONES = ["UTC", "Europe/Amsterdam", "America/New_York", "Asia/Tokyo"]
+SYSLOG_YEARS = {"Dec": 2024, "Jan": 2025}  # the case's syslog lines run from December 2024 into January 2025
 ADDRESSES = "a set of IP address strings"
-BADGE = "color:white;padding:2px 6px;border-radius:4px;margin-right:6px;background:"
-BADGE_COLOURS = {"pass": "#1b7f3b", "fail": "#b00020", "softfail": "#c77700"}
+BADGE = "<span style='color:white;background:{};padding:2px 6px;border-radius:4px'>{}: {}</span> "
+BADGE_COLOURS = {"pass": "#1b7f3b", "fail": "#b00020", "softfail": "#c77700"}  # others grey
 
 
 def explore_brute_force(
@@ -52,47 +53,25 @@ def _line(name: str, words: str, tag: str = "code") -> tuple[str, str]:
     return f"<p><b>{name}:</b> <{tag}>{html.escape(words)}</{tag}></p>", f"{name}: {words}"
 
 
-def _analyser(
-    text: widgets.Text | widgets.Textarea,
-    parts: list[Callable[[str], tuple[str, str]]],
-    examples: widgets.Dropdown | None = None,
-) -> Explorer:
-    """A box of ``text``, an Analyse button and a report: each part gives the answer of one of YOUR functions for
-    the text as (HTML, plain words). The HTML goes in the report, the words in the message (also what a notebook
-    shows without a running kernel); a part that raises is named there in red, and the others still show.
-    ``examples``: a dropdown of texts to put in the box and analyse."""
-    button = widgets.Button(description="Analyse", button_style="primary")
+def _analyser(text: widgets.Text | widgets.Textarea, parts: list[Callable], *top: widgets.Widget) -> Explorer:
+    """A box of ``text`` under the controls ``top``, and what each part gives for the text as it changes: the
+    answer of one of YOUR functions as HTML (in the report) and as plain words (in the message, which a notebook
+    shows without a running kernel). A part that raises is named in red; the others still show."""
     report = widgets.HTML()
-    app = Explorer([*filter(None, [examples]), text, button, report])
+    app = Explorer([*top, text, report])
 
-    def analyse(_button: object = None) -> None:
+    def update() -> None:
         raw = text.value if isinstance(text, widgets.Textarea) else text.value.strip()  # headers as pasted
-        shown, words, errors = [], [], []
+        answers, errors = [], []
         for part in parts:
             try:
-                markup, said = part(raw)
+                answers.append(part(raw))
             except Exception as error:  # noqa: BLE001 - a trainee's function failed: say which, show the rest
                 errors.append(explorers.explain(error))
-            else:
-                shown.append(markup)
-                words.append(said)
-        report.value = "".join(shown)
-        app.say(" ".join([*errors, "; ".join(words)]).strip(), error=bool(errors))
+        report.value = "".join(markup for markup, _ in answers)
+        app.say(" ".join([*errors, "; ".join(said for _, said in answers)]).strip(), error=bool(errors))
 
-    def edited(_change: object) -> None:  # results for another text must not stay on screen
-        report.value = ""
-        app.say("The text changed: press Analyse to see the new results.")
-
-    def pick(change: dict) -> None:
-        text.value = change["new"]
-        analyse()
-
-    text.observe(edited, names="value")
-    if examples is not None:
-        examples.observe(pick, names="value")
-    button.on_click(analyse)
-    analyse()
-    return app
+    return app.wire(update)
 
 
 def explore_headers(
@@ -103,10 +82,10 @@ def explore_headers(
     auth_results: Callable,
     reply_to_mismatch: Callable,
 ) -> Explorer:
-    """Pick a case e-mail or paste headers, press Analyse, and see YOUR functions' hops and badges."""
+    """Pick a case e-mail or paste headers, and see YOUR functions' hops and badges."""
     choice = widgets.Dropdown(options=list(messages.items()), description="E-mail")
-    size = {"width": "95%", "height": "160px"}
-    text = widgets.Textarea(choice.value or "", description="Headers", layout=size)
+    text = widgets.Textarea(description="Headers", layout={"width": "95%", "height": "160px"})
+    widgets.dlink((choice, "value"), (text, "value"))  # the e-mail chosen is put in the box
 
     def hop_table(raw: str) -> tuple[str, str]:
         import pandas as pd  # loaded already: the notebook imports it
@@ -121,10 +100,7 @@ def explore_headers(
         results = auth_results(raw, trusted_mx)
         expect("auth_results", results, isinstance(results, dict), "a dict")
         found = {check.upper(): str(results.get(check, "?")) for check in ("spf", "dkim", "dmarc")}
-        shown = [
-            f"<span style='{BADGE}{BADGE_COLOURS.get(v, '#666')}'>{k}: {html.escape(v)}</span>"
-            for k, v in found.items()
-        ]
+        shown = [BADGE.format(BADGE_COLOURS.get(v, "grey"), k, html.escape(v)) for k, v in found.items()]
         return f"<p>{''.join(shown)}</p>", ", ".join(f"{k} {v}" for k, v in found.items())
 
     parts = [
@@ -181,30 +157,24 @@ def explore_hash_compare(normalise_hash: Callable) -> Explorer:
     return Explorer([first, second, shown]).wire(update)
 
 
-def _reference_time(event: dict[str, str], first_year: int) -> datetime | None:
-    """The time of a mail or Windows event (with its UTC offset) or a syslog line's naive local time (the log runs
-    from December of ``first_year`` into January); ``None`` for a web-server line: only YOUR parse_apache_time
-    reads those."""
+def _reference_time(event: dict[str, str]) -> datetime | None:
+    """The time of a mail or Windows event (with its UTC offset) or a syslog line's naive local time; ``None`` for
+    a web-server line: only YOUR parse_apache_time reads those."""
     raw, source = event["raw_time"], event["source"]
     if source == "syslog":
-        year = first_year if raw.startswith("Dec") else first_year + 1
-        return datetime.strptime(f"{year} {raw}", "%Y %b %d %H:%M:%S")
+        return datetime.strptime(f"{SYSLOG_YEARS[raw[:3]]} {raw}", "%Y %b %d %H:%M:%S")
     if source == "apache":
         return None
     return email.utils.parsedate_to_datetime(raw) if source == "mail" else datetime.fromisoformat(raw)
 
 
 def explore_timeline(
-    key_events: list[dict[str, str]],
-    parse_apache_time: Callable,
-    to_utc: Callable,
-    merge_timeline: Callable,
-    syslog_first_year: int = 2024,
+    key_events: list[dict[str, str]], parse_apache_time: Callable, to_utc: Callable, merge_timeline: Callable
 ) -> Explorer:
     """Choose the time zone ASSUMED for the syslog lines and watch YOUR merge_timeline reorder the story."""
     description, width = "Assumed syslog time zone", {"width": "380px"}
     zone = widgets.Dropdown(options=SYSLOG_ZONES, description=description, style=WIDE_LABEL, layout=width)
-    reference = [(event, _reference_time(event, syslog_first_year)) for event in key_events]
+    reference = [(event, _reference_time(event)) for event in key_events]
 
     def at(event: dict[str, str], when: datetime, hours: int) -> datetime:  # a syslog line read at UTC+hours
         return when.replace(tzinfo=UTC) - timedelta(hours=hours) if event["source"] == "syslog" else when
@@ -212,13 +182,11 @@ def explore_timeline(
     # the time axis holds every moment a syslog line can have in any zone (UTC+14 to UTC-12) and the other known
     # times, so it stays fixed (it widens for a time outside, e.g. a wrong web-server time)
     moments = [at(event, when, hours) for event, when in reference if when for hours in (14, -12)]
-    rows = [(event["event_id"], event["source"], event["what"]) for event in key_events]
-    plot = plots.TimelinePlot(rows, min(moments), max(moments))
+    plot = plots.TimelinePlot(key_events, min(moments), max(moments))
     app = Explorer([zone], plot.figure, plot.animated)
 
     def update() -> None:
-        times: dict[str, datetime] = {}
-        by_source: dict[str, list] = {}
+        times, by_source = {}, {}  # event id -> UTC time; source -> [(event id, UTC time)]
         for event, when in reference:
             name = {"apache": "parse_apache_time", "syslog": "to_utc"}.get(event["source"], "")
             if name == "parse_apache_time":
@@ -258,7 +226,5 @@ def explore_indicators(
         hits = [cidr for cidr in watched_networks if ip_in_network(value, cidr)]
         return _line("ip_in_network", f"inside {', '.join(hits)}" if hits else "in no watched network", "i")
 
-    text = widgets.Text(encoded, description="Indicator", layout={"width": "95%"})
-    return _analyser(
-        text, [decoded, watched, lambda value: _line("btc_address_type", repr(btc_address_type(value)))]
-    )
+    parts = [decoded, watched, lambda value: _line("btc_address_type", repr(btc_address_type(value)))]
+    return _analyser(widgets.Text(encoded, description="Indicator", layout={"width": "95%"}), parts)

@@ -20,7 +20,6 @@ from widget_tree import blank, blits_matching_full_draws, figure_texts, shown_te
 from widget_tree import one_widget as _one
 
 from courses.cybercrime.case import load_key_events
-from courses.cybercrime.plots import SPARE_ROWS
 from courses.cybercrime.widgets import (
     explore_brute_force,
     explore_hash_compare,
@@ -176,11 +175,15 @@ def test_brute_force_app_names_an_answer_that_is_not_a_set_of_addresses():
     assert _blank(app)
 
 
-def test_brute_force_app_counts_the_flagged_rows_it_cannot_draw():
-    many = [f"192.0.2.{n}" for n in range(10)]  # flagged by a wrong answer, no failures in the log
-    app = explore_brute_force(_events(), lambda *_: set(many), lambda *_: set())
-    assert len(_rows(app)) == 2 + SPARE_ROWS, "the 2 addresses with 2 or more failures, then spare rows"
-    assert f"{10 - SPARE_ROWS} more marked addresses not drawn" in app.figure.axes[0].get_title()
+def test_brute_force_app_marks_a_wrongly_flagged_rare_address_in_the_row_of_other_addresses():
+    events = _events()
+    events.loc[len(events)] = [T0 + pd.Timedelta(seconds=5), "failed", "root", False, "192.0.2.9", 22]
+    wrong = {"192.0.2.9", "192.0.2.200"}  # one failure (fewer than any max_retry), and none in the log
+    app = explore_brute_force(events, lambda *_: wrong, lambda *_: set())
+    assert _rows(app) == ["203.0.113.5  (6)", "198.51.100.7  (3)", "other addresses  (1)"]
+    assert _marks(app, "failed login, flagged address").tolist() == [[mdates.date2num(T0) + 5 / 86400, 2]]
+    assert len(_marks(app, "failed login")) == 9, "the others stay grey in their own rows"
+    assert "2 flagged: 192.0.2.200, 192.0.2.9." in _said(app), "the address not in the log is in the message"
 
 
 MESSAGES = {
@@ -212,11 +215,10 @@ def test_headers_app_analyses_the_chosen_message_and_survives_one_broken_functio
     assert "Your function auth_results is not written yet (it raises NotImplementedError)" in _said(app)
     assert "SPF" not in report.value, "no badges from a function that raised"
     _one(app, widgets.Dropdown).label = "b.eml"
-    assert seen[-1] == MESSAGES["b.eml"] and "<code>False</code>" in report.value, "choosing re-analyses"
+    assert _one(app, widgets.Textarea).value == MESSAGES["b.eml"], "the e-mail chosen is put in the box"
+    assert seen[-1] == MESSAGES["b.eml"] and "<code>False</code>" in report.value, "and analysed"
     _one(app, widgets.Textarea).value = "From: pasted@example.com\n\n"
-    assert report.value == "" and "press Analyse" in _said(app), "old results must not stay"
-    _one(app, widgets.Button).click()
-    assert seen[-1].startswith("From: pasted") and "203.0.113.7" in report.value
+    assert seen[-1].startswith("From: pasted") and "<code>False</code>" in report.value, "pasted: analysed"
     assert _said(app) == (
         "Your function auth_results is not written yet (it raises NotImplementedError). 1 Received hops; "
         "originating_ip: '203.0.113.7'; reply_to_mismatch: False (red)"
@@ -361,14 +363,11 @@ def test_indicator_app_reports_each_function_separately():
     )
     text, report = _one(app, widgets.Text), _report(app)
     text.value = "203.0.113.99"
-    assert report.value == "" and "press Analyse" in _said(app), "typing alone does not analyse"
-    _one(app, widgets.Button).click()
     assert report.value == (
         "<p><b>decode_command:</b> <code>&#x27;203.0.113.99&#x27;</code></p>"
         "<p><b>ip_in_network:</b> <i>inside 203.0.113.0/24</i></p>"
     )
     text.value = "192.0.2.1"
-    _one(app, widgets.Button).click()
     assert "<i>in no watched network</i>" in report.value
     assert "Your function btc_address_type is not written yet (it raises NotImplementedError)" in _said(app)
 
@@ -388,7 +387,6 @@ def test_indicator_app_calls_ip_in_network_only_on_ip_addresses_and_keeps_value_
     assert calls == [] and "not an IP address" in report.value and "raised ValueError" in report.value
     assert not _said(app).endswith("(red)"), "a documented ValueError of decode_command is not shown as a bug"
     _one(app, widgets.Text).value = "2001:db8:bad::1"
-    _one(app, widgets.Button).click()
     assert calls == ["2001:db8:bad::1"] and "Your function ip_in_network raised ValueError" in _said(app)
 
 
@@ -463,9 +461,10 @@ def test_every_text_of_the_failed_logins_figure_fits_and_none_overlap():
         retry.value = value
         _texts_fit(app.figure)
     flags_all = explore_brute_force(events, lambda *_: every, lambda *_: every)  # a wrong answer
-    assert len(_rows(flags_all)) == 38 and "2 more marked" in flags_all.figure.axes[0].get_title(), (
-        "34 rows for addresses with 2 or more failures, 4 spare: 2 addresses are not drawn"
+    assert len(_rows(flags_all)) == 35 and _rows(flags_all)[-1] == "other addresses  (6)", (
+        "34 rows for addresses with 2 or more failures, one for the 6 with one failure"
     )
+    assert len(_marks(flags_all, "failed login, flagged address")) == len(events) - 1, "every failure red"
     _texts_fit(flags_all.figure)
     _texts_fit(explore_brute_force(events, _not_written, _not_written).figure)
 
