@@ -20,15 +20,14 @@ DEFECT_COLOUR, OK_COLOUR, DROP_COLOUR = "tab:red", "tab:blue", "darkred"
 POINTS = {"textcoords": "offset points"}
 STAR = {"marker": "*", "color": "gold", "markersize": 16, "markeredgecolor": "black", "linestyle": "none"}
 HOURS = 96  # the fixed hours axis of the cooling figure (the reference answers stay under it up to 195 kg)
-REACH = 8.5  # the triangulation view holds every tape the sliders allow (8 m) around A and B
+VIEW = np.array([(-8.5, -8.5), (16.5, 8.5)])  # triangulation view's corners: every 8 m tape around A and B
 
 
 class StainPlot:
     """Left: the stain from above (an ellipse, to scale). Right: a side view of the drop's path."""
 
     def __init__(self, max_mm: float = 20.0) -> None:
-        self.figure = figure(9, 3.6)
-        self.figure.subplots_adjust(left=0.075, right=0.985, bottom=0.14, top=0.9, wspace=0.12)
+        self.figure = figure(9, 3.6, layout="constrained")
         top, side = self.figure.subplots(1, 2)
         half = max_mm / 2 * 1.3  # one scale for every slider position: a bigger stain looks bigger
         top.set(xlim=(-half, half), ylim=(-half, half), aspect="equal", title="Stain from above (to scale)")
@@ -53,9 +52,8 @@ class ConvergencePlot:
     """Top view of the selected stains' lines and their convergence point; side view of the strings."""
 
     def __init__(self, stains: pd.DataFrame) -> None:
-        self.figure = figure(10, 4.2)
-        top = self.figure.add_axes((0.06, 0.12, 0.4, 0.8))
-        side = self.figure.add_axes((0.53, 0.12, 0.44, 0.8))  # room for the long title
+        self.figure = figure(10, 4.2, layout="constrained")
+        top, side = self.figure.subplots(1, 2, width_ratios=(0.8, 1))
         top.set(xlim=(-60, 340), ylim=(-80, 260), aspect="equal", xlabel="x (cm)", ylabel="y (cm)")
         top.set_title("Top view: stain lines (grey) and area of convergence", pad=10)  # clear of the top tick
         # each stain's line back towards the source and a little forwards, with a dot at the stain
@@ -120,15 +118,15 @@ class CoolingPlot:
         self.figure.legend(loc="outside upper center", ncols=3, frameon=False, fontsize=9)
         self.animated = [self.beyond, self.band, self.henssge, self.glaister]
 
-    def show(self, henssge: np.ndarray, glaister: np.ndarray, limit_c: float) -> None:
-        """``henssge``: rows (temperature, hours, earliest, latest), warmer than ``limit_c`` (Q = 0.2: colder
-        is shaded); ``glaister``: rows (temperature, hours)."""
+    def show(self, warm: np.ndarray, henssge: list, glaister: list, limit_c: float) -> None:
+        """``henssge``: rows (hours, earliest, latest) at the temperatures ``warm``, all warmer than ``limit_c``
+        (Q = 0.2: colder is shaded); ``glaister``: rows (temperature, hours)."""
         coldest = self.ax.get_xlim()[1]
         self.beyond.set(x=coldest, width=limit_c - coldest)
-        temps, hours, earliest, latest = henssge.T
-        self.band.set_data(temps, earliest, latest)
-        self.henssge.set_data(temps, hours)
-        self.glaister.set_data(*glaister.T)
+        hours, earliest, latest = np.transpose(henssge)
+        self.band.set_data(warm, earliest, latest)
+        self.henssge.set_data(warm, hours)
+        self.glaister.set_data(*np.transpose(glaister))
 
 
 class TriangulationPlot:
@@ -138,13 +136,9 @@ class TriangulationPlot:
     def __init__(self) -> None:
         self.figure = figure(8, 5.6)
         self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.09, top=0.94)
-        ax = self.ax = self.figure.subplots()
-        ax.set(xlim=(-REACH, 8 + REACH), ylim=(-REACH, REACH), aspect="equal")
-        ax.set(
-            title="Triangulation from two fixed points",
-            xlabel="along the wall A→B (m)",
-            ylabel="into the room (m)",
-        )
+        ax = self.figure.subplots()
+        ax.set(xlim=VIEW[:, 0], ylim=VIEW[:, 1], aspect="equal", xlabel="along the wall A→B (m)")
+        ax.set(title="Triangulation from two fixed points", ylabel="into the room (m)")
         self.circle_a = ax.add_patch(Circle((0, 0), 1, fill=False, color="tab:blue", label="from A"))
         self.circle_b = ax.add_patch(Circle((0, 0), 1, fill=False, color="tab:green", label="from B"))
         (self.wall,) = ax.plot([], [], "ks-", linewidth=2)
@@ -162,12 +156,10 @@ class TriangulationPlot:
         self.b.xy = (baseline_m, 0)
         x, y = point
         self.tapes.set_data([0, x, baseline_m], [0, y, 0])  # towards an item beyond the view, too
-        (x_low, x_high), (y_low, y_high) = self.ax.get_xlim(), self.ax.get_ylim()
-        self.star.set_data([np.clip(x, x_low, x_high)], [np.clip(y, y_low, y_high)])  # beyond: at the edge
-        item = f"item ({x:.2f}, {y:.2f}) m"
-        if not (x_low <= x <= x_high and y_low <= y <= y_high):
-            item += ": beyond the edge"
-        labels = [f"{r_a_m:.2f} m from A", f"{r_b_m:.2f} m from B", item]
+        shown = np.clip(point, *VIEW)  # an item beyond the view is starred at its edge
+        self.star.set_data(shown[:1], shown[1:])
+        beyond = ": beyond the edge" if (shown != point).any() else ""
+        labels = [f"{r_a_m:.2f} m from A", f"{r_b_m:.2f} m from B", f"item ({x:.2f}, {y:.2f}) m{beyond}"]
         for text, label in zip(self.legend.get_texts(), labels, strict=True):
             text.set_text(label)
 
@@ -180,28 +172,24 @@ class CustodyPlot:
     """
 
     def __init__(self, log: pd.DataFrame) -> None:
-        utc = pd.to_datetime(log["timestamp"], utc=True, format="ISO8601")
-        entries = log.assign(utc=mdates.date2num(utc), seq=log["seq"].astype(int))
-        items = sorted(log["item_id"].unique(), reverse=True)
-        entries["level"] = entries["item_id"].map({item_id: level for level, item_id in enumerate(items)})
-        height = 0.45 * len(items) + 1.2
-        self.figure = figure(10, height)
-        self.figure.subplots_adjust(left=0.075, right=0.985, bottom=0.65 / height, top=1 - 0.35 / height)
+        items = log["item_id"].nunique()
+        self.figure = figure(10, 0.45 * items + 1.2, layout="constrained")
         ax = self.figure.subplots()
-        first, span = entries["utc"].min(), max(entries["utc"].max() - entries["utc"].min(), 1 / 86400)
-        ax.set(xlim=(first - 0.03 * span, first + 1.03 * span), ylim=(-0.6, len(items) - 0.4))
-        ax.set_yticks(range(len(items)), items)
-        ax.set_xlabel("time (UTC)")
+        ax.set(ylim=(items - 0.4, -0.6), xlabel="time (UTC)")  # one row per exhibit, the first on top
         ax.set_title('Each dot a register entry, its seq above it ("2,3": same time); red = flagged')
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=7, tz="UTC"))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M", tz="UTC"))
+        ax.margins(x=0.03)
+        utc = mdates.date2num(pd.to_datetime(log["timestamp"], utc=True, format="ISO8601"))
         self.rows = {}  # item_id -> its seqs; its line in seq order (a step back shows), dots, seq numbers
-        for item_id, rows in entries.sort_values("seq").groupby("item_id"):
-            (line,) = ax.plot(rows["utc"], rows["level"], color="lightgrey", linewidth=1, zorder=0)
-            parts = [line, ax.scatter(rows["utc"], rows["level"], zorder=2)]
-            for at, same in rows.groupby(["utc", "level"]):  # entries at the same time share one label
+        for item_id, rows in log.assign(utc=utc).sort_values("seq").groupby("item_id"):
+            (line,) = ax.plot(rows["utc"], rows["item_id"], color="lightgrey", linewidth=1, zorder=0)
+            parts = [line, ax.scatter(rows["utc"], rows["item_id"], zorder=2)]
+            for at, same in rows.groupby("utc"):  # entries at the same time share one label
                 seqs = ",".join(map(str, same["seq"]))
-                parts.append(ax.annotate(seqs, at, xytext=(0, 6), ha="center", fontsize=7, **POINTS))
+                parts.append(
+                    ax.annotate(seqs, (at, item_id), xytext=(0, 6), ha="center", fontsize=7, **POINTS)
+                )
             self.rows[item_id] = (rows["seq"].tolist(), parts)
         self.animated = [part for _, parts in self.rows.values() for part in parts]
 

@@ -101,6 +101,13 @@ def _custody_dots(app) -> tuple[np.ndarray, np.ndarray]:
     return offsets, offsets[[colour == to_rgba(DEFECT_COLOUR) for colour in colours]]
 
 
+def _row_names(app) -> dict[float, str]:
+    """The exhibit named on each row of the custody timeline, by the row's height."""
+    ax = app.figure.axes[0]
+    app.figure.draw_without_rendering()
+    return {at: label.get_text() for at, label in zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)}
+
+
 def _every_app():
     stains, exam = load_bloodstains(), load_body_examination()
     return [
@@ -322,35 +329,38 @@ def test_triangulation_view_is_fixed_at_one_to_one_and_marks_an_item_beyond_it()
 def test_custody_app_marks_what_the_trainee_function_flags():
     log = load_custody_log()
     app = explore_custody(_audit, log)
-    boxes = find_widgets(app, widgets.Checkbox)
-    assert len(boxes) == log["item_id"].nunique() and all(box.value for box in boxes), "every exhibit ticked"
-    assert "CS-04 #3 TIME_REVERSAL" in _message(app)
+    exhibits = one_widget(app, widgets.Dropdown, "Exhibits to check")
+    assert exhibits.label == "all exhibits" and len(exhibits.options) == 1 + log["item_id"].nunique()
+    assert "Checked: all exhibits. Your audit_custody flags: CS-04 #3 TIME_REVERSAL" in _message(app)
     offsets, red = _custody_dots(app)
     assert len(offsets) == len(log) and len(red) == 1, "one red dot: the entry YOUR function flags"
-    ((x, row),) = red  # the rows from the bottom: CS-09 (0) up to CS-01 (8)
-    assert row == 5 and mdates.num2date(x).strftime("%H:%M") == "09:25", "CS-04 #3 (10:25 UTC+1) in UTC"
-    one_widget(app, widgets.Button, "Untick all").click()
-    assert len(_custody_dots(app)[0]) == 0 and "1" not in figure_texts(app.figure), "no entries, no seq"
-    one_widget(app, widgets.Checkbox, "CS-01").value = True
-    assert "nothing" in _message(app) and "1 exhibits checked" in _message(app)
+    ((x, row),) = red
+    assert _row_names(app)[row] == "CS-04" and mdates.num2date(x).strftime("%H:%M") == "09:25", (
+        "CS-04 #3 (10:25 UTC+1) in UTC, in CS-04's row"
+    )
+    exhibits.label = "CS-01"
+    assert "Checked: CS-01. Your audit_custody flags: nothing" in _message(app)
     offsets, red = _custody_dots(app)
-    assert len(offsets) == (log["item_id"] == "CS-01").sum() and set(offsets[:, 1]) == {8} and len(red) == 0
-    one_widget(app, widgets.Button, "Tick all").click()
-    assert all(box.value for box in boxes) and "CS-04 #3 TIME_REVERSAL" in _message(app)
+    assert len(offsets) == (log["item_id"] == "CS-01").sum() and len(red) == 0
+    assert {_row_names(app)[row] for row in offsets[:, 1]} == {"CS-01"}
+    assert "2,3" not in figure_texts(app.figure), "the seq numbers of the other exhibits are hidden"
+    exhibits.label = "all exhibits"
+    assert "CS-04 #3 TIME_REVERSAL" in _message(app)
     offsets, red = _custody_dots(app)
     assert len(offsets) == len(log) and len(red) == 1
 
 
-def test_custody_buttons_check_the_register_once():
+def test_custody_app_gives_the_trainee_function_only_the_chosen_exhibit():
     calls = []
 
     def audit(chosen):
-        calls.append(chosen["item_id"].nunique())
+        calls.append(sorted(chosen["item_id"].unique()))
         return set()
 
-    app = explore_custody(audit, load_custody_log())
-    one_widget(app, widgets.Button, "Untick all").click()
-    assert calls[1:] == [0], "one call for the whole change, not one per tick box"
+    log = load_custody_log()
+    app = explore_custody(audit, log)
+    one_widget(app, widgets.Dropdown).label = "CS-02"
+    assert calls == [sorted(log["item_id"].unique()), ["CS-02"]], "one call per choice, with those rows only"
 
 
 def test_custody_app_explains_a_malformed_answer():
@@ -467,7 +477,7 @@ def _changes(app):
         elif isinstance(control, widgets.Checkbox):
             yield lambda box=control: setattr(box, "value", not box.value)
         elif isinstance(control, widgets.Dropdown):
-            yield lambda menu=control: setattr(menu, "value", menu.options[0][1])
+            yield lambda menu=control: setattr(menu, "index", (menu.index + 1) % len(menu.options))
         else:
             yield lambda slider=control: setattr(
                 slider, "value", round(slider.value * 0.9 + slider.min * 0.1, 2)
