@@ -58,8 +58,9 @@ def explore_convergence(
             strings.append((distance, number("origin_height", origin_height(distance, angle))))
         plot.show(list(chosen["stain_id"]), (x, y), strings)
         heights = ", ".join(f"{sid} {height:.0f}" for sid, (_, height) in zip(chosen["stain_id"], strings))
+        median = f" (median {np.median([height for _, height in strings]):.0f})" if strings else ""
         said = f"{len(chosen)} stains selected; convergence at ({x:.1f}, {y:.1f}) cm; origin heights (cm) "
-        return said + (heights or "none") + "."
+        return said + (heights or "none") + median + "."
 
     return Explorer([row(*boxes.values())], plot.figure, plot.animated).wire(update)
 
@@ -166,11 +167,9 @@ def explore_avalanche(sha256_file: Callable[[Path], str]) -> Explorer:
     def update() -> str:
         base, now = digest_of(reference), digest_of(text.value)
         changed = (int(base, 16) ^ int(now, 16)).bit_count()
-        verdict = (
-            "The text is the original again, so the hash is identical: nothing differs."
-            if text.value == reference
-            else "About half (near 128) is what a good hash does for ANY change, however small."
-        )
+        verdict = "About half (near 128) is what a good hash does for ANY change, however small."
+        if text.value == reference:
+            verdict = "The text is the original again, so the hash is identical: nothing differs."
         return (
             f"{changed} of 256 bits differ from the hash of the original. {verdict} "
             f"Original: {base}, your text: {now}."

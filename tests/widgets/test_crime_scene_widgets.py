@@ -183,9 +183,10 @@ def test_convergence_app_draws_the_trainee_heights_as_strings():
     for (distance, _), (_, height) in strings:
         assert height == pytest.approx(2 * distance), "each string rises from its foot to YOUR height"
     heights = [2 * distance for (distance, _), _ in strings]
-    assert f"median height {np.median(heights):.0f} cm" in figure_texts(app.figure)
     said = ", ".join(f"S{number} {height:.0f}" for number, height in enumerate(heights, start=1))
-    assert f"origin heights (cm) {said}." in _message(app), "each string's height, named by its stain"
+    assert f"origin heights (cm) {said} (median {np.median(heights):.0f})." in _message(app), (
+        "each string's height, named by its stain, and their median"
+    )
 
 
 def test_convergence_app_reports_parallel_lines():
