@@ -5,7 +5,7 @@ change (``animated``, so a change is blitted); ``show(...)`` puts the numbers of
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 
 import matplotlib.dates as mdates
 import numpy as np
@@ -37,12 +37,10 @@ class StainPlot:
         side.set_xlabel("floor, seen from the side (a sketch: no scale)")
         side.axhline(0, color="black", linewidth=2)
         (self.path,) = side.plot([], [], color=DROP_COLOUR, linewidth=2)
-        self.angle = side.text(-1.15, 0.95, "", va="top")
-        self.animated = [self.ellipse, self.path, self.angle]
+        self.animated = [self.ellipse, self.path]
 
     def show(self, width_mm: float, length_mm: float, angle_deg: float) -> None:
         self.ellipse.set(width=length_mm, height=width_mm)
-        self.angle.set_text(f"impact angle = {angle_deg:.1f}°")
         rad = math.radians(angle_deg)
         self.path.set_data([-math.cos(rad), 0], [math.sin(rad), 0])
 
@@ -65,13 +63,12 @@ class ConvergencePlot:
             name = top.annotate(s.stain_id, (s.x_cm, s.y_cm), xytext=(4, 4), **POINTS)
             self.stains += [(s.stain_id, drawn), (s.stain_id, name)]
         (self.star,) = top.plot([], [], **STAR, label="convergence")
-        self.legend = top.legend(loc="upper right", fontsize=9)
+        top.legend(loc="upper right", fontsize=9)
         side.set(xlim=(0, 150), ylim=(0, 80), ylabel="height above the floor (cm)")  # higher: off the top
         side.set_xlabel("distance from the convergence point on the floor (cm)")
         side.set_title("Side view: strings rise to the origin (a maximum height)")
         self.strings = side.add_collection(LineCollection([], colors=DROP_COLOUR, linewidths=1))
-        self.animated = [part for _, part in self.stains]
-        self.animated += [self.star, self.legend, self.strings]
+        self.animated = [*(part for _, part in self.stains), self.star, self.strings]
 
     def show(self, chosen: Sequence[str], point: tuple[float, float], strings: list) -> None:
         """``strings``: ``(distance_cm, height_cm)``, a string from a stain ``distance_cm`` from the
@@ -79,7 +76,6 @@ class ConvergencePlot:
         for stain_id, part in self.stains:
             part.set_visible(stain_id in chosen)
         self.star.set_data([point[0]], [point[1]])
-        self.legend.get_texts()[0].set_text(f"convergence ({point[0]:.1f}, {point[1]:.1f}) cm")
         self.strings.set_segments([[(distance, 0), (0, height)] for distance, height in strings])
 
 
@@ -137,16 +133,15 @@ class TriangulationPlot:
         self.legend = ax.legend(loc="upper right", fontsize=8)
         self.animated = [self.circle_a, self.circle_b, self.wall, self.tapes, self.star, self.b, self.legend]
 
-    def show(self, baseline_m: float, r_a_m: float, r_b_m: float, point: tuple[float, float]) -> None:
+    def show(self, baseline_m: float, r_a_m: float, r_b_m: float, x: float, y: float) -> None:
         self.circle_a.set_radius(r_a_m)
         self.circle_b.set(center=(baseline_m, 0), radius=r_b_m)
         self.wall.set_data([0, baseline_m], [0, 0])
         self.b.xy = (baseline_m, 0)
-        x, y = point
         self.tapes.set_data([0, x, baseline_m], [0, y, 0])  # towards an item beyond the view, too
-        shown = np.clip(point, *VIEW)  # an item beyond the view is starred at its edge
+        shown = np.clip((x, y), *VIEW)  # an item beyond the view is starred at its edge
         self.star.set_data(shown[:1], shown[1:])
-        beyond = ": beyond the edge" if (shown != point).any() else ""
+        beyond = ": beyond the edge" if (shown != (x, y)).any() else ""
         self.legend.get_texts()[-1].set_text(f"item ({x:.2f}, {y:.2f}) m{beyond}")
 
 
@@ -178,9 +173,8 @@ class CustodyPlot:
             self.rows[item_id] = (rows["seq"].tolist(), parts)
         self.animated = [part for _, parts in self.rows.values() for part in parts]
 
-    def show(self, chosen_items: Iterable[str], flagged: Iterable[tuple[str, int]]) -> None:
-        """Show the exhibits ``chosen_items`` (the others' rows stay empty), ``flagged`` entries in red."""
-        chosen, flagged = set(chosen_items), set(flagged)
+    def show(self, chosen: Collection[str], flagged: Collection[tuple[str, int]]) -> None:
+        """Show the exhibits ``chosen`` (the others' rows stay empty), ``flagged`` entries in red."""
         for item_id, (seqs, parts) in self.rows.items():
             for part in parts:
                 part.set_visible(item_id in chosen)

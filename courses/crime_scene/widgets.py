@@ -80,10 +80,8 @@ def explore_time_of_death(
         return number("henssge_hours", henssge_hours(*args)), *pair("henssge_window", henssge_window(*args))
 
     def update() -> str:
-        # Q = (rectal - room) / (37.2 - room) = 0.2 here (the notebook's definition): colder, Henssge's method
-        # stops (and henssge_window refuses), so YOUR Henssge functions are asked only above it
-        limit = ambient.value + 0.2 * (37.2 - ambient.value)
-        warm = np.linspace(36.5, limit + 0.01, 30)
+        limit = ambient.value + 0.2 * (37.2 - ambient.value)  # Q = 0.2: colder, Henssge's method stops
+        warm = np.linspace(36.5, limit + 0.01, 30)  # so YOUR Henssge functions are asked only above it
         cold = np.linspace(36.5, ambient.value + 0.5, 30).tolist()  # Glaister's rule: down to the room
         rule = [(t, number("glaister_hours", glaister_hours(t * 9 / 5 + 32))) for t in cold]
         plot.show(warm, [henssge(t) for t in warm.tolist()], rule, limit)
@@ -112,7 +110,7 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> Exp
         # the tapes are read to the centimetre, as the sliders show them: the text and the plot use these
         ab, tape_a, tape_b = (round(control.value, 2) for control in (baseline, r_a, r_b))
         x, y = (round(v, 2) for v in pair("triangulate", triangulate(ab, tape_a, tape_b, side.value)))
-        plot.show(ab, tape_a, tape_b, (x, y))
+        plot.show(ab, tape_a, tape_b, x, y)
         on_a, on_b = (number("to_drawing_cm", to_drawing_cm(tape, scale.value)) for tape in (tape_a, tape_b))
         angle = math.degrees(math.atan2(abs(y * ab), x * (x - ab) + y * y))  # at the item, between the tapes
         advice = "good (45-90°)" if 45 <= angle <= 90 else "poor: choose other fixed points (aim for 45-90°)"
