@@ -17,12 +17,6 @@ import pandas as pd
 from courses.crime_scene import plots
 from courses.explorers import WIDE_LABEL, Explorer, expect, number, pair, row, slider
 
-AUTO = widgets.Layout(width="auto")
-
-
-def _tick_box(description: str, value: bool) -> widgets.Checkbox:
-    return widgets.Checkbox(value=value, description=description, indent=False, layout=AUTO)
-
 
 def explore_impact_angle(impact_angle: Callable[[float, float], float]) -> Explorer:
     """Width and length sliders; the stain and the angle YOUR ``impact_angle`` gives for it."""
@@ -47,22 +41,26 @@ def explore_convergence(
     stains: pd.DataFrame, convergence_point: Callable, impact_angle: Callable, origin_height: Callable
 ) -> Explorer:
     """A checkbox per stain; top view with YOUR convergence point, side view with YOUR heights ("strings")."""
-    patterns = zip(stains["stain_id"], stains["pattern"], strict=True)
-    boxes = {sid: _tick_box(f"{sid} ({pattern})", pattern == "impact spatter") for sid, pattern in patterns}
+    tick = {"indent": False, "layout": widgets.Layout(width="auto")}
+    boxes = {
+        sid: widgets.Checkbox(pattern == "impact spatter", description=f"{sid} ({pattern})", **tick)
+        for sid, pattern in zip(stains["stain_id"], stains["pattern"], strict=True)
+    }
     plot = plots.ConvergencePlot(stains)
 
     def update() -> str:
         chosen = stains[stains["stain_id"].map(lambda sid: boxes[sid].value)]
         x, y = pair("convergence_point", convergence_point(chosen))
-        strings, heights = [], []
+        strings = []
         for stain in chosen.itertuples():
             distance = math.hypot(stain.x_cm - x, stain.y_cm - y)
             angle = number("impact_angle", impact_angle(stain.width_mm, stain.length_mm))
             strings.append((distance, number("origin_height", origin_height(distance, angle))))
-            heights.append(f"{stain.stain_id} {strings[-1][1]:.0f}")
         plot.show(list(chosen["stain_id"]), (x, y), strings)
+        heights = ", ".join(f"{sid} {height:.0f}" for sid, (_, height) in zip(chosen["stain_id"], strings))
+        median = f" (median {np.median([height for _, height in strings]):.0f})" if strings else ""
         said = f"{len(chosen)} stains selected; convergence at ({x:.1f}, {y:.1f}) cm; origin heights (cm) "
-        return said + (", ".join(heights) or "none") + "."
+        return said + (heights or "none") + median + "."
 
     return Explorer([row(*boxes.values())], plot.figure, plot.animated).wire(update)
 
@@ -76,24 +74,18 @@ def explore_time_of_death(
     factor = slider("Corrective factor", exam["corrective_factor"], 0.7, 1.6, 0.1, continuous_update=False)
     plot = plots.CoolingPlot(exam["rectal_c"], coldest_c=ambient.min)
 
-    def henssge(rectal: float) -> tuple[float, ...]:
-        """(rectal, hours, earliest, latest) by YOUR henssge_hours and henssge_window."""
+    def henssge(rectal: float) -> tuple[float, float, float]:
+        """(hours, earliest, latest) by YOUR henssge_hours and henssge_window."""
         args = (rectal, ambient.value, weight.value, factor.value)
-        return (
-            rectal,
-            number("henssge_hours", henssge_hours(*args)),
-            *pair("henssge_window", henssge_window(*args)),
-        )
+        return number("henssge_hours", henssge_hours(*args)), *pair("henssge_window", henssge_window(*args))
 
     def update() -> str:
-        # Q = (rectal - room) / (37.2 - room) = 0.2 here (the notebook's definition): colder, Henssge's method
-        # stops (and henssge_window refuses), so YOUR Henssge functions are asked only above it
-        limit = ambient.value + 0.2 * (37.2 - ambient.value)
-        warm = [henssge(t) for t in np.linspace(36.5, limit + 0.01, 30).tolist()]
+        limit = ambient.value + 0.2 * (37.2 - ambient.value)  # Q = 0.2: colder, Henssge's method stops
+        warm = np.linspace(36.5, limit + 0.01, 30)  # so YOUR Henssge functions are asked only above it
         cold = np.linspace(36.5, ambient.value + 0.5, 30).tolist()  # Glaister's rule: down to the room
         rule = [(t, number("glaister_hours", glaister_hours(t * 9 / 5 + 32))) for t in cold]
-        plot.show(np.array(warm), np.array(rule), limit)
-        _, hours, earliest, latest = henssge(exam["rectal_c"])
+        plot.show(warm, [henssge(t) for t in warm.tolist()], rule, limit)
+        hours, earliest, latest = henssge(exam["rectal_c"])
         return (
             f"At {exam['rectal_c']} °C rectal: death {hours:.1f} hours before the measurement, between "
             f"{earliest:.1f} and {latest:.1f} hours (95 % limits). The grey area (colder than "
@@ -118,7 +110,7 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> Exp
         # the tapes are read to the centimetre, as the sliders show them: the text and the plot use these
         ab, tape_a, tape_b = (round(control.value, 2) for control in (baseline, r_a, r_b))
         x, y = (round(v, 2) for v in pair("triangulate", triangulate(ab, tape_a, tape_b, side.value)))
-        plot.show(ab, tape_a, tape_b, (x, y))
+        plot.show(ab, tape_a, tape_b, x, y)
         on_a, on_b = (number("to_drawing_cm", to_drawing_cm(tape, scale.value)) for tape in (tape_a, tape_b))
         angle = math.degrees(math.atan2(abs(y * ab), x * (x - ab) + y * y))  # at the item, between the tapes
         advice = "good (45-90°)" if 45 <= angle <= 90 else "poor: choose other fixed points (aim for 45-90°)"
@@ -131,35 +123,24 @@ def explore_triangulation(triangulate: Callable, to_drawing_cm: Callable) -> Exp
 
 
 def explore_custody(audit_custody: Callable, log: pd.DataFrame) -> Explorer:
-    """A tick box per exhibit and the custody timeline in UTC, with YOUR ``audit_custody`` flags in red."""
-    boxes = {item: _tick_box(str(item), True) for item in sorted(log["item_id"].unique())}
-    tick_all, tick_none = (
-        widgets.Button(description=name, layout=AUTO) for name in ("Tick all", "Untick all")
-    )
-    hint = widgets.Label("Exhibits to check (untick an exhibit to leave it out of the register):")
+    """A choice of exhibits and the custody timeline in UTC, with YOUR ``audit_custody`` flags in red."""
+    items = sorted(log["item_id"].unique())
+    options = [("all exhibits", tuple(items)), *((item, (item,)) for item in items)]
+    exhibits = widgets.Dropdown(options=options, description="Exhibits to check", style=WIDE_LABEL)
     plot = plots.CustodyPlot(log)
-    app = Explorer([hint, row(*boxes.values(), tick_all, tick_none)], plot.figure, plot.animated)
 
     def update() -> str:
-        chosen = log[log["item_id"].map(lambda item_id: boxes[item_id].value)]
-        flagged = audit_custody(chosen.copy())
+        flagged = audit_custody(log[log["item_id"].isin(exhibits.value)].copy())
         ok = isinstance(flagged, (set, frozenset, list, tuple)) and all(
             isinstance(flag, tuple) and len(flag) == 3 and isinstance(flag[1], numbers.Integral)
             for flag in flagged
         )
         flagged = sorted(expect("audit_custody", flagged, ok, "a set of (item_id, seq, code)"))
-        plot.show(chosen["item_id"].unique(), [(item, seq) for item, seq, _ in flagged])
+        plot.show(exhibits.value, [(item, seq) for item, seq, _ in flagged])
         listed = "; ".join(f"{item} #{seq} {code}" for item, seq, code in flagged) or "nothing"
-        return f"{chosen['item_id'].nunique()} exhibits checked. Your audit_custody flags: {listed}"
+        return f"Checked: {exhibits.label}. Your audit_custody flags: {listed}"
 
-    def set_all(value: bool) -> None:
-        with app.hold():
-            for box in boxes.values():
-                box.value = value
-
-    tick_all.on_click(lambda _button: set_all(True))
-    tick_none.on_click(lambda _button: set_all(False))
-    return app.wire(update)
+    return Explorer([exhibits], plot.figure, plot.animated).wire(update)
 
 
 def explore_avalanche(sha256_file: Callable[[Path], str]) -> Explorer:
@@ -184,11 +165,9 @@ def explore_avalanche(sha256_file: Callable[[Path], str]) -> Explorer:
     def update() -> str:
         base, now = digest_of(reference), digest_of(text.value)
         changed = (int(base, 16) ^ int(now, 16)).bit_count()
-        verdict = (
-            "The text is the original again, so the hash is identical: nothing differs."
-            if text.value == reference
-            else "About half (near 128) is what a good hash does for ANY change, however small."
-        )
+        verdict = "About half (near 128) is what a good hash does for ANY change, however small."
+        if text.value == reference:
+            verdict = "The text is the original again, so the hash is identical: nothing differs."
         return (
             f"{changed} of 256 bits differ from the hash of the original. {verdict} "
             f"Original: {base}, your text: {now}."
