@@ -42,7 +42,6 @@ import math
 import numbers
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -174,14 +173,8 @@ def figure(width_in: float, height_in: float, **options: Any) -> Figure:
 
 class Explorer:
     """The app a notebook cell shows: a panel of ``controls`` (widgets or rows of them) with a message line under
-    them, and the live figure below it, shown as two outputs.
-
-    The figure's output is ipympl's: a live canvas in a running notebook, and a picture of the first frame that
-    nbconvert (feedback HTML) and kernel-less viewers show instead; the panel's plain-text form is the message.
-    A figure comes with ``animated``, every artist its update changes (the rest is fixed: axes, labels, legends
-    of fixed entries): a change that touches only them is blitted (see :meth:`redraw`), and a blank figure
-    (:meth:`show_figure`) hides them, so nothing of an earlier answer stays on screen.
-    """
+    them, and the live figure below it, shown as two outputs. A figure comes with ``animated``, every artist its
+    update changes: the rest is fixed (axes, labels, legends of fixed entries)."""
 
     def __init__(
         self, controls: Sequence[widgets.Widget], fig: Figure | None = None, animated: Sequence[Artist] = ()
@@ -199,24 +192,15 @@ class Explorer:
         self._hidden: list[Artist] | None = None  # what show_figure(False) hid (None: the figure is shown)
         if fig is not None:
             if not self.animated:
-                raise ValueError(
-                    "name the artists the update changes: Explorer(controls, fig, animated=[...])"
-                )
-            box = {"facecolor": "white", "edgecolor": "grey"}
-            style = {
-                "ha": "center",
-                "va": "center",
-                "color": "grey",
-                "bbox": box,
-                "clip_on": False,
-                "in_layout": False,
-            }
+                raise ValueError("a figure needs animated=[...]: every artist the update changes")
             # in the first axes, so a saved picture (feedback) shows it too, animated: shown and hidden by a blit
-            self._note = fig.axes[0].text(0.5, 0.5, NOTHING_TO_DRAW, transform=fig.axes[0].transAxes, **style)
-            self._note.set(visible=False, animated=True, zorder=10)
+            self._note = fig.axes[0].text(0.5, 0.5, NOTHING_TO_DRAW, transform=fig.axes[0].transAxes)
+            self._note.set(
+                ha="center", va="center", color="grey", bbox={"facecolor": "white", "edgecolor": "grey"}
+            )
+            self._note.set(clip_on=False, in_layout=False, visible=False, animated=True, zorder=10)
             fig.canvas.mpl_connect("draw_event", self._drawn)
-        self._busy = False
-        self._changed: Callable[[], None] = lambda: None
+        self._busy = False  # an update is running: a control it changes starts no other
 
     def say(self, text: str, error: bool = False) -> None:
         """Show ``text`` as the message (red for a trainee's error)."""
@@ -260,36 +244,21 @@ class Explorer:
                 if said is not None:
                     self.say(said)
 
-        def changed(_change: object = None) -> None:
+        def changed(_change: object = None, draw: bool = True) -> None:
             if self._busy:
                 return
             self._busy = True
             try:
                 run()
-                if self.figure is not None:
+                if draw and self.figure is not None:
                     self.redraw()
             finally:
                 self._busy = False
 
         for control in _value_controls(self.panel.children):
             control.observe(changed, "value")
-        self._changed = changed
-        self._busy = True  # a control the first update changes starts no update and asks for no draw
-        try:
-            run()  # not drawn yet: the browser asks for the first frame itself once it shows the figure
-        finally:
-            self._busy = False
+        changed(draw=False)  # not drawn: the browser asks for the first frame itself once it shows the figure
         return self
-
-    @contextmanager
-    def hold(self) -> Iterator[None]:
-        """Change several controls at once with one update at the end: ``with app.hold(): ...``."""
-        self._busy = True
-        try:
-            yield
-        finally:
-            self._busy = False
-            self._changed()
 
     def redraw(self) -> None:
         """Show the figure's changes: only the ``animated`` artists over the background kept from the last full
