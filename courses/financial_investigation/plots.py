@@ -16,14 +16,14 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 from matplotlib.path import Path
 from matplotlib.textpath import TextPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from matplotlib.transforms import Affine2D, IdentityTransform
+from matplotlib.transforms import Affine2D
 
 DIGITS = list(range(1, 10))
 BLUE, RED, ORANGE, GREEN, LIGHT_BLUE = "#4c72b0", "#c44e52", "#dd8452", "#55a868", "#8fb3d9"
@@ -142,9 +142,6 @@ class CashCalendar:
         self.ax.title.set_text(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)")
 
 
-TOPS = [m * 10**k for k in range(3, 8) for m in (1, 1.5, 2, 3, 5, 7.5)]  # an account timeline's y ends (US$)
-
-
 class AccountTimeline:
     """Money in (up, green) and out (down, red) of one account over the case period."""
 
@@ -153,10 +150,9 @@ class AccountTimeline:
         self.ax = ax = dated_money_axes(fig)
         span = self.tx["day"].max() - self.tx["day"].min()
         ax.set_xlim(self.tx["day"].min() - 0.03 * span, self.tx["day"].max() + 0.03 * span)
-        self.incoming = ax.add_collection(LineCollection([], colors=GREEN, linewidths=2), autolim=False)
-        self.outgoing = ax.add_collection(LineCollection([], colors=RED, linewidths=2), autolim=False)
+        self.lines = ax.add_collection(LineCollection([], linewidths=2), autolim=False)
         zero = ax.axhline(0, color="black", linewidth=0.8)
-        self.animated = [self.incoming, self.outgoing, zero, ax.title]
+        self.animated = [self.lines, zero, ax.title]
         money = [Patch(color=GREEN, label="money in"), Patch(color=RED, label="money out")]
         ax.legend(handles=money, fontsize=8, loc="upper right", ncol=2)
         year = mdates.num2date(self.tx["day"].min()).year
@@ -165,12 +161,16 @@ class AccountTimeline:
     def show(self, account_id: str) -> None:
         rows = self.tx[self.tx["account_id"] == account_id]
         incoming = rows["type"].isin(["wire_in", "cash_deposit"]).to_numpy()
-        days, amounts = rows["day"].to_numpy(), rows["amount_cents"].to_numpy() / 100
-        self.incoming.set_segments([[(t, 0), (t, a)] for t, a in zip(days[incoming], amounts[incoming])])
-        self.outgoing.set_segments([[(t, -a), (t, 0)] for t, a in zip(days[~incoming], amounts[~incoming])])
-        largest = amounts.max(initial=0) * 1.3  # room for the legend
-        top = next((top for top in TOPS if top >= largest), largest)
-        limits(self.ax, y=(-top, top))
+        amounts = rows["amount_cents"].to_numpy() / 100
+        self.lines.set_segments(
+            [[(t, 0), (t, a)] for t, a in zip(rows["day"], np.where(incoming, amounts, -amounts))]
+        )
+        self.lines.set_color(np.where(incoming, GREEN, RED))
+        largest = (
+            amounts.max(initial=1000) * 1.3
+        )  # room for the legend; the axis changes in steps of its ticks
+        ends = self.ax.yaxis.get_major_locator().tick_values(-largest, largest)
+        limits(self.ax, y=(ends[0], ends[-1]))
         self.ax.title.set_text(f"Transactions of {account_id}")
 
 
@@ -224,12 +224,8 @@ class MoneyTrailChart:
         ax.set_axis_off()
         self.radius = NODE_SIZE**0.5 / 2 * fig.dpi / 72  # an account's radius in pixels
         self.accounts = ax.scatter([], [], s=NODE_SIZE, zorder=2, gid="accounts")
-        # the names' outlines, in points (``sizes=[1]``: one point squared, as in a scatter) at the accounts
-        self.names = PathCollection([], sizes=[1], offsets=np.empty((0, 2)), offset_transform=ax.transData)
-        self.names.set(
-            transform=IdentityTransform(), facecolor="black", edgecolor="none", zorder=3, gid="account names"
-        )
-        ax.add_collection(self.names)
+        # the names' outlines as a scatter's markers (``show`` sets them), in points (``s=1``: one point squared)
+        self.names = ax.scatter([], [], s=1, color="black", linewidths=0, zorder=3, gid="account names")
         for account in accounts:  # each name's outline made now, not while the trainee waits for a picture
             name_path(account)
         arrow = {"arrowstyle": "-|>", "shrinkA": 0, "shrinkB": 0, "zorder": 1, "visible": False}
@@ -281,9 +277,8 @@ class MoneyTrailChart:
         self.names.set_paths([name_path(node) for node in spots])
         self.names.set_offsets(list(spots.values()))
         pixels = self.ax.transData.transform(list(spots.values()))
-        index = {node: i for i, node in enumerate(spots)}
-        edges = list(graph.edges)
-        starts, ends = (np.array([index[edge[k]] for edge in edges], dtype=int) for k in (0, 1))
+        edges, index = list(graph.edges), list(spots).index
+        starts, ends = np.array([[index(a), index(b)] for a, b in edges], dtype=int).reshape(-1, 2).T
         bends, controls = clear_bends(pixels, starts, ends, self.radius)
         tips = pixels[np.stack([starts, ends], axis=1)]  # (wires, 2, 2): the centres of each wire's accounts
         towards = controls[:, None] - tips
@@ -327,9 +322,8 @@ class ComminglingChart:
         self.tainted_bars = right.bar(rules, [0, 0], color=RED, label="tainted")
         self.clean_bars = right.bar(rules, [0, 0], bottom=[0, 0], color=LIGHT_BLUE, label="clean")
         right.set_ylabel(plain("US$ in the account"))
-        right.yaxis.set_major_locator(
-            MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])
-        )  # few labels: narrow axes
+        # few labels: narrow axes
+        right.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
         # above the bars, in headroom kept free for it, instead of covering one of them
         right.legend(fontsize=8, loc="upper center", ncol=2, handlelength=1.0, columnspacing=0.8)
         for ax in (left, right):

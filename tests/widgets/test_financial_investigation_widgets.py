@@ -216,9 +216,15 @@ def test_red_flags_app_follows_its_controls():
     app = explore_red_flags(tx, rounds, passes)
     ax = app.figure.axes[0]
     assert "1 round-amount transfer(s)" in _message(app) and "ACC-1017" in _message(app)
-    incoming, outgoing = ax.collections
+    (lines,) = ax.collections
     rows = tx[tx["account_id"] == "ACC-1017"]
-    assert len(incoming.get_segments()) + len(outgoing.get_segments()) == len(rows), "a line per transaction"
+    assert len(lines.get_segments()) == len(rows), "a line per transaction"
+    ups = [segment[1, 1] > 0 for segment in lines.get_segments()]
+    assert 0 < sum(ups) < len(ups), "money in and money out"
+    colours = [to_hex(colour) for colour in lines.get_colors()]
+    assert colours == [plots.GREEN if up else plots.RED for up in ups], (
+        "money in green and up, out red and down"
+    )
     assert ax.get_title() == "Transactions of ACC-1017" and _shown(app)
     _one(app, widgets.Dropdown, "round to a multiple of").value = 10_000
     assert 10_000 in seen
