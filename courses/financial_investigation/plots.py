@@ -69,7 +69,7 @@ class BenfordChart:
     """Observed first-digit shares (bars) against Benford's expected shares (line), in percent."""
 
     def __init__(self, fig: Figure) -> None:
-        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.13, top=0.91)
+        fig.subplots_adjust(left=0.115, right=0.98, bottom=0.13, top=0.91)
         self.ax = ax = fig.subplots()
         self.bars = ax.bar(DIGITS, [0] * 9, color=BLUE, label="observed")
         (self.expected,) = ax.plot(DIGITS, [0] * 9, "o-", color=RED, label="Benford expected")
@@ -306,48 +306,32 @@ class ComminglingChart:
     def __init__(self, fig: Figure, labels: list[str], balance: list[int]) -> None:
         self.labels, self.balance = labels, [b / 100 for b in balance]
         # room for tick labels up to "$9,000,000" (a trainee's wrong taint can be far above the balance)
-        fig.subplots_adjust(left=0.115, right=0.99, bottom=0.22, top=0.91, wspace=0.4)
-        left, right = self.left, self.right = fig.subplots(1, 2, width_ratios=[2.7, 1])
-        (self.balance_line,) = left.plot([], [], "k-o", markersize=3, label="balance")
-        (self.libr_line,) = left.plot(
+        fig.subplots_adjust(left=0.115, right=0.98, bottom=0.13, top=0.91)
+        self.ax = ax = fig.subplots()
+        (self.balance_line,) = ax.plot([], [], "k-o", markersize=3, label="balance")
+        (self.libr_line,) = ax.plot(
             [], [], "-s", color=RED, markersize=3, label="tainted (lowest intermediate balance)"
         )
-        (self.first_out_line,) = left.plot(
+        (self.first_out_line,) = ax.plot(
             [], [], "--^", color=ORANGE, markersize=3, label="tainted (tainted money leaves first)"
         )
-        left.set(xlim=(-0.5, len(labels) - 0.5), xlabel="ledger row", ylabel=plain("US$"))
-        left.xaxis.set_major_locator(MaxNLocator(integer=True))  # rows are whole numbers: no 2.5 or 7.5
-        left.legend(fontsize=8, loc="upper left")
-        rules = ["lowest\nintermediate\nbalance", "tainted\nleaves first"]
-        self.tainted_bars = right.bar(rules, [0, 0], color=RED, label="tainted")
-        self.clean_bars = right.bar(rules, [0, 0], bottom=[0, 0], color=LIGHT_BLUE, label="clean")
-        right.set_ylabel(plain("US$ in the account"))
-        # few labels: narrow axes
-        right.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
-        # above the bars, in headroom kept free for it, instead of covering one of them
-        right.legend(fontsize=8, loc="upper center", ncol=2, handlelength=1.0, columnspacing=0.8)
-        for ax in (left, right):
-            ax.yaxis.set_major_formatter(FuncFormatter(whole_dollars))
-            ax.set_title(" ", y=1.0, fontsize=10)
-        self.animated = [*left.lines, *self.tainted_bars, *self.clean_bars, left.title, right.title]
+        ax.set(xlim=(-0.5, len(labels) - 0.5), xlabel="ledger row", ylabel=plain("US$ in the account"))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # rows are whole numbers: no 2.5 or 7.5
+        ax.yaxis.set_major_formatter(FuncFormatter(whole_dollars))
+        ax.legend(fontsize=8, loc="upper left")
+        ax.set_title(" ", y=1.0, fontsize=10)
+        self.animated = [*ax.lines, ax.title]
 
     def show(self, libr_taint: list[int], first_out_taint: list[int], step: int) -> None:
         rows = range(step + 1)
-        libr = [t / 100 for t in libr_taint[: step + 1]]
-        first_out = [t / 100 for t in first_out_taint[: step + 1]]
+        libr, first_out = [t / 100 for t in libr_taint], [t / 100 for t in first_out_taint]
         self.balance_line.set_data(rows, self.balance[: step + 1])
         self.libr_line.set_data(rows, libr)
         self.first_out_line.set_data(rows, first_out)
         # the whole ledger's range, so the axes stay still while the rows play; headroom for the legend
         values = self.balance + libr + first_out
-        limits(self.left, y=(min(values + [0]) * 1.05, max(values + [1]) * 1.4))
-        for tainted, clean, taint in zip(self.tainted_bars, self.clean_bars, (libr[-1], first_out[-1])):
-            tainted.set_height(taint)
-            clean.set_y(taint)
-            clean.set_height(max(self.balance[step] - taint, 0))  # taint above the balance: all red
-        limits(self.right, y=(min(libr + first_out + [0]) * 1.35, max(values + [1.0]) * 1.35))
-        self.left.title.set_text(plain(f"Row {step}: {self.labels[step]}"))
-        self.right.title.set_text(f"Now (after row {step})")
+        limits(self.ax, y=(min(values + [0]) * 1.05, max(values + [1]) * 1.4))
+        self.ax.title.set_text(plain(f"Row {step}: {self.labels[step]}"))
 
 
 class NetWorthChart:

@@ -180,7 +180,7 @@ def explore_money_trail(
 def explore_commingling(
     ledger: pd.DataFrame, libr_traceable_cents: Callable, first_out_tainted_cents: Callable
 ) -> explorers.Explorer:
-    """A Play control steps through the ledger; bars show the tainted part under both rules."""
+    """A Play control steps through the ledger; lines show the balance and its tainted part under both rules."""
     last = len(ledger) - 1
     step = explorers.slider("ledger row", 0, 0, last, 1, layout=LAYOUT)
     tooltip = "Step through the ledger: play, pause, back to row 0"
