@@ -112,10 +112,9 @@ class CashCalendar:
         year = self.days["day"].min().year
         ax.set(xlabel=f"business day (UTC date, {year})", ylabel=plain("cash deposited (US$)"))
         # a branch name in each deposit tall enough to hold it, upright: a label per customer's deposit at most
-        tall = self.days[self.days["dollars"] >= self.threshold / 5]
         box = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
         style = {"ha": "center", "va": "center", "fontsize": 8, "rotation": 90, "bbox": box}
-        most = tall["customer_id"].value_counts().max() if len(tall) else 0
+        most = self.days["customer_id"].value_counts().max()  # (hidden ones draw nothing)
         self.branches = [ax.text(0, 0, "", visible=False, **style) for _ in range(most)]
         self.animated = [self.bars, self.band, *self.branches, ax.title]
 
@@ -184,6 +183,10 @@ def name_path(name: str) -> Path:
 
 
 NODE_SIZE = 700  # an account's area in points squared (a scatter marker's size)
+WIRE_STYLES = {  # a wire only on paths that go back in time (False), on a time-respecting path (True)
+    False: {"mutation_scale": 16, "color": "grey", "ls": "--", "lw": 1, "gid": "other wire"},
+    True: {"mutation_scale": 20, "color": RED, "ls": "-", "lw": 2, "gid": "time-respecting wire"},
+}
 BENDS = (0.0, 0.15, -0.15, 0.3, -0.3, 0.45, -0.45)  # arc3 bends tried for a wire, straight first
 
 
@@ -287,17 +290,8 @@ class MoneyTrailChart:
         for arrow in self.wires[len(edges) :]:
             arrow.set_visible(False)
         for arrow, edge, bend, (tail, tip) in zip(self.wires, edges, bends, tips):
-            red = edge in timed
             arrow.set_positions(tail, tip)
-            arrow.set(
-                visible=True,
-                connectionstyle=f"arc3,rad={bend}",
-                mutation_scale=20 if red else 16,
-                color=RED if red else "grey",
-                linestyle="-" if red else "--",
-                linewidth=2 if red else 1,
-                gid="time-respecting wire" if red else "other wire",
-            )
+            arrow.set(visible=True, connectionstyle=f"arc3,rad={bend}", **WIRE_STYLES[edge in timed])
 
 
 class ComminglingChart:
@@ -360,9 +354,8 @@ class NetWorthChart:
         for bar, label, value in zip(self.bars, self.values, values):
             bar.set_width(value)
             label.xy = (value, label.xy[1])
-            label.set_text(whole_dollars(value))
-            label.set_position((3 if value >= 0 else -3, 0))  # right of a positive bar, left of a negative
-            label.set_horizontalalignment("left" if value >= 0 else "right")
+            side = 1 if value >= 0 else -1  # right of a positive bar, left of a negative
+            label.set(text=whole_dollars(value), position=(3 * side, 0), ha="left" if side > 0 else "right")
         low, high = min(values + [0]), max(values + [0])
         room = 0.15 * ((high - low) or 1)  # space beyond the longest bars for their value labels
         ends = self.ticks.tick_values(low - room if low < 0 else 0, high + room)  # the axis changes in steps
