@@ -114,7 +114,7 @@ class CashCalendar:
         # a branch name in each deposit tall enough to hold it, upright: a label per customer's deposit at most
         box = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
         style = {"ha": "center", "va": "center", "fontsize": 8, "rotation": 90, "bbox": box}
-        most = self.days["customer_id"].value_counts().max()  # (hidden ones draw nothing)
+        most = self.days["customer_id"].value_counts().max()
         self.branches = [ax.text(0, 0, "", visible=False, **style) for _ in range(most)]
         self.animated = [self.bars, self.band, *self.branches, ax.title]
 
@@ -165,11 +165,10 @@ class AccountTimeline:
             [[(t, 0), (t, a)] for t, a in zip(rows["day"], np.where(incoming, amounts, -amounts))]
         )
         self.lines.set_color(np.where(incoming, GREEN, RED))
-        largest = (
-            amounts.max(initial=1000) * 1.3
-        )  # room for the legend; the axis changes in steps of its ticks
-        ends = self.ax.yaxis.get_major_locator().tick_values(-largest, largest)
-        limits(self.ax, y=(ends[0], ends[-1]))
+        # room for the legend; the axis changes in steps of its ticks
+        largest = amounts.max(initial=1000) * 1.3
+        top = self.ax.yaxis.get_major_locator().tick_values(0, largest)[-1]
+        limits(self.ax, y=(-top, top))
         self.ax.title.set_text(f"Transactions of {account_id}")
 
 
