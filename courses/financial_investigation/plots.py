@@ -31,8 +31,7 @@ BLUE, RED, ORANGE, GREEN, LIGHT_BLUE = "#4c72b0", "#c44e52", "#dd8452", "#55a868
 
 def dollars(cents: float) -> str:
     """``123456`` -> ``'$1,234.56'``."""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents) / 100:,.2f}"
+    return f"{'-' if cents < 0 else ''}${abs(cents) / 100:,.2f}"
 
 
 def plain(text: str) -> str:
