@@ -16,14 +16,14 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 from matplotlib.path import Path
 from matplotlib.textpath import TextPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from matplotlib.transforms import Affine2D, IdentityTransform
+from matplotlib.transforms import Affine2D
 
 DIGITS = list(range(1, 10))
 BLUE, RED, ORANGE, GREEN, LIGHT_BLUE = "#4c72b0", "#c44e52", "#dd8452", "#55a868", "#8fb3d9"
@@ -31,8 +31,7 @@ BLUE, RED, ORANGE, GREEN, LIGHT_BLUE = "#4c72b0", "#c44e52", "#dd8452", "#55a868
 
 def dollars(cents: float) -> str:
     """``123456`` -> ``'$1,234.56'``."""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents) / 100:,.2f}"
+    return f"{'-' if cents < 0 else ''}${abs(cents) / 100:,.2f}"
 
 
 def plain(text: str) -> str:
@@ -69,7 +68,7 @@ class BenfordChart:
     """Observed first-digit shares (bars) against Benford's expected shares (line), in percent."""
 
     def __init__(self, fig: Figure) -> None:
-        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.13, top=0.91)
+        fig.subplots_adjust(left=0.115, right=0.98, bottom=0.13, top=0.91)
         self.ax = ax = fig.subplots()
         self.bars = ax.bar(DIGITS, [0] * 9, color=BLUE, label="observed")
         (self.expected,) = ax.plot(DIGITS, [0] * 9, "o-", color=RED, label="Benford expected")
@@ -112,10 +111,9 @@ class CashCalendar:
         year = self.days["day"].min().year
         ax.set(xlabel=f"business day (UTC date, {year})", ylabel=plain("cash deposited (US$)"))
         # a branch name in each deposit tall enough to hold it, upright: a label per customer's deposit at most
-        tall = self.days[self.days["dollars"] >= self.threshold / 5]
         box = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
         style = {"ha": "center", "va": "center", "fontsize": 8, "rotation": 90, "bbox": box}
-        most = tall["customer_id"].value_counts().max() if len(tall) else 0
+        most = self.days["customer_id"].value_counts().max()
         self.branches = [ax.text(0, 0, "", visible=False, **style) for _ in range(most)]
         self.animated = [self.bars, self.band, *self.branches, ax.title]
 
@@ -142,9 +140,6 @@ class CashCalendar:
         self.ax.title.set_text(f"Cash deposits of {customer_id} per day (white box: branch of the deposit)")
 
 
-TOPS = [m * 10**k for k in range(3, 8) for m in (1, 1.5, 2, 3, 5, 7.5)]  # an account timeline's y ends (US$)
-
-
 class AccountTimeline:
     """Money in (up, green) and out (down, red) of one account over the case period."""
 
@@ -153,10 +148,9 @@ class AccountTimeline:
         self.ax = ax = dated_money_axes(fig)
         span = self.tx["day"].max() - self.tx["day"].min()
         ax.set_xlim(self.tx["day"].min() - 0.03 * span, self.tx["day"].max() + 0.03 * span)
-        self.incoming = ax.add_collection(LineCollection([], colors=GREEN, linewidths=2), autolim=False)
-        self.outgoing = ax.add_collection(LineCollection([], colors=RED, linewidths=2), autolim=False)
+        self.lines = ax.add_collection(LineCollection([], linewidths=2), autolim=False)
         zero = ax.axhline(0, color="black", linewidth=0.8)
-        self.animated = [self.incoming, self.outgoing, zero, ax.title]
+        self.animated = [self.lines, zero, ax.title]
         money = [Patch(color=GREEN, label="money in"), Patch(color=RED, label="money out")]
         ax.legend(handles=money, fontsize=8, loc="upper right", ncol=2)
         year = mdates.num2date(self.tx["day"].min()).year
@@ -165,11 +159,14 @@ class AccountTimeline:
     def show(self, account_id: str) -> None:
         rows = self.tx[self.tx["account_id"] == account_id]
         incoming = rows["type"].isin(["wire_in", "cash_deposit"]).to_numpy()
-        days, amounts = rows["day"].to_numpy(), rows["amount_cents"].to_numpy() / 100
-        self.incoming.set_segments([[(t, 0), (t, a)] for t, a in zip(days[incoming], amounts[incoming])])
-        self.outgoing.set_segments([[(t, -a), (t, 0)] for t, a in zip(days[~incoming], amounts[~incoming])])
-        largest = amounts.max(initial=0) * 1.3  # room for the legend
-        top = next((top for top in TOPS if top >= largest), largest)
+        amounts = rows["amount_cents"].to_numpy() / 100
+        self.lines.set_segments(
+            [[(t, 0), (t, a)] for t, a in zip(rows["day"], np.where(incoming, amounts, -amounts))]
+        )
+        self.lines.set_color(np.where(incoming, GREEN, RED))
+        # room for the legend; the axis changes in steps of its ticks
+        largest = amounts.max(initial=1000) * 1.3
+        top = self.ax.yaxis.get_major_locator().tick_values(0, largest)[-1]
         limits(self.ax, y=(-top, top))
         self.ax.title.set_text(f"Transactions of {account_id}")
 
@@ -184,6 +181,10 @@ def name_path(name: str) -> Path:
 
 
 NODE_SIZE = 700  # an account's area in points squared (a scatter marker's size)
+WIRE_STYLES = {  # a wire only on paths that go back in time (False), on a time-respecting path (True)
+    False: {"mutation_scale": 16, "color": "grey", "ls": "--", "lw": 1, "gid": "other wire"},
+    True: {"mutation_scale": 20, "color": RED, "ls": "-", "lw": 2, "gid": "time-respecting wire"},
+}
 BENDS = (0.0, 0.15, -0.15, 0.3, -0.3, 0.45, -0.45)  # arc3 bends tried for a wire, straight first
 
 
@@ -224,12 +225,8 @@ class MoneyTrailChart:
         ax.set_axis_off()
         self.radius = NODE_SIZE**0.5 / 2 * fig.dpi / 72  # an account's radius in pixels
         self.accounts = ax.scatter([], [], s=NODE_SIZE, zorder=2, gid="accounts")
-        # the names' outlines, in points (``sizes=[1]``: one point squared, as in a scatter) at the accounts
-        self.names = PathCollection([], sizes=[1], offsets=np.empty((0, 2)), offset_transform=ax.transData)
-        self.names.set(
-            transform=IdentityTransform(), facecolor="black", edgecolor="none", zorder=3, gid="account names"
-        )
-        ax.add_collection(self.names)
+        # the names' outlines as a scatter's markers (``show`` sets them), in points (``s=1``: one point squared)
+        self.names = ax.scatter([], [], s=1, color="black", linewidths=0, zorder=3, gid="account names")
         for account in accounts:  # each name's outline made now, not while the trainee waits for a picture
             name_path(account)
         arrow = {"arrowstyle": "-|>", "shrinkA": 0, "shrinkB": 0, "zorder": 1, "visible": False}
@@ -281,9 +278,8 @@ class MoneyTrailChart:
         self.names.set_paths([name_path(node) for node in spots])
         self.names.set_offsets(list(spots.values()))
         pixels = self.ax.transData.transform(list(spots.values()))
-        index = {node: i for i, node in enumerate(spots)}
-        edges = list(graph.edges)
-        starts, ends = (np.array([index[edge[k]] for edge in edges], dtype=int) for k in (0, 1))
+        edges, index = list(graph.edges), list(spots).index
+        starts, ends = np.array([[index(a), index(b)] for a, b in edges], dtype=int).reshape(-1, 2).T
         bends, controls = clear_bends(pixels, starts, ends, self.radius)
         tips = pixels[np.stack([starts, ends], axis=1)]  # (wires, 2, 2): the centres of each wire's accounts
         towards = controls[:, None] - tips
@@ -292,17 +288,8 @@ class MoneyTrailChart:
         for arrow in self.wires[len(edges) :]:
             arrow.set_visible(False)
         for arrow, edge, bend, (tail, tip) in zip(self.wires, edges, bends, tips):
-            red = edge in timed
             arrow.set_positions(tail, tip)
-            arrow.set(
-                visible=True,
-                connectionstyle=f"arc3,rad={bend}",
-                mutation_scale=20 if red else 16,
-                color=RED if red else "grey",
-                linestyle="-" if red else "--",
-                linewidth=2 if red else 1,
-                gid="time-respecting wire" if red else "other wire",
-            )
+            arrow.set(visible=True, connectionstyle=f"arc3,rad={bend}", **WIRE_STYLES[edge in timed])
 
 
 class ComminglingChart:
@@ -311,49 +298,32 @@ class ComminglingChart:
     def __init__(self, fig: Figure, labels: list[str], balance: list[int]) -> None:
         self.labels, self.balance = labels, [b / 100 for b in balance]
         # room for tick labels up to "$9,000,000" (a trainee's wrong taint can be far above the balance)
-        fig.subplots_adjust(left=0.115, right=0.99, bottom=0.22, top=0.91, wspace=0.4)
-        left, right = self.left, self.right = fig.subplots(1, 2, width_ratios=[2.7, 1])
-        (self.balance_line,) = left.plot([], [], "k-o", markersize=3, label="balance")
-        (self.libr_line,) = left.plot(
+        fig.subplots_adjust(left=0.115, right=0.98, bottom=0.13, top=0.91)
+        self.ax = ax = fig.subplots()
+        (self.balance_line,) = ax.plot([], [], "k-o", markersize=3, label="balance")
+        (self.libr_line,) = ax.plot(
             [], [], "-s", color=RED, markersize=3, label="tainted (lowest intermediate balance)"
         )
-        (self.first_out_line,) = left.plot(
+        (self.first_out_line,) = ax.plot(
             [], [], "--^", color=ORANGE, markersize=3, label="tainted (tainted money leaves first)"
         )
-        left.set(xlim=(-0.5, len(labels) - 0.5), xlabel="ledger row", ylabel=plain("US$"))
-        left.xaxis.set_major_locator(MaxNLocator(integer=True))  # rows are whole numbers: no 2.5 or 7.5
-        left.legend(fontsize=8, loc="upper left")
-        rules = ["lowest\nintermediate\nbalance", "tainted\nleaves first"]
-        self.tainted_bars = right.bar(rules, [0, 0], color=RED, label="tainted")
-        self.clean_bars = right.bar(rules, [0, 0], bottom=[0, 0], color=LIGHT_BLUE, label="clean")
-        right.set_ylabel(plain("US$ in the account"))
-        right.yaxis.set_major_locator(
-            MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])
-        )  # few labels: narrow axes
-        # above the bars, in headroom kept free for it, instead of covering one of them
-        right.legend(fontsize=8, loc="upper center", ncol=2, handlelength=1.0, columnspacing=0.8)
-        for ax in (left, right):
-            ax.yaxis.set_major_formatter(FuncFormatter(whole_dollars))
-            ax.set_title(" ", y=1.0, fontsize=10)
-        self.animated = [*left.lines, *self.tainted_bars, *self.clean_bars, left.title, right.title]
+        ax.set(xlim=(-0.5, len(labels) - 0.5), xlabel="ledger row", ylabel=plain("US$ in the account"))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # rows are whole numbers: no 2.5 or 7.5
+        ax.yaxis.set_major_formatter(FuncFormatter(whole_dollars))
+        ax.legend(fontsize=8, loc="upper left")
+        ax.set_title(" ", y=1.0, fontsize=10)
+        self.animated = [*ax.lines, ax.title]
 
     def show(self, libr_taint: list[int], first_out_taint: list[int], step: int) -> None:
         rows = range(step + 1)
-        libr = [t / 100 for t in libr_taint[: step + 1]]
-        first_out = [t / 100 for t in first_out_taint[: step + 1]]
+        libr, first_out = [t / 100 for t in libr_taint], [t / 100 for t in first_out_taint]
         self.balance_line.set_data(rows, self.balance[: step + 1])
         self.libr_line.set_data(rows, libr)
         self.first_out_line.set_data(rows, first_out)
         # the whole ledger's range, so the axes stay still while the rows play; headroom for the legend
         values = self.balance + libr + first_out
-        limits(self.left, y=(min(values + [0]) * 1.05, max(values + [1]) * 1.4))
-        for tainted, clean, taint in zip(self.tainted_bars, self.clean_bars, (libr[-1], first_out[-1])):
-            tainted.set_height(taint)
-            clean.set_y(taint)
-            clean.set_height(max(self.balance[step] - taint, 0))  # taint above the balance: all red
-        limits(self.right, y=(min(libr + first_out + [0]) * 1.35, max(values + [1.0]) * 1.35))
-        self.left.title.set_text(plain(f"Row {step}: {self.labels[step]}"))
-        self.right.title.set_text(f"Now (after row {step})")
+        limits(self.ax, y=(min(values + [0]) * 1.05, max(values + [1]) * 1.4))
+        self.ax.title.set_text(plain(f"Row {step}: {self.labels[step]}"))
 
 
 class NetWorthChart:
@@ -382,9 +352,8 @@ class NetWorthChart:
         for bar, label, value in zip(self.bars, self.values, values):
             bar.set_width(value)
             label.xy = (value, label.xy[1])
-            label.set_text(whole_dollars(value))
-            label.set_position((3 if value >= 0 else -3, 0))  # right of a positive bar, left of a negative
-            label.set_horizontalalignment("left" if value >= 0 else "right")
+            side = 1 if value >= 0 else -1  # right of a positive bar, left of a negative
+            label.set(text=whole_dollars(value), position=(3 * side, 0), ha="left" if side > 0 else "right")
         low, high = min(values + [0]), max(values + [0])
         room = 0.15 * ((high - low) or 1)  # space beyond the longest bars for their value labels
         ends = self.ticks.tick_values(low - room if low < 0 else 0, high + room)  # the axis changes in steps

@@ -92,15 +92,14 @@ def explore_structuring(
         reports = reports_for(regime.value)
         suspects = suspects_for(band.value, window.value)
         shown = explorers.offer(customer, suspects or [NONE])
-        message = (
+        app.show_figure(shown != NONE)
+        if shown != NONE:
+            chart.show(shown, band.value)
+        return (
             f"{len(reports)} currency transaction report(s) needed; band from "
             f"{plots.dollars(band.value * 1_000_000)} ({band.value:.0%} of the threshold); {len(suspects)} "
             f"structuring suspect(s): {', '.join(suspects) or 'none'}"
         )
-        app.show_figure(shown != NONE)
-        if shown != NONE:
-            chart.show(shown, band.value)
-        return message
 
     return app.wire(update)
 
@@ -181,7 +180,7 @@ def explore_money_trail(
 def explore_commingling(
     ledger: pd.DataFrame, libr_traceable_cents: Callable, first_out_tainted_cents: Callable
 ) -> explorers.Explorer:
-    """A Play control steps through the ledger; bars show the tainted part under both rules."""
+    """A Play control steps through the ledger; lines show the balance and its tainted part under both rules."""
     last = len(ledger) - 1
     step = explorers.slider("ledger row", 0, 0, last, 1, layout=LAYOUT)
     tooltip = "Step through the ledger: play, pause, back to row 0"
@@ -207,8 +206,7 @@ def explore_commingling(
         return libr_traceable_cents(prefix), tainted_in[row] - sum(first_out_tainted_cents(prefix))
 
     def update() -> str:
-        both = [after_row(row) for row in range(step.value + 1)]
-        libr, first_out = [b[0] for b in both], [b[1] for b in both]
+        libr, first_out = zip(*(after_row(row) for row in range(step.value + 1)))
         chart.show(libr, first_out, step.value)
         return (
             f"after row {step.value}: balance {plots.dollars(balance[step.value])}; tainted "
