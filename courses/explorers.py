@@ -244,18 +244,24 @@ class Explorer:
                 if said is not None:
                     self.say(said)
 
+        controls = list(_value_controls(self.panel.children))
+        shown: list[object] = []  # the controls' values the figure shows now
+
         def changed(_change: object = None, draw: bool = True) -> None:
-            if self._busy:
+            # Linked controls (a Play and its slider) report one change twice: one update, one frame. Two frames
+            # in quick succession can lose the first in the browser (ipympl replaces an image not yet loaded).
+            if self._busy or [control.value for control in controls] == shown:
                 return
             self._busy = True
             try:
                 run()
+                shown[:] = [control.value for control in controls]
                 if draw and self.figure is not None:
                     self.redraw()
             finally:
                 self._busy = False
 
-        for control in _value_controls(self.panel.children):
+        for control in controls:
             control.observe(changed, "value")
         changed(draw=False)  # not drawn: the browser asks for the first frame itself once it shows the figure
         return self

@@ -65,3 +65,27 @@ def test_a_figure_must_name_what_its_update_changes():
     fig.subplots()
     with pytest.raises(ValueError, match="animated"):
         explorers.Explorer([], fig)
+
+
+def test_linked_controls_give_one_update_and_one_frame_per_change():
+    """A Play linked to its slider reports each step twice; a second frame right after the first can make the
+    browser lose the first (ipympl replaces an image that has not loaded), so it must not be sent."""
+    calls = []
+    step = explorers.slider("row", 0, 0, 5)
+    play = widgets.Play(max=5)
+    widgets.link((play, "value"), (step, "value"))
+    fig = explorers.figure(3, 2)
+    (line,) = fig.subplots().plot([0, 1], [0, 0])
+
+    def update() -> str:
+        calls.append(step.value)
+        line.set_ydata([step.value] * 2)
+        return f"row {step.value}"
+
+    app = explorers.Explorer([play, step], fig, animated=[line]).wire(update)
+    frames = []
+    fig.canvas.draw()
+    fig.canvas.blit = lambda bbox=None: frames.append(bbox)  # counts the frames that would be sent
+    play.value = 2
+    step.value = 3
+    assert calls == [0, 2, 3] and len(frames) == 2, "one update and one blitted frame per change"
