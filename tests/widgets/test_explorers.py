@@ -82,7 +82,7 @@ def test_linked_controls_give_one_update_and_one_frame_per_change():
         line.set_ydata([step.value] * 2)
         return f"row {step.value}"
 
-    app = explorers.Explorer([play, step], fig, animated=[line]).wire(update)
+    explorers.Explorer([play, step], fig, animated=[line]).wire(update)
     frames = []
     fig.canvas.draw()
     fig.canvas.blit = lambda bbox=None: frames.append(bbox)  # counts the frames that would be sent
