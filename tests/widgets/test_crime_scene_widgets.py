@@ -340,6 +340,9 @@ def test_custody_app_marks_what_the_trainee_function_flags():
     app = explore_custody(_audit, log)
     exhibits = one_widget(app, widgets.Dropdown, "Exhibits to check")
     assert exhibits.label == "all exhibits" and len(exhibits.options) == 1 + log["item_id"].nunique()
+    on_screen = app.figure.axes[0].transData.transform([(0, at) for at in _row_names(app)])[:, 1]
+    top_down = [name for _, name in sorted(zip(on_screen, _row_names(app).values()), reverse=True)]
+    assert top_down == sorted(log["item_id"].unique()), "one row per exhibit, CS-01 on top, in order"
     assert "Checked: all exhibits. Your audit_custody flags: CS-04 #3 TIME_REVERSAL" in _message(app)
     offsets, red = _custody_dots(app)
     assert len(offsets) == len(log) and len(red) == 1, "one red dot: the entry YOUR function flags"
